@@ -1,0 +1,11 @@
+// The module's exports: every kernel, plus the shared constants of src/abi.ts
+// (exported as globals so a test can check a built module against that file).
+
+export * from "../src/abi";
+export { heapBase } from "./memory";
+export { gemmNN, gemmNT, gemmTN, gemmStrided, transpose, columnSums } from "./gemm";
+export { activate, activationBackward } from "./activation";
+export { lossSum, lossDelta, countCorrect } from "./loss";
+export { sgdStep, momentumStep, adamStep, scaleAddWeights, sumOfSquares } from "./optimizer";
+export { rngNext, rngBelow, shuffle } from "./random";
+export { forward, backward, gradient, weightSquares, predict, evaluate, train } from "./train";

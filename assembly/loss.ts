@@ -1,0 +1,109 @@
+// Losses: their value, the output-layer delta, and accuracy counts.
+//
+// A row's loss is summed over its units; the caller divides by the rows.
+// Cross-entropies take logarithms of probabilities clamped to
+// [EPSILON, 1 − EPSILON], so a saturated wrong output costs −log(1e-7) ≈ 16.1
+// rather than Infinity. The derivative is that of the clamped function (zero
+// where the clamp is active); the fused sigmoid+BCE and softmax+CCE deltas
+// need no clamp and keep their gradient at saturation.
+
+import {
+  ACC_ARGMAX, ACC_BINARY, ACT_SIGMOID, ACT_SOFTMAX,
+  LOSS_BINARY_CROSSENTROPY, LOSS_CATEGORICAL_CROSSENTROPY,
+} from "../src/abi";
+import { activationBackward } from "./activation";
+import { at } from "./memory";
+
+const EPSILON: f32 = 1e-7;
+const ONE_MINUS_EPSILON: f32 = 1 - EPSILON;
+
+/** Σ over count units of the loss between outputs A and targets Y, in f64. */
+export function lossSum(a: usize, y: usize, count: i32, loss: i32): f64 {
+  let sum: f64 = 0;
+  for (let i = 0; i < count; i++) {
+    const ai = load<f32>(at(a, i));
+    const yi = <f64>load<f32>(at(y, i));
+    if (loss == LOSS_BINARY_CROSSENTROPY) {
+      const p = <f64>min<f32>(max<f32>(ai, EPSILON), ONE_MINUS_EPSILON);
+      sum -= yi * Math.log(p) + (1 - yi) * Math.log(1 - p);
+    } else if (loss == LOSS_CATEGORICAL_CROSSENTROPY) {
+      sum -= yi * Math.log(<f64>max<f32>(ai, EPSILON));
+    } else {
+      const e = <f64>ai - yi;
+      sum += 0.5 * e * e;
+    }
+  }
+  return sum;
+}
+
+/**
+ * δ[m×n] = ∂(row loss)/∂Z of the output layer, given its outputs A and targets Y.
+ * With fuse set, sigmoid+BCE gives A − Y and softmax+CCE gives A·Σ_k y_k − Y
+ * (which is A − Y for one-hot rows); otherwise the chain rule runs in full.
+ */
+export function lossDelta(
+  a: usize, y: usize, m: i32, n: i32,
+  loss: i32, act: i32, alpha: f32, fuse: bool, delta: usize,
+): void {
+  const count = m * n;
+  if (fuse && act == ACT_SIGMOID && loss == LOSS_BINARY_CROSSENTROPY) {
+    for (let i = 0; i < count; i++) {
+      store<f32>(at(delta, i), load<f32>(at(a, i)) - load<f32>(at(y, i)));
+    }
+    return;
+  }
+  if (fuse && act == ACT_SOFTMAX && loss == LOSS_CATEGORICAL_CROSSENTROPY) {
+    for (let r = 0; r < m; r++) {
+      let targetSum: f32 = 0;
+      for (let j = 0; j < n; j++) targetSum += load<f32>(at(y, r * n + j));
+      for (let j = 0; j < n; j++) {
+        const i = r * n + j;
+        store<f32>(at(delta, i), load<f32>(at(a, i)) * targetSum - load<f32>(at(y, i)));
+      }
+    }
+    return;
+  }
+  for (let i = 0; i < count; i++) {
+    const ai = load<f32>(at(a, i));
+    const yi = load<f32>(at(y, i));
+    let g: f32;
+    if (loss == LOSS_BINARY_CROSSENTROPY) {
+      g = ai >= EPSILON && ai <= ONE_MINUS_EPSILON ? (ai - yi) / (ai * (1 - ai)) : 0;
+    } else if (loss == LOSS_CATEGORICAL_CROSSENTROPY) {
+      g = ai >= EPSILON ? -yi / ai : 0;
+    } else {
+      g = ai - yi;
+    }
+    store<f32>(at(delta, i), g);
+  }
+  activationBackward(delta, a, m, n, act, alpha);
+}
+
+/** Rows (ACC_ARGMAX) or units (ACC_BINARY, thresholded at 0.5) of A[m×n] that agree with Y. */
+export function countCorrect(a: usize, y: usize, m: i32, n: i32, mode: i32): i32 {
+  let correct = 0;
+  if (mode == ACC_BINARY) {
+    for (let i = 0; i < m * n; i++) {
+      if ((load<f32>(at(a, i)) >= 0.5) == (load<f32>(at(y, i)) >= 0.5)) correct++;
+    }
+  } else if (mode == ACC_ARGMAX) {
+    for (let r = 0; r < m; r++) {
+      if (argmax(at(a, r * n), n) == argmax(at(y, r * n), n)) correct++;
+    }
+  }
+  return correct;
+}
+
+// Index of the first largest of n floats; NaN never wins.
+function argmax(row: usize, n: i32): i32 {
+  let best = 0;
+  let top = load<f32>(row);
+  for (let j = 1; j < n; j++) {
+    const v = load<f32>(at(row, j));
+    if (v > top || top != top) {
+      best = j;
+      top = v;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,291 @@
+// Whole-network passes over the network record (see src/abi.ts): forward,
+// backward, the optimizer step, and the training loop that runs any number
+// of batches, across epochs, in one call from the host.
+
+import {
+  LAYER_ACTIVATION, LAYER_ALPHA, LAYER_BIAS, LAYER_BIAS_GRADS, LAYER_BYTES, LAYER_DELTAS,
+  LAYER_FLAGS, LAYER_HAS_BIAS, LAYER_INPUTS, LAYER_OUTPUTS, LAYER_TRAIN_BIAS, LAYER_UNITS,
+  LAYER_WEIGHT_GRADS, LAYER_WEIGHTS,
+  NET_ACCURACY, NET_BATCH_X, NET_BATCH_Y, NET_CAPACITY, NET_GRADS, NET_HEADER_BYTES,
+  NET_LAYER_COUNT, NET_LOSS, NET_PARAM_COUNT, NET_PARAMS, NET_SCRATCH,
+  OPT_ADAM, OPT_MOMENTUM,
+  RUN_BACKUP, RUN_BATCH, RUN_BATCH_LOSS, RUN_BATCH_SIZE, RUN_BETA1, RUN_BETA2, RUN_EPOCH,
+  RUN_EPOCHS, RUN_EPSILON, RUN_L2, RUN_LEARNING_RATE, RUN_MOMENTUM, RUN_NESTEROV,
+  RUN_OPTIMIZER, RUN_ORDER, RUN_RNG, RUN_ROWS, RUN_STATE1, RUN_STATE2, RUN_STATS,
+  RUN_STATS_CAPACITY, RUN_STATUS, RUN_STEP, RUN_VAL_ROWS, RUN_VAL_X, RUN_VAL_Y, RUN_X, RUN_Y,
+  STATS_BYTES, STATS_CORRECT, STATS_LOSS, STATS_VAL_CORRECT, STATS_VAL_LOSS,
+  STATUS_DIVERGED, STATUS_DONE, STATUS_RUNNING,
+} from "../src/abi";
+import { activate, activationBackward } from "./activation";
+import { columnSums, gemmNN, gemmNT, gemmTN } from "./gemm";
+import { countCorrect, lossDelta, lossSum } from "./loss";
+import { at } from "./memory";
+import { adamStep, momentumStep, scaleAddWeights, sgdStep, sumOfSquares } from "./optimizer";
+import { shuffle } from "./random";
+
+@inline function layerRecord(net: usize, l: i32): usize {
+  return net + NET_HEADER_BYTES + <usize>l * LAYER_BYTES;
+}
+@inline function i32At(record: usize, offset: usize): i32 {
+  return load<i32>(record + offset);
+}
+@inline function ptrAt(record: usize, offset: usize): usize {
+  return <usize>load<u32>(record + offset);
+}
+@inline function f32At(record: usize, offset: usize): f32 {
+  return load<f32>(record + offset);
+}
+@inline function layerCount(net: usize): i32 {
+  return i32At(net, NET_LAYER_COUNT);
+}
+@inline function outputLayer(net: usize): usize {
+  return layerRecord(net, layerCount(net) - 1);
+}
+@inline function inputWidth(net: usize): i32 {
+  return i32At(layerRecord(net, 0), LAYER_INPUTS);
+}
+@inline function outputWidth(net: usize): i32 {
+  return i32At(outputLayer(net), LAYER_UNITS);
+}
+
+/** Runs m rows of X (m ≤ capacity) through every layer; returns the address of the output activations. */
+export function forward(net: usize, x: usize, m: i32): usize {
+  let input = x;
+  for (let l = 0, layers = layerCount(net); l < layers; l++) {
+    const layer = layerRecord(net, l);
+    const units = i32At(layer, LAYER_UNITS);
+    const out = ptrAt(layer, LAYER_OUTPUTS);
+    gemmNN(m, units, i32At(layer, LAYER_INPUTS), input, ptrAt(layer, LAYER_WEIGHTS), out);
+    const bias = i32At(layer, LAYER_FLAGS) & LAYER_HAS_BIAS ? ptrAt(layer, LAYER_BIAS) : 0;
+    activate(out, m, units, bias, i32At(layer, LAYER_ACTIVATION), f32At(layer, LAYER_ALPHA));
+    input = out;
+  }
+  return input;
+}
+
+/**
+ * Fills the gradient block with ∂J/∂θ for the m rows just run forward from X with targets Y,
+ * where J = (Σ_rows loss + (λ/2)·Σ w²) / m; biases that are absent or frozen keep a zero gradient.
+ */
+export function backward(net: usize, x: usize, y: usize, m: i32, l2: f32): void {
+  const layers = layerCount(net);
+  const last = outputLayer(net);
+  lossDelta(
+    ptrAt(last, LAYER_OUTPUTS), y, m, i32At(last, LAYER_UNITS), i32At(net, NET_LOSS),
+    i32At(last, LAYER_ACTIVATION), f32At(last, LAYER_ALPHA), true, ptrAt(last, LAYER_DELTAS),
+  );
+  const invM: f32 = 1 / <f32>m;
+  const decay: f32 = l2 * invM;
+  for (let l = layers - 1; l >= 0; l--) {
+    const layer = layerRecord(net, l);
+    const inputs = i32At(layer, LAYER_INPUTS);
+    const units = i32At(layer, LAYER_UNITS);
+    const weights = ptrAt(layer, LAYER_WEIGHTS);
+    const weightGrads = ptrAt(layer, LAYER_WEIGHT_GRADS);
+    const delta = ptrAt(layer, LAYER_DELTAS);
+    const below = l > 0 ? layerRecord(net, l - 1) : 0;
+    const input = below ? ptrAt(below, LAYER_OUTPUTS) : x;
+    gemmTN(inputs, units, m, input, delta, weightGrads);
+    scaleAddWeights(weightGrads, weights, inputs * units, invM, decay);
+    if (i32At(layer, LAYER_FLAGS) & LAYER_TRAIN_BIAS) {
+      columnSums(delta, m, units, invM, ptrAt(layer, LAYER_BIAS_GRADS));
+    }
+    if (below) {
+      const belowDelta = ptrAt(below, LAYER_DELTAS);
+      gemmNT(m, inputs, units, delta, weights, belowDelta, ptrAt(net, NET_SCRATCH));
+      activationBackward(
+        belowDelta, input, m, inputs, i32At(below, LAYER_ACTIVATION), f32At(below, LAYER_ALPHA),
+      );
+    }
+  }
+}
+
+/** Σ over the weights (not biases) of w², in f64. */
+export function weightSquares(net: usize): f64 {
+  let sum: f64 = 0;
+  for (let l = 0, layers = layerCount(net); l < layers; l++) {
+    const layer = layerRecord(net, l);
+    const count = i32At(layer, LAYER_INPUTS) * i32At(layer, LAYER_UNITS);
+    sum += sumOfSquares(ptrAt(layer, LAYER_WEIGHTS), count);
+  }
+  return sum;
+}
+
+/** m·J for the rows whose outputs forward() just produced: Σ_rows loss + (λ/2)·Σ w². */
+function batchObjective(net: usize, y: usize, m: i32, l2: f32): f64 {
+  const last = outputLayer(net);
+  let sum = lossSum(ptrAt(last, LAYER_OUTPUTS), y, m * i32At(last, LAYER_UNITS), i32At(net, NET_LOSS));
+  if (l2 != 0) sum += 0.5 * <f64>l2 * weightSquares(net);
+  return sum;
+}
+
+/** Forward and backward on m rows (m ≤ capacity), leaving ∂J/∂θ in the gradient block; returns J. */
+export function gradient(net: usize, x: usize, y: usize, m: i32, l2: f32): f64 {
+  forward(net, x, m);
+  const objective = batchObjective(net, y, m, l2);
+  backward(net, x, y, m, l2);
+  return objective / <f64>m;
+}
+
+/** Outputs of every row of X, written row by row to out, computed in blocks of the network's capacity. */
+export function predict(net: usize, x: usize, rows: i32, out: usize): void {
+  const capacity = i32At(net, NET_CAPACITY);
+  const inputs = inputWidth(net);
+  const units = outputWidth(net);
+  for (let start = 0; start < rows; start += capacity) {
+    const m = min(capacity, rows - start);
+    const outputs = forward(net, at(x, start * inputs), m);
+    memory.copy(at(out, start * units), outputs, <usize>(m * units) << 2);
+  }
+}
+
+/**
+ * Σ over the rows of X, Y of the loss (no L2 term), computed in blocks of the network's capacity;
+ * the count of correct rows or units (per NET_ACCURACY) is stored as an f64 at correctOut.
+ */
+export function evaluate(net: usize, x: usize, y: usize, rows: i32, correctOut: usize): f64 {
+  const capacity = i32At(net, NET_CAPACITY);
+  const inputs = inputWidth(net);
+  const units = outputWidth(net);
+  const loss = i32At(net, NET_LOSS);
+  const accuracy = i32At(net, NET_ACCURACY);
+  let sum: f64 = 0;
+  let correct: f64 = 0;
+  for (let start = 0; start < rows; start += capacity) {
+    const m = min(capacity, rows - start);
+    const yBlock = at(y, start * units);
+    const outputs = forward(net, at(x, start * inputs), m);
+    sum += lossSum(outputs, yBlock, m * units, loss);
+    correct += <f64>countCorrect(outputs, yBlock, m, units, accuracy);
+  }
+  store<f64>(correctOut, correct);
+  return sum;
+}
+
+/** One optimizer step over the whole parameter block, from the gradient block. */
+function optimizerStep(net: usize, run: usize): void {
+  const params = ptrAt(net, NET_PARAMS);
+  const grads = ptrAt(net, NET_GRADS);
+  const count = i32At(net, NET_PARAM_COUNT);
+  const lr = f32At(run, RUN_LEARNING_RATE);
+  const step = i32At(run, RUN_STEP) + 1;
+  store<i32>(run + RUN_STEP, step);
+  const optimizer = i32At(run, RUN_OPTIMIZER);
+  if (optimizer == OPT_ADAM) {
+    const beta1 = f32At(run, RUN_BETA1);
+    const beta2 = f32At(run, RUN_BETA2);
+    const c1 = <f32>(1 / (1 - Math.pow(<f64>beta1, <f64>step)));
+    const c2 = <f32>(1 / (1 - Math.pow(<f64>beta2, <f64>step)));
+    adamStep(
+      params, grads, ptrAt(run, RUN_STATE1), ptrAt(run, RUN_STATE2), count,
+      lr, beta1, beta2, f32At(run, RUN_EPSILON), c1, c2,
+    );
+  } else if (optimizer == OPT_MOMENTUM) {
+    momentumStep(
+      params, grads, ptrAt(run, RUN_STATE1), count,
+      lr, f32At(run, RUN_MOMENTUM), i32At(run, RUN_NESTEROV) != 0,
+    );
+  } else {
+    sgdStep(params, grads, count, lr);
+  }
+}
+
+// Copies the rows order[start .. start+m) of a rows×width matrix to dst.
+function gatherRows(src: usize, width: i32, order: usize, start: i32, m: i32, dst: usize): void {
+  const bytes = <usize>width << 2;
+  for (let r = 0; r < m; r++) {
+    const row = <i32>load<u32>(at(order, start + r));
+    memory.copy(dst + <usize>r * bytes, at(src, row * width), bytes);
+  }
+}
+
+/**
+ * Trains one batch of m rows starting at position start of the epoch's row order:
+ * forward, objective, backward, optimizer step. Returns m·J measured before the
+ * step, and skips the step when that is not finite. Adds correct counts to stats.
+ */
+function trainBatch(net: usize, run: usize, start: i32, m: i32, stats: usize): f64 {
+  const inputs = inputWidth(net);
+  const units = outputWidth(net);
+  const order = ptrAt(run, RUN_ORDER);
+  let x = ptrAt(run, RUN_X);
+  let y = ptrAt(run, RUN_Y);
+  if (order) {
+    gatherRows(x, inputs, order, start, m, ptrAt(net, NET_BATCH_X));
+    gatherRows(y, units, order, start, m, ptrAt(net, NET_BATCH_Y));
+    x = ptrAt(net, NET_BATCH_X);
+    y = ptrAt(net, NET_BATCH_Y);
+  } else {
+    x = at(x, start * inputs);
+    y = at(y, start * units);
+  }
+  const l2 = f32At(run, RUN_L2);
+  const outputs = forward(net, x, m);
+  const objective = batchObjective(net, y, m, l2);
+  if (!isFinite(objective)) return objective;
+  const correct = countCorrect(outputs, y, m, units, i32At(net, NET_ACCURACY));
+  store<f64>(stats + STATS_CORRECT, load<f64>(stats + STATS_CORRECT) + <f64>correct);
+  backward(net, x, y, m, l2);
+  optimizerStep(net, run);
+  return objective;
+}
+
+// Marks the run diverged and puts back the parameters saved when the chunk began.
+function diverge(net: usize, run: usize): void {
+  store<i32>(run + RUN_STATUS, STATUS_DIVERGED);
+  const count = i32At(net, NET_PARAM_COUNT);
+  memory.copy(ptrAt(net, NET_PARAMS), ptrAt(run, RUN_BACKUP), <usize>count << 2);
+}
+
+/**
+ * Runs the fit described by the run record for up to maxBatches batches, crossing epoch
+ * boundaries, and stops early once maxEpochs epochs have ended in this call, when the last
+ * epoch ends (status DONE) or when the objective or a parameter stops being finite (status
+ * DIVERGED, parameters restored from when the call began). Returns the batches run.
+ */
+export function train(net: usize, run: usize, maxBatches: i32, maxEpochs: i32): i32 {
+  const params = ptrAt(net, NET_PARAMS);
+  const count = i32At(net, NET_PARAM_COUNT);
+  memory.copy(ptrAt(run, RUN_BACKUP), params, <usize>count << 2);
+  const rows = i32At(run, RUN_ROWS);
+  const batchSize = i32At(run, RUN_BATCH_SIZE);
+  const batchesPerEpoch = (rows + batchSize - 1) / batchSize;
+  const order = ptrAt(run, RUN_ORDER);
+  let batches = 0;
+  let epochsEnded = 0;
+  while (batches < maxBatches && i32At(run, RUN_STATUS) == STATUS_RUNNING) {
+    const epoch = i32At(run, RUN_EPOCH);
+    const batch = i32At(run, RUN_BATCH);
+    const stats = ptrAt(run, RUN_STATS) + <usize>(epoch % i32At(run, RUN_STATS_CAPACITY)) * STATS_BYTES;
+    if (batch == 0) {
+      memory.fill(stats, 0, STATS_BYTES);
+      if (order) shuffle(order, rows, run + RUN_RNG);
+    }
+    const start = batch * batchSize;
+    const objective = trainBatch(net, run, start, min(batchSize, rows - start), stats);
+    if (!isFinite(objective)) {
+      diverge(net, run);
+      break;
+    }
+    store<f64>(run + RUN_BATCH_LOSS, objective / <f64>min(batchSize, rows - start));
+    store<f64>(stats + STATS_LOSS, load<f64>(stats + STATS_LOSS) + objective);
+    batches++;
+    if (batch + 1 < batchesPerEpoch) {
+      store<i32>(run + RUN_BATCH, batch + 1);
+      continue;
+    }
+    const valRows = i32At(run, RUN_VAL_ROWS);
+    if (valRows > 0) {
+      const valLoss = evaluate(net, ptrAt(run, RUN_VAL_X), ptrAt(run, RUN_VAL_Y), valRows, stats + STATS_VAL_CORRECT);
+      store<f64>(stats + STATS_VAL_LOSS, valLoss);
+    }
+    store<i32>(run + RUN_BATCH, 0);
+    store<i32>(run + RUN_EPOCH, epoch + 1);
+    if (epoch + 1 == i32At(run, RUN_EPOCHS)) store<i32>(run + RUN_STATUS, STATUS_DONE);
+    if (++epochsEnded == maxEpochs) break;
+  }
+  if (i32At(run, RUN_STATUS) != STATUS_DIVERGED && !isFinite(sumOfSquares(params, count))) {
+    diverge(net, run);
+  }
+  return batches;
+}

@@ -1,0 +1,105 @@
+// The contract between the TypeScript façade and the AssemblyScript kernels:
+// identifiers, and the byte layout of the records the façade writes into
+// linear memory for the kernels to read. Both compilers build this file (asc
+// from assembly/, tsc from src/), so it holds nothing but integer constants.
+// The wasm module re-exports every constant, and test/abi.spec.ts checks that
+// a built module agrees with this file.
+
+// Activation ids.
+export const ACT_LINEAR = 0;
+export const ACT_SIGMOID = 1;
+export const ACT_TANH = 2;
+export const ACT_RELU = 3;
+export const ACT_LEAKY_RELU = 4;
+export const ACT_SOFTMAX = 5;
+
+// Loss ids.
+export const LOSS_SQUARED_ERROR = 0;
+export const LOSS_BINARY_CROSSENTROPY = 1;
+export const LOSS_CATEGORICAL_CROSSENTROPY = 2;
+
+// Optimizer ids.
+export const OPT_SGD = 0;
+export const OPT_MOMENTUM = 1;
+export const OPT_ADAM = 2;
+
+// How accuracy is counted: not at all, per output unit thresholded at 0.5,
+// or per row by comparing the arg-max of output and target.
+export const ACC_NONE = 0;
+export const ACC_BINARY = 1;
+export const ACC_ARGMAX = 2;
+
+// Layer flags.
+export const LAYER_HAS_BIAS = 1;
+export const LAYER_TRAIN_BIAS = 2;
+
+// Network record: a header, then one layer record per layer. Pointers are
+// byte addresses in linear memory; every field is 4 bytes (i32 or f32).
+export const NET_LAYER_COUNT = 0;
+export const NET_LOSS = 4;
+export const NET_ACCURACY = 8;
+export const NET_PARAMS = 12; // first parameter of the contiguous block
+export const NET_GRADS = 16; // gradients, laid out exactly like the parameters
+export const NET_PARAM_COUNT = 20; // floats in either block, a multiple of 4
+export const NET_CAPACITY = 24; // rows the activation and delta buffers hold
+export const NET_SCRATCH = 28; // room for the largest transposed weight matrix
+export const NET_BATCH_X = 32; // gathered input rows of a shuffled batch
+export const NET_BATCH_Y = 36; // gathered target rows of a shuffled batch
+export const NET_HEADER_BYTES = 48;
+
+export const LAYER_INPUTS = 0;
+export const LAYER_UNITS = 4;
+export const LAYER_ACTIVATION = 8;
+export const LAYER_ALPHA = 12; // f32: leakyRelu's slope for negative inputs
+export const LAYER_FLAGS = 16;
+export const LAYER_WEIGHTS = 20; // inputs × units, row-major
+export const LAYER_BIAS = 24; // units floats, 0 when the layer has no bias
+export const LAYER_WEIGHT_GRADS = 28;
+export const LAYER_BIAS_GRADS = 32;
+export const LAYER_OUTPUTS = 36; // capacity × units activations
+export const LAYER_DELTAS = 40; // capacity × units deltas
+export const LAYER_BYTES = 48;
+
+// Training-run record, written by the façade before a fit and advanced by
+// the kernels as batches run, so a fit can be cut into chunks anywhere.
+export const RUN_OPTIMIZER = 0;
+export const RUN_LEARNING_RATE = 4; // f32
+export const RUN_BETA1 = 8; // f32, Adam
+export const RUN_BETA2 = 12; // f32, Adam
+export const RUN_EPSILON = 16; // f32, Adam
+export const RUN_MOMENTUM = 20; // f32, momentum
+export const RUN_NESTEROV = 24; // i32 0/1
+export const RUN_L2 = 28; // f32 λ
+export const RUN_STEP = 32; // i32: optimizer steps taken so far
+export const RUN_STATE1 = 36; // velocity (momentum) or first moment (Adam)
+export const RUN_STATE2 = 40; // second moment (Adam)
+export const RUN_X = 44;
+export const RUN_Y = 48;
+export const RUN_ROWS = 52;
+export const RUN_ORDER = 56; // u32 row indices visited in order, 0 to read rows as stored
+export const RUN_BATCH_SIZE = 60;
+export const RUN_VAL_X = 64;
+export const RUN_VAL_Y = 68;
+export const RUN_VAL_ROWS = 72;
+export const RUN_EPOCHS = 76; // epochs requested
+export const RUN_EPOCH = 80; // epoch in progress, counted from 0
+export const RUN_BATCH = 84; // next batch of that epoch
+export const RUN_STATUS = 88;
+export const RUN_STATS = 92; // one STATS record per epoch, indexed by epoch % capacity
+export const RUN_STATS_CAPACITY = 96;
+export const RUN_RNG = 100; // 4 × u32 xoshiro128** state, used to shuffle
+export const RUN_BACKUP = 116; // copy of the parameters taken before each chunk
+export const RUN_BATCH_LOSS = 120; // f64: objective of the last batch trained
+export const RUN_BYTES = 128;
+
+// Run status.
+export const STATUS_RUNNING = 0;
+export const STATUS_DONE = 1;
+export const STATUS_DIVERGED = 2;
+
+// Per-epoch statistics record, all f64.
+export const STATS_LOSS = 0; // Σ over rows of the per-row objective
+export const STATS_CORRECT = 8; // units or rows counted as correct
+export const STATS_VAL_LOSS = 16;
+export const STATS_VAL_CORRECT = 24;
+export const STATS_BYTES = 32;

@@ -1,0 +1,286 @@
+// The one owner of a network's linear-memory layout. Nothing else computes
+// an offset: callers ask the arena for addresses.
+//
+// Layout, from the module's heap base:
+//
+//   network record | run record | parameters | gradients | backup      (fixed)
+//   workspace of the running fit | workspace of a call made during it   (a stack)
+//
+// The parameter block holds each layer's weights (inputs × units, row-major)
+// then its bias, every tensor starting on a 16-byte boundary, the gaps and
+// the tail zero. Gradients and the backup copy share that layout, and so do
+// optimizer states, so one kernel call updates every layer.
+//
+// Memory contract: every buffer starts 16-byte aligned, and at least 32
+// readable bytes follow every buffer (the next buffer, or the tail kept at
+// the end), because SIMD kernels may read that far past an input
+// (assembly/gemm.ts). Memory only grows, so addresses stay valid; typed-array
+// views are rebuilt whenever a growth has replaced the buffer.
+
+import * as abi from './abi.js';
+import { ACTIVATION_IDS, type LayerSpec, LOSS_IDS, type NetworkSpec } from './config.js';
+import { SimdnetError } from './errors.js';
+import type { Kernels } from './wasm/kernels.js';
+
+const ALIGN = 16;
+const OVERREAD = 32;
+const PAGE = 65536;
+/** The wasm32 address space. Engines may grant less; growth failures are reported either way. */
+const ADDRESS_SPACE = 2 ** 32;
+
+const alignUp = (bytes: number): number => Math.ceil(bytes / ALIGN) * ALIGN;
+
+/** Byte addresses of one layer's tensors; bias and biasGrads are 0 for a layer without bias. */
+export interface LayerTensors {
+  weights: number;
+  bias: number;
+  weightGrads: number;
+  biasGrads: number;
+}
+
+/** What a workspace must hold. Counts are in elements. */
+export interface WorkspaceRequest {
+  /** Rows the activation and delta buffers hold: the batch size, or the block size of inference. */
+  capacity: number;
+  /** Parameter-sized optimizer states: 0 (sgd), 1 (momentum) or 2 (Adam). */
+  optimizerStates?: number;
+  /** Per-epoch statistics records. */
+  stats?: number;
+  /** Floats of staged inputs and targets, u32 row indices, and floats of outputs. */
+  inputs?: number;
+  targets?: number;
+  order?: number;
+  outputs?: number;
+}
+
+/** Byte addresses of a workspace's buffers (0 where the request asked for none). */
+export interface Workspace {
+  readonly capacity: number;
+  readonly state1: number;
+  readonly state2: number;
+  readonly stats: number;
+  readonly inputs: number;
+  readonly targets: number;
+  readonly order: number;
+  readonly outputs: number;
+  readonly activations: readonly number[];
+  readonly deltas: readonly number[];
+  readonly scratch: number;
+  readonly batchInputs: number;
+  readonly batchTargets: number;
+  readonly end: number;
+}
+
+export class Arena {
+  readonly net: number;
+  readonly run: number;
+  readonly params: number;
+  readonly grads: number;
+  readonly backup: number;
+  /** Floats in the parameter block, a multiple of 4. */
+  readonly paramCount: number;
+  readonly layers: readonly LayerTensors[];
+
+  readonly #kernels: Kernels;
+  readonly #specs: readonly LayerSpec[];
+  readonly #fixedEnd: number;
+  readonly #stack: Workspace[] = [];
+  #buffer: ArrayBuffer | undefined;
+  #f32 = new Float32Array(0);
+  #f64 = new Float64Array(0);
+  #i32 = new Int32Array(0);
+  #u32 = new Uint32Array(0);
+
+  constructor(kernels: Kernels, spec: NetworkSpec, accuracy: number) {
+    this.#kernels = kernels;
+    this.#specs = spec.layers;
+    const layerCount = spec.layers.length;
+    this.net = alignUp(kernels.heapBase());
+    this.run = alignUp(this.net + abi.NET_HEADER_BYTES + layerCount * abi.LAYER_BYTES);
+    this.params = alignUp(this.run + abi.RUN_BYTES);
+    const offsets: { weights: number; bias: number }[] = [];
+    let bytes = 0;
+    for (const layer of spec.layers) {
+      const weights = bytes;
+      bytes = alignUp(bytes + layer.inputs * layer.units * 4);
+      const bias = layer.bias ? bytes : -1;
+      if (layer.bias) bytes = alignUp(bytes + layer.units * 4);
+      offsets.push({ weights, bias });
+    }
+    this.paramCount = bytes / 4;
+    this.grads = this.params + bytes;
+    this.backup = this.grads + bytes;
+    this.#fixedEnd = this.backup + bytes;
+    this.layers = offsets.map(({ weights, bias }) => ({
+      weights: this.params + weights,
+      bias: bias < 0 ? 0 : this.params + bias,
+      weightGrads: this.grads + weights,
+      biasGrads: bias < 0 ? 0 : this.grads + bias,
+    }));
+    this.#ensure(this.#fixedEnd + OVERREAD, 'the network');
+    this.#writeNetRecord(spec, accuracy);
+  }
+
+  get f32(): Float32Array {
+    this.#refreshViews();
+    return this.#f32;
+  }
+  get f64(): Float64Array {
+    this.#refreshViews();
+    return this.#f64;
+  }
+  get i32(): Int32Array {
+    this.#refreshViews();
+    return this.#i32;
+  }
+  get u32(): Uint32Array {
+    this.#refreshViews();
+    return this.#u32;
+  }
+
+  /** Bytes of wasm memory this network holds. */
+  get memoryBytes(): number {
+    return this.#kernels.memory.buffer.byteLength;
+  }
+
+  /**
+   * Lays out a workspace above the current top of the stack, growing memory if needed,
+   * and points the network record at it. Throws before writing anything if memory cannot grow.
+   */
+  reserve(request: WorkspaceRequest, purpose: string): Workspace {
+    const capacity = request.capacity;
+    let cursor = this.#stack.at(-1)?.end ?? this.#fixedEnd;
+    const take = (bytes: number): number => {
+      if (bytes === 0) return 0;
+      const at = cursor;
+      cursor = alignUp(cursor + bytes);
+      return at;
+    };
+    const paramBytes = this.paramCount * 4;
+    const states = request.optimizerStates ?? 0;
+    const specs = this.#specs;
+    const scratchFloats = Math.max(0, ...specs.slice(1).map((l) => l.inputs * l.units));
+    const ws: Workspace = {
+      capacity,
+      state1: take(states >= 1 ? paramBytes : 0),
+      state2: take(states >= 2 ? paramBytes : 0),
+      stats: take((request.stats ?? 0) * abi.STATS_BYTES),
+      inputs: take((request.inputs ?? 0) * 4),
+      targets: take((request.targets ?? 0) * 4),
+      order: take((request.order ?? 0) * 4),
+      outputs: take((request.outputs ?? 0) * 4),
+      activations: specs.map((l) => take(capacity * l.units * 4)),
+      deltas: specs.map((l) => take(capacity * l.units * 4)),
+      scratch: take(scratchFloats * 4),
+      batchInputs: take(capacity * specs[0]!.inputs * 4),
+      batchTargets: take(capacity * specs.at(-1)!.units * 4),
+      end: cursor,
+    };
+    this.#ensure(ws.end + OVERREAD, purpose);
+    this.#stack.push(ws);
+    this.bind(ws);
+    return ws;
+  }
+
+  /** Releases the workspace on top of the stack and points the network record back at the one below. */
+  release(ws: Workspace): void {
+    if (this.#stack.at(-1) !== ws) throw new Error('simdnet internal error: workspaces released out of order');
+    this.#stack.pop();
+    const below = this.#stack.at(-1);
+    if (below) this.bind(below);
+  }
+
+  /** Points the network record's per-call buffers at a workspace. */
+  bind(ws: Workspace): void {
+    const i32 = this.i32;
+    const net = this.net >> 2;
+    i32[net + abi.NET_CAPACITY / 4] = ws.capacity;
+    i32[net + abi.NET_SCRATCH / 4] = ws.scratch;
+    i32[net + abi.NET_BATCH_X / 4] = ws.batchInputs;
+    i32[net + abi.NET_BATCH_Y / 4] = ws.batchTargets;
+    this.#specs.forEach((_, l) => {
+      const layer = (this.net + abi.NET_HEADER_BYTES + l * abi.LAYER_BYTES) >> 2;
+      i32[layer + abi.LAYER_OUTPUTS / 4] = ws.activations[l]!;
+      i32[layer + abi.LAYER_DELTAS / 4] = ws.deltas[l]!;
+    });
+  }
+
+  /** The f32-view index range [start, end) of a layer's weights, or of their gradients. */
+  weightRange(l: number, gradient = false): [number, number] {
+    const spec = this.#specs[l]!;
+    const tensors = this.layers[l]!;
+    const start = (gradient ? tensors.weightGrads : tensors.weights) >> 2;
+    return [start, start + spec.inputs * spec.units];
+  }
+
+  /** The f32-view index range of a layer's bias, or of its gradient; undefined without bias. */
+  biasRange(l: number, gradient = false): [number, number] | undefined {
+    const tensors = this.layers[l]!;
+    const start = (gradient ? tensors.biasGrads : tensors.bias) >> 2;
+    return start ? [start, start + this.#specs[l]!.units] : undefined;
+  }
+
+  /** Copies of every layer's weights and bias, or of their gradients. */
+  readTensors(gradient = false): { weights: Float32Array; bias: Float32Array | null }[] {
+    const f32 = this.f32;
+    return this.#specs.map((_, l) => {
+      const bias = this.biasRange(l, gradient);
+      return { weights: f32.slice(...this.weightRange(l, gradient)), bias: bias ? f32.slice(...bias) : null };
+    });
+  }
+
+  #writeNetRecord(spec: NetworkSpec, accuracy: number): void {
+    const i32 = this.i32;
+    const f32 = this.f32;
+    const net = this.net >> 2;
+    i32[net + abi.NET_LAYER_COUNT / 4] = spec.layers.length;
+    i32[net + abi.NET_LOSS / 4] = LOSS_IDS[spec.loss];
+    i32[net + abi.NET_ACCURACY / 4] = accuracy;
+    i32[net + abi.NET_PARAMS / 4] = this.params;
+    i32[net + abi.NET_GRADS / 4] = this.grads;
+    i32[net + abi.NET_PARAM_COUNT / 4] = this.paramCount;
+    spec.layers.forEach((layer, l) => {
+      const at = (this.net + abi.NET_HEADER_BYTES + l * abi.LAYER_BYTES) >> 2;
+      const tensors = this.layers[l]!;
+      i32[at + abi.LAYER_INPUTS / 4] = layer.inputs;
+      i32[at + abi.LAYER_UNITS / 4] = layer.units;
+      i32[at + abi.LAYER_ACTIVATION / 4] = ACTIVATION_IDS[layer.activation];
+      f32[at + abi.LAYER_ALPHA / 4] = layer.alpha;
+      i32[at + abi.LAYER_FLAGS / 4] =
+        (layer.bias ? abi.LAYER_HAS_BIAS : 0) | (layer.trainBias ? abi.LAYER_TRAIN_BIAS : 0);
+      i32[at + abi.LAYER_WEIGHTS / 4] = tensors.weights;
+      i32[at + abi.LAYER_BIAS / 4] = tensors.bias;
+      i32[at + abi.LAYER_WEIGHT_GRADS / 4] = tensors.weightGrads;
+      i32[at + abi.LAYER_BIAS_GRADS / 4] = tensors.biasGrads;
+    });
+  }
+
+  // Grows memory to at least `bytes`, or throws naming what needed the room.
+  #ensure(bytes: number, purpose: string): void {
+    const memory = this.#kernels.memory;
+    const have = memory.buffer.byteLength;
+    if (bytes <= have) return;
+    const mib = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
+    const refuse = (why: string): never => {
+      throw new SimdnetError(
+        `${purpose} needs ${mib(bytes)} of wasm memory (this network holds ${mib(have)} now); ${why}`,
+      );
+    };
+    if (bytes > ADDRESS_SPACE) refuse('WebAssembly memory is limited to 4 GiB');
+    try {
+      memory.grow(Math.ceil((bytes - have) / PAGE));
+    } catch {
+      refuse('the engine refused to grow wasm memory that far');
+    }
+  }
+
+  #refreshViews(): void {
+    const buffer = this.#kernels.memory.buffer;
+    if (buffer === this.#buffer) return;
+    this.#buffer = buffer;
+    this.#f32 = new Float32Array(buffer);
+    this.#f64 = new Float64Array(buffer);
+    this.#i32 = new Int32Array(buffer);
+    this.#u32 = new Uint32Array(buffer);
+  }
+}

@@ -1,0 +1,152 @@
+// The network's configuration: the names users write, their ids in the
+// kernels (src/abi.ts), and the check that turns a user's object into a
+// complete, validated NetworkSpec.
+
+import {
+  ACC_ARGMAX, ACC_BINARY, ACC_NONE,
+  ACT_LEAKY_RELU, ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH,
+  LOSS_BINARY_CROSSENTROPY, LOSS_CATEGORICAL_CROSSENTROPY, LOSS_SQUARED_ERROR,
+} from './abi.js';
+import { SimdnetError } from './errors.js';
+import { boolean, choice, finite, integer, orDefault, plainObject } from './validate.js';
+
+export const ACTIVATION_IDS = {
+  linear: ACT_LINEAR,
+  sigmoid: ACT_SIGMOID,
+  tanh: ACT_TANH,
+  relu: ACT_RELU,
+  leakyRelu: ACT_LEAKY_RELU,
+  softmax: ACT_SOFTMAX,
+} as const;
+export type Activation = keyof typeof ACTIVATION_IDS;
+export const ACTIVATIONS = Object.keys(ACTIVATION_IDS) as Activation[];
+
+export const LOSS_IDS = {
+  squaredError: LOSS_SQUARED_ERROR,
+  binaryCrossentropy: LOSS_BINARY_CROSSENTROPY,
+  categoricalCrossentropy: LOSS_CATEGORICAL_CROSSENTROPY,
+} as const;
+export type Loss = keyof typeof LOSS_IDS;
+export const LOSSES = Object.keys(LOSS_IDS) as Loss[];
+
+export const INITS = ['auto', 'glorotUniform', 'glorotNormal', 'heUniform', 'heNormal'] as const;
+export type Init = (typeof INITS)[number];
+
+export const BACKENDS = ['auto', 'simd', 'scalar'] as const;
+export type BackendChoice = (typeof BACKENDS)[number];
+
+/** The largest width of any layer or input. */
+export const MAX_WIDTH = 1 << 24;
+
+/** leakyRelu's default slope for negative inputs. */
+export const DEFAULT_ALPHA = 0.01;
+
+export interface LayerConfig {
+  /** Number of units (outputs) of the layer. */
+  units: number;
+  activation: Activation;
+  /** Whether the layer adds a bias vector (default true). */
+  bias?: boolean;
+  /** Whether training updates the bias (default: whether it has one). */
+  trainBias?: boolean;
+  /** leakyRelu only: the slope for negative inputs, ≥ 0 (default 0.01). */
+  alpha?: number;
+}
+
+export interface NetworkConfig {
+  /** Number of input features. */
+  inputs: number;
+  /** The layers from the first hidden layer to the output layer. */
+  layers: LayerConfig[];
+  loss: Loss;
+  /** Seeds weight initialisation and shuffling (default 0): equal seeds give equal runs. */
+  seed?: number;
+  /** Weight initialisation; 'auto' (default) is He for relu/leakyRelu layers, Glorot otherwise. */
+  init?: Init;
+  /** Which wasm build runs the kernels; 'auto' (default) picks SIMD where the engine supports it. */
+  backend?: BackendChoice;
+}
+
+/** A layer with every option resolved. */
+export interface LayerSpec {
+  inputs: number;
+  units: number;
+  activation: Activation;
+  alpha: number;
+  bias: boolean;
+  trainBias: boolean;
+}
+
+/** A network configuration with every option resolved. */
+export interface NetworkSpec {
+  inputs: number;
+  layers: LayerSpec[];
+  loss: Loss;
+  seed: number;
+  init: Init;
+  backend: BackendChoice;
+}
+
+const NETWORK_KEYS = ['inputs', 'layers', 'loss', 'seed', 'init', 'backend'] as const;
+const LAYER_KEYS = ['units', 'activation', 'bias', 'trainBias', 'alpha'] as const;
+
+/** Validates a user's network configuration and fills in its defaults. */
+export function parseNetworkConfig(config: unknown): NetworkSpec {
+  const c = plainObject(config, 'config', NETWORK_KEYS);
+  const inputs = integer(c.inputs, 'config.inputs', 1, MAX_WIDTH);
+  if (!Array.isArray(c.layers) || c.layers.length === 0) {
+    throw new SimdnetError('config.layers must be a non-empty array of layers, e.g. [{ units: 1, activation: \'sigmoid\' }]');
+  }
+  let width = inputs;
+  const layers = c.layers.map((layer: unknown, i: number): LayerSpec => {
+    const spec = parseLayer(layer, `config.layers[${i}]`, width);
+    width = spec.units;
+    return spec;
+  });
+  const loss = choice(c.loss, 'config.loss', LOSSES);
+  const output = layers.at(-1)!;
+  if (loss === 'categoricalCrossentropy' && output.units < 2) {
+    throw new SimdnetError(
+      "config.loss 'categoricalCrossentropy' needs an output layer of at least 2 units; " +
+        "for one unit use 'binaryCrossentropy' with a sigmoid output",
+    );
+  }
+  return {
+    inputs,
+    layers,
+    loss,
+    seed: orDefault(c.seed, 0, (v) => integer(v, 'config.seed', 0, 0xffffffff)),
+    init: orDefault(c.init, 'auto' as Init, (v) => choice(v, 'config.init', INITS)),
+    backend: orDefault(c.backend, 'auto' as BackendChoice, (v) => choice(v, 'config.backend', BACKENDS)),
+  };
+}
+
+function parseLayer(layer: unknown, path: string, inputs: number): LayerSpec {
+  const l = plainObject(layer, path, LAYER_KEYS);
+  const units = integer(l.units, `${path}.units`, 1, MAX_WIDTH);
+  const activation = choice(l.activation, `${path}.activation`, ACTIVATIONS);
+  if (activation === 'softmax' && units < 2) {
+    throw new SimdnetError(`${path}: a softmax layer needs at least 2 units (one unit always outputs 1)`);
+  }
+  if (l.alpha !== undefined && activation !== 'leakyRelu') {
+    throw new SimdnetError(`${path}.alpha applies only to 'leakyRelu' layers, not '${activation}'`);
+  }
+  const alpha = orDefault(l.alpha, DEFAULT_ALPHA, (v) => finite(v, `${path}.alpha`, { min: 0 }));
+  const bias = orDefault(l.bias, true, (v) => boolean(v, `${path}.bias`));
+  const trainBias = orDefault(l.trainBias, bias, (v) => boolean(v, `${path}.trainBias`));
+  if (trainBias && !bias) throw new SimdnetError(`${path}.trainBias cannot be true when bias is false`);
+  return { inputs, units, activation, alpha: activation === 'leakyRelu' ? alpha : 0, bias, trainBias };
+}
+
+/**
+ * How accuracy is counted for this network, if at all: by arg-max for softmax or
+ * categorical cross-entropy and for multi-unit sigmoid outputs under other losses,
+ * per unit at 0.5 for one sigmoid unit or binary cross-entropy, and not for regression.
+ */
+export function accuracyMode(spec: NetworkSpec): number {
+  const output = spec.layers.at(-1)!;
+  if (spec.loss === 'binaryCrossentropy') return ACC_BINARY;
+  if (spec.loss === 'categoricalCrossentropy' || output.activation === 'softmax') return ACC_ARGMAX;
+  if (output.activation === 'sigmoid') return output.units === 1 ? ACC_BINARY : ACC_ARGMAX;
+  return ACC_NONE;
+}

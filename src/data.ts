@@ -1,0 +1,116 @@
+// Matrices as users pass them (rows of numbers, or flat row-major arrays),
+// checked, copied once into wasm memory, and answered in the form given.
+
+import { describe, SimdnetError } from './errors.js';
+
+/** A matrix: rows of numbers, or all values row after row in one flat array (Float32Array is the fast path). */
+export type Matrix = readonly (readonly number[])[] | readonly number[] | Float32Array | Float64Array;
+
+/** How a matrix was given, so results can be answered in the same form. */
+export type MatrixForm = 'rows' | 'flat' | 'float32' | 'float64';
+
+export interface MatrixInput {
+  readonly name: string;
+  readonly form: MatrixForm;
+  readonly rows: number;
+  readonly width: number;
+  /** Copies every value to target[offset…], checking that each is a finite number. */
+  copyTo(target: Float32Array, offset: number): void;
+}
+
+/** Checks the shape of a matrix of the given width; its values are checked as they are copied. */
+export function readMatrix(value: unknown, name: string, width: number, widthName: string): MatrixInput {
+  if (value instanceof Float32Array || value instanceof Float64Array) {
+    return flatMatrix(value, name, width, widthName, value instanceof Float32Array ? 'float32' : 'float64');
+  }
+  if (!Array.isArray(value)) {
+    throw new SimdnetError(`${name} must be an array of rows, a flat number array or a Float32Array, got ${describe(value)}`);
+  }
+  if (value.length === 0) throw new SimdnetError(`${name} is empty: it needs at least one row`);
+  if (!Array.isArray(value[0])) return flatMatrix(value, name, width, widthName, 'flat');
+  const rows = value as unknown[];
+  rows.forEach((row, r) => {
+    if (!Array.isArray(row)) throw new SimdnetError(`${name}[${r}] must be an array of ${width} numbers, got ${describe(row)}`);
+    if (row.length !== width) {
+      throw new SimdnetError(`${name}[${r}] has ${row.length} values, but ${widthName} is ${width}`);
+    }
+  });
+  return {
+    name,
+    form: 'rows',
+    rows: rows.length,
+    width,
+    copyTo(target, offset) {
+      (rows as unknown[][]).forEach((row, r) => {
+        for (let j = 0; j < width; j++) {
+          const v = row[j];
+          if (typeof v !== 'number') throw new SimdnetError(`${name}[${r}][${j}] is not a number: ${describe(v)}`);
+          target[offset + r * width + j] = v;
+        }
+      });
+      checkFinite(target, offset, this);
+    },
+  };
+}
+
+function flatMatrix(
+  values: ArrayLike<unknown>,
+  name: string,
+  width: number,
+  widthName: string,
+  form: MatrixForm,
+): MatrixInput {
+  if (values.length === 0) throw new SimdnetError(`${name} is empty: it needs at least one row`);
+  if (values.length % width !== 0) {
+    throw new SimdnetError(
+      `${name} has ${values.length} values, which is not a whole number of rows of ${width} (${widthName})`,
+    );
+  }
+  return {
+    name,
+    form,
+    rows: values.length / width,
+    width,
+    copyTo(target, offset) {
+      if (form === 'flat') {
+        for (let i = 0; i < values.length; i++) {
+          if (typeof values[i] !== 'number') {
+            throw new SimdnetError(`${name}[${i}] (row ${Math.floor(i / width)}) is not a number: ${describe(values[i])}`);
+          }
+        }
+      }
+      target.set(values as ArrayLike<number>, offset);
+      checkFinite(target, offset, this);
+    },
+  };
+}
+
+// Also catches finite doubles beyond float32's range, which became ±Infinity when stored.
+function checkFinite(target: Float32Array, offset: number, m: MatrixInput): void {
+  const end = offset + m.rows * m.width;
+  for (let i = offset; i < end; i++) {
+    const v = target[i]!;
+    if (v - v !== 0) {
+      const k = i - offset;
+      const r = Math.floor(k / m.width);
+      const j = k % m.width;
+      const where = m.form === 'rows' ? `${m.name}[${r}][${j}]` : `${m.name}[${k}] (row ${r}, column ${j})`;
+      const what = Number.isNaN(v) ? 'NaN' : 'Infinity or beyond the float32 range';
+      throw new SimdnetError(`${where} is ${what}; every value must be a finite number`);
+    }
+  }
+}
+
+/** Answers values (rows × width, row-major) in the form the input was given, as a fresh array. */
+export function toForm(values: Float32Array, rows: number, width: number, form: MatrixForm): Matrix {
+  switch (form) {
+    case 'float32':
+      return values.slice();
+    case 'float64':
+      return Float64Array.from(values);
+    case 'flat':
+      return Array.from(values);
+    case 'rows':
+      return Array.from({ length: rows }, (_, r) => Array.from(values.subarray(r * width, (r + 1) * width)));
+  }
+}

@@ -1,0 +1,307 @@
+// The wasm-facing half of a network: stages data into its arena, writes the
+// run record, and calls the kernels — once per chunk of batches when
+// training, once per call when predicting or evaluating.
+
+import * as abi from './abi.js';
+import { ACC_BINARY, ACC_NONE } from './abi.js';
+import { Arena, type Workspace } from './arena.js';
+import { accuracyMode, type NetworkSpec } from './config.js';
+import type { MatrixInput } from './data.js';
+import { DivergenceError, SimdnetError } from './errors.js';
+import { type EpochLog, type FitPlan, OPTIMIZER_IDS } from './fit-options.js';
+import type { Rng } from './random.js';
+import type { LayerWeights } from './serialization.js';
+import type { Kernels } from './wasm/kernels.js';
+import type { Backend } from './wasm/load.js';
+
+/** Per-epoch results of fit. */
+export interface History {
+  /** Epochs completed. */
+  epochs: number;
+  loss: number[];
+  accuracy?: number[];
+  valLoss?: number[];
+  valAccuracy?: number[];
+  /** Present when training ended before the last epoch: the signal aborted it. */
+  stopped?: 'aborted';
+}
+
+/** Rows per block when predicting or evaluating. */
+const INFERENCE_BLOCK = 128;
+/** Wall time one call into the training loop aims at, so a page stays responsive. */
+const CHUNK_MS = 20;
+/** Most epochs whose statistics one call may leave for the host to read. */
+const STATS_RING = 1024;
+
+export class Engine {
+  readonly arena: Arena;
+  readonly accuracy: number;
+
+  constructor(
+    readonly kernels: Kernels,
+    readonly backend: Backend,
+    readonly spec: NetworkSpec,
+  ) {
+    this.accuracy = accuracyMode(spec);
+    this.arena = new Arena(kernels, spec, this.accuracy);
+  }
+
+  get inputs(): number {
+    return this.spec.inputs;
+  }
+  get outputs(): number {
+    return this.spec.layers.at(-1)!.units;
+  }
+
+  /** Outputs of every row of x, row-major. */
+  predict(x: MatrixInput): Float32Array {
+    const ws = this.#reserveData(x, undefined, 'predict');
+    try {
+      this.kernels.predict(this.arena.net, ws.inputs, x.rows, ws.outputs);
+      const start = ws.outputs >> 2;
+      return this.arena.f32.slice(start, start + x.rows * this.outputs);
+    } finally {
+      this.arena.release(ws);
+    }
+  }
+
+  /** Mean loss over the rows (no L2 term), and accuracy for classification outputs. */
+  evaluate(x: MatrixInput, y: MatrixInput): { loss: number; accuracy?: number } {
+    const ws = this.#reserveData(x, y, 'evaluate');
+    try {
+      const correctAt = ws.stats;
+      const lossSum = this.kernels.evaluate(this.arena.net, ws.inputs, ws.targets, x.rows, correctAt);
+      const loss = lossSum / x.rows;
+      if (this.accuracy === ACC_NONE) return { loss };
+      return { loss, accuracy: this.#accuracyOf(this.arena.f64[correctAt >> 3]!, x.rows) };
+    } finally {
+      this.arena.release(ws);
+    }
+  }
+
+  /** J and ∂J/∂θ per layer, over all rows of x as one batch. */
+  gradient(x: MatrixInput, y: MatrixInput, l2: number): { objective: number; grads: LayerWeights[] } {
+    const ws = this.#reserveData(x, y, 'gradient', x.rows);
+    try {
+      const objective = this.kernels.gradient(this.arena.net, ws.inputs, ws.targets, x.rows, l2);
+      return { objective, grads: this.arena.readTensors(true) };
+    } finally {
+      this.arena.release(ws);
+    }
+  }
+
+  // Stages x (and y) in a fresh workspace; one block of `capacity` rows at a time runs through it.
+  #reserveData(x: MatrixInput, y: MatrixInput | undefined, purpose: string, capacity?: number): Workspace {
+    const ws = this.arena.reserve(
+      {
+        capacity: capacity ?? Math.min(x.rows, INFERENCE_BLOCK),
+        stats: 1,
+        inputs: x.rows * x.width,
+        targets: y ? y.rows * y.width : 0,
+        outputs: y ? 0 : x.rows * this.outputs,
+      },
+      `${purpose} on ${x.rows} rows`,
+    );
+    try {
+      x.copyTo(this.arena.f32, ws.inputs >> 2);
+      y?.copyTo(this.arena.f32, ws.targets >> 2);
+    } catch (error) {
+      this.arena.release(ws);
+      throw error;
+    }
+    return ws;
+  }
+
+  #accuracyOf(correct: number, rows: number): number {
+    return correct / (this.accuracy === ACC_BINARY ? rows * this.outputs : rows);
+  }
+
+  /**
+   * Trains on x, y as the plan says. The caller has validated the plan and checked that x and y
+   * have equal row counts; the values are checked here as they are staged, before any weight changes.
+   */
+  async fit(x: MatrixInput, y: MatrixInput, plan: FitPlan, rng: Rng, isDisposed: () => boolean): Promise<History> {
+    const rows = x.rows;
+    const valRows = plan.validationSplit > 0 ? rows - Math.floor(rows * (1 - plan.validationSplit)) : 0;
+    const trainRows = rows - valRows;
+    if (plan.validationSplit > 0 && (valRows === 0 || trainRows === 0)) {
+      throw new SimdnetError(
+        `validationSplit ${plan.validationSplit} of ${rows} rows leaves ${valRows} validation and ${trainRows} training rows; both need at least one`,
+      );
+    }
+    const batchSize = Math.min(plan.batchSize, trainRows);
+    const statsCapacity = plan.onEpochEnd || plan.onBatchEnd ? 1 : Math.min(plan.epochs, STATS_RING);
+    const optimizer = plan.optimizer;
+    const ws = this.arena.reserve(
+      {
+        capacity: batchSize,
+        optimizerStates: optimizer.type === 'adam' ? 2 : optimizer.type === 'momentum' ? 1 : 0,
+        stats: statsCapacity,
+        inputs: rows * this.inputs,
+        targets: rows * this.outputs,
+        order: plan.shuffle ? trainRows : 0,
+      },
+      `fit on ${rows} rows with batchSize ${batchSize}`,
+    );
+    try {
+      x.copyTo(this.arena.f32, ws.inputs >> 2);
+      y.copyTo(this.arena.f32, ws.targets >> 2);
+      this.#writeRun(ws, plan, rng, { trainRows, valRows, batchSize, statsCapacity });
+      return await this.#trainLoop(ws, plan, rng, { trainRows, valRows, statsCapacity }, isDisposed);
+    } finally {
+      this.arena.release(ws);
+    }
+  }
+
+  #writeRun(
+    ws: Workspace,
+    plan: FitPlan,
+    rng: Rng,
+    sizes: { trainRows: number; valRows: number; batchSize: number; statsCapacity: number },
+  ): void {
+    const { f32, i32, u32 } = this.arena;
+    const paramCount = this.arena.paramCount;
+    for (const state of [ws.state1, ws.state2]) if (state) f32.fill(0, state >> 2, (state >> 2) + paramCount);
+    if (ws.order) for (let r = 0; r < sizes.trainRows; r++) u32[(ws.order >> 2) + r] = r;
+    const run = this.arena.run >> 2;
+    const o = plan.optimizer;
+    const ints: [number, number][] = [
+      [abi.RUN_OPTIMIZER, OPTIMIZER_IDS[o.type]],
+      [abi.RUN_NESTEROV, o.nesterov ? 1 : 0],
+      [abi.RUN_STEP, 0],
+      [abi.RUN_STATE1, ws.state1],
+      [abi.RUN_STATE2, ws.state2],
+      [abi.RUN_X, ws.inputs],
+      [abi.RUN_Y, ws.targets],
+      [abi.RUN_ROWS, sizes.trainRows],
+      [abi.RUN_ORDER, ws.order],
+      [abi.RUN_BATCH_SIZE, sizes.batchSize],
+      [abi.RUN_VAL_X, ws.inputs + sizes.trainRows * this.inputs * 4],
+      [abi.RUN_VAL_Y, ws.targets + sizes.trainRows * this.outputs * 4],
+      [abi.RUN_VAL_ROWS, sizes.valRows],
+      [abi.RUN_EPOCHS, plan.epochs],
+      [abi.RUN_EPOCH, 0],
+      [abi.RUN_BATCH, 0],
+      [abi.RUN_STATUS, abi.STATUS_RUNNING],
+      [abi.RUN_STATS, ws.stats],
+      [abi.RUN_STATS_CAPACITY, sizes.statsCapacity],
+      [abi.RUN_BACKUP, this.arena.backup],
+    ];
+    for (const [offset, value] of ints) i32[run + offset / 4] = value;
+    const floats: [number, number][] = [
+      [abi.RUN_LEARNING_RATE, o.learningRate],
+      [abi.RUN_BETA1, o.beta1],
+      [abi.RUN_BETA2, o.beta2],
+      [abi.RUN_EPSILON, o.epsilon],
+      [abi.RUN_MOMENTUM, o.momentum],
+      [abi.RUN_L2, plan.l2],
+    ];
+    for (const [offset, value] of floats) f32[run + offset / 4] = value;
+    u32.set(rng.state, run + abi.RUN_RNG / 4);
+  }
+
+  async #trainLoop(
+    ws: Workspace,
+    plan: FitPlan,
+    rng: Rng,
+    sizes: { trainRows: number; valRows: number; statsCapacity: number },
+    isDisposed: () => boolean,
+  ): Promise<History> {
+    const run = this.arena.run;
+    const field = (offset: number): number => this.arena.i32[(run + offset) >> 2]!;
+    const history: History = { epochs: 0, loss: [] };
+    const withAccuracy = this.accuracy !== ACC_NONE;
+    if (withAccuracy) history.accuracy = [];
+    if (sizes.valRows > 0) {
+      history.valLoss = [];
+      if (withAccuracy) history.valAccuracy = [];
+    }
+    const maxEpochs = plan.onEpochEnd || plan.onBatchEnd ? 1 : sizes.statsCapacity;
+    let chunk = 1;
+    let lastYield = now();
+    try {
+      while (field(abi.RUN_STATUS) === abi.STATUS_RUNNING) {
+        if (plan.signal?.aborted) {
+          history.stopped = 'aborted';
+          break;
+        }
+        if (isDisposed()) throw new SimdnetError('the network was disposed while fit was running');
+        const epoch = field(abi.RUN_EPOCH);
+        const batch = field(abi.RUN_BATCH);
+        this.arena.bind(ws);
+        const started = now();
+        const ran = this.kernels.train(this.arena.net, run, plan.onBatchEnd ? 1 : chunk, maxEpochs);
+        chunk = nextChunk(chunk, ran, now() - started);
+        if (field(abi.RUN_STATUS) === abi.STATUS_DIVERGED) {
+          throw new DivergenceError(field(abi.RUN_EPOCH) + 1, plan.optimizer.learningRate);
+        }
+        if (plan.onBatchEnd && ran > 0) {
+          plan.onBatchEnd({ epoch: epoch + 1, batch: batch + 1, loss: this.arena.f64[(run + abi.RUN_BATCH_LOSS) >> 3]! });
+        }
+        this.#reportEpochs(history, field(abi.RUN_EPOCH), ws, sizes, plan.onEpochEnd);
+        if (now() - lastYield >= CHUNK_MS) {
+          await yieldToEventLoop();
+          lastYield = now();
+        }
+      }
+    } finally {
+      rng.state.splice(0, 4, ...this.arena.u32.subarray((run + abi.RUN_RNG) >> 2, (run + abi.RUN_RNG + 16) >> 2));
+    }
+    return history;
+  }
+
+  // Appends the epochs that ended since the last report to history and tells onEpochEnd.
+  #reportEpochs(
+    history: History,
+    epochsEnded: number,
+    ws: Workspace,
+    sizes: { trainRows: number; valRows: number; statsCapacity: number },
+    onEpochEnd: FitPlan['onEpochEnd'],
+  ): void {
+    const f64 = this.arena.f64;
+    for (let e = history.epochs; e < epochsEnded; e++) {
+      const at = (ws.stats + (e % sizes.statsCapacity) * abi.STATS_BYTES) >> 3;
+      const log: EpochLog = { epoch: e + 1, loss: f64[at + abi.STATS_LOSS / 8]! / sizes.trainRows };
+      history.loss.push(log.loss);
+      if (history.accuracy) {
+        log.accuracy = this.#accuracyOf(f64[at + abi.STATS_CORRECT / 8]!, sizes.trainRows);
+        history.accuracy.push(log.accuracy);
+      }
+      if (history.valLoss) {
+        log.valLoss = f64[at + abi.STATS_VAL_LOSS / 8]! / sizes.valRows;
+        history.valLoss.push(log.valLoss);
+        if (history.valAccuracy) {
+          log.valAccuracy = this.#accuracyOf(f64[at + abi.STATS_VAL_CORRECT / 8]!, sizes.valRows);
+          history.valAccuracy.push(log.valAccuracy);
+        }
+      }
+      history.epochs = e + 1;
+      onEpochEnd?.(log);
+    }
+  }
+}
+
+const now = (): number => performance.now();
+
+// Batches for the next call, from the rate of the last: aims at CHUNK_MS, and grows at most 8×
+// a call because timers may be coarse.
+function nextChunk(chunk: number, ran: number, ms: number): number {
+  if (ran === 0) return chunk;
+  const aimed = ms > 0 ? Math.floor((ran * CHUNK_MS) / ms) : Infinity;
+  return Math.max(1, Math.min(aimed, chunk * 8, 2 ** 30));
+}
+
+// setImmediate where it exists (Node), else a message to ourselves: unlike setTimeout(0),
+// neither is clamped to 4 ms when nested.
+function yieldToEventLoop(): Promise<void> {
+  const g = globalThis as { setImmediate?: (f: () => void) => void };
+  if (g.setImmediate) return new Promise((resolve) => g.setImmediate!(resolve));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(undefined);
+  });
+}

@@ -1,0 +1,180 @@
+// The public Network: validates every input, then hands the work to its Engine.
+
+import { type BackendChoice, BACKENDS, type NetworkConfig, type NetworkSpec, parseNetworkConfig } from './config.js';
+import { type Matrix, type MatrixInput, readMatrix, toForm } from './data.js';
+import { Engine, type History } from './engine.js';
+import { describe, SimdnetError } from './errors.js';
+import { type FitOptions, parseFitOptions } from './fit-options.js';
+import { initialWeights } from './init.js';
+import { Rng } from './random.js';
+import { type LayerWeights, type NetworkJSON, networkToJSON, parseNetworkJSON } from './serialization.js';
+import { choice, float32Values, orDefault, plainObject } from './validate.js';
+import { type Backend, instantiateKernels, resolveBackend } from './wasm/load.js';
+
+/** A layer's parameters as accepted by setWeights; bias is omitted or null for a layer without bias. */
+export interface LayerWeightsInput {
+  weights: ArrayLike<number>;
+  bias?: ArrayLike<number> | null;
+}
+
+const engines = new WeakMap<Network, Engine>();
+
+/** The engine behind a network, for the library's own tools (gradientCheck); throws once disposed. */
+export function engineOf(net: Network): Engine {
+  const engine = engines.get(net);
+  if (!engine) throw new SimdnetError('this network has been disposed');
+  return engine;
+}
+
+export class Network {
+  readonly #spec: NetworkSpec;
+  readonly #rng: Rng;
+  #fitting = false;
+
+  private constructor(engine: Engine, rng: Rng) {
+    this.#spec = engine.spec;
+    this.#rng = rng;
+    engines.set(this, engine);
+  }
+
+  /** Builds a network with freshly initialised weights (seeded by config.seed). */
+  static async create(config: NetworkConfig): Promise<Network> {
+    const spec = parseNetworkConfig(config);
+    const net = await Network.#instantiate(spec);
+    spec.layers.forEach((layer, l) => net.#writeLayer(l, initialWeights(layer, spec.init, net.#rng), null));
+    return net;
+  }
+
+  /** Rebuilds a network from toJSON's output (an object or its JSON text), validating all of it. */
+  static async fromJSON(json: NetworkJSON | string, options: { backend?: BackendChoice } = {}): Promise<Network> {
+    const { config, weights } = parseNetworkJSON(json);
+    const o = plainObject(options, 'fromJSON options', ['backend']);
+    const backend = orDefault(o.backend, 'auto' as BackendChoice, (v) => choice(v, 'backend', BACKENDS));
+    const spec = parseNetworkConfig({ ...config, backend });
+    const net = await Network.#instantiate(spec);
+    weights.forEach((layer, l) => net.#writeLayer(l, layer.weights, layer.bias));
+    return net;
+  }
+
+  static async #instantiate(spec: NetworkSpec): Promise<Network> {
+    const backend = resolveBackend(spec.backend);
+    const engine = new Engine(await instantiateKernels(backend), backend, spec);
+    return new Network(engine, Rng.fromSeed(spec.seed));
+  }
+
+  /** Which wasm build runs this network. */
+  get backend(): Backend {
+    return engineOf(this).backend;
+  }
+
+  get inputs(): number {
+    return this.#spec.inputs;
+  }
+
+  get outputs(): number {
+    return this.#spec.layers.at(-1)!.units;
+  }
+
+  /** The configuration with every default filled in. */
+  get config(): Required<NetworkConfig> {
+    const { inputs, loss, seed, init, backend } = this.#spec;
+    const layers = this.#spec.layers.map(({ units, activation, alpha, bias, trainBias }) => ({
+      units,
+      activation,
+      bias,
+      trainBias,
+      ...(activation === 'leakyRelu' ? { alpha } : {}),
+    }));
+    return { inputs, layers, loss, seed, init, backend };
+  }
+
+  /** Whether dispose() has been called. */
+  get disposed(): boolean {
+    return !engines.has(this);
+  }
+
+  /**
+   * Trains on rows x with targets y. Resolves with the per-epoch history once the last epoch
+   * ends (or the signal aborts). Rejects with a DivergenceError if the loss or a weight stops
+   * being finite, after restoring the weights from before the failing chunk of batches.
+   */
+  async fit(x: Matrix, y: Matrix, options: FitOptions = {}): Promise<History> {
+    const engine = engineOf(this);
+    if (this.#fitting) throw new SimdnetError('fit is already running on this network; await it before starting another');
+    const plan = parseFitOptions(options);
+    const [xs, ys] = this.#readPair(x, y);
+    this.#fitting = true;
+    try {
+      return await engine.fit(xs, ys, plan, this.#rng, () => this.disposed);
+    } finally {
+      this.#fitting = false;
+    }
+  }
+
+  /** The network's outputs for each row of x, in the form x was given. */
+  predict(x: readonly (readonly number[])[]): number[][];
+  predict(x: Float32Array): Float32Array;
+  predict(x: Float64Array): Float64Array;
+  predict(x: readonly number[]): number[];
+  predict(x: Matrix): Matrix;
+  predict(x: Matrix): Matrix {
+    const engine = engineOf(this);
+    const xs = readMatrix(x, 'x', this.inputs, 'the network\'s inputs');
+    return toForm(engine.predict(xs), xs.rows, this.outputs, xs.form);
+  }
+
+  /** Mean loss over the rows (without the L2 term), and accuracy for classification outputs. */
+  evaluate(x: Matrix, y: Matrix): { loss: number; accuracy?: number } {
+    const engine = engineOf(this);
+    return engine.evaluate(...this.#readPair(x, y));
+  }
+
+  #readPair(x: Matrix, y: Matrix): [MatrixInput, MatrixInput] {
+    const xs = readMatrix(x, 'x', this.inputs, 'the network\'s inputs');
+    const ys = readMatrix(y, 'y', this.outputs, 'the output layer\'s units');
+    if (xs.rows !== ys.rows) throw new SimdnetError(`x has ${xs.rows} rows but y has ${ys.rows}; they must match`);
+    return [xs, ys];
+  }
+
+  /** Copies of every layer's parameters: weights (inputs × units, row-major) and bias (or null). */
+  getWeights(): LayerWeights[] {
+    return engineOf(this).arena.readTensors();
+  }
+
+  /** Replaces every layer's parameters; nothing changes unless all of them are valid. */
+  setWeights(layers: readonly LayerWeightsInput[]): void {
+    engineOf(this);
+    if (!Array.isArray(layers) || layers.length !== this.#spec.layers.length) {
+      throw new SimdnetError(`setWeights needs an array of ${this.#spec.layers.length} layers, got ${describe(layers)}`);
+    }
+    const checked = layers.map((layer, l) => {
+      const spec = this.#spec.layers[l]!;
+      const o = plainObject(layer, `setWeights: layers[${l}]`, ['weights', 'bias']);
+      const weights = float32Values(o.weights, `setWeights: layers[${l}].weights`, spec.inputs * spec.units);
+      if (!spec.bias && o.bias != null) {
+        throw new SimdnetError(`setWeights: layers[${l}] has no bias, so its bias must be null or omitted`);
+      }
+      const bias = spec.bias ? float32Values(o.bias, `setWeights: layers[${l}].bias`, spec.units) : null;
+      return { weights, bias };
+    });
+    checked.forEach(({ weights, bias }, l) => this.#writeLayer(l, weights, bias));
+  }
+
+  /** The network as versioned plain JSON: configuration and exact float32 weights. */
+  toJSON(): NetworkJSON {
+    engineOf(this);
+    return networkToJSON(this.#spec, this.getWeights());
+  }
+
+  /** Releases the network's wasm memory. Any later call throws; calling dispose again does nothing. */
+  dispose(): void {
+    engines.delete(this);
+  }
+
+  #writeLayer(l: number, weights: ArrayLike<number>, bias: ArrayLike<number> | null): void {
+    const arena = engineOf(this).arena;
+    arena.f32.set(weights, arena.weightRange(l)[0]);
+    const range = arena.biasRange(l);
+    if (range) arena.f32.set(bias ?? new Float32Array(range[1] - range[0]), range[0]);
+  }
+}

@@ -1,0 +1,179 @@
+// Float64 reference versions of the kernels, written for clarity rather
+// than speed, and independently of assembly/: derivatives come from Z (the
+// kernels use A), the chain rule is never fused, and nothing is vectorised.
+// Tests hold the wasm kernels to these.
+
+import type { Activation, Loss } from '../config.js';
+
+export type Vector = Float64Array;
+
+/** C[m×n] = A[m×k]·B[k×n]. */
+export function matmul(a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number, n: number): Vector {
+  const c = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let sum = 0;
+      for (let p = 0; p < k; p++) sum += a[i * k + p]! * b[p * n + j]!;
+      c[i * n + j] = sum;
+    }
+  }
+  return c;
+}
+
+/** C[m×n] = A[k×m]ᵀ·B[k×n]. */
+export function matmulTransA(a: ArrayLike<number>, b: ArrayLike<number>, k: number, m: number, n: number): Vector {
+  return matmul(transpose(a, k, m), b, m, k, n);
+}
+
+/** C[m×n] = A[m×k]·B[n×k]ᵀ. */
+export function matmulTransB(a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number, n: number): Vector {
+  return matmul(a, transpose(b, n, k), m, k, n);
+}
+
+/** The cols × rows transpose of a rows × cols matrix. */
+export function transpose(a: ArrayLike<number>, rows: number, cols: number): Vector {
+  const t = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j]!;
+  return t;
+}
+
+const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
+
+/** A = g(Z) for an m×n block (softmax row by row). */
+export function activate(z: ArrayLike<number>, m: number, n: number, activation: Activation, alpha = 0): Vector {
+  const a = new Float64Array(m * n);
+  if (activation === 'softmax') {
+    for (let i = 0; i < m; i++) {
+      const row = Array.from({ length: n }, (_, j) => z[i * n + j]!);
+      const top = Math.max(...row);
+      const exps = row.map((v) => Math.exp(v - top));
+      const sum = exps.reduce((s, v) => s + v, 0);
+      exps.forEach((e, j) => (a[i * n + j] = e / sum));
+    }
+    return a;
+  }
+  for (let i = 0; i < m * n; i++) {
+    const v = z[i]!;
+    switch (activation) {
+      case 'linear': a[i] = v; break;
+      case 'sigmoid': a[i] = sigmoid(v); break;
+      case 'tanh': a[i] = Math.tanh(v); break;
+      case 'relu': a[i] = Math.max(v, 0); break;
+      case 'leakyRelu': a[i] = v > 0 ? v : alpha * v; break;
+    }
+  }
+  return a;
+}
+
+/** ∂L/∂Z given G = ∂L/∂A for an m×n block: G ⊙ g'(Z), or the softmax Jacobian applied to each row of G. */
+export function activationBackward(
+  g: ArrayLike<number>,
+  z: ArrayLike<number>,
+  m: number,
+  n: number,
+  activation: Activation,
+  alpha = 0,
+): Vector {
+  const d = new Float64Array(m * n);
+  if (activation === 'softmax') {
+    const a = activate(z, m, n, 'softmax');
+    for (let i = 0; i < m; i++) {
+      // J[j][k] = a_j (δ_jk − a_k), so (J·g)_j = a_j (g_j − Σ_k a_k g_k).
+      let dot = 0;
+      for (let k = 0; k < n; k++) dot += a[i * n + k]! * g[i * n + k]!;
+      for (let j = 0; j < n; j++) d[i * n + j] = a[i * n + j]! * (g[i * n + j]! - dot);
+    }
+    return d;
+  }
+  for (let i = 0; i < m * n; i++) {
+    const v = z[i]!;
+    let slope: number;
+    switch (activation) {
+      case 'linear': slope = 1; break;
+      case 'sigmoid': slope = sigmoid(v) * (1 - sigmoid(v)); break;
+      case 'tanh': slope = 1 - Math.tanh(v) ** 2; break;
+      case 'relu': slope = v > 0 ? 1 : 0; break;
+      case 'leakyRelu': slope = v > 0 ? 1 : alpha; break;
+    }
+    d[i] = g[i]! * slope;
+  }
+  return d;
+}
+
+/** Probabilities are clamped to [EPSILON, ONE_MINUS_EPSILON] inside logarithms (the float32 values the kernels use). */
+export const EPSILON = Math.fround(1e-7);
+export const ONE_MINUS_EPSILON = Math.fround(1 - EPSILON);
+
+const clamp = (p: number): number => Math.min(Math.max(p, EPSILON), ONE_MINUS_EPSILON);
+
+/** Σ over all units of the loss between outputs a and targets y. */
+export function lossSum(a: ArrayLike<number>, y: ArrayLike<number>, loss: Loss): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) {
+    const ai = a[i]!;
+    const yi = y[i]!;
+    if (loss === 'squaredError') sum += 0.5 * (ai - yi) ** 2;
+    else if (loss === 'binaryCrossentropy') sum -= yi * Math.log(clamp(ai)) + (1 - yi) * Math.log(1 - clamp(ai));
+    else sum -= yi * Math.log(Math.max(ai, EPSILON));
+  }
+  return sum;
+}
+
+/** ∂(Σ loss)/∂a, zero where the clamp of a cross-entropy is active. */
+export function lossGradient(a: ArrayLike<number>, y: ArrayLike<number>, loss: Loss): Vector {
+  const g = new Float64Array(a.length);
+  for (let i = 0; i < a.length; i++) {
+    const ai = a[i]!;
+    const yi = y[i]!;
+    if (loss === 'squaredError') g[i] = ai - yi;
+    else if (loss === 'binaryCrossentropy') {
+      g[i] = ai >= EPSILON && ai <= ONE_MINUS_EPSILON ? -yi / ai + (1 - yi) / (1 - ai) : 0;
+    } else g[i] = ai >= EPSILON ? -yi / ai : 0;
+  }
+  return g;
+}
+
+/** Optimizer state for one parameter tensor. */
+export interface OptimizerState {
+  velocity: Vector;
+  m: Vector;
+  v: Vector;
+}
+
+export interface ReferenceOptimizer {
+  type: 'sgd' | 'momentum' | 'adam';
+  learningRate: number;
+  momentum?: number;
+  nesterov?: boolean;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+}
+
+/** One optimizer step on w given gradient g; t counts steps from 1. */
+export function optimizerStep(
+  w: Vector,
+  g: ArrayLike<number>,
+  state: OptimizerState,
+  o: ReferenceOptimizer,
+  t: number,
+): void {
+  const lr = o.learningRate;
+  for (let i = 0; i < w.length; i++) {
+    const gi = g[i]!;
+    if (o.type === 'sgd') {
+      w[i]! -= lr * gi;
+    } else if (o.type === 'momentum') {
+      const mu = o.momentum ?? 0.9;
+      state.velocity[i] = mu * state.velocity[i]! - lr * gi;
+      w[i]! += o.nesterov ? mu * state.velocity[i]! - lr * gi : state.velocity[i]!;
+    } else {
+      const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8 } = o;
+      state.m[i] = beta1 * state.m[i]! + (1 - beta1) * gi;
+      state.v[i] = beta2 * state.v[i]! + (1 - beta2) * gi * gi;
+      const mHat = state.m[i]! / (1 - beta1 ** t);
+      const vHat = state.v[i]! / (1 - beta2 ** t);
+      w[i]! -= (lr * mHat) / (Math.sqrt(vHat) + epsilon);
+    }
+  }
+}

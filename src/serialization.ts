@@ -1,0 +1,124 @@
+// The versioned JSON form of a network: its configuration and its weights.
+// Every float32 weight is written as the shortest decimal that reads back as
+// the same float32, so a round trip is exact.
+
+import {
+  type Activation, ACTIVATIONS, type LayerConfig, type Loss, LOSSES, MAX_WIDTH, type NetworkConfig, type NetworkSpec,
+} from './config.js';
+import { describe, SimdnetError } from './errors.js';
+import { boolean, choice, finite, float32Values, integer, plainObject } from './validate.js';
+
+export const FORMAT = 'simdnet';
+export const VERSION = 1;
+
+export interface LayerJSON {
+  units: number;
+  activation: Activation;
+  /** leakyRelu only. */
+  alpha?: number;
+  bias: boolean;
+  trainBias: boolean;
+  /** inputs × units, row-major: weights[i * units + j] connects input i to unit j. */
+  weights: number[];
+  /** units values, or null for a layer without bias. */
+  biases: number[] | null;
+}
+
+export interface NetworkJSON {
+  format: typeof FORMAT;
+  version: typeof VERSION;
+  inputs: number;
+  loss: Loss;
+  seed: number;
+  layers: LayerJSON[];
+}
+
+/** A layer's parameters: weights (inputs × units, row-major) and bias (units, or null without bias). */
+export interface LayerWeights {
+  weights: Float32Array;
+  bias: Float32Array | null;
+}
+
+/** The shortest decimal that reads back as the same float32. */
+export function shortestFloat32(x: number): number {
+  for (let digits = 1; digits < 9; digits++) {
+    const candidate = Number(x.toPrecision(digits));
+    if (Math.fround(candidate) === x) return candidate;
+  }
+  return Number(x.toPrecision(9));
+}
+
+export function networkToJSON(spec: NetworkSpec, weights: readonly LayerWeights[]): NetworkJSON {
+  return {
+    format: FORMAT,
+    version: VERSION,
+    inputs: spec.inputs,
+    loss: spec.loss,
+    seed: spec.seed,
+    layers: spec.layers.map((layer, l) => ({
+      units: layer.units,
+      activation: layer.activation,
+      ...(layer.activation === 'leakyRelu' ? { alpha: layer.alpha } : {}),
+      bias: layer.bias,
+      trainBias: layer.trainBias,
+      weights: Array.from(weights[l]!.weights, shortestFloat32),
+      biases: weights[l]!.bias ? Array.from(weights[l]!.bias!, shortestFloat32) : null,
+    })),
+  };
+}
+
+const TOP_KEYS = ['format', 'version', 'inputs', 'loss', 'seed', 'layers'] as const;
+const LAYER_KEYS = ['units', 'activation', 'alpha', 'bias', 'trainBias', 'weights', 'biases'] as const;
+
+/** Validates a network's JSON (object or text) and splits it into a configuration and weights. */
+export function parseNetworkJSON(json: unknown): { config: NetworkConfig; weights: LayerWeights[] } {
+  let value = json;
+  if (typeof json === 'string') {
+    try {
+      value = JSON.parse(json);
+    } catch (error) {
+      throw new SimdnetError(`fromJSON: the text is not valid JSON (${(error as Error).message})`);
+    }
+  }
+  const o = plainObject(value, 'fromJSON: the network', TOP_KEYS);
+  if (o.format !== FORMAT) {
+    throw new SimdnetError(`fromJSON: format must be '${FORMAT}', got ${describe(o.format)}`);
+  }
+  if (o.version !== VERSION) {
+    throw new SimdnetError(`fromJSON: version ${describe(o.version)} is not supported; this simdnet reads version ${VERSION}`);
+  }
+  const inputs = integer(o.inputs, 'fromJSON: inputs', 1, MAX_WIDTH);
+  if (!Array.isArray(o.layers) || o.layers.length === 0) {
+    throw new SimdnetError(`fromJSON: layers must be a non-empty array, got ${describe(o.layers)}`);
+  }
+  const layers: LayerConfig[] = [];
+  const weights: LayerWeights[] = [];
+  let width = inputs;
+  o.layers.forEach((raw: unknown, l: number) => {
+    const path = `fromJSON: layers[${l}]`;
+    const layer = plainObject(raw, path, LAYER_KEYS);
+    const units = integer(layer.units, `${path}.units`, 1, MAX_WIDTH);
+    const activation = choice(layer.activation, `${path}.activation`, ACTIVATIONS);
+    const bias = boolean(layer.bias, `${path}.bias`);
+    const trainBias = boolean(layer.trainBias, `${path}.trainBias`);
+    const alpha = layer.alpha === undefined ? {} : { alpha: finite(layer.alpha, `${path}.alpha`, { min: 0 }) };
+    layers.push({ units, activation, bias, trainBias, ...alpha });
+    weights.push({
+      weights: float32Values(layer.weights, `${path}.weights`, width * units),
+      bias: bias ? float32Values(layer.biases, `${path}.biases`, units) : nullBiases(layer.biases, path),
+    });
+    width = units;
+  });
+  const config: NetworkConfig = {
+    inputs,
+    loss: choice(o.loss, 'fromJSON: loss', LOSSES),
+    seed: integer(o.seed, 'fromJSON: seed', 0, 0xffffffff),
+    layers,
+  };
+  return { config, weights };
+}
+
+function nullBiases(value: unknown, path: string): null {
+  if (value !== null) throw new SimdnetError(`${path}.biases must be null for a layer without bias, got ${describe(value)}`);
+  return null;
+}

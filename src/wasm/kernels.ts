@@ -1,0 +1,56 @@
+// The functions the wasm module exports (assembly/index.ts). Pointers are
+// byte addresses in the module's memory; matrices are f32 and row-major.
+// test/abi.spec.ts checks every name and parameter count against a built module.
+
+export interface Kernels {
+  readonly memory: WebAssembly.Memory;
+  /** First byte after the module's static data. */
+  heapBase(): number;
+
+  // gemm.ts
+  gemmNN(m: number, n: number, k: number, a: number, b: number, c: number): void;
+  gemmTN(m: number, n: number, k: number, a: number, b: number, c: number): void;
+  gemmNT(m: number, n: number, k: number, a: number, b: number, c: number, scratch: number): void;
+  gemmStrided(
+    m: number, n: number, k: number, a: number, rsA: number, csA: number,
+    b: number, ldb: number, c: number, ldc: number,
+  ): void;
+  transpose(src: number, rows: number, cols: number, dst: number): void;
+  columnSums(a: number, m: number, n: number, scale: number, out: number): void;
+
+  // activation.ts
+  activate(z: number, m: number, n: number, bias: number, act: number, alpha: number): void;
+  activationBackward(d: number, a: number, m: number, n: number, act: number, alpha: number): void;
+
+  // loss.ts
+  lossSum(a: number, y: number, count: number, loss: number): number;
+  lossDelta(
+    a: number, y: number, m: number, n: number, loss: number, act: number, alpha: number,
+    fuse: number, delta: number,
+  ): void;
+  countCorrect(a: number, y: number, m: number, n: number, mode: number): number;
+
+  // optimizer.ts
+  sgdStep(w: number, g: number, n: number, lr: number): void;
+  momentumStep(w: number, g: number, v: number, n: number, lr: number, mu: number, nesterov: number): void;
+  adamStep(
+    w: number, g: number, m: number, v: number, n: number,
+    lr: number, beta1: number, beta2: number, epsilon: number, c1: number, c2: number,
+  ): void;
+  scaleAddWeights(g: number, w: number, n: number, scale: number, decay: number): void;
+  sumOfSquares(w: number, n: number): number;
+
+  // random.ts
+  rngNext(state: number): number;
+  rngBelow(state: number, bound: number): number;
+  shuffle(values: number, n: number, state: number): void;
+
+  // train.ts
+  forward(net: number, x: number, m: number): number;
+  backward(net: number, x: number, y: number, m: number, l2: number): void;
+  gradient(net: number, x: number, y: number, m: number, l2: number): number;
+  weightSquares(net: number): number;
+  predict(net: number, x: number, rows: number, out: number): void;
+  evaluate(net: number, x: number, y: number, rows: number, correctOut: number): number;
+  train(net: number, run: number, maxBatches: number, maxEpochs: number): number;
+}
