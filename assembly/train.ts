@@ -230,6 +230,13 @@ function trainBatch(net: usize, run: usize, start: i32, m: i32, stats: usize): f
   return objective;
 }
 
+// Each epoch permutes 0..rows-1 afresh, so an epoch's order depends only on the generator's
+// state and not on where earlier fit calls left the order.
+function shuffleRows(order: usize, rows: i32, state: usize): void {
+  for (let r = 0; r < rows; r++) store<u32>(order + (<usize>r << 2), r);
+  shuffle(order, rows, state);
+}
+
 // Marks the run diverged and puts back the parameters saved when the chunk began.
 function diverge(net: usize, run: usize): void {
   store<i32>(run + RUN_STATUS, STATUS_DIVERGED);
@@ -259,7 +266,7 @@ export function train(net: usize, run: usize, maxBatches: i32, maxEpochs: i32): 
     const stats = ptrAt(run, RUN_STATS) + <usize>(epoch % i32At(run, RUN_STATS_CAPACITY)) * STATS_BYTES;
     if (batch == 0) {
       memory.fill(stats, 0, STATS_BYTES);
-      if (order) shuffle(order, rows, run + RUN_RNG);
+      if (order) shuffleRows(order, rows, run + RUN_RNG);
     }
     const start = batch * batchSize;
     const objective = trainBatch(net, run, start, min(batchSize, rows - start), stats);

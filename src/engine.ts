@@ -162,7 +162,6 @@ export class Engine {
     const { f32, i32, u32 } = this.arena;
     const paramCount = this.arena.paramCount;
     for (const state of [ws.state1, ws.state2]) if (state) f32.fill(0, state >> 2, (state >> 2) + paramCount);
-    if (ws.order) for (let r = 0; r < sizes.trainRows; r++) u32[(ws.order >> 2) + r] = r;
     const run = this.arena.run >> 2;
     const o = plan.optimizer;
     const ints: [number, number][] = [

@@ -124,10 +124,10 @@ export class ReferenceNetwork {
     const { epochs, batchSize, optimizer, l2 = 0, rng } = options;
     const inputs = this.layers[0]!.inputs;
     const units = this.layers.at(-1)!.units;
-    const order = Array.from({ length: rows }, (_, r) => r);
     const states = this.params.map((p) => [p.weights, p.bias].map((t) => (t ? newState(t.length) : null)));
     let step = 0;
     for (let epoch = 0; epoch < epochs; epoch++) {
+      const order = Array.from({ length: rows }, (_, r) => r);
       rng?.shuffle(order);
       for (let start = 0; start < rows; start += batchSize) {
         const batch = order.slice(start, start + batchSize);

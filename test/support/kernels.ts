@@ -1,0 +1,58 @@
+// Raw access to a wasm build for kernel tests: a fresh instance and a bump
+// allocator over its memory, laid out as the arena's contract promises
+// (16-byte aligned buffers with at least 32 readable bytes after each).
+
+import type { Backend } from '../../src/wasm/load.js';
+import { instantiateKernels } from '../../src/wasm/load.js';
+import type { Kernels } from '../../src/wasm/kernels.js';
+
+export const BACKENDS: readonly Backend[] = ['simd', 'scalar'];
+
+export interface KernelHeap {
+  readonly k: Kernels;
+  /** Copies values into fresh f32 memory and returns its address. */
+  f32(values: ArrayLike<number>): number;
+  /** Fresh zeroed memory for n f32 (or u32) elements. */
+  zeros(n: number): number;
+  /** Copies values into fresh u32 memory. */
+  u32(values: ArrayLike<number>): number;
+  /** n f32 values read back from an address. */
+  read(address: number, n: number): Float32Array;
+  /** n u32 values read back from an address. */
+  readU32(address: number, n: number): Uint32Array;
+  /** Forgets every allocation. */
+  reset(): void;
+}
+
+export async function kernelHeap(backend: Backend): Promise<KernelHeap> {
+  const k = await instantiateKernels(backend);
+  const base = Math.ceil(k.heapBase() / 16) * 16;
+  let top = base;
+  const alloc = (n: number): number => {
+    const address = top;
+    top += Math.ceil((n * 4 + 32) / 16) * 16;
+    const needed = top + 64 - k.memory.buffer.byteLength;
+    if (needed > 0) k.memory.grow(Math.ceil(needed / 65536));
+    new Uint8Array(k.memory.buffer, address, top - address).fill(0);
+    return address;
+  };
+  return {
+    k,
+    f32(values) {
+      const address = alloc(values.length);
+      new Float32Array(k.memory.buffer, address, values.length).set(values);
+      return address;
+    },
+    zeros: alloc,
+    u32(values) {
+      const address = alloc(values.length);
+      new Uint32Array(k.memory.buffer, address, values.length).set(values);
+      return address;
+    },
+    read: (address, n) => new Float32Array(k.memory.buffer, address, n).slice(),
+    readU32: (address, n) => new Uint32Array(k.memory.buffer, address, n).slice(),
+    reset() {
+      top = base;
+    },
+  };
+}
