@@ -1,7 +1,8 @@
+import { copyFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  entry: { index: 'src/index.ts', slim: 'src/slim.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   target: 'es2022',
@@ -9,4 +10,8 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   treeshake: true,
+  // The .wasm files themselves, for users of 'simdnet/slim' who host them.
+  onSuccess: async () => {
+    for (const build of ['simd', 'scalar']) copyFileSync(`build/simdnet.${build}.wasm`, `dist/simdnet.${build}.wasm`);
+  },
 });

@@ -1,14 +1,7 @@
-export { Network, type LayerWeightsInput } from './network.js';
-export type { History } from './engine.js';
-export type {
-  Activation, BackendChoice, Init, LayerConfig, Loss, NetworkConfig,
-} from './config.js';
-export type {
-  AdamConfig, BatchLog, EpochLog, FitOptions, MomentumConfig, OptimizerConfig, OptimizerName, SgdConfig,
-} from './fit-options.js';
-export type { Matrix } from './data.js';
-export type { LayerJSON, LayerWeights, NetworkJSON } from './serialization.js';
-export type { Backend } from './wasm/load.js';
-export { simdSupported } from './wasm/load.js';
-export { DivergenceError, SimdnetError } from './errors.js';
-export { gradientCheck, type GradientCheckOptions, type GradientCheckResult } from './gradient-check.js';
+// The main entry, 'simdnet': the whole API with both wasm builds embedded.
+
+import { provideEmbeddedKernels } from './wasm/embedded.js';
+
+provideEmbeddedKernels();
+
+export * from './api.js';

@@ -1,13 +1,22 @@
-// Compiles the embedded wasm builds (once per process or page) and
-// instantiates one module instance, with its own memory, per network.
+// Where the kernels come from and how they are compiled: each build is
+// compiled once per process or page, from the bytes embedded in the main
+// entry or from what the user hands to init(), and instantiated with its own
+// memory for every network.
 
-import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64 } from '../../build/wasm-bytes.js';
 import type { BackendChoice } from '../config.js';
-import { SimdnetError } from '../errors.js';
+import { describe, SimdnetError } from '../errors.js';
+import { plainObject } from '../validate.js';
 import type { Kernels } from './kernels.js';
 
 /** A wasm build of the kernels: f32x4 SIMD, or plain scalar code that gives bit-identical results. */
 export type Backend = 'simd' | 'scalar';
+const BUILDS: readonly Backend[] = ['simd', 'scalar'];
+
+/**
+ * A wasm build as init() accepts it: the URL of a hosted .wasm file (fetched and compiled
+ * while it streams in), a fetch Response, the file's bytes, or an already compiled Module.
+ */
+export type WasmSource = string | URL | Response | PromiseLike<Response> | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
 
 // The smallest module using a SIMD instruction (i8x16.popcnt, from the final
 // SIMD proposal): an engine that validates it runs the SIMD build.
@@ -20,30 +29,74 @@ export function simdSupported(): boolean {
   return WebAssembly.validate(SIMD_PROBE);
 }
 
-/** The build a backend choice resolves to here. */
+const sources = new Map<Backend, () => Promise<WebAssembly.Module>>();
+const compiled = new Map<Backend, Promise<WebAssembly.Module>>();
+
+/** Makes a build available without compiling it yet (the main entry registers its embedded bytes). */
+export function provideKernels(backend: Backend, compile: () => Promise<WebAssembly.Module>): void {
+  sources.set(backend, compile);
+  compiled.delete(backend);
+}
+
+/**
+ * Supplies the wasm builds from files you host, for the `simdnet/slim` entry (which embeds
+ * none) or to replace the embedded ones. Give at least one build; without SIMD support the
+ * `scalar` build is needed. Resolves once the given builds have compiled; if any fails, none
+ * replaces what was there.
+ */
+export async function init(options: { simd?: WasmSource; scalar?: WasmSource }): Promise<void> {
+  const o = plainObject(options, 'init options', BUILDS);
+  const given = BUILDS.filter((b) => o[b] !== undefined);
+  if (given.length === 0) throw new SimdnetError("init needs a wasm source for 'simd' and/or 'scalar'");
+  const modules = await Promise.all(given.map((backend) => compileSource(o[backend] as WasmSource, backend)));
+  given.forEach((backend, i) => provideKernels(backend, () => Promise.resolve(modules[i]!)));
+}
+
+async function compileSource(source: WasmSource, backend: Backend): Promise<WebAssembly.Module> {
+  if (source instanceof WebAssembly.Module) return source;
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source as BufferSource);
+  if (typeof source === 'string' || source instanceof URL) return compileResponse(fetch(source), backend);
+  if (typeof (source as PromiseLike<Response>).then === 'function' || isResponse(source)) {
+    return compileResponse(Promise.resolve(source as Response | PromiseLike<Response>), backend);
+  }
+  throw new SimdnetError(`init: the ${backend} source must be a URL, a Response, bytes or a WebAssembly.Module, got ${describe(source)}`);
+}
+
+const isResponse = (value: unknown): value is Response => typeof Response !== 'undefined' && value instanceof Response;
+
+// Streams when the server labels the file application/wasm (compileStreaming requires it),
+// otherwise compiles the downloaded bytes.
+async function compileResponse(pending: PromiseLike<Response>, backend: Backend): Promise<WebAssembly.Module> {
+  const response = await pending;
+  if (!response.ok) throw new SimdnetError(`init: fetching the ${backend} wasm failed: ${response.status} ${response.url}`);
+  const streaming = typeof WebAssembly.compileStreaming === 'function' &&
+    response.headers.get('content-type')?.split(';')[0]?.trim() === 'application/wasm';
+  return streaming ? WebAssembly.compileStreaming(response) : WebAssembly.compile(await response.arrayBuffer());
+}
+
+/** The build a backend choice resolves to here, among the builds that are available. */
 export function resolveBackend(choice: BackendChoice): Backend {
-  if (choice === 'scalar') return 'scalar';
   if (choice === 'simd' && !simdSupported()) {
     throw new SimdnetError("config.backend 'simd' was requested, but this WebAssembly engine does not support SIMD");
   }
-  return choice === 'simd' || simdSupported() ? 'simd' : 'scalar';
-}
-
-const compiled = new Map<Backend, Promise<WebAssembly.Module>>();
-
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
+  const wanted: Backend = choice === 'scalar' || !simdSupported() ? 'scalar' : 'simd';
+  if (sources.has(wanted)) return wanted;
+  if (choice === 'auto' && wanted === 'simd' && sources.has('scalar')) return 'scalar';
+  throw new SimdnetError(
+    `the ${wanted} wasm build has not been provided: the 'simdnet/slim' entry embeds none, so call ` +
+      `init({ ${wanted}: url or bytes }) first (or import 'simdnet', which embeds both)`,
+  );
 }
 
 /** The compiled module of a build, compiled on first use. */
 export function compileKernels(backend: Backend): Promise<WebAssembly.Module> {
   let module = compiled.get(backend);
   if (!module) {
-    module = WebAssembly.compile(decodeBase64(backend === 'simd' ? SIMD_WASM_BASE64 : SCALAR_WASM_BASE64));
+    const source = sources.get(backend);
+    if (!source) throw new SimdnetError(`the ${backend} wasm build has not been provided; call init() first`);
+    module = source();
     compiled.set(backend, module);
+    module.catch(() => compiled.delete(backend));
   }
   return module;
 }

@@ -2,6 +2,7 @@
 // allocator over its memory, laid out as the arena's contract promises
 // (16-byte aligned buffers with at least 32 readable bytes after each).
 
+import '../../src/index.js'; // registers the embedded wasm builds
 import type { Backend } from '../../src/wasm/load.js';
 import { instantiateKernels } from '../../src/wasm/load.js';
 import type { Kernels } from '../../src/wasm/kernels.js';

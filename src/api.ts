@@ -1,0 +1,15 @@
+// The public API shared by both entries: 'simdnet' (wasm embedded) and 'simdnet/slim' (wasm supplied by init).
+
+export { Network, type LayerWeightsInput } from './network.js';
+export type { History } from './engine.js';
+export type {
+  Activation, BackendChoice, Init, LayerConfig, Loss, NetworkConfig,
+} from './config.js';
+export type {
+  AdamConfig, BatchLog, EpochLog, FitOptions, MomentumConfig, OptimizerConfig, OptimizerName, SgdConfig,
+} from './fit-options.js';
+export type { Matrix } from './data.js';
+export type { LayerJSON, LayerWeights, NetworkJSON } from './serialization.js';
+export { type Backend, init, simdSupported, type WasmSource } from './wasm/load.js';
+export { DivergenceError, SimdnetError } from './errors.js';
+export { gradientCheck, type GradientCheckOptions, type GradientCheckResult } from './gradient-check.js';
