@@ -1,0 +1,63 @@
+// The machine's f32x4 multiply-add ceiling as this engine compiles it, for the GEMM
+// micro-benchmark to stand beside. Compiled by bench/gemm.mjs into build/bench-ceiling.wasm.
+// WebAssembly SIMD has no fused multiply-add, so a multiply-add is f32x4.mul then f32x4.add:
+// 8 flops per pair. Both loops keep the multiplies off the add chains, as GEMM does, so
+// the adds' latency is hidden and only the issue rate limits them.
+
+/** Flops of one iteration of either loop. */
+export const FLOPS_PER_ITERATION: i32 = 16 * 8;
+
+/**
+ * Registers only: four products that double then halve (exact, so no drift into denormals
+ * or infinities), each feeding its own sum; four rounds make sixteen multiply-adds an iteration.
+ */
+export function registerLoop(iterations: i32): f32 {
+  const two = f32x4.splat(2), half = f32x4.splat(0.5);
+  let p0 = f32x4.splat(1.0), p1 = f32x4.splat(1.1), p2 = f32x4.splat(1.2), p3 = f32x4.splat(1.3);
+  let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+  for (let i = 0; i < iterations; i++) {
+    p0 = f32x4.mul(p0, two); p1 = f32x4.mul(p1, two); p2 = f32x4.mul(p2, two); p3 = f32x4.mul(p3, two);
+    s0 = f32x4.add(s0, p0); s1 = f32x4.add(s1, p1); s2 = f32x4.add(s2, p2); s3 = f32x4.add(s3, p3);
+    p0 = f32x4.mul(p0, half); p1 = f32x4.mul(p1, half); p2 = f32x4.mul(p2, half); p3 = f32x4.mul(p3, half);
+    s0 = f32x4.add(s0, p0); s1 = f32x4.add(s1, p1); s2 = f32x4.add(s2, p2); s3 = f32x4.add(s3, p3);
+    p0 = f32x4.mul(p0, two); p1 = f32x4.mul(p1, two); p2 = f32x4.mul(p2, two); p3 = f32x4.mul(p3, two);
+    s0 = f32x4.add(s0, p0); s1 = f32x4.add(s1, p1); s2 = f32x4.add(s2, p2); s3 = f32x4.add(s3, p3);
+    p0 = f32x4.mul(p0, half); p1 = f32x4.mul(p1, half); p2 = f32x4.mul(p2, half); p3 = f32x4.mul(p3, half);
+    s0 = f32x4.add(s0, p0); s1 = f32x4.add(s1, p1); s2 = f32x4.add(s2, p2); s3 = f32x4.add(s3, p3);
+  }
+  const s = f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3));
+  return f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3);
+}
+
+/**
+ * A GEMM micro-kernel's inner loop without the address arithmetic: a 2×(4×4) tile of sums,
+ * each step loading four vectors of a 4 KiB panel that stays in L1 and multiplying them by
+ * two broadcasts, sixteen multiply-adds an iteration (two steps).
+ */
+export function cacheLoop(iterations: i32, panel: usize): f32 {
+  const x0 = f32x4.splat(0.5), x1 = f32x4.splat(0.25);
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
+  let p: usize = 0;
+  for (let i = 0; i < iterations; i++) {
+    let b = panel + p;
+    let b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load(b, 32), b3 = v128.load(b, 48);
+    c0 = f32x4.add(c0, f32x4.mul(x0, b0)); c1 = f32x4.add(c1, f32x4.mul(x0, b1));
+    c2 = f32x4.add(c2, f32x4.mul(x0, b2)); c3 = f32x4.add(c3, f32x4.mul(x0, b3));
+    c4 = f32x4.add(c4, f32x4.mul(x1, b0)); c5 = f32x4.add(c5, f32x4.mul(x1, b1));
+    c6 = f32x4.add(c6, f32x4.mul(x1, b2)); c7 = f32x4.add(c7, f32x4.mul(x1, b3));
+    b0 = v128.load(b, 64); b1 = v128.load(b, 80); b2 = v128.load(b, 96); b3 = v128.load(b, 112);
+    c0 = f32x4.add(c0, f32x4.mul(x0, b0)); c1 = f32x4.add(c1, f32x4.mul(x0, b1));
+    c2 = f32x4.add(c2, f32x4.mul(x0, b2)); c3 = f32x4.add(c3, f32x4.mul(x0, b3));
+    c4 = f32x4.add(c4, f32x4.mul(x1, b0)); c5 = f32x4.add(c5, f32x4.mul(x1, b1));
+    c6 = f32x4.add(c6, f32x4.mul(x1, b2)); c7 = f32x4.add(c7, f32x4.mul(x1, b3));
+    p = (p + 128) & 4095;
+  }
+  const s = f32x4.add(f32x4.add(f32x4.add(c0, c1), f32x4.add(c2, c3)), f32x4.add(f32x4.add(c4, c5), f32x4.add(c6, c7)));
+  return f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3);
+}
+
+/** First 16-byte aligned byte free for the caller's panel. */
+export function heapBase(): usize {
+  return (__heap_base + 15) & ~15;
+}

@@ -1,0 +1,115 @@
+// GEMM micro-benchmark: simdnet's exported kernels (gemmNN forward, gemmTN weight
+// gradients, gemmNT deltas) on the workloads' real shapes, in GFLOP/s, beside the
+// f32x4 multiply-add ceiling measured by bench/ceiling.ts on the same core.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { throughput } from './measure.mjs';
+import { WORKLOADS } from './workloads.mjs';
+
+const root = new URL('../', import.meta.url);
+const CEILING_SOURCE = fileURLToPath(new URL('bench/ceiling.ts', root));
+const CEILING_WASM = fileURLToPath(new URL('build/bench-ceiling.wasm', root));
+const KERNEL_WASM = { simd: new URL('build/simdnet.simd.wasm', root), scalar: new URL('build/simdnet.scalar.wasm', root) };
+
+/**
+ * The products one training step of each workload runs, per layer of n_in → n_out on a batch
+ * of m rows, as (M, N, K) of C[M×N]: forward A·W is NN(m, n_out, n_in); the weight gradient
+ * Aᵀ·δ is TN(n_in, n_out, m); the delta below δ·Wᵀ is NT(m, n_in, n_out), which the first
+ * layer skips. W1's 2×2 products are left out: at that size only call overhead is measured.
+ */
+export function gemmShapes(workloads = WORKLOADS) {
+  const shapes = new Map();
+  for (const w of workloads.filter((w) => w.id !== 'W1')) {
+    const m = w.batchSize;
+    w.sizes.slice(1).forEach((nOut, l) => {
+      const nIn = w.sizes[l];
+      const add = (form, M, N, K) => {
+        const key = `${form} ${M}×${N}×${K}`;
+        if (!shapes.has(key)) shapes.set(key, { form, m: M, n: N, k: K, usedBy: [] });
+        shapes.get(key).usedBy.push(`${w.id} L${l + 1}`);
+      };
+      add('NN', m, nOut, nIn);
+      add('TN', nIn, nOut, m);
+      if (l > 0) add('NT', m, nIn, nOut);
+    });
+  }
+  return [...shapes.values()];
+}
+
+/** { ceiling: { registers, cache }, shapes: [{ form, m, n, k, usedBy, simd, scalar }] }, all GFLOP/s. */
+export async function runGemmBenchmark(profile, workloads = WORKLOADS) {
+  // Kernel calls take micro- to milliseconds, so shorter repetitions are as stable.
+  const short = { ...profile, minRepSeconds: profile.minRepSeconds / 5, warmupSeconds: profile.warmupSeconds / 5 };
+  const kernels = {};
+  for (const [backend, url] of Object.entries(KERNEL_WASM)) {
+    kernels[backend] = (await WebAssembly.instantiate(readFileSync(url), {})).instance.exports;
+  }
+  const shapes = gemmShapes(workloads);
+  // The ceiling is the best the loops reach, so they run before and after the kernels and
+  // the faster run counts: a busy neighbour on the machine then lowers it less.
+  const before = await measureCeiling(short);
+  for (const shape of shapes) {
+    for (const [backend, k] of Object.entries(kernels)) {
+      shape[backend] = toGiga(await throughput(gemmRunner(k, shape), short));
+    }
+  }
+  const after = await measureCeiling(short);
+  const best = (loop) => [before[loop], after[loop]].reduce((a, b) => (b.max > a.max ? b : a));
+  return { ceiling: { registers: best('registers'), cache: best('cache') }, shapes };
+}
+
+// Lays out A, B, C (and the Bᵀ scratch of NT) in the module's memory, filled with a constant:
+// away from denormals, values do not change the speed of f32 products.
+function gemmRunner(k, { form, m, n, k: depth }) {
+  const align = (bytes) => Math.ceil(bytes / 16) * 16;
+  const sizes = { a: m * depth, b: form === 'NT' ? n * depth : depth * n, c: m * n, scratch: depth * n };
+  let cursor = align(k.heapBase());
+  const at = {};
+  for (const [name, floats] of Object.entries(sizes)) {
+    at[name] = cursor;
+    cursor = align(cursor + floats * 4 + 32);
+  }
+  const missing = cursor - k.memory.buffer.byteLength;
+  if (missing > 0) k.memory.grow(Math.ceil(missing / 65536));
+  new Float32Array(k.memory.buffer, at.a, sizes.a + sizes.b).fill(0.5);
+  const flops = 2 * m * n * depth;
+  const call = {
+    NN: () => k.gemmNN(m, n, depth, at.a, at.b, at.c),
+    TN: () => k.gemmTN(m, n, depth, at.a, at.b, at.c),
+    NT: () => k.gemmNT(m, n, depth, at.a, at.b, at.c, at.scratch),
+  }[form];
+  return (calls) => {
+    for (let i = 0; i < calls; i++) call();
+    return calls * flops;
+  };
+}
+
+async function measureCeiling(profile) {
+  const exports = (await WebAssembly.instantiate(readFileSync(compileCeiling()), {})).instance.exports;
+  const flops = exports.FLOPS_PER_ITERATION.value;
+  const buffer = exports.heapBase();
+  if (buffer + 4096 + 256 > exports.memory.buffer.byteLength) exports.memory.grow(1);
+  new Float32Array(exports.memory.buffer, buffer, 1024 + 64).fill(1);
+  const loop = (run) => (units) => {
+    run(units * 1e5);
+    return units * 1e5 * flops;
+  };
+  return {
+    registers: toGiga(await throughput(loop((n) => exports.registerLoop(n)), profile)),
+    cache: toGiga(await throughput(loop((n) => exports.cacheLoop(n, buffer)), profile)),
+  };
+}
+
+// asc reads asconfig.json from its working directory, so it runs in bench/, away from the library's.
+function compileCeiling() {
+  if (existsSync(CEILING_WASM) && statSync(CEILING_WASM).mtimeMs >= statSync(CEILING_SOURCE).mtimeMs) return CEILING_WASM;
+  const asc = fileURLToPath(new URL('node_modules/assemblyscript/bin/asc.js', root));
+  const args = [asc, 'ceiling.ts', '--outFile', CEILING_WASM, '--enable', 'simd', '-O3', '--runtime', 'stub', '--noAssert'];
+  const built = spawnSync(process.execPath, args, { cwd: fileURLToPath(new URL('bench/', root)), encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`compiling bench/ceiling.ts failed: ${built.stderr || built.error}`);
+  return CEILING_WASM;
+}
+
+const toGiga = ({ median, min, max }) => ({ median: median / 1e9, min: min / 1e9, max: max / 1e9 });

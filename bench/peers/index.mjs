@@ -1,0 +1,36 @@
+// Every library the suite measures, in table order. `module` implements the common peer
+// interface: setup(workload, data, variant) → { trainChunk(units), infer(units), dispose(),
+// stats?() }, where trainChunk and infer do `units` steps of work (batches, or rows for a
+// library that updates per row) and return the rows they covered. A module may also export
+// unavailableReason() → string | null.
+
+/** The peer every ratio is taken against. */
+export const BASELINE = 'simdnet-simd';
+
+export const PEERS = [
+  { id: 'simdnet-simd', label: 'simdnet SIMD', module: 'simdnet.mjs', variant: { backend: 'simd' }, package: '.' },
+  { id: 'simdnet-scalar', label: 'simdnet scalar', module: 'simdnet.mjs', variant: { backend: 'scalar' }, package: '.' },
+  {
+    id: 'brainjs', label: 'brain.js', module: 'brainjs.mjs', package: 'brain.js',
+    note: 'updates per row (no mini-batches); one activation for every layer and no softmax, so W3/W4 use relu outputs with squared-error deltas and W2 sigmoid outputs; momentum 0.1 (it rejects 0)',
+  },
+  { id: 'tfjs-cpu', label: 'tfjs cpu', module: 'tfjs.mjs', variant: { backend: 'cpu' }, package: '@tensorflow/tfjs-core' },
+  {
+    id: 'tfjs-wasm', label: 'tfjs wasm SIMD 1T', module: 'tfjs.mjs', variant: { backend: 'wasm', threads: 1 },
+    package: '@tensorflow/tfjs-backend-wasm',
+  },
+  {
+    id: 'tfjs-wasm-2t', label: 'tfjs wasm SIMD 2T', module: 'tfjs.mjs', variant: { backend: 'wasm', threads: 2 },
+    package: '@tensorflow/tfjs-backend-wasm', cores: 2,
+  },
+  { id: 'naive-js', label: 'naive JS', module: 'naive-js.mjs', note: 'hand-written Float32Array loops' },
+  {
+    id: 'numpy', label: 'numpy+BLAS', module: 'numpy.mjs',
+    note: 'python3 child, float32, one BLAS thread; reference only, not JavaScript',
+  },
+];
+
+/** The peer with this id (case-insensitive), or undefined. */
+export function findPeer(id) {
+  return PEERS.find((p) => p.id === String(id).toLowerCase());
+}

@@ -1,0 +1,49 @@
+// numpy + its BLAS (OpenBLAS in the usual wheels) as a reference: the same MLP in a python3
+// child that answers one command per line, so the common timing loop drives it like any peer.
+// The pipe's round trip costs microseconds against calls calibrated to a quarter second.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const SCRIPT = new URL('./numpy_mlp.py', import.meta.url).pathname;
+
+/** Why numpy cannot run here, or null when it can. */
+export function unavailableReason() {
+  const probe = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
+  if (probe.error) return `python3 not found (${probe.error.code})`;
+  return probe.status === 0 ? null : 'python3 cannot import numpy';
+}
+
+export async function setup(workload, data) {
+  const dir = mkdtempSync(join(tmpdir(), 'simdnet-bench-'));
+  const [xPath, yPath] = [join(dir, 'x.f32'), join(dir, 'y.f32')];
+  writeFileSync(xPath, data.x);
+  writeFileSync(yPath, data.y);
+  // One BLAS thread: the process is pinned to one core like every other peer.
+  const child = spawn('python3', [SCRIPT, JSON.stringify(workload), xPath, yPath], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
+  });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const ask = async (command) => {
+    child.stdin.write(`${command}\n`);
+    const { value, done } = await lines.next();
+    if (done) throw new Error(`numpy child exited (code ${child.exitCode}) before answering '${command}'`);
+    const answer = JSON.parse(value);
+    if (answer.error) throw new Error(`numpy child: ${answer.error}`);
+    return answer;
+  };
+  return {
+    trainChunk: async (batches) => (await ask(`train ${batches}`)).rows,
+    infer: async (batches) => (await ask(`infer ${batches}`)).rows,
+    // The work happens in the python process, so its peak RSS is the one that matters.
+    stats: () => ask('stats'),
+    dispose() {
+      child.stdin.end();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,37 @@
+// simdnet through its public API: flat Float32Arrays, one fit call per span of batches.
+
+import { Network } from '../../dist/index.js';
+import { activationOf, batchCursor, forEachBatch } from '../workloads.mjs';
+
+/** variant.backend: 'simd' or 'scalar'. */
+export async function setup(workload, data, variant) {
+  const net = await Network.create({
+    inputs: workload.sizes[0],
+    layers: workload.sizes.slice(1).map((units, i) => ({ units, activation: activationOf(workload, i + 1) })),
+    loss: workload.loss,
+    seed: workload.seed,
+    backend: variant.backend,
+  });
+  const { x, y, inputs, outputs } = data;
+  const { batchSize } = workload;
+  const fitOptions = { batchSize, shuffle: false, optimizer: { type: 'sgd', learningRate: workload.learningRate } };
+  const rowsOf = (a, width, start, end) => a.subarray(start * width, end * width);
+  const nextTrain = batchCursor(data.rows, batchSize);
+  const nextInfer = batchCursor(data.rows, batchSize);
+  return {
+    async trainChunk(batches) {
+      let rows = 0;
+      for (const { start, end, epochs } of nextTrain(batches)) {
+        await net.fit(rowsOf(x, inputs, start, end), rowsOf(y, outputs, start, end), { ...fitOptions, epochs });
+        rows += (end - start) * epochs;
+      }
+      return rows;
+    },
+    infer(batches) {
+      return forEachBatch(nextInfer(batches), batchSize, (start, end) => net.predict(rowsOf(x, inputs, start, end)));
+    },
+    dispose() {
+      net.dispose();
+    },
+  };
+}

@@ -1,0 +1,90 @@
+// Turns the results of a run into the printed tables (plain text that is also Markdown).
+
+import { BASELINE, PEERS } from './peers/index.mjs';
+import { parameterCount, WORKLOADS } from './workloads.mjs';
+
+/** Workloads for which GFLOP/s is reported (the others are too small for it to mean much). */
+const GFLOP_WORKLOADS = new Set(['W3', 'W4']);
+
+/** Adds ratios and GFLOP/s to each row: simdnet SIMD's median over the peer's, per figure. */
+export function derive(rows) {
+  for (const row of rows) {
+    const base = rows.find((r) => r.workload === row.workload && r.library === BASELINE);
+    const params = parameterCount(WORKLOADS.find((w) => w.id === row.workload));
+    for (const kind of ['train', 'infer']) {
+      if (!row[kind]) continue;
+      if (base?.[kind]) row[`${kind}Ratio`] = base[kind].median / row[kind].median;
+      if (GFLOP_WORKLOADS.has(row.workload)) row[`${kind}Gflops`] = (row[kind].median * (kind === 'train' ? 6 : 2) * params) / 1e9;
+    }
+  }
+  return rows;
+}
+
+/** The workload × library table. */
+export function resultsTable(rows) {
+  const header = [
+    'Workload', 'Library', 'Train samples/s (min–max)', 'SIMD ÷ this', 'Infer samples/s (min–max)', 'SIMD ÷ this',
+    'Train GFLOP/s', 'Infer GFLOP/s', 'wasm B/param', 'Peak RSS MB',
+  ];
+  const body = rows.map((r) => {
+    const label = PEERS.find((p) => p.id === r.library)?.label ?? r.library;
+    if (!r.train) return [r.workload, label, r.unavailable ? 'absent (see below)' : 'unavailable (see below)'];
+    return [
+      r.workload, label,
+      spread(r.train), ratio(r.trainRatio), spread(r.infer), ratio(r.inferRatio),
+      fixed(r.trainGflops, 2), fixed(r.inferGflops, 2), fixed(r.wasmBytesPerParam, 1), fixed(r.peakRssBytes / 2 ** 20, 0),
+    ];
+  });
+  return markdown(header, body);
+}
+
+/** The GEMM micro-benchmark beside its ceiling. */
+export function gemmTable(gemm) {
+  if (gemm.error) return `GEMM micro-benchmark unavailable: ${gemm.error}`;
+  const { registers, cache } = gemm.ceiling;
+  const ceiling = Math.max(registers.max, cache.max);
+  const header = ['Form', 'M×N×K', 'Used by', 'SIMD GFLOP/s', '% of ceiling', 'scalar GFLOP/s'];
+  const body = gemm.shapes.map((s) => [
+    s.form, `${s.m}×${s.n}×${s.k}`, s.usedBy.join(', '), fixed(s.simd.median, 2),
+    `${((100 * s.simd.median) / ceiling).toFixed(0)}%`, fixed(s.scalar.median, 2),
+  ]);
+  return (
+    `Ceiling (best f32x4 mul+add loop, same core): registers ${fixed(registers.max, 2)} GFLOP/s, ` +
+    `L1-resident panel ${fixed(cache.max, 2)} GFLOP/s; kernels are medians\n\n${markdown(header, body)}`
+  );
+}
+
+/** Per-library caveats that the table's numbers depend on, and why a library did not run. */
+export function notes(rows) {
+  const present = new Set(rows.map((r) => r.library));
+  const caveats = PEERS.filter((p) => p.note && present.has(p.id)).map((p) => `- ${p.label}: ${p.note}`);
+  const reasons = new Map();
+  for (const r of rows.filter((r) => !r.train)) {
+    const reason = r.unavailable ?? r.error;
+    reasons.set(reason, [...(reasons.get(reason) ?? []), `${r.library} ${r.workload}`]);
+  }
+  const missing = [...reasons].map(([reason, where]) => `- not measured (${where.join(', ')}): ${reason}`);
+  return [...caveats, ...missing].join('\n');
+}
+
+function markdown(header, body) {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => String(row[i] ?? '').length)));
+  const line = (cells) => `| ${cells.map((c, i) => String(c ?? '').padEnd(widths[i])).join(' | ')} |`;
+  const rule = `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`;
+  // A row that stops early (an unavailable library) spans the rest of the line.
+  const row = (cells) => (cells.length < header.length ? `| ${cells.join(' | ')} |` : line(cells));
+  return [line(header), rule, ...body.map(row)].join('\n');
+}
+
+function spread({ median, min, max }) {
+  return `${compact(median)} (${compact(min)}–${compact(max)})`;
+}
+
+function compact(n) {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
+  if (n >= 1e4) return `${(n / 1e3).toFixed(1)}k`;
+  return n >= 100 ? n.toFixed(0) : n.toFixed(1);
+}
+
+const ratio = (r) => (r === undefined ? '' : `${r.toFixed(2)}×`);
+const fixed = (n, digits) => (n == null || Number.isNaN(n) ? '—' : n.toFixed(digits));
