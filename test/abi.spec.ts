@@ -1,0 +1,117 @@
+// The contract between src/ and the wasm builds: the shared constants of
+// src/abi.ts, and the functions of the Kernels interface, checked against
+// each built module.
+
+import { readFileSync } from 'node:fs';
+import ts from 'typescript';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as abi from '../src/abi.js';
+import type { Kernels } from '../src/wasm/kernels.js';
+import { compileKernels } from '../src/wasm/load.js';
+import { BACKENDS } from './support/kernels.js';
+
+/**
+ * Parameter count of every function in the Kernels interface, written out by
+ * reading src/wasm/kernels.ts. The mapped type makes tsc reject a table that
+ * misses or invents a function; the test below re-reads kernels.ts so a
+ * changed parameter list cannot go unnoticed either.
+ */
+const ARITY: { readonly [K in Exclude<keyof Kernels, 'memory'>]: number } = {
+  heapBase: 0,
+  gemmNN: 6,
+  gemmTN: 6,
+  gemmNT: 7,
+  gemmStrided: 10,
+  transpose: 4,
+  columnSums: 5,
+  activate: 6,
+  activationBackward: 6,
+  lossSum: 4,
+  lossDelta: 9,
+  countCorrect: 5,
+  sgdStep: 4,
+  momentumStep: 7,
+  adamStep: 11,
+  scaleAddWeights: 5,
+  sumOfSquares: 2,
+  rngNext: 1,
+  rngBelow: 2,
+  shuffle: 3,
+  forward: 3,
+  backward: 5,
+  gradient: 5,
+  weightSquares: 1,
+  predict: 4,
+  evaluate: 5,
+  train: 4,
+};
+
+const ABI_CONSTANTS = Object.entries(abi) as [string, unknown][];
+
+/** Method name → declared parameter count, parsed from the Kernels interface in src/wasm/kernels.ts. */
+function declaredArities(): Map<string, number> {
+  const path = new URL('../src/wasm/kernels.ts', import.meta.url);
+  const source = ts.createSourceFile('kernels.ts', readFileSync(path, 'utf8'), ts.ScriptTarget.Latest);
+  const arities = new Map<string, number>();
+  source.forEachChild((node) => {
+    if (!ts.isInterfaceDeclaration(node) || node.name.text !== 'Kernels') return;
+    for (const member of node.members) {
+      if (ts.isMethodSignature(member) && ts.isIdentifier(member.name)) {
+        arities.set(member.name.text, member.parameters.length);
+      }
+    }
+  });
+  return arities;
+}
+
+describe('the test table itself', () => {
+  it('has the parameter counts src/wasm/kernels.ts declares, for every method it declares', () => {
+    const declared = declaredArities();
+    expect(declared.size).toBeGreaterThan(20);
+    expect(Object.fromEntries(declared)).toEqual(ARITY);
+  });
+
+  it('src/abi.ts exports only integer constants', () => {
+    expect(ABI_CONSTANTS.length).toBeGreaterThan(50);
+    for (const [name, value] of ABI_CONSTANTS) {
+      expect(Number.isInteger(value), `${name} = ${String(value)}`).toBe(true);
+    }
+  });
+});
+
+describe.each(BACKENDS)('%s build', (backend) => {
+  let module: WebAssembly.Module;
+  let exports: Record<string, unknown>;
+
+  beforeAll(async () => {
+    module = await compileKernels(backend);
+    exports = (await WebAssembly.instantiate(module, {})).exports as Record<string, unknown>;
+  });
+
+  it.each(ABI_CONSTANTS)('exports %s as a global equal to src/abi.ts', (name, value) => {
+    const global = exports[name];
+    expect(global, `${name} is not exported as a global`).toBeInstanceOf(WebAssembly.Global);
+    expect((global as WebAssembly.Global).value).toBe(value);
+  });
+
+  it.each(Object.entries(ARITY))('exports %s() with %i parameters', (name, arity) => {
+    const fn = exports[name];
+    expect(typeof fn, `${name} is not exported as a function`).toBe('function');
+    expect((fn as (...args: never[]) => unknown).length).toBe(arity);
+  });
+
+  it('exports nothing beyond the memory, the Kernels functions and the abi constants', () => {
+    const extra = WebAssembly.Module.exports(module).filter(({ name, kind }) => {
+      if (kind === 'memory') return name !== 'memory';
+      if (kind === 'function') return !Object.hasOwn(ARITY, name);
+      if (kind === 'global') return !Object.hasOwn(abi, name);
+      return true;
+    });
+    expect(extra).toEqual([]);
+    expect(exports.memory).toBeInstanceOf(WebAssembly.Memory);
+  });
+
+  it('takes no imports (nothing leaves wasm, no JS Math)', () => {
+    expect(WebAssembly.Module.imports(module)).toEqual([]);
+  });
+});

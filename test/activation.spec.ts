@@ -1,0 +1,263 @@
+// assembly/activation.ts against the float64 reference (src/reference/ops.ts).
+//
+// activate(z, m, n, bias, act, alpha) computes Z ← g(Z + bias) in place, with
+// bias = 0 meaning no bias; the bias add is one float32 addition, so the
+// reference is given fround(z + b). activationBackward(d, a, …) computes
+// D ← D ⊙ g'(Z) from the outputs A = g(Z); the reference takes Z, so the
+// kernel is given A = fround(g(Z)) and both are compared on the same Z.
+//
+// Tolerances (u = 2^-24, the float32 unit roundoff):
+//   forward  linear, relu, leakyRelu   exact (one float32 multiply at most)
+//            sigmoid, tanh             4 ULPs of the correctly rounded value
+//            softmax                   relative (n + 6 + 2·max_k|z_k − max z|)·u: the
+//                                      rounded z − max z is amplified by exp, then
+//                                      n terms are summed and one division rounds
+//   backward linear, relu, leakyRelu   exact
+//            sigmoid, tanh             absolute 6·u·|g|: the slope from the rounded A,
+//                                      a(1 − a) or 1 − a², is within ≤ 4u of the exact
+//                                      slope (which is ≤ 1), and the product rounds once
+//            softmax                   (n + 4)·u·a_j·(|g_j| + Σ_k a_k·|g_k|): the dot product
+//                                      Σ a_k g_k over n terms, one subtraction, one product
+
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as abi from '../src/abi.js';
+import type { Activation } from '../src/config.js';
+import * as ref from '../src/reference/ops.js';
+import { BACKENDS, kernelHeap, type KernelHeap } from './support/kernels.js';
+import {
+  U, expectClose, expectGuardsIntact, expectSameBits, expectUlps, expectUnchanged, guarded, randomF32, seeded,
+  snapshot,
+} from './support/numeric.js';
+
+interface Act {
+  readonly name: Activation;
+  readonly id: number;
+  readonly alpha: number;
+}
+
+const ACTS: readonly Act[] = [
+  { name: 'linear', id: abi.ACT_LINEAR, alpha: 0 },
+  { name: 'sigmoid', id: abi.ACT_SIGMOID, alpha: 0 },
+  { name: 'tanh', id: abi.ACT_TANH, alpha: 0 },
+  { name: 'relu', id: abi.ACT_RELU, alpha: 0 },
+  { name: 'leakyRelu', id: abi.ACT_LEAKY_RELU, alpha: Math.fround(0.01) },
+  { name: 'leakyRelu', id: abi.ACT_LEAKY_RELU, alpha: Math.fround(0.3) },
+  { name: 'softmax', id: abi.ACT_SOFTMAX, alpha: 0 },
+];
+const label = (act: Act): string => (act.name === 'leakyRelu' ? `leakyRelu α=${act.alpha}` : act.name);
+
+const MS = [1, 3, 7, 17];
+const NS = [1, 3, 5, 7, 17, 129];
+const SHAPES = MS.flatMap((m) => NS.map((n): [number, number] => [m, n]));
+
+/** Compares forward outputs with the tolerance of the header comment. */
+function expectForward(act: Act, got: Float32Array, z: ArrayLike<number>, m: number, n: number, what: string): void {
+  const want = ref.activate(z, m, n, act.name, act.alpha);
+  switch (act.name) {
+    case 'linear':
+    case 'relu':
+    case 'leakyRelu':
+      expectSameBits(got, Float32Array.from(want), what);
+      break;
+    case 'sigmoid':
+    case 'tanh':
+      expectUlps(got, want, 4, what);
+      break;
+    case 'softmax': {
+      const slack = new Float64Array(m * n);
+      for (let i = 0; i < m; i++) {
+        let top = -Infinity;
+        for (let j = 0; j < n; j++) top = Math.max(top, z[i * n + j]!);
+        let range = 0;
+        // exp(−∞) is exactly 0, so only finite logits carry rounding into exp.
+        for (let j = 0; j < n; j++) if (Number.isFinite(z[i * n + j]!)) range = Math.max(range, top - z[i * n + j]!);
+        slack.fill((n + 6 + 2 * range) * U, i * n, (i + 1) * n);
+      }
+      expectClose(got, want, (i) => slack[i]! * Math.abs(want[i]!), what);
+      break;
+    }
+  }
+}
+
+/** Compares backward deltas with the tolerance of the header comment. */
+function expectBackward(
+  act: Act, got: Float32Array, g: ArrayLike<number>, z: ArrayLike<number>, a: ArrayLike<number>,
+  m: number, n: number, what: string,
+): void {
+  const want = ref.activationBackward(g, z, m, n, act.name, act.alpha);
+  switch (act.name) {
+    case 'linear':
+    case 'relu':
+    case 'leakyRelu':
+      expectSameBits(got, Float32Array.from(want), what);
+      break;
+    case 'sigmoid':
+    case 'tanh':
+      expectClose(got, want, (i) => 6 * U * Math.abs(g[i]!), what);
+      break;
+    case 'softmax': {
+      const scale = new Float64Array(m * n);
+      for (let i = 0; i < m; i++) {
+        let weighted = 0;
+        for (let k = 0; k < n; k++) weighted += a[i * n + k]! * Math.abs(g[i * n + k]!);
+        for (let j = 0; j < n; j++) scale[i * n + j] = a[i * n + j]! * (Math.abs(g[i * n + j]!) + weighted);
+      }
+      expectClose(got, want, (i) => (n + 4) * U * scale[i]!, what);
+      break;
+    }
+  }
+}
+
+describe.each(BACKENDS)('%s build', (backend) => {
+  let heap: KernelHeap;
+  beforeAll(async () => {
+    heap = await kernelHeap(backend);
+  });
+
+  /** Runs activate on a copy of z (with bias b, or none) and returns the outputs. */
+  function activate(act: Act, z: ArrayLike<number>, m: number, n: number, b?: ArrayLike<number>): Float32Array {
+    const pz = guarded(heap, m * n, z);
+    const pb = b ? guarded(heap, n, b) : 0;
+    const bBefore = b ? snapshot(heap, pb, n) : undefined;
+    heap.k.activate(pz, m, n, pb, act.id, act.alpha);
+    expectGuardsIntact(heap, pz, m * n, `activate ${label(act)} ${m}×${n}`);
+    if (bBefore) expectUnchanged(heap, pb, bBefore, 'bias');
+    return heap.read(pz, m * n);
+  }
+
+  /** Runs activationBackward on a copy of g with outputs a and returns the deltas. */
+  function backward(act: Act, g: ArrayLike<number>, a: ArrayLike<number>, m: number, n: number): Float32Array {
+    const pd = guarded(heap, m * n, g);
+    const pa = guarded(heap, m * n, a);
+    const aBefore = snapshot(heap, pa, m * n);
+    heap.k.activationBackward(pd, pa, m, n, act.id, act.alpha);
+    expectGuardsIntact(heap, pd, m * n, `activationBackward ${label(act)} ${m}×${n}`);
+    expectUnchanged(heap, pa, aBefore, 'A');
+    return heap.read(pd, m * n);
+  }
+
+  describe.each(ACTS.map((act) => [label(act), act] as const))('%s', (_, act) => {
+    it('activate without bias (bias address 0), every m in {1,3,7,17} and n in {1,3,5,7,17,129}', () => {
+      for (const [m, n] of SHAPES) {
+        heap.reset();
+        const z = randomF32(seeded(m * 1009 + n), m * n, -4, 4);
+        expectForward(act, activate(act, z, m, n), z, m, n, `${label(act)} ${m}×${n}`);
+      }
+    });
+
+    it('activate with a bias row added first', () => {
+      for (const [m, n] of SHAPES) {
+        heap.reset();
+        const rng = seeded(m * 2003 + n);
+        const z = randomF32(rng, m * n, -3, 3);
+        const b = randomF32(rng, n, -1, 1);
+        const zb = z.map((v, i) => Math.fround(v + b[i % n]!));
+        expectForward(act, activate(act, z, m, n, b), zb, m, n, `${label(act)} + bias ${m}×${n}`);
+      }
+    });
+
+    it('activationBackward from the outputs A, every shape', () => {
+      for (const [m, n] of SHAPES) {
+        heap.reset();
+        const rng = seeded(m * 3001 + n);
+        const z = randomF32(rng, m * n, -4, 4);
+        const g = randomF32(rng, m * n, -2, 2);
+        const a = Float32Array.from(ref.activate(z, m, n, act.name, act.alpha));
+        expectBackward(act, backward(act, g, a, m, n), g, z, a, m, n, `${label(act)}' ${m}×${n}`);
+      }
+    });
+
+    // NaN at index 1 (inside the SIMD body) and 13 (in the scalar tail of 15 elements).
+    const NAN_AT = [1, 13];
+
+    it('NaN in Z gives NaN out, where the reference gives NaN (the whole row for softmax)', () => {
+      heap.reset();
+      const [m, n] = [3, 5];
+      const z = randomF32(seeded(77), m * n, -4, 4);
+      for (const i of NAN_AT) z[i] = NaN;
+      const got = activate(act, z, m, n);
+      for (const i of NAN_AT) expect(got[i], `${label(act)}(NaN) at ${i}`).toBeNaN();
+      if (act.name === 'softmax') {
+        for (const i of [0, 1, 2, 3, 4, 10, 11, 12, 13, 14]) expect(got[i], `softmax row with a NaN, at ${i}`).toBeNaN();
+      }
+      expectForward(act, got, z, m, n, `${label(act)} with NaN`);
+    });
+
+    it('NaN in D gives NaN out (the whole row for softmax)', () => {
+      heap.reset();
+      const [m, n] = [3, 5];
+      const rng = seeded(78);
+      const z = randomF32(rng, m * n, -4, 4);
+      const g = randomF32(rng, m * n, -2, 2);
+      for (const i of NAN_AT) g[i] = NaN;
+      const a = Float32Array.from(ref.activate(z, m, n, act.name, act.alpha));
+      const got = backward(act, g, a, m, n);
+      for (const i of NAN_AT) expect(got[i], `${label(act)}' with D = NaN at ${i}`).toBeNaN();
+      expectBackward(act, got, g, z, a, m, n, `${label(act)}' with NaN in D`);
+    });
+  });
+
+  describe('saturation', () => {
+    it('sigmoid at ±100 and ±Infinity is 0 or 1 with no NaN, and its slope there is 0', () => {
+      heap.reset();
+      const z = [-Infinity, -100, -88, 88, 100, Infinity, -1e30, 1e30];
+      const got = activate(ACTS[1]!, z, 1, z.length);
+      // Below the smallest normal float32 counts as 0 (σ(−100) ≈ 3.7e-44 is subnormal).
+      expectClose(got, [0, 0, 0, 1, 1, 1, 0, 1], () => 1.2e-38, 'sigmoid saturated');
+      expect(got[4]).toBe(1);
+      expect(got[5]).toBe(1);
+      const slope = backward(ACTS[1]!, new Float32Array(z.length).fill(1), got, 1, z.length);
+      expectClose(slope, new Float64Array(z.length), () => 1.2e-38, "sigmoid' saturated");
+    });
+
+    it('tanh at ±100 and ±Infinity is exactly ±1, and its slope there is 0', () => {
+      heap.reset();
+      const z = [-Infinity, -100, -20, 20, 100, Infinity];
+      const got = activate(ACTS[2]!, z, 1, z.length);
+      expectSameBits(got, [-1, -1, -1, 1, 1, 1], 'tanh saturated');
+      const slope = backward(ACTS[2]!, new Float32Array(z.length).fill(1), got, 1, z.length);
+      expectSameBits(slope, new Float32Array(z.length), "tanh' saturated");
+    });
+
+    it('softmax of large logits stays finite and sums to 1', () => {
+      heap.reset();
+      const rows = [
+        [1000, 1001],
+        [-1000, 1000],
+        [3e38, 3e38, 3e38],
+        [1e4, 1e4 + 1, 1e4 + 2, 1e4 - 50],
+        [-Infinity, 0, 1],
+      ];
+      const act = ACTS[6]!;
+      for (const row of rows) {
+        const n = row.length;
+        const got = activate(act, row, 1, n);
+        expect(got.every(Number.isFinite), `softmax(${row}) = ${got}`).toBe(true);
+        const sum = got.reduce((s, v) => s + v, 0);
+        expect(Math.abs(sum - 1), `softmax(${row}) sums to ${sum}`).toBeLessThanOrEqual((n + 2) * U);
+        expectForward(act, got, Float32Array.from(row), 1, n, `softmax(${row})`);
+      }
+    });
+
+    it('relu gives +0, not −0, for negative inputs and for −0; leakyRelu keeps large values', () => {
+      heap.reset();
+      const z = [-0, -1, -3e38, 3e38, 5, -Infinity, Infinity];
+      expectSameBits(activate(ACTS[3]!, z, 1, z.length), [0, 0, 0, 3e38, 5, 0, Infinity], 'relu');
+      const alpha = ACTS[5]!.alpha;
+      expectSameBits(
+        activate(ACTS[5]!, z, 1, z.length),
+        [-0, -alpha, Math.fround(-3e38 * alpha), 3e38, 5, -Infinity, Infinity],
+        'leakyRelu',
+      );
+    });
+  });
+
+  it('relu′ and leakyRelu′ take a NaN activation as inactive, like the reference (z > 0 is false for NaN)', () => {
+    heap.reset();
+    const g = [1, -2, 3];
+    const a = [NaN, NaN, 0.5];
+    expectSameBits(backward(ACTS[3]!, g, a, 1, 3), [0, -0, 3], "relu' at NaN");
+    expectSameBits(backward(ACTS[4]!, g, a, 1, 3), [Math.fround(0.01), Math.fround(-0.02), 3], "leakyRelu' at NaN");
+    expect(Array.from(ref.activationBackward(g, [NaN, NaN, 0.5], 1, 3, 'relu'))).toEqual([0, -0, 3]);
+  });
+});

@@ -1,0 +1,190 @@
+// The two wasm builds: the SIMD build and the scalar build must compute the
+// same float32 bits (the kernels document one rounding order for both), and
+// vectorisation must not vanish silently from the SIMD build's hot kernels.
+
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as abi from '../src/abi.js';
+import { kernelHeap, type KernelHeap } from './support/kernels.js';
+import { expectSameBits, randomF32, seeded } from './support/numeric.js';
+
+const ACTS = [abi.ACT_LINEAR, abi.ACT_SIGMOID, abi.ACT_TANH, abi.ACT_RELU, abi.ACT_LEAKY_RELU, abi.ACT_SOFTMAX];
+const LOSSES = [abi.LOSS_SQUARED_ERROR, abi.LOSS_BINARY_CROSSENTROPY, abi.LOSS_CATEGORICAL_CROSSENTROPY];
+const ALPHA = Math.fround(0.05);
+const GEMM_SHAPES: [number, number, number][] = [
+  [1, 1, 1], [5, 7, 9], [4, 8, 1], [17, 33, 3], [33, 129, 17], [129, 17, 65], [3, 9, 12],
+];
+
+describe('SIMD and scalar builds give bit-identical results', () => {
+  let simd: KernelHeap;
+  let scalar: KernelHeap;
+  beforeAll(async () => {
+    [simd, scalar] = await Promise.all([kernelHeap('simd'), kernelHeap('scalar')]);
+  });
+
+  /** Runs the same computation on both builds and compares every float32 it returns, bit for bit. */
+  function same(what: string, run: (heap: KernelHeap) => ArrayLike<number>): void {
+    simd.reset();
+    scalar.reset();
+    expectSameBits(run(simd), run(scalar), `${what}: SIMD vs scalar`);
+  }
+
+  it.each(GEMM_SHAPES)('gemmNN, gemmTN, gemmNT and columnSums, m=%i n=%i k=%i', (m, n, k) => {
+    const rng = seeded(m * n * k);
+    const a = randomF32(rng, m * k, -3, 3);
+    const b = randomF32(rng, k * n, -3, 3);
+    same('gemmNN', (h) => {
+      const c = h.zeros(m * n);
+      h.k.gemmNN(m, n, k, h.f32(a), h.f32(b), c);
+      return h.read(c, m * n);
+    });
+    same('gemmTN', (h) => {
+      const c = h.zeros(m * n);
+      h.k.gemmTN(m, n, k, h.f32(a), h.f32(b), c);
+      return h.read(c, m * n);
+    });
+    same('gemmNT', (h) => {
+      const c = h.zeros(m * n);
+      h.k.gemmNT(m, n, k, h.f32(a), h.f32(b), c, h.zeros(k * n));
+      return h.read(c, m * n);
+    });
+    same('columnSums', (h) => {
+      const out = h.zeros(n);
+      h.k.columnSums(h.f32(b), k, n, Math.fround(1 / k), out);
+      return h.read(out, n);
+    });
+  });
+
+  it.each(ACTS)('activate (with bias) and activationBackward, activation %i', (act) => {
+    for (const [m, n] of [[1, 1], [3, 5], [7, 17], [2, 129]] as const) {
+      const rng = seeded(act * 100 + m * n);
+      const z = randomF32(rng, m * n, -6, 6);
+      z[0] = NaN;
+      const bias = randomF32(rng, n, -1, 1);
+      const g = randomF32(rng, m * n, -2, 2);
+      let a: ArrayLike<number> = [];
+      same(`activate ${act} ${m}×${n}`, (h) => {
+        const pz = h.f32(z);
+        h.k.activate(pz, m, n, h.f32(bias), act, ALPHA);
+        a = h.read(pz, m * n);
+        return a;
+      });
+      same(`activationBackward ${act} ${m}×${n}`, (h) => {
+        const pd = h.f32(g);
+        h.k.activationBackward(pd, h.f32(a), m, n, act, ALPHA);
+        return h.read(pd, m * n);
+      });
+    }
+  });
+
+  it.each(LOSSES)('lossDelta (fused and not) and lossSum, loss %i', (loss) => {
+    const [m, n] = [5, 7];
+    for (const act of ACTS) {
+      const rng = seeded(loss * 10 + act);
+      const a = randomF32(rng, m * n, 0, 1);
+      a[3] = 0;
+      a[4] = 1;
+      const y = randomF32(rng, m * n, 0, 1);
+      for (const fuse of [0, 1]) {
+        same(`lossDelta loss ${loss} act ${act} fuse ${fuse}`, (h) => {
+          const d = h.zeros(m * n);
+          h.k.lossDelta(h.f32(a), h.f32(y), m, n, loss, act, ALPHA, fuse, d);
+          return h.read(d, m * n);
+        });
+      }
+      simd.reset();
+      scalar.reset();
+      const sums = [simd, scalar].map((h) => h.k.lossSum(h.f32(a), h.f32(y), m * n, loss));
+      expect(sums[0]).toBe(sums[1]);
+    }
+  });
+
+  it('optimizer steps and scaleAddWeights', () => {
+    const n = 131;
+    const rng = seeded(3);
+    const w = randomF32(rng, n, -1, 1);
+    const g = randomF32(rng, n, -1, 1);
+    const v = randomF32(rng, n, -0.1, 0.1);
+    const v2 = randomF32(rng, n, 0, 0.01);
+    same('sgdStep', (h) => {
+      const pw = h.f32(w);
+      h.k.sgdStep(pw, h.f32(g), n, 0.1);
+      return h.read(pw, n);
+    });
+    for (const nesterov of [0, 1]) {
+      same(`momentumStep nesterov=${nesterov}`, (h) => {
+        const [pw, pv] = [h.f32(w), h.f32(v)];
+        h.k.momentumStep(pw, h.f32(g), pv, n, 0.05, 0.9, nesterov);
+        return [...h.read(pw, n), ...h.read(pv, n)];
+      });
+    }
+    same('adamStep', (h) => {
+      const [pw, pm, pv] = [h.f32(w), h.f32(v), h.f32(v2)];
+      h.k.adamStep(pw, h.f32(g), pm, pv, n, 0.01, 0.9, 0.999, 1e-8, 1 / (1 - 0.9 ** 3), 1 / (1 - 0.999 ** 3));
+      return [...h.read(pw, n), ...h.read(pm, n), ...h.read(pv, n)];
+    });
+    same('scaleAddWeights', (h) => {
+      const pg = h.f32(g);
+      h.k.scaleAddWeights(pg, h.f32(w), n, 1 / 7, 0.001);
+      return h.read(pg, n);
+    });
+  });
+});
+
+/** Function name → its text, from a .wat file written by asc. */
+function watFunctions(path: string): Map<string, string> {
+  const text = readFileSync(new URL(`../build/${path}`, import.meta.url), 'utf8');
+  const functions = new Map<string, string>();
+  for (const chunk of text.split(/\n (?=\(func )/).slice(1)) {
+    const name = /^\(func (\$\S+)/.exec(chunk)?.[1];
+    if (name) functions.set(name, chunk);
+  }
+  return functions;
+}
+
+/** The text of a function and of every function it calls, transitively (inlining may move code either way). */
+function reachable(functions: Map<string, string>, name: string): string {
+  const seen = new Set<string>();
+  const stack = [name];
+  while (stack.length > 0) {
+    const next = stack.pop()!;
+    if (seen.has(next) || !functions.has(next)) continue;
+    seen.add(next);
+    for (const call of functions.get(next)!.matchAll(/\bcall (\$[^\s)]+)/g)) stack.push(call[1]!);
+  }
+  return [...seen].map((f) => functions.get(f)!).join('\n');
+}
+
+describe('vectorisation in the release builds', () => {
+  const simd = watFunctions('simdnet.simd.wat');
+
+  it.each([
+    ['gemm', ['gemmNN', 'gemmTN', 'gemmNT', 'gemmStrided'], ['f32x4.mul', 'f32x4.add', 'v128.load32_splat']],
+    ['gemm', ['columnSums'], ['f32x4.add', 'f32x4.mul']],
+    ['activation', ['activate'], ['f32x4.max', 'f32x4.add']],
+    ['activation', ['activationBackward'], ['f32x4.mul', 'v128.bitselect']],
+    ['optimizer', ['sgdStep', 'momentumStep', 'scaleAddWeights'], ['f32x4.mul']],
+    ['optimizer', ['adamStep'], ['f32x4.sqrt', 'f32x4.div']],
+  ] as const)('the SIMD %s kernels %j use %j', (file, kernels, instructions) => {
+    for (const kernel of kernels) {
+      const name = `$assembly/${file}/${kernel}`;
+      expect(simd.has(name), `${name} in simdnet.simd.wat`).toBe(true);
+      const code = reachable(simd, name);
+      for (const instruction of instructions) expect(code, `${kernel} lacks ${instruction}`).toContain(instruction);
+    }
+  });
+
+  it('the scalar build has no v128 type or SIMD instruction anywhere', () => {
+    const text = readFileSync(new URL('../build/simdnet.scalar.wat', import.meta.url), 'utf8');
+    expect(text).toContain('$assembly/gemm/gemmNN');
+    expect(text.match(/v128|\b[if](8x16|16x8|32x4|64x2)\./g)).toBeNull();
+  });
+
+  it('the release builds are the ones the library embeds', () => {
+    const embedded = readFileSync(new URL('../build/wasm-bytes.js', import.meta.url), 'utf8');
+    for (const build of ['simd', 'scalar']) {
+      const bytes = readFileSync(new URL(`../build/simdnet.${build}.wasm`, import.meta.url)).toString('base64');
+      expect(embedded.includes(`'${bytes}'`), `build/wasm-bytes.js embeds build/simdnet.${build}.wasm`).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,299 @@
+// assembly/loss.ts against the float64 reference (src/reference/ops.ts).
+//
+// lossSum accumulates in float64 from float32 inputs, as the reference does:
+// the two may differ only by the last bits of their logarithms, so the bound
+// is 1e-13 of Σ|per-unit loss|.
+//
+// lossDelta with fuse off is ∂(loss)/∂A followed by the activation's
+// derivative from A; the reference is lossGradient on the same float32 A,
+// then activationBackward from Z. Tolerance, u = 2^-24: the float32 loss
+// gradient is within 4u of its exact value, so elementwise
+// |δ − δ_ref| ≤ 8u·|g|·S, with S the size of the terms of the slope (1 for
+// linear, |slope| for relu and leakyRelu, a(1 + a) for sigmoid, 1 + a² for
+// tanh); for softmax (n + 8)·u·a_j·(|g_j| + Σ_k a_k|g_k|).
+//
+// With fuse on, sigmoid + binary CE gives A − Y and softmax + categorical CE
+// gives A·Σ_k y_k − Y: both are compared with the float64 chain rule run on
+// the exact float64 activations (within 4u·(|a| + |y|), resp.
+// (n + 4)·u·(a_j·Σ_k|y_k| + |y_j|)), and with the kernel's own unfused path.
+
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as abi from '../src/abi.js';
+import type { Activation, Loss } from '../src/config.js';
+import * as ref from '../src/reference/ops.js';
+import type { Rng } from '../src/random.js';
+import { BACKENDS, kernelHeap, type KernelHeap } from './support/kernels.js';
+import {
+  U, expectClose, expectGuardsIntact, expectSameBits, expectUnchanged, guarded, randomF32, seeded, snapshot,
+} from './support/numeric.js';
+
+const LOSSES: readonly { name: Loss; id: number }[] = [
+  { name: 'squaredError', id: abi.LOSS_SQUARED_ERROR },
+  { name: 'binaryCrossentropy', id: abi.LOSS_BINARY_CROSSENTROPY },
+  { name: 'categoricalCrossentropy', id: abi.LOSS_CATEGORICAL_CROSSENTROPY },
+];
+
+const ALPHA = Math.fround(0.1);
+const ACTS: readonly { name: Activation; id: number; alpha: number }[] = [
+  { name: 'linear', id: abi.ACT_LINEAR, alpha: 0 },
+  { name: 'sigmoid', id: abi.ACT_SIGMOID, alpha: 0 },
+  { name: 'tanh', id: abi.ACT_TANH, alpha: 0 },
+  { name: 'relu', id: abi.ACT_RELU, alpha: 0 },
+  { name: 'leakyRelu', id: abi.ACT_LEAKY_RELU, alpha: ALPHA },
+  { name: 'softmax', id: abi.ACT_SOFTMAX, alpha: 0 },
+];
+
+const SHAPES: [number, number][] = [[1, 1], [3, 5], [7, 17], [17, 3], [2, 129], [5, 1]];
+
+/** Targets suited to a loss: any values for squared error, 0/1 for binary CE, one-hot rows for categorical CE. */
+function targets(rng: Rng, loss: Loss, m: number, n: number): Float32Array {
+  if (loss === 'squaredError') return randomF32(rng, m * n, -1, 1);
+  const y = new Float32Array(m * n);
+  if (loss === 'binaryCrossentropy') {
+    for (let i = 0; i < y.length; i++) y[i] = rng.uniform() < 0.5 ? 0 : 1;
+  } else {
+    for (let r = 0; r < m; r++) y[r * n + (n > 1 ? rng.below(n) : 0)] = 1;
+  }
+  return y;
+}
+
+/** Rows of soft targets in [0, 1) whose sums are not 1, for the general softmax + CE shortcut. */
+const softTargets = (rng: Rng, m: number, n: number): Float32Array => randomF32(rng, m * n, 0, 1);
+
+/** Size of the terms that make up the activation's slope at output a (see the header). */
+function slopeTerms(act: Activation, a: number, alpha: number): number {
+  switch (act) {
+    case 'linear': return 1;
+    case 'relu': return a > 0 ? 1 : 0;
+    case 'leakyRelu': return a > 0 ? 1 : alpha;
+    case 'sigmoid': return a * (1 + a);
+    case 'tanh': return 1 + a * a;
+    case 'softmax': return NaN;
+  }
+}
+
+describe.each(BACKENDS)('%s build', (backend) => {
+  let heap: KernelHeap;
+  beforeAll(async () => {
+    heap = await kernelHeap(backend);
+  });
+
+  /** lossDelta on copies of a and y; returns δ after checking guards and inputs. */
+  function lossDelta(
+    a: ArrayLike<number>, y: ArrayLike<number>, m: number, n: number, loss: number, act: number, alpha: number,
+    fuse: boolean,
+  ): Float32Array {
+    const pa = guarded(heap, m * n, a);
+    const py = guarded(heap, m * n, y);
+    const pd = guarded(heap, m * n);
+    const aBefore = snapshot(heap, pa, m * n);
+    const yBefore = snapshot(heap, py, m * n);
+    heap.k.lossDelta(pa, py, m, n, loss, act, alpha, fuse ? 1 : 0, pd);
+    expectGuardsIntact(heap, pd, m * n, 'lossDelta');
+    expectUnchanged(heap, pa, aBefore, 'lossDelta: A');
+    expectUnchanged(heap, py, yBefore, 'lossDelta: Y');
+    return heap.read(pd, m * n);
+  }
+
+  describe('lossSum', () => {
+    it.each(LOSSES)('$name on every count in {1,3,5,7,17,129}', ({ name, id }) => {
+      for (const count of [1, 3, 5, 7, 17, 129]) {
+        heap.reset();
+        const rng = seeded(count * 17 + id);
+        const a = name === 'squaredError' ? randomF32(rng, count, -2, 2) : randomF32(rng, count, 0.001, 0.999);
+        const y = targets(rng, name, 1, count);
+        const got = heap.k.lossSum(guarded(heap, count, a), guarded(heap, count, y), count, id);
+        const want = ref.lossSum(a, y, name);
+        let terms = 0;
+        for (let i = 0; i < count; i++) terms += Math.abs(ref.lossSum([a[i]!], [y[i]!], name));
+        expect(Math.abs(got - want), `${name} count=${count}: got ${got}, want ${want}`).toBeLessThanOrEqual(
+          1e-13 * terms,
+        );
+      }
+    });
+
+    it('binary CE with soft targets', () => {
+      heap.reset();
+      const rng = seeded(5);
+      const a = randomF32(rng, 129, 0.001, 0.999);
+      const y = randomF32(rng, 129, 0, 1);
+      const got = heap.k.lossSum(heap.f32(a), heap.f32(y), 129, abi.LOSS_BINARY_CROSSENTROPY);
+      expect(got).toBeCloseTo(ref.lossSum(a, y, 'binaryCrossentropy'), 10);
+    });
+
+    it('clamps probabilities: outputs of exactly 0 or 1 give a large finite loss, never NaN or Infinity', () => {
+      heap.reset();
+      // −log(1e-7) ≈ 16.1 for a confidently wrong unit; ≈ 0 for a confidently right one.
+      const a = [0, 1, 0, 1];
+      const y = [1, 0, 0, 1];
+      const bce = a.map((ai, i) => heap.k.lossSum(heap.f32([ai]), heap.f32([y[i]!]), 1, abi.LOSS_BINARY_CROSSENTROPY));
+      expect(bce.every(Number.isFinite), `BCE ${bce}`).toBe(true);
+      expect(bce[0]).toBeGreaterThan(15);
+      expect(bce[1]).toBeGreaterThan(15);
+      expect(bce[2]).toBeLessThan(1e-6);
+      expect(bce[3]).toBeLessThan(1e-6);
+      bce.forEach((v, i) => expect(v).toBeCloseTo(ref.lossSum([a[i]!], [y[i]!], 'binaryCrossentropy'), 10));
+      const cce = heap.k.lossSum(heap.f32([0, 1]), heap.f32([1, 0]), 2, abi.LOSS_CATEGORICAL_CROSSENTROPY);
+      expect(cce).toBeGreaterThan(15);
+      expect(cce).toBeCloseTo(-Math.log(Math.fround(1e-7)), 10);
+    });
+  });
+
+  describe('lossDelta, full chain rule (fuse off)', () => {
+    for (const loss of LOSSES) {
+      it.each(ACTS.map((act) => [act.name, act] as const))(`${loss.name} through %s`, (_, act) => {
+        for (const [m, n] of SHAPES) {
+          heap.reset();
+          const rng = seeded(m * 1000 + n * 10 + loss.id + 100 * act.id);
+          const z = randomF32(rng, m * n, -3, 3);
+          const y = targets(rng, loss.name, m, n);
+          const a = Float32Array.from(ref.activate(z, m, n, act.name, act.alpha));
+          const got = lossDelta(a, y, m, n, loss.id, act.id, act.alpha, false);
+          const g = ref.lossGradient(a, y, loss.name);
+          const want = ref.activationBackward(g, z, m, n, act.name, act.alpha);
+          const what = `${loss.name} ∘ ${act.name} ${m}×${n}`;
+          if (act.name === 'softmax') {
+            const scale = new Float64Array(m * n);
+            for (let r = 0; r < m; r++) {
+              let weighted = 0;
+              for (let k = 0; k < n; k++) weighted += a[r * n + k]! * Math.abs(g[r * n + k]!);
+              for (let j = 0; j < n; j++) scale[r * n + j] = a[r * n + j]! * (Math.abs(g[r * n + j]!) + weighted);
+            }
+            expectClose(got, want, (i) => (n + 8) * U * scale[i]!, what);
+          } else {
+            expectClose(got, want, (i) => 8 * U * Math.abs(g[i]!) * slopeTerms(act.name, a[i]!, act.alpha), what);
+          }
+        }
+      });
+    }
+
+    it('ignores fuse for every pair that has no shortcut (bit-identical with fuse off)', () => {
+      for (const loss of LOSSES) {
+        for (const act of ACTS) {
+          const fused =
+            (act.name === 'sigmoid' && loss.name === 'binaryCrossentropy') ||
+            (act.name === 'softmax' && loss.name === 'categoricalCrossentropy');
+          if (fused) continue;
+          heap.reset();
+          const [m, n] = [3, 7];
+          const rng = seeded(41 + loss.id + 10 * act.id);
+          const z = randomF32(rng, m * n, -3, 3);
+          const y = targets(rng, loss.name, m, n);
+          const a = Float32Array.from(ref.activate(z, m, n, act.name, act.alpha));
+          expectSameBits(
+            lossDelta(a, y, m, n, loss.id, act.id, act.alpha, true),
+            lossDelta(a, y, m, n, loss.id, act.id, act.alpha, false),
+            `${loss.name} ∘ ${act.name} fused vs unfused`,
+          );
+        }
+      }
+    });
+  });
+
+  describe('lossDelta shortcuts (fuse on)', () => {
+    it('sigmoid + binary CE gives A − Y, as the float64 chain rule and the unfused kernel do', () => {
+      for (const [m, n] of SHAPES) {
+        heap.reset();
+        const rng = seeded(m * 31 + n);
+        const z = randomF32(rng, m * n, -3, 3);
+        // Hard and soft targets alike.
+        const y = m % 2 ? targets(rng, 'binaryCrossentropy', m, n) : randomF32(rng, m * n, 0, 1);
+        const exactA = ref.activate(z, m, n, 'sigmoid');
+        const a = Float32Array.from(exactA);
+        const fused = lossDelta(a, y, m, n, abi.LOSS_BINARY_CROSSENTROPY, abi.ACT_SIGMOID, 0, true);
+        const unfused = lossDelta(a, y, m, n, abi.LOSS_BINARY_CROSSENTROPY, abi.ACT_SIGMOID, 0, false);
+        const chain = ref.activationBackward(ref.lossGradient(exactA, y, 'binaryCrossentropy'), z, m, n, 'sigmoid');
+        const tol = (i: number): number => 4 * U * (Math.abs(a[i]!) + Math.abs(y[i]!));
+        expectClose(fused, chain, tol, `fused sigmoid+BCE ${m}×${n} vs float64 chain`);
+        expectClose(fused, unfused, tol, `fused sigmoid+BCE ${m}×${n} vs unfused kernel`);
+      }
+    });
+
+    it('softmax + categorical CE gives A·Σy − Y (A − Y for one-hot rows), as the chain rule does', () => {
+      for (const [m, n] of SHAPES) {
+        for (const soft of [false, true]) {
+          heap.reset();
+          const rng = seeded(m * 37 + n + (soft ? 1 : 0));
+          const z = randomF32(rng, m * n, -3, 3);
+          const y = soft ? softTargets(rng, m, n) : targets(rng, 'categoricalCrossentropy', m, n);
+          const exactA = ref.activate(z, m, n, 'softmax');
+          const a = Float32Array.from(exactA);
+          const fused = lossDelta(a, y, m, n, abi.LOSS_CATEGORICAL_CROSSENTROPY, abi.ACT_SOFTMAX, 0, true);
+          const unfused = lossDelta(a, y, m, n, abi.LOSS_CATEGORICAL_CROSSENTROPY, abi.ACT_SOFTMAX, 0, false);
+          const chain = ref.activationBackward(
+            ref.lossGradient(exactA, y, 'categoricalCrossentropy'), z, m, n, 'softmax',
+          );
+          const tol = (i: number): number => {
+            const r = Math.floor(i / n);
+            let ySum = 0;
+            for (let j = 0; j < n; j++) ySum += Math.abs(y[r * n + j]!);
+            return (n + 8) * U * (a[i]! * ySum + Math.abs(y[i]!));
+          };
+          const what = `fused softmax+CCE ${m}×${n}${soft ? ' soft targets' : ''}`;
+          expectClose(fused, chain, tol, `${what} vs float64 chain`);
+          expectClose(fused, unfused, tol, `${what} vs unfused kernel`);
+          if (!soft) expectClose(fused, a.map((ai, i) => ai - y[i]!), tol, `${what} vs A − Y`);
+        }
+      }
+    });
+
+    it('at saturated outputs (exactly 0 or 1) every delta is finite; the shortcuts keep the A − Y gradient', () => {
+      heap.reset();
+      const a = [0, 1, 0, 1, Math.fround(1e-7), 0.5];
+      const y = [1, 0, 0, 1, 1, 1];
+      for (const loss of LOSSES) {
+        for (const act of ACTS) {
+          for (const fuse of [false, true]) {
+            const got = lossDelta(a, y, 1, a.length, loss.id, act.id, act.alpha, fuse);
+            expect(got.every(Number.isFinite), `${loss.name} ∘ ${act.name} fuse=${fuse}: ${got}`).toBe(true);
+          }
+        }
+      }
+      const bce = abi.LOSS_BINARY_CROSSENTROPY;
+      expectSameBits(lossDelta(a, y, 1, 6, bce, abi.ACT_SIGMOID, 0, true), a.map((v, i) => v - y[i]!), 'fused');
+      // Unfused, the clamp is active at 0 and 1: the derivative of the clamped loss is 0 there.
+      const unfused = lossDelta(a, y, 1, 6, bce, abi.ACT_SIGMOID, 0, false);
+      expectSameBits(unfused.subarray(0, 4), [0, 0, 0, 0], 'unfused at the clamp');
+    });
+  });
+
+  describe('countCorrect', () => {
+    it('ACC_BINARY counts units whose output and target fall on the same side of 0.5 (0.5 counts as positive)', () => {
+      heap.reset();
+      const a = heap.f32([0.2, 0.5, 0.7, 0.49999997, 0.9, 0.1]);
+      const y = heap.f32([0, 1, 0, 1, 1, 0.5]);
+      // Right, right, wrong, wrong, right, wrong: 3, whatever the m×n split.
+      expect(heap.k.countCorrect(a, y, 1, 6, abi.ACC_BINARY)).toBe(3);
+      expect(heap.k.countCorrect(a, y, 2, 3, abi.ACC_BINARY)).toBe(3);
+      expect(heap.k.countCorrect(a, y, 6, 1, abi.ACC_BINARY)).toBe(3);
+      expect(heap.k.countCorrect(a, y, 1, 3, abi.ACC_BINARY)).toBe(2);
+    });
+
+    it('ACC_ARGMAX counts rows whose first largest output is the first largest target; NaN never wins', () => {
+      heap.reset();
+      const rows: [number[], number[], boolean][] = [
+        [[0.1, 0.7, 0.1, 0.1], [0, 1, 0, 0], true],
+        [[0.4, 0.1, 0.4, 0.1], [0, 0, 1, 0], false], // a tie goes to the first: 0 ≠ 2
+        [[0.3, 0.1, 0.3, 0.3], [1, 0, 0, 0], true],
+        [[NaN, 0.2, 0.5, 0.1], [0, 0, 1, 0], true],
+        [[0.5, NaN, 0.2, 0.1], [1, 0, 0, 0], true],
+        [[0.9, 0, 0, 0], [0, 0, 0, 1], false],
+        [[-3, -1, -2, -5], [0, 1, 0, 0], true],
+      ];
+      const a = heap.f32(rows.flatMap((r) => r[0]));
+      const y = heap.f32(rows.flatMap((r) => r[1]));
+      expect(heap.k.countCorrect(a, y, rows.length, 4, abi.ACC_ARGMAX)).toBe(rows.filter((r) => r[2]).length);
+      rows.forEach(([, , right], r) => {
+        expect(heap.k.countCorrect(a + 16 * r, y + 16 * r, 1, 4, abi.ACC_ARGMAX), `row ${r}`).toBe(right ? 1 : 0);
+      });
+      // One unit per row: every row agrees.
+      expect(heap.k.countCorrect(a, y, 5, 1, abi.ACC_ARGMAX)).toBe(5);
+    });
+
+    it('ACC_NONE counts nothing', () => {
+      heap.reset();
+      const a = heap.f32([1, 0, 1]);
+      expect(heap.k.countCorrect(a, a, 1, 3, abi.ACC_NONE)).toBe(0);
+    });
+  });
+});
