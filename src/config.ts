@@ -57,7 +57,7 @@ export interface NetworkConfig {
   /** Number of input features. */
   inputs: number;
   /** The layers from the first hidden layer to the output layer. */
-  layers: LayerConfig[];
+  layers: readonly LayerConfig[];
   loss: Loss;
   /** Seeds weight initialisation and shuffling (default 0): equal seeds give equal runs. */
   seed?: number;
@@ -131,7 +131,7 @@ function parseLayer(layer: unknown, path: string, inputs: number): LayerSpec {
   if (l.alpha !== undefined && activation !== 'leakyRelu') {
     throw new SimdnetError(`${path}.alpha applies only to 'leakyRelu' layers, not '${activation}'`);
   }
-  const alpha = orDefault(l.alpha, DEFAULT_ALPHA, (v) => finite(v, `${path}.alpha`, { min: 0 }));
+  const alpha = orDefault(l.alpha, DEFAULT_ALPHA, (v) => finite(v, `${path}.alpha`, { min: 0, float32: true }));
   const bias = orDefault(l.bias, true, (v) => boolean(v, `${path}.bias`));
   const trainBias = orDefault(l.trainBias, bias, (v) => boolean(v, `${path}.trainBias`));
   if (trainBias && !bias) throw new SimdnetError(`${path}.trainBias cannot be true when bias is false`);

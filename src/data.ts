@@ -18,7 +18,7 @@ export interface MatrixInput {
   copyTo(target: Float32Array, offset: number): void;
 }
 
-/** Checks the shape of a matrix of the given width; its values are checked as they are copied. */
+/** Checks the shape of a matrix of the given width (and the types of a flat number[]); its values are checked as they are copied. */
 export function readMatrix(value: unknown, name: string, width: number, widthName: string): MatrixInput {
   if (value instanceof Float32Array || value instanceof Float64Array) {
     return flatMatrix(value, name, width, widthName, value instanceof Float32Array ? 'float32' : 'float64');
@@ -28,26 +28,30 @@ export function readMatrix(value: unknown, name: string, width: number, widthNam
   }
   if (value.length === 0) throw new SimdnetError(`${name} is empty: it needs at least one row`);
   if (!Array.isArray(value[0])) return flatMatrix(value, name, width, widthName, 'flat');
+  // Indexed loops, not forEach: forEach skips the holes of a sparse array, which would leave
+  // rows of the workspace unwritten.
   const rows = value as unknown[];
-  rows.forEach((row, r) => {
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
     if (!Array.isArray(row)) throw new SimdnetError(`${name}[${r}] must be an array of ${width} numbers, got ${describe(row)}`);
     if (row.length !== width) {
       throw new SimdnetError(`${name}[${r}] has ${row.length} values, but ${widthName} is ${width}`);
     }
-  });
+  }
   return {
     name,
     form: 'rows',
     rows: rows.length,
     width,
     copyTo(target, offset) {
-      (rows as unknown[][]).forEach((row, r) => {
+      for (let r = 0; r < rows.length; r++) {
+        const row = rows[r] as unknown[];
         for (let j = 0; j < width; j++) {
           const v = row[j];
           if (typeof v !== 'number') throw new SimdnetError(`${name}[${r}][${j}] is not a number: ${describe(v)}`);
           target[offset + r * width + j] = v;
         }
-      });
+      }
       checkFinite(target, offset, this);
     },
   };
@@ -66,19 +70,21 @@ function flatMatrix(
       `${name} has ${values.length} values, which is not a whole number of rows of ${width} (${widthName})`,
     );
   }
+  // A number[] is type-checked here, before any wasm memory is reserved for it: the length of a
+  // sparse array costs its caller nothing.
+  if (form === 'flat') {
+    for (let i = 0; i < values.length; i++) {
+      if (typeof values[i] !== 'number') {
+        throw new SimdnetError(`${name}[${i}] (row ${Math.floor(i / width)}) is not a number: ${describe(values[i])}`);
+      }
+    }
+  }
   return {
     name,
     form,
     rows: values.length / width,
     width,
     copyTo(target, offset) {
-      if (form === 'flat') {
-        for (let i = 0; i < values.length; i++) {
-          if (typeof values[i] !== 'number') {
-            throw new SimdnetError(`${name}[${i}] (row ${Math.floor(i / width)}) is not a number: ${describe(values[i])}`);
-          }
-        }
-      }
       target.set(values as ArrayLike<number>, offset);
       checkFinite(target, offset, this);
     },
@@ -91,14 +97,22 @@ function checkFinite(target: Float32Array, offset: number, m: MatrixInput): void
   for (let i = offset; i < end; i++) {
     const v = target[i]!;
     if (v - v !== 0) {
-      const k = i - offset;
-      const r = Math.floor(k / m.width);
-      const j = k % m.width;
-      const where = m.form === 'rows' ? `${m.name}[${r}][${j}]` : `${m.name}[${k}] (row ${r}, column ${j})`;
       const what = Number.isNaN(v) ? 'NaN' : 'Infinity or beyond the float32 range';
-      throw new SimdnetError(`${where} is ${what}; every value must be a finite number`);
+      throw new SimdnetError(`${cellName(m, i - offset)} is ${what}; every value must be a finite number`);
     }
   }
+}
+
+/** Names the k-th value of a matrix (row-major) as the user wrote it, with its row and column. */
+export function cellName(m: MatrixInput, k: number): string {
+  const r = Math.floor(k / m.width);
+  const j = k % m.width;
+  return m.form === 'rows' ? `${m.name}[${r}][${j}]` : `${m.name}[${k}] (row ${r}, column ${j})`;
+}
+
+/** Names row r of a matrix as the user wrote it. */
+export function rowName(m: MatrixInput, r: number): string {
+  return m.form === 'rows' ? `${m.name}[${r}]` : `row ${r} of ${m.name} (${m.name}[${r * m.width}…${(r + 1) * m.width - 1}])`;
 }
 
 /** Answers values (rows × width, row-major) in the form the input was given, as a fresh array. */

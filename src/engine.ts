@@ -11,6 +11,7 @@ import { DivergenceError, SimdnetError } from './errors.js';
 import { type EpochLog, type FitPlan, OPTIMIZER_IDS } from './fit-options.js';
 import type { Rng } from './random.js';
 import type { LayerWeights } from './serialization.js';
+import { checkTargets } from './targets.js';
 import type { Kernels } from './wasm/kernels.js';
 import type { Backend } from './wasm/load.js';
 
@@ -103,13 +104,20 @@ export class Engine {
       `${purpose} on ${x.rows} rows`,
     );
     try {
-      x.copyTo(this.arena.f32, ws.inputs >> 2);
-      y?.copyTo(this.arena.f32, ws.targets >> 2);
+      this.#stage(ws, x, y);
     } catch (error) {
       this.arena.release(ws);
       throw error;
     }
     return ws;
+  }
+
+  // Copies x (and y) into the workspace, checking every value, and y against the loss, before anything runs.
+  #stage(ws: Workspace, x: MatrixInput, y: MatrixInput | undefined): void {
+    x.copyTo(this.arena.f32, ws.inputs >> 2);
+    if (!y) return;
+    y.copyTo(this.arena.f32, ws.targets >> 2);
+    checkTargets(this.arena.f32, ws.targets >> 2, y, this.spec.loss);
   }
 
   #accuracyOf(correct: number, rows: number): number {
@@ -118,7 +126,8 @@ export class Engine {
 
   /**
    * Trains on x, y as the plan says. The caller has validated the plan and checked that x and y
-   * have equal row counts; the values are checked here as they are staged, before any weight changes.
+   * have equal row counts; the values (and the targets against the loss) are checked here as they
+   * are staged, before any weight changes.
    */
   async fit(x: MatrixInput, y: MatrixInput, plan: FitPlan, rng: Rng, isDisposed: () => boolean): Promise<History> {
     const rows = x.rows;
@@ -144,8 +153,7 @@ export class Engine {
       `fit on ${rows} rows with batchSize ${batchSize}`,
     );
     try {
-      x.copyTo(this.arena.f32, ws.inputs >> 2);
-      y.copyTo(this.arena.f32, ws.targets >> 2);
+      this.#stage(ws, x, y);
       this.#writeRun(ws, plan, rng, { trainRows, valRows, batchSize, statsCapacity });
       return await this.#trainLoop(ws, plan, rng, { trainRows, valRows, statsCapacity }, isDisposed);
     } finally {

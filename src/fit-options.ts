@@ -123,7 +123,7 @@ export function parseFitOptions(options: unknown): FitPlan {
     batchSize: orDefault(o.batchSize, 32, (v) => integer(v, 'batchSize', 1, 2 ** 31 - 1)),
     shuffle: orDefault(o.shuffle, true, (v) => boolean(v, 'shuffle')),
     optimizer: parseOptimizer(o.optimizer ?? 'adam'),
-    l2: orDefault(o.l2, 0, (v) => finite(v, 'l2', { min: 0 })),
+    l2: orDefault(o.l2, 0, (v) => finite(v, 'l2', { min: 0, float32: true })),
     validationSplit: orDefault(o.validationSplit, 0, (v) =>
       finite(v, 'validationSplit', { min: 0, max: 1, openMax: true }),
     ),
@@ -137,17 +137,19 @@ function parseOptimizer(value: unknown): OptimizerSpec {
   const config = typeof value === 'string' ? { type: choice(value, 'optimizer', OPTIMIZERS) } : value;
   const type = choice(plainObject(config, 'optimizer', ALL_OPTIMIZER_KEYS).type, 'optimizer.type', OPTIMIZERS);
   const o = plainObject(config, `optimizer (${type})`, OPTIMIZER_KEYS[type]);
-  const unit = { min: 0, max: 1, openMax: true };
+  // These settings reach the kernels as float32, so their float32 values are what is checked.
+  const unit = { min: 0, max: 1, openMax: true, float32: true };
+  const positive = { min: 0, openMin: true, float32: true };
   return {
     type,
     learningRate: orDefault(o.learningRate, DEFAULT_LEARNING_RATE[type], (v) =>
-      finite(v, 'optimizer.learningRate', { min: 0, openMin: true }),
+      finite(v, 'optimizer.learningRate', positive),
     ),
     momentum: orDefault(o.momentum, 0.9, (v) => finite(v, 'optimizer.momentum', unit)),
     nesterov: orDefault(o.nesterov, false, (v) => boolean(v, 'optimizer.nesterov')),
     beta1: orDefault(o.beta1, 0.9, (v) => finite(v, 'optimizer.beta1', unit)),
     beta2: orDefault(o.beta2, 0.999, (v) => finite(v, 'optimizer.beta2', unit)),
-    epsilon: orDefault(o.epsilon, 1e-8, (v) => finite(v, 'optimizer.epsilon', { min: 0, openMin: true })),
+    epsilon: orDefault(o.epsilon, 1e-8, (v) => finite(v, 'optimizer.epsilon', positive)),
   };
 }
 

@@ -36,7 +36,7 @@ export interface GradientCheckResult {
 export function gradientCheck(net: Network, x: Matrix, y: Matrix, options: GradientCheckOptions = {}): GradientCheckResult {
   const engine = engineOf(net);
   const o = plainObject(options, 'gradientCheck options', ['l2', 'step', 'tolerance']);
-  const l2 = orDefault(o.l2, 0, (v) => finite(v, 'l2', { min: 0 }));
+  const l2 = orDefault(o.l2, 0, (v) => finite(v, 'l2', { min: 0, float32: true }));
   const step = orDefault(o.step, 1e-6, (v) => finite(v, 'step', { min: 0, openMin: true }));
   const tolerance = orDefault(o.tolerance, 1e-3, (v) => finite(v, 'tolerance', { min: 0 }));
   const xs = readMatrix(x, 'x', net.inputs, "the network's inputs");

@@ -101,7 +101,7 @@ export function parseNetworkJSON(json: unknown): { config: NetworkConfig; weight
     const activation = choice(layer.activation, `${path}.activation`, ACTIVATIONS);
     const bias = boolean(layer.bias, `${path}.bias`);
     const trainBias = boolean(layer.trainBias, `${path}.trainBias`);
-    const alpha = layer.alpha === undefined ? {} : { alpha: finite(layer.alpha, `${path}.alpha`, { min: 0 }) };
+    const alpha = layer.alpha === undefined ? {} : { alpha: finite(layer.alpha, `${path}.alpha`, { min: 0, float32: true }) };
     layers.push({ units, activation, bias, trainBias, ...alpha });
     weights.push({
       weights: float32Values(layer.weights, `${path}.weights`, width * units),

@@ -50,7 +50,7 @@ describe('simdnet/slim', () => {
     ['a URL served as application/wasm (streaming)', () => `${base}simdnet.simd.wasm`],
     ['a URL served without the wasm type', () => new URL(`${base}simdnet.simd.wasm?plain`)],
     ['a Response', () => fetch(`${base}simdnet.simd.wasm`)],
-    ['a compiled Module', () => new WebAssembly.Module(wasm('simd'))],
+    ['a compiled Module', () => new WebAssembly.Module(new Uint8Array(wasm('simd')))],
   ])('loads the SIMD build from %s and predicts like the scalar build', async (_, source) => {
     await init({ simd: source() });
     const simd = await Network.create(config);
