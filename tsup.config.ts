@@ -1,17 +1,39 @@
 import { copyFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', slim: 'src/slim.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  target: 'es2022',
-  platform: 'neutral',
-  sourcemap: true,
-  clean: true,
-  treeshake: true,
-  // The .wasm files themselves, for users of 'simdnet/slim' who host them.
-  onSuccess: async () => {
-    for (const build of ['simd', 'scalar']) copyFileSync(`build/simdnet.${build}.wasm`, `dist/simdnet.${build}.wasm`);
+export default defineConfig([
+  {
+    entry: { index: 'src/index.ts', slim: 'src/slim.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    target: 'es2022',
+    platform: 'neutral',
+    sourcemap: true,
+    // Everything but the CLI, which the second build writes at the same time.
+    clean: ['!cli.js', '!cli.js.map'],
+    treeshake: true,
+    // The .wasm files themselves, for users of 'simdnet/slim' who host them.
+    onSuccess: async () => {
+      for (const build of ['simd', 'scalar']) copyFileSync(`build/simdnet.${build}.wasm`, `dist/simdnet.${build}.wasm`);
+    },
   },
-});
+  {
+    // The `simdnet` command (package.json "bin"): Node only, ESM only. It uses the library
+    // through dist/index.js rather than a second bundled copy of it.
+    entry: { cli: 'src/cli/main.ts' },
+    format: ['esm'],
+    target: 'node20',
+    platform: 'node',
+    sourcemap: true,
+    clean: false,
+    banner: { js: '#!/usr/bin/env node' },
+    esbuildPlugins: [
+      {
+        name: 'library-from-dist',
+        setup(build) {
+          build.onResolve({ filter: /^\.\.\/index\.js$/ }, () => ({ path: './index.js', external: true }));
+        },
+      },
+    ],
+  },
+]);

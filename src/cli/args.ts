@@ -1,0 +1,104 @@
+// Command-line parsing on node:util parseArgs, with its errors reworded and
+// the checks of numeric option values every command shares.
+
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './errors.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** Parses one command's arguments (help is added); throws UsageError for anything parseArgs refuses. */
+export function parseCommand<T extends Options>(command: string, argv: string[], options: T) {
+  try {
+    return parseArgs({
+      args: argv,
+      options: { ...options, help: { type: 'boolean', short: 'h' } } as T & { help: { type: 'boolean'; short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError(reword(error as Error & { code?: string }, argv), command);
+  }
+}
+
+function reword(error: Error & { code?: string }, argv: readonly string[]): string {
+  const option = /--[\w-]+/.exec(error.message)?.[0] ?? /'(-\w)/.exec(error.message)?.[1];
+  switch (error.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option ${option ?? error.message}`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
+      if (!option) return error.message;
+      if (!/ambiguous/.test(error.message)) return `option ${option} needs a value`;
+      // parseArgs refuses a value that starts with a dash, which may be the next option.
+      const short = /'(-\w)[',]/.exec(error.message)?.[1];
+      const at = argv.findIndex((arg) => arg === option || arg === short);
+      const value = argv[at + 1] ?? '-…';
+      return `option ${option} got no value; a value that starts with a dash must be written ${option}=${value}`;
+    }
+    default:
+      return error.message;
+  }
+}
+
+/** The positional arguments a command needs, named for the error when some are missing or extra. */
+export function positionals(command: string, given: string[], names: string[]): string[] {
+  if (given.length < names.length) {
+    throw new UsageError(`missing ${names.slice(given.length).map((n) => `<${n}>`).join(' and ')}`, command);
+  }
+  if (given.length > names.length) throw new UsageError(`unexpected argument '${given[names.length]}'`, command);
+  return given;
+}
+
+/** An option's value as a number within [min, max] (an integer if asked), or the default when absent. */
+export function numberOption(
+  value: string | undefined,
+  name: string,
+  fallback: number,
+  range: { min: number; max: number; integer?: boolean; openMin?: boolean },
+  command: string,
+): number {
+  if (value === undefined) return fallback;
+  const n = value.trim() === '' ? NaN : Number(value);
+  const ok = Number.isFinite(n) && (!range.integer || Number.isInteger(n)) &&
+    (range.openMin ? n > range.min : n >= range.min) && n <= range.max;
+  if (!ok) {
+    const kind = range.integer ? 'an integer' : 'a number';
+    const from = range.openMin ? `greater than ${range.min}` : `from ${range.min}`;
+    const to = range.max === Infinity ? '' : ` ${range.openMin ? 'and at most' : 'to'} ${range.max}`;
+    throw new UsageError(`--${name} must be ${kind} ${from}${to}, got '${value}'`, command);
+  }
+  return n;
+}
+
+/** An option's value from a fixed list, or the default when absent. */
+export function choiceOption<T extends string>(
+  value: string | undefined,
+  name: string,
+  choices: readonly T[],
+  fallback: T,
+  command: string,
+): T {
+  if (value === undefined) return fallback;
+  if (!(choices as readonly string[]).includes(value)) {
+    throw new UsageError(`--${name} must be one of ${choices.join(', ')}; got '${value}'`, command);
+  }
+  return value as T;
+}
+
+/** The options of every command that reads a CSV file. */
+export const TABLE_OPTIONS = {
+  header: { type: 'boolean' },
+  'no-header': { type: 'boolean' },
+  delimiter: { type: 'string' },
+} as const;
+
+/** readTable's options from TABLE_OPTIONS' values. */
+export function tableOptions(values: { header?: boolean; 'no-header'?: boolean; delimiter?: string }, command: string) {
+  if (values.header && values['no-header']) throw new UsageError('--header and --no-header contradict each other', command);
+  if (values.delimiter !== undefined && [...values.delimiter].length !== 1) {
+    throw new UsageError(`--delimiter must be one character, got '${values.delimiter}'`, command);
+  }
+  return {
+    ...(values.header ? { header: true } : values['no-header'] ? { header: false } : {}),
+    ...(values.delimiter === undefined ? {} : { delimiter: values.delimiter }),
+  };
+}

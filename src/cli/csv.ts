@@ -1,0 +1,123 @@
+// CSV in and out: RFC 4180 fields (quotes, doubled quotes, CRLF or LF line ends),
+// a header line detected or declared, and every row checked for its width.
+
+import { CliError } from './errors.js';
+import { readText } from './files.js';
+
+/** A CSV file as text cells: column names (generated as col0, col1 … without a header) and rows. */
+export interface Table {
+  file: string;
+  names: string[];
+  hasHeader: boolean;
+  rows: string[][];
+  /** The file's line number of each row, for error messages. */
+  lines: number[];
+}
+
+/** Whether a cell holds a finite number (an empty cell does not). */
+export function isNumber(cell: string): boolean {
+  return cell.trim() !== '' && Number.isFinite(Number(cell));
+}
+
+/** Splits CSV text into records of fields, with the line each record starts on; blank lines are skipped. */
+export function parseCsv(text: string, delimiter: string, file: string): { records: string[][]; lines: number[] } {
+  const records: string[][] = [];
+  const lines: number[] = [];
+  let record: string[] = [];
+  let field = '';
+  let quoted = false;
+  let line = 1;
+  let recordLine = 1;
+  const endRecord = () => {
+    record.push(field);
+    if (record.length > 1 || record[0]!.trim() !== '') {
+      records.push(record);
+      lines.push(recordLine);
+    }
+    record = [];
+    field = '';
+  };
+  for (let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') {
+        quoted = false;
+      } else {
+        if (c === '\n') line++;
+        field += c;
+      }
+    } else if (c === '"' && field === '') {
+      quoted = true;
+    } else if (c === delimiter) {
+      record.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      endRecord();
+      line++;
+      recordLine = line;
+    } else {
+      field += c;
+    }
+  }
+  if (quoted) throw new CliError(`${file}: line ${recordLine} opens a quoted field that is never closed`);
+  if (field !== '' || record.length > 0) endRecord();
+  return { records, lines };
+}
+
+// The first record is a header when some column holds text there but a number below it,
+// or when the file has only that one record and it is not all numbers.
+function looksLikeHeader(records: string[][]): boolean {
+  const [first, second] = records;
+  if (!first) return false;
+  if (!second) return !first.every(isNumber);
+  return first.some((cell, j) => !isNumber(cell) && second[j] !== undefined && isNumber(second[j]!));
+}
+
+/** Guesses the delimiter from the first line: the most frequent of comma, semicolon and tab. */
+function guessDelimiter(text: string): string {
+  const firstLine = text.slice(0, text.search(/\r|\n|$/));
+  const counts = [',', ';', '\t'].map((d) => [d, firstLine.split(d).length] as const);
+  return counts.reduce((best, c) => (c[1] > best[1] ? c : best))[0];
+}
+
+/**
+ * Reads a CSV file. header: true or false to declare whether the first line names the columns,
+ * undefined to detect it. delimiter: undefined to guess it from the first line.
+ */
+export function readTable(file: string, options: { header?: boolean; delimiter?: string } = {}): Table {
+  const text = readText(file);
+  const { records, lines } = parseCsv(text, options.delimiter ?? guessDelimiter(text), file);
+  if (records.length === 0) throw new CliError(`${file} is empty`);
+  const hasHeader = options.header ?? looksLikeHeader(records);
+  const names = hasHeader ? records[0]!.map((name) => name.trim()) : records[0]!.map((_, j) => `col${j}`);
+  const rows = hasHeader ? records.slice(1) : records;
+  const rowLines = hasHeader ? lines.slice(1) : lines;
+  if (rows.length === 0) throw new CliError(`${file} has a header line but no rows of data`);
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) throw new CliError(`${file}: the header names the column '${name}' twice`);
+    seen.add(name);
+  }
+  rows.forEach((row, r) => {
+    if (row.length !== names.length) {
+      const expected = `${hasHeader ? 'the header' : 'the first line'} has ${names.length}`;
+      throw new CliError(`${file}: line ${rowLines[r]} has ${row.length} fields, but ${expected}`);
+    }
+  });
+  return { file, names, hasHeader, rows, lines: rowLines };
+}
+
+/** A field quoted if it needs to be. */
+function csvField(value: string): string {
+  return /[",\r\n]/.test(value) || value !== value.trim() ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+/** CSV text (LF line ends) of a header and rows. */
+export function formatCsv(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  const line = (cells: readonly (string | number)[]) => cells.map((c) => csvField(String(c))).join(',');
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}

@@ -1,0 +1,23 @@
+// The CLI's errors: each carries the exit code the process ends with.
+
+/** An error to report in plain words, without a stack trace. */
+export class CliError extends Error {
+  override name = 'CliError';
+
+  constructor(
+    message: string,
+    /** 1 for failed work (bad data, missing file), 2 for a command line that cannot be run. */
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+/** An error in the command line itself: exit code 2, and the message points at --help. */
+export class UsageError extends CliError {
+  override name = 'UsageError';
+
+  constructor(message: string, command?: string) {
+    super(`${message}\nRun 'simdnet ${command ? `${command} ` : ''}--help' for usage.`, 2);
+  }
+}
