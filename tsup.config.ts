@@ -31,7 +31,7 @@ export default defineConfig([
       {
         name: 'library-from-dist',
         setup(build) {
-          build.onResolve({ filter: /^\.\.\/index\.js$/ }, () => ({ path: './index.js', external: true }));
+          build.onResolve({ filter: /^(\.\.\/)+index\.js$/ }, () => ({ path: './index.js', external: true }));
         },
       },
     ],

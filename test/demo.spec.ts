@@ -1,28 +1,13 @@
-// The demo (examples/): its core path on the UCI digits, the MNIST path when the
-// data is there, and `npm run demo` itself. They run the built library (dist/).
+// The demo (simdnet demo, src/cli/demo/): its core path on the UCI digits, the
+// MNIST path when the data is there, and `npm run demo` itself (the built CLI).
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-
-/** What the tests read of trainDigits' and trainMnist's results (examples/classifier.mjs). */
-interface DemoResult {
-  accuracy: number;
-  confusion: number[][];
-  predictions: Uint8Array;
-  trainRows: number;
-  testRows: number;
-  epochs: { epoch: number; loss: number; seconds: number }[];
-  seconds: number;
-}
-interface DigitsModule {
-  trainDigits(options?: { seed?: number }): Promise<DemoResult>;
-}
-interface MnistModule {
-  trainMnist(dir: string, options?: { seed?: number }): Promise<DemoResult>;
-}
+import { trainDigits } from '../src/cli/demo/digits.js';
+import { trainMnist } from '../src/cli/demo/mnist.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 // ../shared/data/mnist beside the repository (CI has it), or wherever SIMDNET_MNIST_DIR says.
@@ -32,13 +17,10 @@ const MNIST_DIR = process.env.SIMDNET_MNIST_DIR
 const MNIST_FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
 const mnistMissing = MNIST_FILES.filter((f) => !existsSync(`${MNIST_DIR}${f}.gz`) && !existsSync(`${MNIST_DIR}${f}`));
 
-// The examples import ../dist/index.js, which `npm install` (prepare) or `npm run build` writes.
+// npm run demo runs dist/cli.js, which `npm install` (prepare) or `npm run build` writes.
 beforeAll(() => {
-  if (!existsSync(`${root}dist/index.js`)) throw new Error('dist/index.js is missing: run npm run build before these tests');
+  if (!existsSync(`${root}dist/cli.js`)) throw new Error('dist/cli.js is missing: run npm run build before these tests');
 });
-
-// Typed imports of the plain-JavaScript example modules.
-const load = <T>(path: string): Promise<T> => import(path) as Promise<T>;
 
 function sumAll(confusion: number[][]): number {
   return confusion.flat().reduce((a, b) => a + b, 0);
@@ -46,7 +28,6 @@ function sumAll(confusion: number[][]): number {
 
 describe('demo core path: UCI digits', () => {
   it('reaches at least 97% test accuracy with the fixed seed, on a stratified 80/20 split', async () => {
-    const { trainDigits } = await load<DigitsModule>('../examples/digits.mjs');
     const result = await trainDigits();
     console.log(`digits: test accuracy ${(result.accuracy * 100).toFixed(2)}% in ${result.seconds.toFixed(2)} s`);
     expect(result.accuracy).toBeGreaterThanOrEqual(0.97);
@@ -59,7 +40,6 @@ describe('demo core path: UCI digits', () => {
   });
 
   it('gives the same predictions for the same seed, and another split for another seed', async () => {
-    const { trainDigits } = await load<DigitsModule>('../examples/digits.mjs');
     const [a, b, c] = [await trainDigits({ seed: 7 }), await trainDigits({ seed: 7 }), await trainDigits({ seed: 8 })];
     expect(Array.from(b.predictions)).toEqual(Array.from(a.predictions));
     expect(b.confusion).toEqual(a.confusion);
@@ -74,7 +54,6 @@ describe('demo MNIST path', () => {
       console.warn(`SKIPPED ${reason}`);
       context.skip(reason);
     }
-    const { trainMnist } = await load<MnistModule>('../examples/mnist.mjs');
     const result = await trainMnist(MNIST_DIR);
     const perEpoch = result.epochs.map((e) => e.seconds.toFixed(1)).join(', ');
     console.log(`MNIST: test accuracy ${(result.accuracy * 100).toFixed(2)}%, epochs took ${perEpoch} s`);
@@ -85,9 +64,9 @@ describe('demo MNIST path', () => {
   }, 240_000);
 });
 
-describe('npm run demo (examples/demo.mjs)', () => {
+describe('npm run demo (simdnet demo)', () => {
   const demo = (...args: string[]) =>
-    spawnSync(process.execPath, ['examples/demo.mjs', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    spawnSync(process.execPath, ['dist/cli.js', 'demo', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
 
   it('prints the test accuracy, a confusion matrix and the time taken, with progress on stderr', () => {
     const { status, stdout, stderr } = demo();
@@ -103,12 +82,12 @@ describe('npm run demo (examples/demo.mjs)', () => {
   it('answers --help, and fails in plain words with a non-zero exit code', () => {
     const help = demo('--help');
     expect(help.status).toBe(0);
-    expect(help.stdout).toContain('--mnist DIR');
+    expect(help.stdout).toContain('--mnist <dir>');
     const missing = demo('--mnist', `${root}no-such-dir`);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/MNIST file train-images-idx3-ubyte\(\.gz\) not found/);
     const badSeed = demo('--seed', 'x');
-    expect(badSeed.status).toBe(1);
+    expect(badSeed.status).toBe(2);
     expect(badSeed.stderr).toContain('--seed must be an integer');
   });
 });

@@ -117,7 +117,8 @@ const results: Record<string, Trained> = {};
 describe('the packed tarball', () => {
   it('holds the ESM, CJS and type entries and the wasm files, and nothing of the sources', () => {
     for (const file of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/slim.js', 'dist/slim.cjs',
-      'dist/simdnet.simd.wasm', 'dist/simdnet.scalar.wasm', 'README.md', 'package.json']) {
+      'dist/simdnet.simd.wasm', 'dist/simdnet.scalar.wasm', 'dist/cli.js', 'data/digits/digits.csv.gz', 'data/digits/README.md',
+      'README.md', 'LICENSE', 'package.json']) {
       expect(packedFiles).toContain(file);
     }
     expect(packedFiles.filter((f) => /^(src|assembly|test|bench|build)\//.test(f))).toEqual([]);
@@ -159,6 +160,13 @@ async function esbuildPage(entry: string, name: string): Promise<string> {
   copyFileSync(join(consumer, 'index.html'), join(out, 'index.html'));
   return out;
 }
+
+describe('the simdnet command', () => {
+  it('runs its digits demo from the installed package, data included', async () => {
+    const { stdout } = await run(join(consumer, 'node_modules', '.bin', 'simdnet'), ['demo'], { cwd: consumer });
+    expect(Number(/test accuracy: ([\d.]+)%/.exec(stdout)?.[1])).toBeGreaterThanOrEqual(97);
+  });
+});
 
 describe('headless Chromium', () => {
   it('runs an esbuild browser bundle', async () => {

@@ -1,6 +1,8 @@
 // Reading and writing the CLI's files, with failures in plain words.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CliError } from './errors.js';
 
 /** A file's text (UTF-8). */
@@ -24,4 +26,15 @@ export function writeText(file: string | undefined, text: string): void {
   } catch (error) {
     throw new CliError(`cannot write ${file}: ${(error as Error).message}`);
   }
+}
+
+/** A file of the simdnet package (or repository) by its path from the root: found by walking up to package.json. */
+export function packageFile(relative: string): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new CliError(`cannot find simdnet's package root from ${fileURLToPath(import.meta.url)}`);
+    dir = parent;
+  }
+  return join(dir, relative);
 }

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { SimdnetError } from '../index.js';
 import * as bench from './bench.js';
+import * as demo from './demo.js';
 import { CliError, UsageError } from './errors.js';
 import * as evaluate from './evaluate.js';
 import * as predict from './predict.js';
@@ -14,7 +15,7 @@ interface Command {
   run(argv: string[]): Promise<void>;
 }
 
-const COMMANDS: Record<string, Command> = { train, predict, evaluate, bench };
+const COMMANDS: Record<string, Command> = { train, predict, evaluate, demo, bench };
 
 const HELP = `Usage: simdnet <command> [options]
 

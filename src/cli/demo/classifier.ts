@@ -1,0 +1,156 @@
+// What the digits and MNIST demos share: a seeded stratified split, one-hot
+// targets, and training a softmax classifier that reports its progress and
+// ends with test accuracy and a confusion matrix.
+
+import { Network } from '../../index.js';
+import { Rng } from '../../random.js';
+
+/** Rows of a flat row-major matrix and their class labels. */
+export interface LabelledRows {
+  x: Float32Array;
+  labels: ArrayLike<number>;
+}
+
+/** One adam phase: a number of epochs at one learning rate. */
+export interface Phase {
+  epochs: number;
+  learningRate: number;
+}
+
+export interface ClassifierSettings {
+  /** Units of each relu hidden layer. */
+  hidden: number[];
+  seed: number;
+  batchSize: number;
+  l2: number;
+  /** Run one after another; a short last phase at a lower rate settles the weights. */
+  phases: Phase[];
+}
+
+/** What onProgress hears: after each batch (when batchProgress is set) and after each epoch. */
+export type ClassifierProgress =
+  | { type: 'batch'; epoch: number; epochs: number; rowsDone: number; rows: number; loss: number; samplesPerSecond: number }
+  | { type: 'epoch'; epoch: number; epochs: number; loss: number; accuracy: number; seconds: number; samplesPerSecond: number };
+
+export interface ClassifierResult {
+  /** Fraction of the test rows classified right. */
+  accuracy: number;
+  /** confusion[actual][predicted]: test rows of class `actual` predicted as `predicted`. */
+  confusion: number[][];
+  predictions: Uint8Array;
+  trainSeconds: number;
+  testSeconds: number;
+  epochs: Extract<ClassifierProgress, { type: 'epoch' }>[];
+  backend: string;
+}
+
+/**
+ * Splits row indices into train and test in a seeded random order, so that each class gives
+ * testFraction of its rows (rounded) to the test set.
+ */
+export function stratifiedSplit(labels: ArrayLike<number>, testFraction: number, seed: number): { train: number[]; test: number[] } {
+  const quota = new Map<number, number>();
+  for (let r = 0; r < labels.length; r++) quota.set(labels[r]!, (quota.get(labels[r]!) ?? 0) + 1);
+  for (const [label, n] of quota) quota.set(label, Math.round(n * testFraction));
+  const order = Array.from({ length: labels.length }, (_, r) => r);
+  Rng.fromSeed(seed).shuffle(order);
+  const train: number[] = [];
+  const test: number[] = [];
+  for (const row of order) {
+    const left = quota.get(labels[row]!)!;
+    quota.set(labels[row]!, left - 1);
+    (left > 0 ? test : train).push(row);
+  }
+  return { train, test };
+}
+
+/** The given rows of a flat row-major matrix of the given width, as a new Float32Array. */
+export function takeRows(x: Float32Array, width: number, rows: readonly number[]): Float32Array {
+  const out = new Float32Array(rows.length * width);
+  rows.forEach((row, k) => out.set(x.subarray(row * width, (row + 1) * width), k * width));
+  return out;
+}
+
+function oneHot(labels: ArrayLike<number>, classes: number): Float32Array {
+  const y = new Float32Array(labels.length * classes);
+  for (let r = 0; r < labels.length; r++) y[r * classes + labels[r]!] = 1;
+  return y;
+}
+
+function argmaxRows(values: Float32Array, width: number): Uint8Array {
+  const out = new Uint8Array(values.length / width);
+  for (let r = 0; r < out.length; r++) {
+    let best = 0;
+    for (let j = 1; j < width; j++) if (values[r * width + j]! > values[r * width + best]!) best = j;
+    out[r] = best;
+  }
+  return out;
+}
+
+/** Trains a softmax classifier on train and scores it on test. */
+export async function trainClassifier(
+  train: LabelledRows,
+  test: LabelledRows,
+  options: ClassifierSettings & {
+    inputs: number;
+    classes: number;
+    onProgress?: (progress: ClassifierProgress) => void;
+    batchProgress?: boolean;
+  },
+): Promise<ClassifierResult> {
+  const { inputs, classes, hidden, seed, batchSize, l2, phases, onProgress, batchProgress = false } = options;
+  const network = await Network.create({
+    inputs,
+    layers: [...hidden.map((units) => ({ units, activation: 'relu' as const })), { units: classes, activation: 'softmax' }],
+    loss: 'categoricalCrossentropy',
+    seed,
+  });
+  try {
+    const rows = train.labels.length;
+    const epochs = phases.reduce((sum, phase) => sum + phase.epochs, 0);
+    const y = oneHot(train.labels, classes);
+    const epochLogs: ClassifierResult['epochs'] = [];
+    const started = performance.now();
+    let epochStarted = started;
+    let epochsBefore = 0;
+    for (const phase of phases) {
+      await network.fit(train.x, y, {
+        epochs: phase.epochs,
+        batchSize,
+        l2,
+        optimizer: { type: 'adam', learningRate: phase.learningRate },
+        onEpochEnd: ({ epoch, loss, accuracy }) => {
+          const now = performance.now();
+          const seconds = (now - epochStarted) / 1000;
+          epochStarted = now;
+          const log = { type: 'epoch', epoch: epochsBefore + epoch, epochs, loss, accuracy: accuracy!, seconds, samplesPerSecond: rows / seconds } as const;
+          epochLogs.push(log);
+          onProgress?.(log);
+        },
+        ...(batchProgress && onProgress
+          ? {
+              onBatchEnd: ({ epoch, batch, loss }) => {
+                const rowsDone = Math.min(batch * batchSize, rows);
+                const samplesPerSecond = rowsDone / ((performance.now() - epochStarted) / 1000);
+                onProgress({ type: 'batch', epoch: epochsBefore + epoch, epochs, rowsDone, rows, loss, samplesPerSecond });
+              },
+            }
+          : {}),
+      });
+      epochsBefore += phase.epochs;
+    }
+    const trainSeconds = (performance.now() - started) / 1000;
+    const testStarted = performance.now();
+    const predictions = argmaxRows(network.predict(test.x), classes);
+    const testSeconds = (performance.now() - testStarted) / 1000;
+    const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+    let correct = 0;
+    predictions.forEach((p, r) => {
+      confusion[test.labels[r]!]![p]!++;
+      if (p === test.labels[r]) correct++;
+    });
+    return { accuracy: correct / predictions.length, confusion, predictions, trainSeconds, testSeconds, epochs: epochLogs, backend: network.backend };
+  } finally {
+    network.dispose();
+  }
+}
