@@ -4,6 +4,7 @@
 export * from "../src/abi";
 export { heapBase } from "./memory";
 export { gemmNN, gemmNT, gemmTN, gemmStrided, transpose, columnSums } from "./gemm";
+export { smallNN, smallTN, smallNT, smallTNScaled } from "./small";
 export { activate, activationBackward } from "./activation";
 export { lossSum, lossDelta, countCorrect } from "./loss";
 export { sgdStep, momentumStep, adamStep, scaleAddWeights, sumOfSquares } from "./optimizer";

@@ -19,9 +19,10 @@ import {
 import { activate, activationBackward } from "./activation";
 import { columnSums, gemmNN, gemmNT, gemmTN } from "./gemm";
 import { countCorrect, lossDelta, lossSum } from "./loss";
-import { at } from "./memory";
+import { at, copyElements } from "./memory";
 import { adamStep, momentumStep, scaleAddWeights, sgdStep, sumOfSquares } from "./optimizer";
 import { shuffle } from "./random";
+import { isSmall, smallNN, smallNT, smallTNScaled } from "./small";
 
 @inline function layerRecord(net: usize, l: i32): usize {
   return net + NET_HEADER_BYTES + <usize>l * LAYER_BYTES;
@@ -48,6 +49,17 @@ import { shuffle } from "./random";
   return i32At(outputLayer(net), LAYER_UNITS);
 }
 
+// A layer's products, each by small.ts's plain loops when the shape is tiny and by gemm.ts's
+// tiles otherwise; both sum in the same order, so the choice never changes a bit.
+@inline function productNN(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize): void {
+  if (isSmall(m, n, k)) smallNN(m, n, k, a, b, c);
+  else gemmNN(m, n, k, a, b, c);
+}
+@inline function productNT(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, scratch: usize): void {
+  if (isSmall(m, n, k)) smallNT(m, n, k, a, b, c);
+  else gemmNT(m, n, k, a, b, c, scratch);
+}
+
 /** Runs m rows of X (m ≤ capacity) through every layer; returns the address of the output activations. */
 export function forward(net: usize, x: usize, m: i32): usize {
   let input = x;
@@ -55,7 +67,7 @@ export function forward(net: usize, x: usize, m: i32): usize {
     const layer = layerRecord(net, l);
     const units = i32At(layer, LAYER_UNITS);
     const out = ptrAt(layer, LAYER_OUTPUTS);
-    gemmNN(m, units, i32At(layer, LAYER_INPUTS), input, ptrAt(layer, LAYER_WEIGHTS), out);
+    productNN(m, units, i32At(layer, LAYER_INPUTS), input, ptrAt(layer, LAYER_WEIGHTS), out);
     const bias = i32At(layer, LAYER_FLAGS) & LAYER_HAS_BIAS ? ptrAt(layer, LAYER_BIAS) : 0;
     activate(out, m, units, bias, i32At(layer, LAYER_ACTIVATION), f32At(layer, LAYER_ALPHA));
     input = out;
@@ -85,14 +97,18 @@ export function backward(net: usize, x: usize, y: usize, m: i32, l2: f32): void 
     const delta = ptrAt(layer, LAYER_DELTAS);
     const below = l > 0 ? layerRecord(net, l - 1) : 0;
     const input = below ? ptrAt(below, LAYER_OUTPUTS) : x;
-    gemmTN(inputs, units, m, input, delta, weightGrads);
-    scaleAddWeights(weightGrads, weights, inputs * units, invM, decay);
+    if (isSmall(inputs, units, m)) {
+      smallTNScaled(inputs, units, m, input, delta, weightGrads, weights, invM, decay);
+    } else {
+      gemmTN(inputs, units, m, input, delta, weightGrads);
+      scaleAddWeights(weightGrads, weights, inputs * units, invM, decay);
+    }
     if (i32At(layer, LAYER_FLAGS) & LAYER_TRAIN_BIAS) {
       columnSums(delta, m, units, invM, ptrAt(layer, LAYER_BIAS_GRADS));
     }
     if (below) {
       const belowDelta = ptrAt(below, LAYER_DELTAS);
-      gemmNT(m, inputs, units, delta, weights, belowDelta, ptrAt(net, NET_SCRATCH));
+      productNT(m, inputs, units, delta, weights, belowDelta, ptrAt(net, NET_SCRATCH));
       activationBackward(
         belowDelta, input, m, inputs, i32At(below, LAYER_ACTIVATION), f32At(below, LAYER_ALPHA),
       );
@@ -135,7 +151,7 @@ export function predict(net: usize, x: usize, rows: i32, out: usize): void {
   for (let start = 0; start < rows; start += capacity) {
     const m = min(capacity, rows - start);
     const outputs = forward(net, at(x, start * inputs), m);
-    memory.copy(at(out, start * units), outputs, <usize>(m * units) << 2);
+    copyElements(at(out, start * units), outputs, m * units);
   }
 }
 
@@ -192,10 +208,9 @@ function optimizerStep(net: usize, run: usize): void {
 
 // Copies the rows order[start .. start+m) of a rows×width matrix to dst.
 function gatherRows(src: usize, width: i32, order: usize, start: i32, m: i32, dst: usize): void {
-  const bytes = <usize>width << 2;
   for (let r = 0; r < m; r++) {
     const row = <i32>load<u32>(at(order, start + r));
-    memory.copy(dst + <usize>r * bytes, at(src, row * width), bytes);
+    copyElements(at(dst, r * width), at(src, row * width), width);
   }
 }
 
@@ -228,6 +243,14 @@ function trainBatch(net: usize, run: usize, start: i32, m: i32, stats: usize): f
   backward(net, x, y, m, l2);
   optimizerStep(net, run);
   return objective;
+}
+
+// One f64 store per field rather than memory.fill, which calls out of the compiled code.
+@inline function zeroStats(stats: usize): void {
+  store<f64>(stats + STATS_LOSS, 0);
+  store<f64>(stats + STATS_CORRECT, 0);
+  store<f64>(stats + STATS_VAL_LOSS, 0);
+  store<f64>(stats + STATS_VAL_CORRECT, 0);
 }
 
 // Each epoch permutes 0..rows-1 afresh, so an epoch's order depends only on the generator's
@@ -265,7 +288,7 @@ export function train(net: usize, run: usize, maxBatches: i32, maxEpochs: i32): 
     const batch = i32At(run, RUN_BATCH);
     const stats = ptrAt(run, RUN_STATS) + <usize>(epoch % i32At(run, RUN_STATS_CAPACITY)) * STATS_BYTES;
     if (batch == 0) {
-      memory.fill(stats, 0, STATS_BYTES);
+      zeroStats(stats);
       if (order) shuffleRows(order, rows, run + RUN_RNG);
     }
     const start = batch * batchSize;

@@ -85,6 +85,10 @@ export class Arena {
   readonly #specs: readonly LayerSpec[];
   readonly #fixedEnd: number;
   readonly #stack: Workspace[] = [];
+  /** The last workspace laid out, its request and where it started: reused by an equal reserve. */
+  #last: { base: number; request: Required<WorkspaceRequest>; ws: Workspace } | undefined;
+  /** The workspace the network record points at. */
+  #bound: Workspace | undefined;
   #buffer: ArrayBuffer | undefined;
   #f32 = new Float32Array(0);
   #f64 = new Float64Array(0);
@@ -147,9 +151,18 @@ export class Arena {
    * Lays out a workspace above the current top of the stack, growing memory if needed,
    * and points the network record at it. Throws before writing anything if memory cannot grow.
    */
-  reserve(request: WorkspaceRequest, purpose: string): Workspace {
+  reserve(request: WorkspaceRequest, purpose: string | (() => string)): Workspace {
+    const base = this.#stack.at(-1)?.end ?? this.#fixedEnd;
+    const last = this.#last;
+    if (last && last.base === base && sameRequest(last.request, request)) {
+      // The same layout at the same place (calls of one size, one after another): memory
+      // already holds it, so only the stack and the network record need updating.
+      this.#stack.push(last.ws);
+      this.bind(last.ws);
+      return last.ws;
+    }
     const capacity = request.capacity;
-    let cursor = this.#stack.at(-1)?.end ?? this.#fixedEnd;
+    let cursor = base;
     const take = (bytes: number): number => {
       if (bytes === 0) return 0;
       const at = cursor;
@@ -177,6 +190,7 @@ export class Arena {
       end: cursor,
     };
     this.#ensure(ws.end + OVERREAD, purpose);
+    this.#last = { base, request: fullRequest(request), ws };
     this.#stack.push(ws);
     this.bind(ws);
     return ws;
@@ -192,6 +206,8 @@ export class Arena {
 
   /** Points the network record's per-call buffers at a workspace. */
   bind(ws: Workspace): void {
+    if (ws === this.#bound) return;
+    this.#bound = ws;
     const i32 = this.i32;
     const net = this.net >> 2;
     i32[net + abi.NET_CAPACITY / 4] = ws.capacity;
@@ -256,14 +272,14 @@ export class Arena {
   }
 
   // Grows memory to at least `bytes`, or throws naming what needed the room.
-  #ensure(bytes: number, purpose: string): void {
+  #ensure(bytes: number, purpose: string | (() => string)): void {
     const memory = this.#kernels.memory;
     const have = memory.buffer.byteLength;
     if (bytes <= have) return;
     const mib = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
     const refuse = (why: string): never => {
       throw new SimdnetError(
-        `${purpose} needs ${mib(bytes)} of wasm memory (this network holds ${mib(have)} now); ${why}`,
+        `${typeof purpose === 'string' ? purpose : purpose()} needs ${mib(bytes)} of wasm memory (this network holds ${mib(have)} now); ${why}`,
       );
     };
     if (bytes > ADDRESS_SPACE) refuse('WebAssembly memory is limited to 4 GiB');
@@ -275,6 +291,9 @@ export class Arena {
   }
 
   #refreshViews(): void {
+    // Growing memory detaches the old buffer (its byteLength drops to 0), so a live buffer means
+    // the views are current, without asking the Memory object (a slow call) every time.
+    if (this.#buffer !== undefined && this.#buffer.byteLength !== 0) return;
     const buffer = this.#kernels.memory.buffer;
     if (buffer === this.#buffer) return;
     this.#buffer = buffer;
@@ -283,4 +302,29 @@ export class Arena {
     this.#i32 = new Int32Array(buffer);
     this.#u32 = new Uint32Array(buffer);
   }
+}
+
+// A request with every count filled in, so two can be compared field by field.
+function fullRequest(r: WorkspaceRequest): Required<WorkspaceRequest> {
+  return {
+    capacity: r.capacity,
+    optimizerStates: r.optimizerStates ?? 0,
+    stats: r.stats ?? 0,
+    inputs: r.inputs ?? 0,
+    targets: r.targets ?? 0,
+    order: r.order ?? 0,
+    outputs: r.outputs ?? 0,
+  };
+}
+
+function sameRequest(a: Required<WorkspaceRequest>, b: WorkspaceRequest): boolean {
+  return (
+    a.capacity === b.capacity &&
+    a.optimizerStates === (b.optimizerStates ?? 0) &&
+    a.stats === (b.stats ?? 0) &&
+    a.inputs === (b.inputs ?? 0) &&
+    a.targets === (b.targets ?? 0) &&
+    a.order === (b.order ?? 0) &&
+    a.outputs === (b.outputs ?? 0)
+  );
 }

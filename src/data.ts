@@ -57,6 +57,9 @@ export function readMatrix(value: unknown, name: string, width: number, widthNam
   };
 }
 
+/** Values up to which flat matrices are copied by a loop rather than by TypedArray.prototype.set. */
+const SMALL_COPY = 64;
+
 function flatMatrix(
   values: ArrayLike<unknown>,
   name: string,
@@ -85,7 +88,12 @@ function flatMatrix(
     rows: values.length / width,
     width,
     copyTo(target, offset) {
-      target.set(values as ArrayLike<number>, offset);
+      // For the few values of a one-row predict, a loop costs less than set()'s fixed overhead.
+      if (values.length <= SMALL_COPY) {
+        for (let i = 0; i < values.length; i++) target[offset + i] = values[i] as number;
+      } else {
+        target.set(values as ArrayLike<number>, offset);
+      }
       checkFinite(target, offset, this);
     },
   };
@@ -115,11 +123,14 @@ export function rowName(m: MatrixInput, r: number): string {
   return m.form === 'rows' ? `${m.name}[${r}]` : `row ${r} of ${m.name} (${m.name}[${r * m.width}…${(r + 1) * m.width - 1}])`;
 }
 
-/** Answers values (rows × width, row-major) in the form the input was given, as a fresh array. */
+/**
+ * Answers values (rows × width, row-major) in the form the input was given. Takes ownership of
+ * values, a fresh array, and answers it itself for the Float32Array form.
+ */
 export function toForm(values: Float32Array, rows: number, width: number, form: MatrixForm): Matrix {
   switch (form) {
     case 'float32':
-      return values.slice();
+      return values;
     case 'float64':
       return Float64Array.from(values);
     case 'flat':

@@ -37,6 +37,8 @@ const STATS_RING = 1024;
 export class Engine {
   readonly arena: Arena;
   readonly accuracy: number;
+  /** Units of the output layer. */
+  readonly outputs: number;
 
   constructor(
     readonly kernels: Kernels,
@@ -44,14 +46,12 @@ export class Engine {
     readonly spec: NetworkSpec,
   ) {
     this.accuracy = accuracyMode(spec);
+    this.outputs = spec.layers.at(-1)!.units;
     this.arena = new Arena(kernels, spec, this.accuracy);
   }
 
   get inputs(): number {
     return this.spec.inputs;
-  }
-  get outputs(): number {
-    return this.spec.layers.at(-1)!.units;
   }
 
   /** Outputs of every row of x, row-major. */
@@ -101,7 +101,7 @@ export class Engine {
         targets: y ? y.rows * y.width : 0,
         outputs: y ? 0 : x.rows * this.outputs,
       },
-      `${purpose} on ${x.rows} rows`,
+      () => `${purpose} on ${x.rows} rows`,
     );
     try {
       this.#stage(ws, x, y);
@@ -266,24 +266,36 @@ export class Engine {
     onEpochEnd: FitPlan['onEpochEnd'],
   ): void {
     const f64 = this.arena.f64;
+    const { trainRows, valRows, statsCapacity } = sizes;
+    // W1-like fits end an epoch every few batches: this loop then runs for every few
+    // microseconds of training, so it builds an EpochLog only for a callback that wants one.
     for (let e = history.epochs; e < epochsEnded; e++) {
-      const at = (ws.stats + (e % sizes.statsCapacity) * abi.STATS_BYTES) >> 3;
-      const log: EpochLog = { epoch: e + 1, loss: f64[at + abi.STATS_LOSS / 8]! / sizes.trainRows };
-      history.loss.push(log.loss);
+      const at = (ws.stats + (e % statsCapacity) * abi.STATS_BYTES) >> 3;
+      const loss = f64[at + abi.STATS_LOSS / 8]! / trainRows;
+      history.loss.push(loss);
+      let accuracy: number | undefined;
+      let valLoss: number | undefined;
+      let valAccuracy: number | undefined;
       if (history.accuracy) {
-        log.accuracy = this.#accuracyOf(f64[at + abi.STATS_CORRECT / 8]!, sizes.trainRows);
-        history.accuracy.push(log.accuracy);
+        accuracy = this.#accuracyOf(f64[at + abi.STATS_CORRECT / 8]!, trainRows);
+        history.accuracy.push(accuracy);
       }
       if (history.valLoss) {
-        log.valLoss = f64[at + abi.STATS_VAL_LOSS / 8]! / sizes.valRows;
-        history.valLoss.push(log.valLoss);
+        valLoss = f64[at + abi.STATS_VAL_LOSS / 8]! / valRows;
+        history.valLoss.push(valLoss);
         if (history.valAccuracy) {
-          log.valAccuracy = this.#accuracyOf(f64[at + abi.STATS_VAL_CORRECT / 8]!, sizes.valRows);
-          history.valAccuracy.push(log.valAccuracy);
+          valAccuracy = this.#accuracyOf(f64[at + abi.STATS_VAL_CORRECT / 8]!, valRows);
+          history.valAccuracy.push(valAccuracy);
         }
       }
       history.epochs = e + 1;
-      onEpochEnd?.(log);
+      if (onEpochEnd) {
+        const log: EpochLog = { epoch: e + 1, loss };
+        if (accuracy !== undefined) log.accuracy = accuracy;
+        if (valLoss !== undefined) log.valLoss = valLoss;
+        if (valAccuracy !== undefined) log.valAccuracy = valAccuracy;
+        onEpochEnd(log);
+      }
     }
   }
 }

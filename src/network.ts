@@ -119,8 +119,8 @@ export class Network {
   predict(x: Matrix): Matrix;
   predict(x: Matrix): Matrix {
     const engine = engineOf(this);
-    const xs = readMatrix(x, 'x', this.inputs, 'the network\'s inputs');
-    return toForm(engine.predict(xs), xs.rows, this.outputs, xs.form);
+    const xs = readMatrix(x, 'x', engine.inputs, 'the network\'s inputs');
+    return toForm(engine.predict(xs), xs.rows, engine.outputs, xs.form);
   }
 
   /** Mean loss over the rows (without the L2 term), and accuracy for classification outputs. */

@@ -18,6 +18,14 @@ export interface Kernels {
   transpose(src: number, rows: number, cols: number, dst: number): void;
   columnSums(a: number, m: number, n: number, scale: number, out: number): void;
 
+  // small.ts
+  smallNN(m: number, n: number, k: number, a: number, b: number, c: number): void;
+  smallTN(m: number, n: number, k: number, a: number, b: number, c: number): void;
+  smallNT(m: number, n: number, k: number, a: number, b: number, c: number): void;
+  smallTNScaled(
+    m: number, n: number, k: number, a: number, b: number, g: number, w: number, scale: number, decay: number,
+  ): void;
+
   // activation.ts
   activate(z: number, m: number, n: number, bias: number, act: number, alpha: number): void;
   activationBackward(d: number, a: number, m: number, n: number, act: number, alpha: number): void;

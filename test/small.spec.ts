@@ -1,0 +1,79 @@
+// assembly/small.ts: the plain-loop products train.ts uses for tiny shapes
+// must give the bits of gemm.ts's products (and of gemm + scaleAddWeights
+// for the weight gradient), so switching between them never changes a
+// result. Checked on both builds, on every shape up to 4×4×4 and a few past
+// the switch-over, with signed zeros, infinities and NaN among the inputs.
+
+import { beforeAll, describe, it } from 'vitest';
+import { BACKENDS, kernelHeap, type KernelHeap } from './support/kernels.js';
+import { expectGuardsIntact, expectSameBits, expectUnchanged, guarded, randomF32, seeded, snapshot } from './support/numeric.js';
+
+const SHAPES: [number, number, number][] = [];
+for (let m = 1; m <= 4; m++) for (let n = 1; n <= 4; n++) for (let k = 0; k <= 4; k++) SHAPES.push([m, n, k]);
+SHAPES.push([1, 8, 8], [2, 9, 3], [5, 7, 9], [9, 2, 1], [1, 1, 65], [3, 17, 2]);
+
+/** Random values with the edge cases products must round alike: ±0, ±Infinity, NaN, subnormals, huge. */
+function values(seed: number, n: number): Float32Array {
+  const rng = seeded(seed);
+  const v = randomF32(rng, n, -3, 3);
+  const specials = [0, -0, Infinity, -Infinity, NaN, 1e-40, -3e38, 3e38];
+  for (let i = 0; i < n; i++) if (rng.uniform() < 0.15) v[i] = specials[Math.floor(rng.uniform() * specials.length)]!;
+  return v;
+}
+
+describe.each(BACKENDS)('small.ts products equal gemm.ts bit for bit (%s build)', (backend) => {
+  let h: KernelHeap;
+  beforeAll(async () => {
+    h = await kernelHeap(backend);
+  });
+
+  it.each(SHAPES)('m=%i n=%i k=%i', (m, n, k) => {
+    h.reset();
+    const seed = m * 10_000 + n * 100 + k;
+    const a = values(seed, m * k);
+    const b = values(seed + 1, k * n);
+    const bt = values(seed + 2, n * k);
+    const at = values(seed + 3, k * m);
+    const w = values(seed + 4, m * n);
+    const scale = Math.fround(1 / Math.max(k, 1));
+    const decay = Math.fround(0.003);
+    const pa = guarded(h, m * k, a);
+    const pb = guarded(h, k * n, b);
+    const pbt = guarded(h, n * k, bt);
+    const pat = guarded(h, k * m, at);
+    const pw = guarded(h, m * n, w);
+    const inputs = [pa, pb, pbt, pat, pw].map((p, i) => [p, snapshot(h, p, [m * k, k * n, n * k, k * m, m * n][i]!)] as const);
+
+    const run = (what: string, product: (c: number) => void): Float32Array => {
+      const c = guarded(h, m * n);
+      product(c);
+      expectGuardsIntact(h, c, m * n, what);
+      return h.read(c, m * n);
+    };
+    const shape = `${m}×${n}×${k}`;
+    expectSameBits(
+      run('smallNN', (c) => h.k.smallNN(m, n, k, pa, pb, c)),
+      run('gemmNN', (c) => h.k.gemmNN(m, n, k, pa, pb, c)),
+      `NN ${shape}`,
+    );
+    expectSameBits(
+      run('smallTN', (c) => h.k.smallTN(m, n, k, pat, pb, c)),
+      run('gemmTN', (c) => h.k.gemmTN(m, n, k, pat, pb, c)),
+      `TN ${shape}`,
+    );
+    expectSameBits(
+      run('smallNT', (c) => h.k.smallNT(m, n, k, pa, pbt, c)),
+      run('gemmNT', (c) => h.k.gemmNT(m, n, k, pa, pbt, c, h.zeros(n * k))),
+      `NT ${shape}`,
+    );
+    expectSameBits(
+      run('smallTNScaled', (g) => h.k.smallTNScaled(m, n, k, pat, pb, g, pw, scale, decay)),
+      run('gemmTN + scaleAddWeights', (g) => {
+        h.k.gemmTN(m, n, k, pat, pb, g);
+        h.k.scaleAddWeights(g, pw, m * n, scale, decay);
+      }),
+      `TN scaled ${shape}`,
+    );
+    for (const [p, before] of inputs) expectUnchanged(h, p, before, `an input of ${shape}`);
+  });
+});
