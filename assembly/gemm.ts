@@ -1,27 +1,55 @@
 // Matrix products for backpropagation, f32, row-major.
 //
-// Every form reduces to one kernel: C = A·B where B is read by rows and A is
-// read through element strides, so a(i, p) = A[i·rsA + p·csA] covers both A
-// and Aᵀ. A·Bᵀ transposes B into scratch first (weights change once per
-// step, so this is a pass over the weights, not over the batch).
+// Every form reduces to one product C = A·B with a(i, p) = A[i·rsA + p·csA]
+// and b(p, j) = B[p·rsB + j·csB]: the strides read A or Aᵀ, B or Bᵀ in
+// place (only the scalar build copies Bᵀ, into gemmNT's scratch).
+//
+// SIMD build, blocked in the manner of GotoBLAS: for each block of KC values
+// of p and MC rows of C, the A block is packed once with every value splat to
+// a full f32x4 (when more than two column panels reuse it; narrower products
+// splat A in place); for each NR-column panel the kc×NR block of B is packed
+// contiguously; then an MR×NR tile of C is summed in eight f32x4 registers
+// over the block's p. The kernel thus reads neither operand through a large
+// stride (rows of the weights lie 4 KiB apart at W4's shapes, all in one L1
+// set). The A pack stays in L2 and the B panel in L1. 4×8 is the largest tile
+// V8 keeps in the x64 registers: it hoists all of a loop's loads to its top,
+// so a 5×8 tile spilled two accumulators and ran at about 60 % of 4×8's speed.
+// A C of at most 16 columns and more rows (the output layer's 10 units) is
+// computed as Cᵀ = Bᵀ·Aᵀ, stored transposed, so its rows fill the lanes.
 //
 // Summation order: every C element is accumulated from +0 in order
 // p = 0, 1, …, K−1, one rounded multiply and one rounded add per term, in the
-// SIMD and in the scalar build alike. The two builds therefore agree to the
-// bit, and neither reassociates.
+// SIMD and in the scalar build alike. Each block of p after the first
+// continues from the element's value stored in C by the block before, which
+// round-trips through memory exactly, so the blocking changes no bit and the
+// scalar build needs none; Cᵀ's terms b·a are the same products as a·b. The
+// two builds therefore agree to the bit, and neither reassociates.
 //
-// Memory contract: the SIMD kernel may read up to 28 bytes past the end of
-// any row of B (never writes there); the caller keeps 32 readable bytes after
-// every buffer passed as B. C is written only inside its M×N block.
+// Memory contract: the products read A and B only at their elements (no
+// reads past the end) and write C only inside its M×N block; the packs are
+// static buffers of this module, below the host's heap. gemmNT's scratch
+// (k×n floats) is used by the scalar build only.
 
 import { at } from "./memory";
 
 // Rows of C per SIMD tile, and columns (two f32x4).
 const MR: i32 = 4;
 const NR: i32 = 8;
+// Values of p per block (a B panel, KC×NR floats, is 4 KiB) and rows of C per
+// A pack (a multiple of MR; MC×KC f32x4 is 128 KiB). Measured on W3/W4's
+// shapes against KC 64–512 and MC 32–128: 128 × 64 was best or within noise.
+const KC: i32 = 128;
+const MC: i32 = 64;
 
-// Where a partial tile row is parked before its valid columns are copied out.
+// The scalar build packs nothing.
+const A_PACK_BYTES: i32 = ASC_FEATURE_SIMD ? MC * KC * 16 : 16;
+const B_PANEL_BYTES: i32 = ASC_FEATURE_SIMD ? KC * NR * 4 : 16;
+const aPack = memory.data(A_PACK_BYTES, 16);
+const bPanel = memory.data(B_PANEL_BYTES, 16);
+// Where a partial tile row, or a tile of a transposed C, is parked on its
+// way between registers and C.
 const tileRow = memory.data(NR * 4, 16);
+const tileC = memory.data(MR * NR * 4, 16);
 
 /** C[m×n] = A[m×k]·B[k×n]. */
 export function gemmNN(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize): void {
@@ -33,10 +61,14 @@ export function gemmTN(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize): vo
   gemmStrided(m, n, k, a, 1, m, b, n, c, n);
 }
 
-/** C[m×n] = A[m×k]·B[n×k]ᵀ, using scratch (k×n floats, plus 32 bytes) for Bᵀ. */
+/** C[m×n] = A[m×k]·B[n×k]ᵀ; the scalar build puts Bᵀ in scratch (k×n floats, plus 32 bytes). */
 export function gemmNT(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, scratch: usize): void {
-  transpose(b, n, k, scratch);
-  gemmStrided(m, n, k, a, k, 1, scratch, n, c, n);
+  if (ASC_FEATURE_SIMD) {
+    gemmSimd(m, n, k, a, k, 1, b, 1, k, c, n);
+  } else {
+    transpose(b, n, k, scratch);
+    gemmRows(m, n, k, a, k, 1, scratch, n, c, n);
+  }
 }
 
 /** dst[cols×rows] = src[rows×cols]ᵀ. */
@@ -57,7 +89,7 @@ export function gemmStrided(
   c: usize, ldc: i32,
 ): void {
   if (ASC_FEATURE_SIMD) {
-    gemmTiles(m, n, k, a, rsA, csA, b, ldb, c, ldc);
+    gemmSimd(m, n, k, a, rsA, csA, b, ldb, 1, c, ldc);
   } else {
     gemmRows(m, n, k, a, rsA, csA, b, ldb, c, ldc);
   }
@@ -84,58 +116,235 @@ function gemmRows(
   }
 }
 
-// SIMD: 4×8 tiles of C held in eight f32x4 accumulators. A tile with fewer
-// than 4 valid rows repeats its last valid row; one with fewer than 8 valid
-// columns reads past the row of B and stores only the valid columns.
-function gemmTiles(
+// SIMD: C = A·B with b(p, j) = B[p·rsB + j·csB] and row stride ldc.
+function gemmSimd(
   m: i32, n: i32, k: i32,
   a: usize, rsA: i32, csA: i32,
-  b: usize, ldb: i32,
+  b: usize, rsB: i32, csB: i32,
   c: usize, ldc: i32,
 ): void {
+  if (k == 0) {
+    for (let i = 0; i < m; i++) memory.fill(at(c, i * ldc), 0, <usize>n << 2);
+  } else if (n <= 2 * NR && m > n) {
+    // A narrow C (a layer of 10 units) would leave most of an 8-wide panel
+    // idle: Cᵀ = Bᵀ·Aᵀ puts m along the lanes instead. Each product is the
+    // same b·a as a·b, so the bits are the same.
+    gemmBlocks(n, m, k, b, csB, rsB, a, csA, rsA, c, 1, ldc);
+  } else {
+    gemmBlocks(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, 1);
+  }
+}
+
+// The blocked product for k > 0, element (i, j) of C at C[i·ldcRow + j·ldcCol]:
+// ldcCol is 1, or C is stored transposed.
+function gemmBlocks(
+  m: i32, n: i32, k: i32,
+  a: usize, rsA: i32, csA: i32,
+  b: usize, rsB: i32, csB: i32,
+  c: usize, ldcRow: i32, ldcCol: i32,
+): void {
+  // Packing A pays once more than two column panels reuse it.
+  const packs = n > 2 * NR;
   const aRowStep = <usize>rsA << 2;
   const aColStep = <usize>csA << 2;
-  const bRowStep = <usize>ldb << 2;
-  for (let i = 0; i < m; i += MR) {
-    const rows = min(MR, m - i);
-    const a0 = at(a, i * rsA);
-    const a1 = rows > 1 ? a0 + aRowStep : a0;
-    const a2 = rows > 2 ? a1 + aRowStep : a1;
-    const a3 = rows > 3 ? a2 + aRowStep : a2;
-    for (let j = 0; j < n; j += NR) {
-      let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-      let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-      let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-      let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-      let bp = at(b, j);
-      let ap: usize = 0;
-      for (let p = 0; p < k; p++) {
-        const b0 = v128.load(bp);
-        const b1 = v128.load(bp, 16);
-        const x0 = v128.load32_splat(a0 + ap);
-        c00 = f32x4.add(c00, f32x4.mul(x0, b0));
-        c01 = f32x4.add(c01, f32x4.mul(x0, b1));
-        const x1 = v128.load32_splat(a1 + ap);
-        c10 = f32x4.add(c10, f32x4.mul(x1, b0));
-        c11 = f32x4.add(c11, f32x4.mul(x1, b1));
-        const x2 = v128.load32_splat(a2 + ap);
-        c20 = f32x4.add(c20, f32x4.mul(x2, b0));
-        c21 = f32x4.add(c21, f32x4.mul(x2, b1));
-        const x3 = v128.load32_splat(a3 + ap);
-        c30 = f32x4.add(c30, f32x4.mul(x3, b0));
-        c31 = f32x4.add(c31, f32x4.mul(x3, b1));
-        bp += bRowStep;
-        ap += aColStep;
+  const cRowStep = <usize>ldcRow << 2;
+  const cColStep = <usize>ldcCol << 2;
+  for (let p0 = 0; p0 < k; p0 += KC) {
+    const kc = min(KC, k - p0);
+    const first = p0 == 0;
+    for (let i0 = 0; i0 < m; i0 += MC) {
+      const mc = min(MC, m - i0);
+      const aBlock = at(a, i0 * rsA + p0 * csA);
+      if (packs) packA(aBlock, rsA, csA, mc, kc);
+      for (let j0 = 0; j0 < n; j0 += NR) {
+        const cols = min(NR, n - j0);
+        packB(at(b, p0 * rsB + j0 * csB), rsB, csB, kc, cols);
+        let cTile = c + <usize>i0 * cRowStep + <usize>j0 * cColStep;
+        for (let i = 0; i < mc; i += MR) {
+          const rows = min(MR, mc - i);
+          if (packs) {
+            const ap = aPack + (<usize>(i * kc) << 4);
+            tile<v128>(ap, 16, MR << 4, kc, cTile, cRowStep, cColStep, rows, cols, first);
+          } else {
+            tile<f32>(aBlock + <usize>i * aRowStep, aRowStep, aColStep, kc, cTile, cRowStep, cColStep, rows, cols, first);
+          }
+          cTile += cRowStep * MR;
+        }
       }
-      const cols = min(NR, n - j);
-      const cTile = at(c, i * ldc + j);
-      const cRowStep = <usize>ldc << 2;
-      storeTileRow(cTile, c00, c01, cols);
-      if (rows > 1) storeTileRow(cTile + cRowStep, c10, c11, cols);
-      if (rows > 2) storeTileRow(cTile + 2 * cRowStep, c20, c21, cols);
-      if (rows > 3) storeTileRow(cTile + 3 * cRowStep, c30, c31, cols);
     }
   }
+}
+
+// aPack ← rows × kc of A in micro-panels of MR rows: for each p, the panel's
+// MR values each splat to a full f32x4, rows past the last repeating it.
+function packA(a: usize, rsA: i32, csA: i32, rows: i32, kc: i32): void {
+  const rowStep = <usize>rsA << 2;
+  const colStep = <usize>csA << 2;
+  let dst = aPack;
+  for (let i = 0; i < rows; i += MR) {
+    const a0 = a + <usize>i * rowStep;
+    const a1 = i + 1 < rows ? a0 + rowStep : a0;
+    const a2 = i + 2 < rows ? a1 + rowStep : a1;
+    const a3 = i + 3 < rows ? a2 + rowStep : a2;
+    let off: usize = 0;
+    for (let p = 0; p < kc; p++) {
+      v128.store(dst, v128.load32_splat(a0 + off));
+      v128.store(dst, v128.load32_splat(a1 + off), 16);
+      v128.store(dst, v128.load32_splat(a2 + off), 32);
+      v128.store(dst, v128.load32_splat(a3 + off), 48);
+      dst += 64;
+      off += colStep;
+    }
+  }
+}
+
+// bPanel ← kc × cols of B as kc rows of NR floats, columns past cols zero.
+function packB(b: usize, rsB: i32, csB: i32, kc: i32, cols: i32): void {
+  const rowStep = <usize>rsB << 2;
+  let dst = bPanel;
+  if (cols == NR && csB == 1) {
+    for (let p = 0; p < kc; p++) {
+      v128.store(dst, v128.load(b));
+      v128.store(dst, v128.load(b, 16), 16);
+      b += rowStep;
+      dst += NR << 2;
+    }
+    return;
+  }
+  let p = 0;
+  if (cols == NR && rsB == 1) {
+    // Bᵀ stored: eight rows of B hold the panel's columns; 4×4 transposes turn
+    // four consecutive p of each into four panel rows.
+    const colStep = <usize>csB << 2;
+    let b4 = b + 4 * colStep;
+    for (; p + 4 <= kc; p += 4) {
+      transpose4(b, colStep, dst);
+      transpose4(b4, colStep, dst + 16);
+      b += 16;
+      b4 += 16;
+      dst += NR << 4;
+    }
+  }
+  const colStep = <usize>csB << 2;
+  for (; p < kc; p++) {
+    let src = b;
+    for (let j = 0; j < NR; j++) {
+      store<f32>(dst + (<usize>j << 2), j < cols ? load<f32>(src) : 0);
+      src += colStep;
+    }
+    b += rowStep;
+    dst += NR << 2;
+  }
+}
+
+// Four f32x4 at src, src + step, … (rows) stored transposed as four columns, NR floats apart.
+@inline
+function transpose4(src: usize, step: usize, dst: usize): void {
+  const r0 = v128.load(src);
+  const r1 = v128.load(src + step);
+  const r2 = v128.load(src + 2 * step);
+  const r3 = v128.load(src + 3 * step);
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(dst, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), NR << 2);
+  v128.store(dst, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), NR << 3);
+  v128.store(dst, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), NR * 12);
+}
+
+// One MR×NR tile of C over a block of kc values of p, from +0 in the first
+// block and from C's stored values after it; stores the rows × cols valid part.
+// T = v128: A comes from aPack, MR splat values per p. T = f32: row r of the
+// tile splats A at a + r·aRow + p·aCol, rows past the valid ones repeating
+// the last.
+function tile<T>(
+  a: usize, aRow: usize, aCol: usize, kc: i32,
+  c: usize, cRowStep: usize, cColStep: usize, rows: i32, cols: i32, first: bool,
+): void {
+  const transposed = cColStep != 4;
+  const packed = sizeof<T>() == 16;
+  let a0 = a, a1 = a, a2 = a, a3 = a;
+  if (!packed) {
+    a1 = rows > 1 ? a0 + aRow : a0;
+    a2 = rows > 2 ? a1 + aRow : a1;
+    a3 = rows > 3 ? a2 + aRow : a2;
+  }
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  if (!first && transposed) {
+    moveTile(c, cRowStep, cColStep, rows, cols, false);
+    c00 = v128.load(tileC); c01 = v128.load(tileC, 16);
+    c10 = v128.load(tileC, 32); c11 = v128.load(tileC, 48);
+    c20 = v128.load(tileC, 64); c21 = v128.load(tileC, 80);
+    c30 = v128.load(tileC, 96); c31 = v128.load(tileC, 112);
+  } else if (!first) {
+    c00 = loadTileRow(c, cols, 0); c01 = loadTileRow(c, cols, 1);
+    if (rows > 1) { c10 = loadTileRow(c + cRowStep, cols, 0); c11 = loadTileRow(c + cRowStep, cols, 1); }
+    if (rows > 2) { c20 = loadTileRow(c + 2 * cRowStep, cols, 0); c21 = loadTileRow(c + 2 * cRowStep, cols, 1); }
+    if (rows > 3) { c30 = loadTileRow(c + 3 * cRowStep, cols, 0); c31 = loadTileRow(c + 3 * cRowStep, cols, 1); }
+  }
+  let bp = bPanel;
+  const end = bp + (<usize>kc << 5);
+  while (bp < end) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    const x0 = packed ? v128.load(a0) : v128.load32_splat(a0);
+    c00 = f32x4.add(c00, f32x4.mul(x0, b0));
+    c01 = f32x4.add(c01, f32x4.mul(x0, b1));
+    const x1 = packed ? v128.load(a0, 16) : v128.load32_splat(a1);
+    c10 = f32x4.add(c10, f32x4.mul(x1, b0));
+    c11 = f32x4.add(c11, f32x4.mul(x1, b1));
+    const x2 = packed ? v128.load(a0, 32) : v128.load32_splat(a2);
+    c20 = f32x4.add(c20, f32x4.mul(x2, b0));
+    c21 = f32x4.add(c21, f32x4.mul(x2, b1));
+    const x3 = packed ? v128.load(a0, 48) : v128.load32_splat(a3);
+    c30 = f32x4.add(c30, f32x4.mul(x3, b0));
+    c31 = f32x4.add(c31, f32x4.mul(x3, b1));
+    bp += NR << 2;
+    a0 += aCol;
+    if (!packed) {
+      a1 += aCol;
+      a2 += aCol;
+      a3 += aCol;
+    }
+  }
+  if (transposed) {
+    v128.store(tileC, c00); v128.store(tileC, c01, 16);
+    v128.store(tileC, c10, 32); v128.store(tileC, c11, 48);
+    v128.store(tileC, c20, 64); v128.store(tileC, c21, 80);
+    v128.store(tileC, c30, 96); v128.store(tileC, c31, 112);
+    moveTile(c, cRowStep, cColStep, rows, cols, true);
+    return;
+  }
+  storeTileRow(c, c00, c01, cols);
+  if (rows > 1) storeTileRow(c + cRowStep, c10, c11, cols);
+  if (rows > 2) storeTileRow(c + 2 * cRowStep, c20, c21, cols);
+  if (rows > 3) storeTileRow(c + 3 * cRowStep, c30, c31, cols);
+}
+
+// Copies the rows × cols valid part of a tile of C, element (r, q) at
+// c + r·rowStep + q·colStep, to tileC (MR × NR, row-major), or back to C.
+function moveTile(c: usize, rowStep: usize, colStep: usize, rows: i32, cols: i32, toC: bool): void {
+  for (let r = 0; r < rows; r++) {
+    for (let q = 0; q < cols; q++) {
+      const inC = c + <usize>r * rowStep + <usize>q * colStep;
+      const inTile = tileC + (<usize>(r * NR + q) << 2);
+      if (toC) store<f32>(inC, load<f32>(inTile));
+      else store<f32>(inTile, load<f32>(inC));
+    }
+  }
+}
+
+// Half `half` (0 or 1) of a tile row of C, through tileRow when the row is partial.
+@inline
+function loadTileRow(src: usize, cols: i32, half: i32): v128 {
+  if (cols == NR) return v128.load(src + (<usize>half << 4));
+  if (half == 0) copyFloats(tileRow, src, cols);
+  return v128.load(tileRow + (<usize>half << 4));
 }
 
 @inline
@@ -146,8 +355,14 @@ function storeTileRow(dst: usize, lo: v128, hi: v128, cols: i32): void {
   } else {
     v128.store(tileRow, lo);
     v128.store(tileRow, hi, 16);
-    memory.copy(dst, tileRow, <usize>cols << 2);
+    copyFloats(dst, tileRow, cols);
   }
+}
+
+// memory.copy leaves wasm for the engine's runtime on every call: too slow for a few floats.
+@inline
+function copyFloats(dst: usize, src: usize, count: i32): void {
+  for (let j = 0; j < count; j++) store<f32>(at(dst, j), load<f32>(at(src, j)));
 }
 
 /** out[n] = scale · (column sums of A[m×n]), each column summed in row order. */
