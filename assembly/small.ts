@@ -1,7 +1,7 @@
 // Matrix products for shapes too small for gemm.ts's 4×8 tiles: a layer of a
 // few units, or a batch of one row. There the tile kernel's fixed costs
-// (clamped rows, partial stores through a scratch row, gemmNT's transpose)
-// outweigh the arithmetic, so each element is a plain dot product instead.
+// (packing, partial tiles, the scalar build's transpose in gemmNT) outweigh
+// the arithmetic, so each element is a plain dot product instead.
 //
 // Summation order: the one gemm.ts documents. Every C element is accumulated
 // from +0 in order p = 0, 1, …, K−1, one rounded multiply and one rounded add

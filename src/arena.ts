@@ -3,19 +3,19 @@
 //
 // Layout, from the module's heap base:
 //
-//   network record | run record | parameters | gradients | backup      (fixed)
-//   workspace of the running fit | workspace of a call made during it   (a stack)
+//   network record | run record | parameters | gradients | backup | optimizer states   (fixed)
+//   workspace of the running fit | workspace of a call made during it                  (a stack)
 //
 // The parameter block holds each layer's weights (inputs × units, row-major)
 // then its bias, every tensor starting on a 16-byte boundary, the gaps and
 // the tail zero. Gradients and the backup copy share that layout, and so do
-// optimizer states, so one kernel call updates every layer.
+// the optimizer states (added when a fit first needs them, and kept between
+// fits), so one kernel call updates every layer.
 //
-// Memory contract: every buffer starts 16-byte aligned, and at least 32
-// readable bytes follow every buffer (the next buffer, or the tail kept at
-// the end), because SIMD kernels may read that far past an input
-// (assembly/gemm.ts). Memory only grows, so addresses stay valid; typed-array
-// views are rebuilt whenever a growth has replaced the buffer.
+// Memory contract: every buffer starts 16-byte aligned; the kernels read and
+// write only inside the buffers they are given (assembly/gemm.ts packs its
+// operands into its own static buffers). Memory only grows, so addresses stay
+// valid; typed-array views are rebuilt whenever a growth has replaced the buffer.
 
 import * as abi from './abi.js';
 import { ACTIVATION_IDS, type LayerSpec, LOSS_IDS, type NetworkSpec } from './config.js';
@@ -23,7 +23,6 @@ import { SimdnetError } from './errors.js';
 import type { Kernels } from './wasm/kernels.js';
 
 const ALIGN = 16;
-const OVERREAD = 32;
 const PAGE = 65536;
 /** The wasm32 address space. Engines may grant less; growth failures are reported either way. */
 const ADDRESS_SPACE = 2 ** 32;
@@ -42,8 +41,6 @@ export interface LayerTensors {
 export interface WorkspaceRequest {
   /** Rows the activation and delta buffers hold: the batch size, or the block size of inference. */
   capacity: number;
-  /** Parameter-sized optimizer states: 0 (sgd), 1 (momentum) or 2 (Adam). */
-  optimizerStates?: number;
   /** Per-epoch statistics records. */
   stats?: number;
   /** Floats of staged inputs and targets, u32 row indices, and floats of outputs. */
@@ -56,8 +53,6 @@ export interface WorkspaceRequest {
 /** Byte addresses of a workspace's buffers (0 where the request asked for none). */
 export interface Workspace {
   readonly capacity: number;
-  readonly state1: number;
-  readonly state2: number;
   readonly stats: number;
   readonly inputs: number;
   readonly targets: number;
@@ -83,7 +78,10 @@ export class Arena {
 
   readonly #kernels: Kernels;
   readonly #specs: readonly LayerSpec[];
-  readonly #fixedEnd: number;
+  readonly #transposeScratch: boolean;
+  #fixedEnd: number;
+  /** Addresses of the parameter-sized optimizer states allocated so far. */
+  readonly #states: number[] = [];
   readonly #stack: Workspace[] = [];
   /** The last workspace laid out, its request and where it started: reused by an equal reserve. */
   #last: { base: number; request: Required<WorkspaceRequest>; ws: Workspace } | undefined;
@@ -95,9 +93,11 @@ export class Arena {
   #i32 = new Int32Array(0);
   #u32 = new Uint32Array(0);
 
-  constructor(kernels: Kernels, spec: NetworkSpec, accuracy: number) {
+  /** transposeScratch: whether gemmNT needs room for a transposed weight matrix (the scalar build's does). */
+  constructor(kernels: Kernels, spec: NetworkSpec, accuracy: number, transposeScratch: boolean) {
     this.#kernels = kernels;
     this.#specs = spec.layers;
+    this.#transposeScratch = transposeScratch;
     const layerCount = spec.layers.length;
     this.net = alignUp(kernels.heapBase());
     this.run = alignUp(this.net + abi.NET_HEADER_BYTES + layerCount * abi.LAYER_BYTES);
@@ -121,7 +121,7 @@ export class Arena {
       weightGrads: this.grads + weights,
       biasGrads: bias < 0 ? 0 : this.grads + bias,
     }));
-    this.#ensure(this.#fixedEnd + OVERREAD, 'the network');
+    this.#ensure(this.#fixedEnd, 'the network');
     this.#writeNetRecord(spec, accuracy);
   }
 
@@ -148,6 +148,25 @@ export class Arena {
   }
 
   /**
+   * Addresses of `count` parameter-sized optimizer states (velocity, or Adam's two moments),
+   * allocated zeroed at the end of the fixed region on first use and kept for later fits.
+   * Only while no workspace is reserved, so nothing lies above the fixed region.
+   */
+  optimizerStates(count: number): readonly number[] {
+    if (this.#stack.length > 0) throw new Error('simdnet internal error: optimizer states requested while a workspace is in use');
+    if (this.#states.length < count) {
+      const bytes = this.paramCount * 4;
+      const end = this.#fixedEnd + (count - this.#states.length) * bytes;
+      this.#ensure(end, 'the optimizer state');
+      while (this.#states.length < count) {
+        this.#states.push(this.#fixedEnd);
+        this.#fixedEnd += bytes;
+      }
+    }
+    return this.#states.slice(0, count);
+  }
+
+  /**
    * Lays out a workspace above the current top of the stack, growing memory if needed,
    * and points the network record at it. Throws before writing anything if memory cannot grow.
    */
@@ -169,14 +188,10 @@ export class Arena {
       cursor = alignUp(cursor + bytes);
       return at;
     };
-    const paramBytes = this.paramCount * 4;
-    const states = request.optimizerStates ?? 0;
     const specs = this.#specs;
-    const scratchFloats = Math.max(0, ...specs.slice(1).map((l) => l.inputs * l.units));
+    const scratchFloats = this.#transposeScratch ? Math.max(0, ...specs.slice(1).map((l) => l.inputs * l.units)) : 0;
     const ws: Workspace = {
       capacity,
-      state1: take(states >= 1 ? paramBytes : 0),
-      state2: take(states >= 2 ? paramBytes : 0),
       stats: take((request.stats ?? 0) * abi.STATS_BYTES),
       inputs: take((request.inputs ?? 0) * 4),
       targets: take((request.targets ?? 0) * 4),
@@ -189,7 +204,7 @@ export class Arena {
       batchTargets: take(capacity * specs.at(-1)!.units * 4),
       end: cursor,
     };
-    this.#ensure(ws.end + OVERREAD, purpose);
+    this.#ensure(ws.end, purpose);
     this.#last = { base, request: fullRequest(request), ws };
     this.#stack.push(ws);
     this.bind(ws);
@@ -308,7 +323,6 @@ export class Arena {
 function fullRequest(r: WorkspaceRequest): Required<WorkspaceRequest> {
   return {
     capacity: r.capacity,
-    optimizerStates: r.optimizerStates ?? 0,
     stats: r.stats ?? 0,
     inputs: r.inputs ?? 0,
     targets: r.targets ?? 0,
@@ -320,7 +334,6 @@ function fullRequest(r: WorkspaceRequest): Required<WorkspaceRequest> {
 function sameRequest(a: Required<WorkspaceRequest>, b: WorkspaceRequest): boolean {
   return (
     a.capacity === b.capacity &&
-    a.optimizerStates === (b.optimizerStates ?? 0) &&
     a.stats === (b.stats ?? 0) &&
     a.inputs === (b.inputs ?? 0) &&
     a.targets === (b.targets ?? 0) &&

@@ -39,6 +39,8 @@ export class Engine {
   readonly accuracy: number;
   /** Units of the output layer. */
   readonly outputs: number;
+  /** Whose state the arena's optimizer states hold (settings key and steps taken); null: none. */
+  #optimizer: { key: string; step: number } | null = null;
 
   constructor(
     readonly kernels: Kernels,
@@ -47,7 +49,7 @@ export class Engine {
   ) {
     this.accuracy = accuracyMode(spec);
     this.outputs = spec.layers.at(-1)!.units;
-    this.arena = new Arena(kernels, spec, this.accuracy);
+    this.arena = new Arena(kernels, spec, this.accuracy, backend === 'scalar');
   }
 
   get inputs(): number {
@@ -141,10 +143,10 @@ export class Engine {
     const batchSize = Math.min(plan.batchSize, trainRows);
     const statsCapacity = plan.onEpochEnd || plan.onBatchEnd ? 1 : Math.min(plan.epochs, STATS_RING);
     const optimizer = plan.optimizer;
+    const states = this.arena.optimizerStates(OPTIMIZER_STATES[optimizer.type]);
     const ws = this.arena.reserve(
       {
         capacity: batchSize,
-        optimizerStates: optimizer.type === 'adam' ? 2 : optimizer.type === 'momentum' ? 1 : 0,
         stats: statsCapacity,
         inputs: rows * this.inputs,
         targets: rows * this.outputs,
@@ -154,30 +156,53 @@ export class Engine {
     );
     try {
       this.#stage(ws, x, y);
-      this.#writeRun(ws, plan, rng, { trainRows, valRows, batchSize, statsCapacity });
-      return await this.#trainLoop(ws, plan, rng, { trainRows, valRows, statsCapacity }, isDisposed);
+      const key = optimizerKey(optimizer);
+      const step = this.#optimizer?.key === key ? this.#optimizer.step : this.#clearStates(states);
+      // Until this fit ends between two batches, the states may not match the weights.
+      this.#optimizer = null;
+      this.#writeRun(ws, plan, rng, { states, step, trainRows, valRows, batchSize, statsCapacity });
+      const history = await this.#trainLoop(ws, plan, rng, { trainRows, valRows, statsCapacity }, isDisposed);
+      this.#optimizer = { key, step: this.arena.i32[(this.arena.run + abi.RUN_STEP) >> 2]! };
+      return history;
     } finally {
       this.arena.release(ws);
     }
+  }
+
+  // Zeroes the optimizer states for a fresh start; returns the step count to start from.
+  #clearStates(states: readonly number[]): number {
+    const f32 = this.arena.f32;
+    for (const state of states) f32.fill(0, state >> 2, (state >> 2) + this.arena.paramCount);
+    return 0;
+  }
+
+  /** Makes the next fit start its optimizer afresh (the weights were replaced). */
+  resetOptimizer(): void {
+    this.#optimizer = null;
   }
 
   #writeRun(
     ws: Workspace,
     plan: FitPlan,
     rng: Rng,
-    sizes: { trainRows: number; valRows: number; batchSize: number; statsCapacity: number },
+    sizes: {
+      states: readonly number[];
+      step: number;
+      trainRows: number;
+      valRows: number;
+      batchSize: number;
+      statsCapacity: number;
+    },
   ): void {
     const { f32, i32, u32 } = this.arena;
-    const paramCount = this.arena.paramCount;
-    for (const state of [ws.state1, ws.state2]) if (state) f32.fill(0, state >> 2, (state >> 2) + paramCount);
     const run = this.arena.run >> 2;
     const o = plan.optimizer;
     const ints: [number, number][] = [
       [abi.RUN_OPTIMIZER, OPTIMIZER_IDS[o.type]],
       [abi.RUN_NESTEROV, o.nesterov ? 1 : 0],
-      [abi.RUN_STEP, 0],
-      [abi.RUN_STATE1, ws.state1],
-      [abi.RUN_STATE2, ws.state2],
+      [abi.RUN_STEP, sizes.step],
+      [abi.RUN_STATE1, sizes.states[0] ?? 0],
+      [abi.RUN_STATE2, sizes.states[1] ?? 0],
       [abi.RUN_X, ws.inputs],
       [abi.RUN_Y, ws.targets],
       [abi.RUN_ROWS, sizes.trainRows],
@@ -301,6 +326,18 @@ export class Engine {
 }
 
 const now = (): number => performance.now();
+
+/** Parameter-sized states each optimizer keeps: momentum's velocity, Adam's two moments. */
+const OPTIMIZER_STATES = { sgd: 0, momentum: 1, adam: 2 } as const;
+
+// What must match for a fit to continue the previous fit's optimizer state: everything but the
+// learning rate, which schedules change between fits.
+function optimizerKey(o: FitPlan['optimizer']): string {
+  const { type, momentum, nesterov, beta1, beta2, epsilon } = o;
+  if (type === 'momentum') return JSON.stringify({ type, momentum, nesterov });
+  if (type === 'adam') return JSON.stringify({ type, beta1, beta2, epsilon });
+  return type;
+}
 
 // Batches for the next call, from the rate of the last: aims at CHUNK_MS, and grows at most 8×
 // a call because timers may be coarse.

@@ -141,9 +141,10 @@ export class Network {
     return engineOf(this).arena.readTensors();
   }
 
-  /** Replaces every layer's parameters; nothing changes unless all of them are valid. */
+  /** Replaces every layer's parameters (and restarts the optimizer state); nothing changes unless all are valid. */
   setWeights(layers: readonly LayerWeightsInput[]): void {
     engineOf(this);
+    if (this.#fitting) throw new SimdnetError('setWeights cannot run while fit is running on this network; await fit first');
     if (!Array.isArray(layers) || layers.length !== this.#spec.layers.length) {
       throw new SimdnetError(`setWeights needs an array of ${this.#spec.layers.length} layers, got ${describe(layers)}`);
     }
@@ -158,6 +159,7 @@ export class Network {
       return { weights, bias };
     });
     checked.forEach(({ weights, bias }, l) => this.#writeLayer(l, weights, bias));
+    engineOf(this).resetOptimizer();
   }
 
   /** The network as versioned plain JSON: configuration and exact float32 weights. */

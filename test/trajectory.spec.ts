@@ -92,4 +92,36 @@ describe('determinism', () => {
     twice.dispose();
     once.dispose();
   });
+
+  it.each(optimizers)('$name: the optimizer state carries over from one fit to the next', async ({ optimizer }) => {
+    const options = { batchSize: 4, optimizer: optimizer as FitOptions['optimizer'] };
+    const split = await Network.create({ ...config, layers: [...config.layers] });
+    await split.fit(x, y, { ...options, epochs: 3 });
+    await split.fit(x, y, { ...options, epochs: 2 });
+    const whole = await Network.create({ ...config, layers: [...config.layers] });
+    await whole.fit(x, y, { ...options, epochs: 5 });
+    expect(split.getWeights()).toEqual(whole.getWeights());
+    split.dispose();
+    whole.dispose();
+  });
+
+  it('other optimizer settings, or setWeights, start the state afresh; a new learning rate does not', async () => {
+    const adam = { type: 'adam', learningRate: 0.01 } as const;
+    const train = async (second: FitOptions['optimizer'], replaceWeights: boolean): Promise<Float32Array[]> => {
+      const net = await Network.create({ ...config, layers: [...config.layers] });
+      await net.fit(x, y, { epochs: 3, batchSize: 4, shuffle: false, optimizer: adam });
+      if (replaceWeights) net.setWeights(net.getWeights());
+      await net.fit(x, y, { epochs: 2, batchSize: 4, shuffle: false, optimizer: second });
+      const weights = net.getWeights().flatMap((l) => [l.weights, l.bias!]);
+      net.dispose();
+      return weights;
+    };
+    // A fresh start on the trained weights: what setWeights gives.
+    const fresh = async (second: FitOptions['optimizer']): Promise<Float32Array[]> => train(second, true);
+    const changedBeta = { ...adam, beta1: 0.8 };
+    expect(await train(changedBeta, false)).toEqual(await fresh(changedBeta));
+    expect(await train(adam, false)).not.toEqual(await fresh(adam));
+    const slower = { ...adam, learningRate: 0.001 };
+    expect(await train(slower, false)).not.toEqual(await fresh(slower));
+  });
 });

@@ -7,7 +7,7 @@ import { makeDataset } from './datasets.js';
 
 const GRID = 64;
 const ROUND_MS = 50;
-const EPOCHS_PER_FIT = 25;
+const EPOCHS_PER_FIT = 5;
 let session = 0;
 
 // The points of a GRID × GRID lattice over [-1, 1]², row by row from the top (y = 1) down.
@@ -34,7 +34,6 @@ async function train({ dataset, hidden, activation, learningRate }) {
       // Train for about a frame's worth of time between updates of the page.
       const started = performance.now();
       while (performance.now() - started < ROUND_MS) {
-        // Adam's state starts fresh with each fit call, so each call runs a good few epochs.
         await net.fit(x, y, { epochs: EPOCHS_PER_FIT, batchSize: 16, optimizer: { type: 'adam', learningRate } });
         epoch += EPOCHS_PER_FIT;
       }
