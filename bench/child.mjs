@@ -27,7 +27,7 @@ process.exit(0);
 async function measureLibrary(peer, workload, profile) {
   watchWasmMemory();
   const adapter = await import(new URL(`./peers/${peer.module}`, import.meta.url));
-  const unavailable = adapter.unavailableReason?.();
+  const unavailable = adapter.unavailableReason?.(workload);
   if (unavailable) return { unavailable };
   const session = await adapter.setup(workload, generateData(workload), peer.variant ?? {});
   const train = await throughput((units) => session.trainChunk(units), profile);

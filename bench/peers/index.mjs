@@ -2,7 +2,7 @@
 // interface: setup(workload, data, variant) → { trainChunk(units), infer(units), dispose(),
 // stats?() }, where trainChunk and infer do `units` steps of work (batches, or rows for a
 // library that updates per row) and return the rows they covered. A module may also export
-// unavailableReason() → string | null.
+// unavailableReason(workload) → string | null.
 
 /** The peer every ratio is taken against. */
 export const BASELINE = 'simdnet-simd';
@@ -13,6 +13,10 @@ export const PEERS = [
   {
     id: 'brainjs', label: 'brain.js', module: 'brainjs.mjs', package: 'brain.js',
     note: 'updates per row (no mini-batches); one activation for every layer and no softmax, so W3/W4 use relu outputs with squared-error deltas and W2 sigmoid outputs; momentum 0.1 (it rejects 0)',
+  },
+  {
+    id: 'synaptic', label: 'synaptic', module: 'synaptic.mjs', package: 'synaptic',
+    note: 'Architect.Perceptron, per-row activate + propagate; an object per neuron and connection, so only W1 and W2 (W2 with sigmoid outputs: no softmax)',
   },
   { id: 'tfjs-cpu', label: 'tfjs cpu', module: 'tfjs.mjs', variant: { backend: 'cpu' }, package: '@tensorflow/tfjs-core' },
   {
