@@ -98,9 +98,8 @@ export class Arena {
     this.#kernels = kernels;
     this.#specs = spec.layers;
     this.#transposeScratch = transposeScratch;
-    const layerCount = spec.layers.length;
     this.net = alignUp(kernels.heapBase());
-    this.run = alignUp(this.net + abi.NET_HEADER_BYTES + layerCount * abi.LAYER_BYTES);
+    this.run = alignUp(this.#layerRecord(spec.layers.length));
     this.params = alignUp(this.run + abi.RUN_BYTES);
     const offsets: { weights: number; bias: number }[] = [];
     let bytes = 0;
@@ -230,7 +229,7 @@ export class Arena {
     i32[net + abi.NET_BATCH_X / 4] = ws.batchInputs;
     i32[net + abi.NET_BATCH_Y / 4] = ws.batchTargets;
     this.#specs.forEach((_, l) => {
-      const layer = (this.net + abi.NET_HEADER_BYTES + l * abi.LAYER_BYTES) >> 2;
+      const layer = this.#layerRecord(l) >> 2;
       i32[layer + abi.LAYER_OUTPUTS / 4] = ws.activations[l]!;
       i32[layer + abi.LAYER_DELTAS / 4] = ws.deltas[l]!;
     });
@@ -260,6 +259,11 @@ export class Arena {
     });
   }
 
+  // Byte address of layer l's record in the network record (assembly/train.ts's layerRecord).
+  #layerRecord(l: number): number {
+    return this.net + abi.NET_HEADER_BYTES + l * abi.LAYER_BYTES;
+  }
+
   #writeNetRecord(spec: NetworkSpec, accuracy: number): void {
     const i32 = this.i32;
     const f32 = this.f32;
@@ -271,7 +275,7 @@ export class Arena {
     i32[net + abi.NET_GRADS / 4] = this.grads;
     i32[net + abi.NET_PARAM_COUNT / 4] = this.paramCount;
     spec.layers.forEach((layer, l) => {
-      const at = (this.net + abi.NET_HEADER_BYTES + l * abi.LAYER_BYTES) >> 2;
+      const at = this.#layerRecord(l) >> 2;
       const tensors = this.layers[l]!;
       i32[at + abi.LAYER_INPUTS / 4] = layer.inputs;
       i32[at + abi.LAYER_UNITS / 4] = layer.units;
@@ -332,12 +336,6 @@ function fullRequest(r: WorkspaceRequest): Required<WorkspaceRequest> {
 }
 
 function sameRequest(a: Required<WorkspaceRequest>, b: WorkspaceRequest): boolean {
-  return (
-    a.capacity === b.capacity &&
-    a.stats === (b.stats ?? 0) &&
-    a.inputs === (b.inputs ?? 0) &&
-    a.targets === (b.targets ?? 0) &&
-    a.order === (b.order ?? 0) &&
-    a.outputs === (b.outputs ?? 0)
-  );
+  const full = fullRequest(b);
+  return (Object.keys(a) as (keyof WorkspaceRequest)[]).every((key) => a[key] === full[key]);
 }

@@ -1,9 +1,9 @@
 // `simdnet evaluate <model.json> <csv>`: scores a saved model on a CSV file that holds the target column.
 
 import { parseCommand, positionals, TABLE_OPTIONS, tableOptions } from './args.js';
-import { readTable, type Table } from './csv.js';
+import type { Table } from './csv.js';
 import { columnIndex, numericColumns, oneHot } from './dataset.js';
-import { loadModel, type ModelFile, predictTable } from './model-file.js';
+import { type ModelFile, predictCsv } from './model-file.js';
 import { formatCount } from './progress.js';
 
 export const summary = 'score a saved model on a CSV file with the target column';
@@ -86,30 +86,23 @@ export async function run(argv: string[]): Promise<void> {
     return;
   }
   const [modelFile, csvFile] = positionals('evaluate', given, ['model.json', 'csv']);
-  const loaded = await loadModel(modelFile!);
-  try {
-    const table = readTable(csvFile!, tableOptions(values, 'evaluate'));
-    const outputs = predictTable(loaded, table);
-    const { model } = loaded;
-    const score = model.task === 'classification'
-      ? scoreClassification(model, table, outputs)
-      : scoreRegression(model, table, outputs);
-    if (values.json) {
-      console.log(JSON.stringify(score, null, 2));
-      return;
-    }
-    console.log(`${table.file}: ${formatCount(score.rows)} rows, target '${model.target.name}'`);
-    if (score.task === 'classification') {
-      console.log(`accuracy: ${(score.accuracy * 100).toFixed(2)}%`);
-      console.log(`loss (cross-entropy): ${score.loss.toFixed(4)}\n`);
-      console.log(confusionTable(score.classes, score.confusion));
-    } else {
-      const g = (v: number) => Number(v.toPrecision(6));
-      console.log(`mean squared error: ${g(score.mse)}\nroot mean squared error: ${g(score.rmse)}`);
-      const r2 = Number.isNaN(score.r2) ? 'undefined (the target is constant)' : score.r2.toFixed(4);
-      console.log(`mean absolute error: ${g(score.mae)}\nR²: ${r2}`);
-    }
-  } finally {
-    loaded.network.dispose();
+  const { model, table, outputs } = await predictCsv(modelFile!, csvFile!, tableOptions(values, 'evaluate'));
+  const score = model.task === 'classification'
+    ? scoreClassification(model, table, outputs)
+    : scoreRegression(model, table, outputs);
+  if (values.json) {
+    console.log(JSON.stringify(score, null, 2));
+    return;
+  }
+  console.log(`${table.file}: ${formatCount(score.rows)} rows, target '${model.target.name}'`);
+  if (score.task === 'classification') {
+    console.log(`accuracy: ${(score.accuracy * 100).toFixed(2)}%`);
+    console.log(`loss (cross-entropy): ${score.loss.toFixed(4)}\n`);
+    console.log(confusionTable(score.classes, score.confusion));
+  } else {
+    const g = (v: number) => Number(v.toPrecision(6));
+    console.log(`mean squared error: ${g(score.mse)}\nroot mean squared error: ${g(score.rmse)}`);
+    const r2 = Number.isNaN(score.r2) ? 'undefined (the target is constant)' : score.r2.toFixed(4);
+    console.log(`mean absolute error: ${g(score.mae)}\nR²: ${r2}`);
   }
 }

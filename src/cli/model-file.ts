@@ -20,7 +20,7 @@
 //   }
 
 import { Network, type NetworkJSON } from '../index.js';
-import type { Table } from './csv.js';
+import { readTable, type Table } from './csv.js';
 import { featureColumns, numericColumns, type Task, TASKS } from './dataset.js';
 import { CliError } from './errors.js';
 import { readText, writeText } from './files.js';
@@ -79,10 +79,25 @@ export async function loadModel(file: string): Promise<LoadedModel> {
 }
 
 /**
- * The model's outputs for every row of a table, row-major: class probabilities for
- * classification, values in the target's own units for regression.
+ * Loads a model file and predicts every row of a CSV file with it (the network is disposed
+ * before this returns). Outputs are row-major: class probabilities for classification,
+ * values in the target's own units for regression.
  */
-export function predictTable({ model, network, scaling }: LoadedModel, table: Table): Float32Array {
+export async function predictCsv(
+  modelFile: string,
+  csvFile: string,
+  tableOptions: { header?: boolean; delimiter?: string },
+): Promise<{ model: ModelFile; table: Table; outputs: Float32Array }> {
+  const loaded = await loadModel(modelFile);
+  try {
+    const table = readTable(csvFile, tableOptions);
+    return { model: loaded.model, table, outputs: predictTable(loaded, table) };
+  } finally {
+    loaded.network.dispose();
+  }
+}
+
+function predictTable({ model, network, scaling }: LoadedModel, table: Table): Float32Array {
   const columns = featureColumns(table, model.features.map((f) => f.name));
   const x = standardise(numericColumns(table, columns, 'the model takes numbers in its feature columns'), scaling);
   const outputs = network.predict(x);

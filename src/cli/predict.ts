@@ -1,9 +1,9 @@
 // `simdnet predict <model.json> <csv>`: writes the model's predictions for a CSV file's rows as CSV.
 
 import { parseCommand, positionals, TABLE_OPTIONS, tableOptions } from './args.js';
-import { formatCsv, readTable } from './csv.js';
+import { formatCsv } from './csv.js';
 import { writeText } from './files.js';
-import { loadModel, predictTable } from './model-file.js';
+import { predictCsv } from './model-file.js';
 
 export const summary = 'write a saved model\'s predictions for a CSV file as CSV';
 
@@ -41,26 +41,19 @@ export async function run(argv: string[]): Promise<void> {
     return;
   }
   const [modelFile, csvFile] = positionals('predict', given, ['model.json', 'csv']);
-  const loaded = await loadModel(modelFile!);
-  try {
-    const table = readTable(csvFile!, tableOptions(values, 'predict'));
-    const outputs = predictTable(loaded, table);
-    const { model } = loaded;
-    const round = (v: number) => Number(v.toPrecision(DIGITS));
-    const classes = model.target.classes;
-    if (!classes) {
-      writeText(values.output, formatCsv([model.target.name], Array.from(outputs, (v) => [round(v)])));
-      return;
-    }
-    const k = classes.length;
-    const header = [model.target.name, ...(values.probabilities ? classes.map((c) => `p_${c}`) : [])];
-    const rows = table.rows.map((_, r) => {
-      const p = outputs.subarray(r * k, (r + 1) * k);
-      const best = p.indexOf(Math.max(...p));
-      return [classes[best]!, ...(values.probabilities ? Array.from(p, round) : [])];
-    });
-    writeText(values.output, formatCsv(header, rows));
-  } finally {
-    loaded.network.dispose();
+  const { model, table, outputs } = await predictCsv(modelFile!, csvFile!, tableOptions(values, 'predict'));
+  const round = (v: number) => Number(v.toPrecision(DIGITS));
+  const classes = model.target.classes;
+  if (!classes) {
+    writeText(values.output, formatCsv([model.target.name], Array.from(outputs, (v) => [round(v)])));
+    return;
   }
+  const k = classes.length;
+  const header = [model.target.name, ...(values.probabilities ? classes.map((c) => `p_${c}`) : [])];
+  const rows = table.rows.map((_, r) => {
+    const p = outputs.subarray(r * k, (r + 1) * k);
+    const best = p.indexOf(Math.max(...p));
+    return [classes[best]!, ...(values.probabilities ? Array.from(p, round) : [])];
+  });
+  writeText(values.output, formatCsv(header, rows));
 }
