@@ -9,6 +9,7 @@
 import {
   ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH,
 } from "../src/abi";
+import { expf, expv } from "./exp";
 import { at } from "./memory";
 
 /** Z[m×n] ← g(Z + bias) in place; bias is a row of n floats, or 0 for none. */
@@ -58,9 +59,17 @@ function addBias(z: usize, m: i32, n: i32, bias: usize): void {
 }
 
 function sigmoid(z: usize, count: i32): void {
-  for (let i = 0; i < count; i++) {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const one = f32x4.splat(1);
+    for (; i + 4 <= count; i += 4) {
+      const p = at(z, i);
+      v128.store(p, f32x4.div(one, f32x4.add(one, expv(f32x4.neg(v128.load(p))))));
+    }
+  }
+  for (; i < count; i++) {
     const p = at(z, i);
-    store<f32>(p, 1 / (1 + Mathf.exp(-load<f32>(p))));
+    store<f32>(p, 1 / (1 + expf(-load<f32>(p))));
   }
 }
 
@@ -101,12 +110,14 @@ function leakyRelu(z: usize, count: i32, alpha: f32): void {
 function softmaxRow(row: usize, n: i32): void {
   let top = load<f32>(row);
   for (let j = 1; j < n; j++) top = max<f32>(top, load<f32>(at(row, j)));
-  let sum: f32 = 0;
-  for (let j = 0; j < n; j++) {
-    const e = Mathf.exp(load<f32>(at(row, j)) - top);
-    store<f32>(at(row, j), e);
-    sum += e;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vtop = f32x4.splat(top);
+    for (; j + 4 <= n; j += 4) v128.store(at(row, j), expv(f32x4.sub(v128.load(at(row, j)), vtop)));
   }
+  for (; j < n; j++) store<f32>(at(row, j), expf(load<f32>(at(row, j)) - top));
+  let sum: f32 = 0;
+  for (j = 0; j < n; j++) sum += load<f32>(at(row, j));
   for (let j = 0; j < n; j++) store<f32>(at(row, j), load<f32>(at(row, j)) / sum);
 }
 
