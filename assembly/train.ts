@@ -8,7 +8,7 @@ import {
   LAYER_WEIGHT_GRADS, LAYER_WEIGHTS,
   NET_ACCURACY, NET_BATCH_X, NET_BATCH_Y, NET_CAPACITY, NET_GRADS, NET_HEADER_BYTES,
   NET_LAYER_COUNT, NET_LOSS, NET_PARAM_COUNT, NET_PARAMS, NET_SCRATCH,
-  OPT_ADAM, OPT_MOMENTUM,
+  OPT_ADAM, OPT_MOMENTUM, OPT_SGD,
   RUN_BACKUP, RUN_BATCH, RUN_BATCH_LOSS, RUN_BATCH_SIZE, RUN_BETA1, RUN_BETA2, RUN_EPOCH,
   RUN_EPOCHS, RUN_EPSILON, RUN_L2, RUN_LEARNING_RATE, RUN_MOMENTUM, RUN_NESTEROV,
   RUN_OPTIMIZER, RUN_ORDER, RUN_RNG, RUN_ROWS, RUN_STATE1, RUN_STATE2, RUN_STATS,
@@ -22,41 +22,22 @@ import { countCorrect, lossDelta, lossSum } from "./loss";
 import { at, copyElements } from "./memory";
 import { adamStep, momentumStep, scaleAddWeights, sgdStep, sumOfSquares } from "./optimizer";
 import { shuffle } from "./random";
+import {
+  f32At, i32At, inputWidth, layerCount, layerRecord, outputLayer, outputWidth, ptrAt,
+} from "./records";
+import { matrixTimesRow, rowTimesMatrix, sgdBias, sgdOuter } from "./row";
 import { isSmall, smallNN, smallNT, smallTNScaled } from "./small";
-
-@inline function layerRecord(net: usize, l: i32): usize {
-  return net + NET_HEADER_BYTES + <usize>l * LAYER_BYTES;
-}
-@inline function i32At(record: usize, offset: usize): i32 {
-  return load<i32>(record + offset);
-}
-@inline function ptrAt(record: usize, offset: usize): usize {
-  return <usize>load<u32>(record + offset);
-}
-@inline function f32At(record: usize, offset: usize): f32 {
-  return load<f32>(record + offset);
-}
-@inline function layerCount(net: usize): i32 {
-  return i32At(net, NET_LAYER_COUNT);
-}
-@inline function outputLayer(net: usize): usize {
-  return layerRecord(net, layerCount(net) - 1);
-}
-@inline function inputWidth(net: usize): i32 {
-  return i32At(layerRecord(net, 0), LAYER_INPUTS);
-}
-@inline function outputWidth(net: usize): i32 {
-  return i32At(outputLayer(net), LAYER_UNITS);
-}
 
 // A layer's products, each by small.ts's plain loops when the shape is tiny and by gemm.ts's
 // tiles otherwise; both sum in the same order, so the choice never changes a bit.
 @inline function productNN(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize): void {
-  if (isSmall(m, n, k)) smallNN(m, n, k, a, b, c);
+  if (m == 1) rowTimesMatrix(n, k, a, b, c);
+  else if (isSmall(m, n, k)) smallNN(m, n, k, a, b, c);
   else gemmNN(m, n, k, a, b, c);
 }
 @inline function productNT(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, scratch: usize): void {
-  if (isSmall(m, n, k)) smallNT(m, n, k, a, b, c);
+  if (m == 1) matrixTimesRow(n, k, b, a, c);
+  else if (isSmall(m, n, k)) smallNT(m, n, k, a, b, c);
   else gemmNT(m, n, k, a, b, c, scratch);
 }
 
@@ -80,32 +61,24 @@ export function forward(net: usize, x: usize, m: i32): usize {
  * where J = (Σ_rows loss + (λ/2)·Σ w²) / m; biases that are absent or frozen keep a zero gradient.
  */
 export function backward(net: usize, x: usize, y: usize, m: i32, l2: f32): void {
-  const layers = layerCount(net);
-  const last = outputLayer(net);
-  lossDelta(
-    ptrAt(last, LAYER_OUTPUTS), y, m, i32At(last, LAYER_UNITS), i32At(net, NET_LOSS),
-    i32At(last, LAYER_ACTIVATION), f32At(last, LAYER_ALPHA), true, ptrAt(last, LAYER_DELTAS),
-  );
+  outputDelta(net, y, m);
+  backpropagate(net, x, m, l2, false, 0);
+}
+
+// From the output delta down: each layer passes its delta to the layer below (through the
+// weights as they were), then either stores its gradient or, with sgdInPlace (one row under
+// plain SGD, see row.ts), applies the SGD step to its weights and bias directly.
+function backpropagate(net: usize, x: usize, m: i32, l2: f32, sgdInPlace: bool, lr: f32): void {
   const invM: f32 = 1 / <f32>m;
   const decay: f32 = l2 * invM;
-  for (let l = layers - 1; l >= 0; l--) {
+  for (let l = layerCount(net) - 1; l >= 0; l--) {
     const layer = layerRecord(net, l);
     const inputs = i32At(layer, LAYER_INPUTS);
     const units = i32At(layer, LAYER_UNITS);
     const weights = ptrAt(layer, LAYER_WEIGHTS);
-    const weightGrads = ptrAt(layer, LAYER_WEIGHT_GRADS);
     const delta = ptrAt(layer, LAYER_DELTAS);
     const below = l > 0 ? layerRecord(net, l - 1) : 0;
     const input = below ? ptrAt(below, LAYER_OUTPUTS) : x;
-    if (isSmall(inputs, units, m)) {
-      smallTNScaled(inputs, units, m, input, delta, weightGrads, weights, invM, decay);
-    } else {
-      gemmTN(inputs, units, m, input, delta, weightGrads);
-      scaleAddWeights(weightGrads, weights, inputs * units, invM, decay);
-    }
-    if (i32At(layer, LAYER_FLAGS) & LAYER_TRAIN_BIAS) {
-      columnSums(delta, m, units, invM, ptrAt(layer, LAYER_BIAS_GRADS));
-    }
     if (below) {
       const belowDelta = ptrAt(below, LAYER_DELTAS);
       productNT(m, inputs, units, delta, weights, belowDelta, ptrAt(net, NET_SCRATCH));
@@ -113,7 +86,30 @@ export function backward(net: usize, x: usize, y: usize, m: i32, l2: f32): void 
         belowDelta, input, m, inputs, i32At(below, LAYER_ACTIVATION), f32At(below, LAYER_ALPHA),
       );
     }
+    const trainBias = i32At(layer, LAYER_FLAGS) & LAYER_TRAIN_BIAS;
+    if (sgdInPlace) {
+      sgdOuter(inputs, units, input, delta, weights, lr, decay);
+      if (trainBias) sgdBias(units, delta, ptrAt(layer, LAYER_BIAS), lr);
+      continue;
+    }
+    const weightGrads = ptrAt(layer, LAYER_WEIGHT_GRADS);
+    if (isSmall(inputs, units, m)) {
+      smallTNScaled(inputs, units, m, input, delta, weightGrads, weights, invM, decay);
+    } else {
+      gemmTN(inputs, units, m, input, delta, weightGrads);
+      scaleAddWeights(weightGrads, weights, inputs * units, invM, decay);
+    }
+    if (trainBias) columnSums(delta, m, units, invM, ptrAt(layer, LAYER_BIAS_GRADS));
   }
+}
+
+// The output layer's delta for the m rows just run forward, with targets Y.
+function outputDelta(net: usize, y: usize, m: i32): void {
+  const last = outputLayer(net);
+  lossDelta(
+    ptrAt(last, LAYER_OUTPUTS), y, m, i32At(last, LAYER_UNITS), i32At(net, NET_LOSS),
+    i32At(last, LAYER_ACTIVATION), f32At(last, LAYER_ALPHA), true, ptrAt(last, LAYER_DELTAS),
+  );
 }
 
 /** Σ over the weights (not biases) of w², in f64. */
@@ -218,6 +214,7 @@ function gatherRows(src: usize, width: i32, order: usize, start: i32, m: i32, ds
  * Trains one batch of m rows starting at position start of the epoch's row order:
  * forward, objective, backward, optimizer step. Returns m·J measured before the
  * step, and skips the step when that is not finite. Adds correct counts to stats.
+ * A single row under plain SGD takes row.ts's pass, which updates while it backpropagates.
  */
 function trainBatch(net: usize, run: usize, start: i32, m: i32, stats: usize): f64 {
   const inputs = inputWidth(net);
@@ -225,7 +222,11 @@ function trainBatch(net: usize, run: usize, start: i32, m: i32, stats: usize): f
   const order = ptrAt(run, RUN_ORDER);
   let x = ptrAt(run, RUN_X);
   let y = ptrAt(run, RUN_Y);
-  if (order) {
+  if (order && m == 1) {
+    const row = <i32>load<u32>(at(order, start));
+    x = at(x, row * inputs);
+    y = at(y, row * units);
+  } else if (order) {
     gatherRows(x, inputs, order, start, m, ptrAt(net, NET_BATCH_X));
     gatherRows(y, units, order, start, m, ptrAt(net, NET_BATCH_Y));
     x = ptrAt(net, NET_BATCH_X);
@@ -240,8 +241,14 @@ function trainBatch(net: usize, run: usize, start: i32, m: i32, stats: usize): f
   if (!isFinite(objective)) return objective;
   const correct = countCorrect(outputs, y, m, units, i32At(net, NET_ACCURACY));
   store<f64>(stats + STATS_CORRECT, load<f64>(stats + STATS_CORRECT) + <f64>correct);
-  backward(net, x, y, m, l2);
-  optimizerStep(net, run);
+  if (m == 1 && i32At(run, RUN_OPTIMIZER) == OPT_SGD) {
+    store<i32>(run + RUN_STEP, i32At(run, RUN_STEP) + 1);
+    outputDelta(net, y, 1);
+    backpropagate(net, x, 1, l2, true, f32At(run, RUN_LEARNING_RATE));
+  } else {
+    backward(net, x, y, m, l2);
+    optimizerStep(net, run);
+  }
   return objective;
 }
 

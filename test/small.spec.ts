@@ -77,3 +77,69 @@ describe.each(BACKENDS)('small.ts products equal gemm.ts bit for bit (%s build)'
     for (const [p, before] of inputs) expectUnchanged(h, p, before, `an input of ${shape}`);
   });
 });
+
+// assembly/row.ts: the one-row kernels of the per-row SGD path, against the batch kernels at m = 1
+// (and the SGD step after them), on widths that reach the 8- and 4-lane bodies and the tails.
+const ROW_SHAPES: [number, number][] = [[1, 1], [2, 2], [3, 4], [5, 8], [9, 13], [4, 17], [7, 33], [2, 129]];
+
+describe.each(BACKENDS)('row.ts kernels equal the batch kernels at one row (%s build)', (backend) => {
+  let h: KernelHeap;
+  beforeAll(async () => {
+    h = await kernelHeap(backend);
+  });
+
+  it.each(ROW_SHAPES)('k=%i n=%i', (k, n) => {
+    h.reset();
+    const seed = 7_000 + k * 100 + n;
+    const x = values(seed, k);
+    const b = values(seed + 1, k * n);
+    const d = values(seed + 2, n);
+    // A zero input over a row of −0 weights: x·d is then −0 wherever d < 0, and only a sum
+    // started from +0, as the batch kernels start theirs, rounds the step to the batch path's zero.
+    x[0] = 0;
+    b.fill(-0, 0, n);
+    const px = guarded(h, k, x);
+    const pb = guarded(h, k * n, b);
+    const pd = guarded(h, n, d);
+    const lr = Math.fround(0.37);
+    const decay = Math.fround(0.003);
+    // Runs a kernel on a guarded buffer of the given size (holding start, if given) and reads it back.
+    const output = (what: string, size: number, kernel: (c: number) => void, start?: Float32Array): Float32Array => {
+      const c = guarded(h, size, start);
+      kernel(c);
+      expectGuardsIntact(h, c, size, what);
+      return h.read(c, size);
+    };
+    const updated = (what: string, start: Float32Array, kernel: (w: number) => void): Float32Array =>
+      output(what, start.length, kernel, start);
+    const shape = `${k}×${n}`;
+    expectSameBits(
+      output('rowTimesMatrix', n, (c) => h.k.rowTimesMatrix(n, k, px, pb, c)),
+      output('gemmNN', n, (c) => h.k.gemmNN(1, n, k, px, pb, c)),
+      `x·B ${shape}`,
+    );
+    expectSameBits(
+      output('matrixTimesRow', k, (c) => h.k.matrixTimesRow(k, n, pb, pd, c)),
+      output('gemmNT', k, (c) => h.k.gemmNT(1, k, n, pd, pb, c, h.zeros(k * n))),
+      `B·d ${shape}`,
+    );
+    const gradient = guarded(h, k * n);
+    const weights = guarded(h, k * n, b);
+    h.k.gemmTN(k, n, 1, px, pd, gradient);
+    h.k.scaleAddWeights(gradient, weights, k * n, 1, decay);
+    expectSameBits(
+      updated('sgdOuter', b, (w) => h.k.sgdOuter(k, n, px, pd, w, lr, decay)),
+      updated('gemmTN + scaleAddWeights + sgdStep', b, (w) => h.k.sgdStep(w, gradient, k * n, lr)),
+      `W − lr·(x·dᵀ + decay·W) ${shape}`,
+    );
+    const bias = x.slice(0, Math.min(k, n)).map((v) => v * 0.5);
+    const biasGradient = guarded(h, bias.length);
+    h.k.columnSums(pd, 1, bias.length, 1, biasGradient);
+    expectSameBits(
+      updated('sgdBias', bias, (c) => h.k.sgdBias(bias.length, pd, c, lr)),
+      updated('columnSums + sgdStep', bias, (c) => h.k.sgdStep(c, biasGradient, bias.length, lr)),
+      `b − lr·d ${shape}`,
+    );
+    for (const [p, size] of [[px, k], [pb, k * n], [pd, n]] as const) expectGuardsIntact(h, p, size, `an input of ${shape}`);
+  });
+});

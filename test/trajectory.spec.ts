@@ -4,6 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { type FitOptions, Network } from '../src/index.js';
 import { parseNetworkConfig } from '../src/config.js';
+import { readMatrix } from '../src/data.js';
+import { engineOf } from '../src/network.js';
 import { initialWeights } from '../src/init.js';
 import { Rng } from '../src/random.js';
 import { ReferenceNetwork } from '../src/reference/network.js';
@@ -124,4 +126,54 @@ describe('determinism', () => {
     const slower = { ...adam, learningRate: 0.001 };
     expect(await train(slower, false)).not.toEqual(await fresh(slower));
   });
+});
+
+// Plain SGD on batches of one row takes assembly/row.ts, which updates each layer while it
+// backpropagates; gradient() takes the batch path. Both must give the same bits.
+describe.each(BACKENDS)('batches of one row under SGD (%s)', (backend) => {
+  const rowConfigs = [
+    {
+      inputs: 3,
+      layers: [
+        { units: 9, activation: 'tanh', trainBias: false },
+        { units: 6, activation: 'leakyRelu', alpha: 0.1 },
+        { units: 2, activation: 'softmax' },
+      ],
+      loss: 'categoricalCrossentropy',
+      seed: 5,
+    },
+    { inputs: 3, layers: [{ units: 5, activation: 'sigmoid' }, { units: 2, activation: 'sigmoid' }], loss: 'binaryCrossentropy', seed: 6 },
+    { inputs: 3, layers: [{ units: 4, activation: 'relu' }, { units: 2, activation: 'linear' }], loss: 'squaredError', seed: 7 },
+  ] as const;
+
+  it.each(rowConfigs.map((c) => [c.layers.map((l) => `${l.units} ${l.activation}`).join(', '), c] as const))(
+    '%s: 2 epochs give the bits of gradient() then w ← w − lr·g, row by row, with L2',
+    async (_, rowConfig) => {
+      const lr = Math.fround(0.3);
+      const l2 = 0.02;
+      const create = (): Promise<Network> => Network.create({ ...rowConfig, layers: [...rowConfig.layers], backend });
+      const fitted = await create();
+      await fitted.fit(x, y, { epochs: 2, batchSize: 1, shuffle: false, l2, optimizer: { type: 'sgd', learningRate: lr } });
+
+      const stepped = await create();
+      const engine = engineOf(stepped);
+      const f = Math.fround;
+      for (let r = 0; r < 2 * ROWS; r++) {
+        const row = r % ROWS;
+        const rowX = readMatrix(x.subarray(row * 3, row * 3 + 3), 'x', 3, 'inputs');
+        const rowY = readMatrix(y.subarray(row * 2, row * 2 + 2), 'y', 2, 'outputs');
+        const { grads } = engine.gradient(rowX, rowY, l2);
+        stepped.setWeights(stepped.getWeights().map((layer, l) => ({
+          weights: layer.weights.map((w, i) => f(w - f(lr * grads[l]!.weights[i]!))),
+          bias: stepped.config.layers[l]!.trainBias ? layer.bias!.map((b, i) => f(b - f(lr * grads[l]!.bias![i]!))) : layer.bias,
+        })));
+      }
+      const bits = (net: Network): Uint32Array =>
+        new Uint32Array(Float32Array.from(net.getWeights().flatMap((l) => [...l.weights, ...l.bias!])).buffer);
+      expect(bits(fitted)).toEqual(bits(stepped));
+      expect(fitted.getWeights()).not.toEqual((await create()).getWeights());
+      fitted.dispose();
+      stepped.dispose();
+    },
+  );
 });

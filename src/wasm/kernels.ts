@@ -26,6 +26,12 @@ export interface Kernels {
     m: number, n: number, k: number, a: number, b: number, g: number, w: number, scale: number, decay: number,
   ): void;
 
+  // row.ts
+  rowTimesMatrix(n: number, k: number, a: number, b: number, c: number): void;
+  matrixTimesRow(k: number, n: number, b: number, a: number, c: number): void;
+  sgdOuter(k: number, n: number, x: number, d: number, w: number, lr: number, decay: number): void;
+  sgdBias(n: number, d: number, b: number, lr: number): void;
+
   // activation.ts
   activate(z: number, m: number, n: number, bias: number, act: number, alpha: number): void;
   activationBackward(d: number, a: number, m: number, n: number, act: number, alpha: number): void;

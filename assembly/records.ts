@@ -1,0 +1,28 @@
+// Reading the network and layer records laid out by src/abi.ts.
+
+import { LAYER_BYTES, LAYER_INPUTS, LAYER_UNITS, NET_HEADER_BYTES, NET_LAYER_COUNT } from "../src/abi";
+
+@inline export function layerRecord(net: usize, l: i32): usize {
+  return net + NET_HEADER_BYTES + <usize>l * LAYER_BYTES;
+}
+@inline export function i32At(record: usize, offset: usize): i32 {
+  return load<i32>(record + offset);
+}
+@inline export function ptrAt(record: usize, offset: usize): usize {
+  return <usize>load<u32>(record + offset);
+}
+@inline export function f32At(record: usize, offset: usize): f32 {
+  return load<f32>(record + offset);
+}
+@inline export function layerCount(net: usize): i32 {
+  return i32At(net, NET_LAYER_COUNT);
+}
+@inline export function outputLayer(net: usize): usize {
+  return layerRecord(net, layerCount(net) - 1);
+}
+@inline export function inputWidth(net: usize): i32 {
+  return i32At(layerRecord(net, 0), LAYER_INPUTS);
+}
+@inline export function outputWidth(net: usize): i32 {
+  return i32At(outputLayer(net), LAYER_UNITS);
+}
