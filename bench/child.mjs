@@ -33,11 +33,14 @@ async function measureLibrary(peer, workload, profile) {
   const train = await throughput((units) => session.trainChunk(units), profile);
   const wasmBytes = wasmMemoryBytes();
   const infer = await throughput((units) => session.infer(units), profile);
+  // A library without a batch API predicts row by row either way: one measurement serves both.
+  const inferBulk = session.inferBulk ? await throughput((units) => session.inferBulk(units), profile) : infer;
   const stats = (await session.stats?.()) ?? {};
   session.dispose();
   return {
     train,
     infer,
+    inferBulk,
     wasmBytesPerParam: wasmBytes > 0 ? wasmBytes / parameterCount(workload) : null,
     peakRssBytes: stats.peakRssBytes ?? process.resourceUsage().maxRSS * 1024,
     version: stats.version ?? packageVersion(peer.package),

@@ -1,7 +1,7 @@
 // Turns the results of a run into the printed tables (plain text that is also Markdown).
 
 import { BASELINE, PEERS } from './peers/index.mjs';
-import { parameterCount, WORKLOADS } from './workloads.mjs';
+import { INFER_BLOCK, parameterCount, WORKLOADS } from './workloads.mjs';
 
 /** Workloads for which GFLOP/s is reported (the others are too small for it to mean much). */
 const GFLOP_WORKLOADS = new Set(['W3', 'W4']);
@@ -11,7 +11,7 @@ export function derive(rows) {
   for (const row of rows) {
     const base = rows.find((r) => r.workload === row.workload && r.library === BASELINE);
     const params = parameterCount(WORKLOADS.find((w) => w.id === row.workload));
-    for (const kind of ['train', 'infer']) {
+    for (const kind of ['train', 'infer', 'inferBulk']) {
       if (!row[kind]) continue;
       if (base?.[kind]) row[`${kind}Ratio`] = base[kind].median / row[kind].median;
       if (GFLOP_WORKLOADS.has(row.workload)) row[`${kind}Gflops`] = (row[kind].median * (kind === 'train' ? 6 : 2) * params) / 1e9;
@@ -23,8 +23,9 @@ export function derive(rows) {
 /** The workload × library table. */
 export function resultsTable(rows) {
   const header = [
-    'Workload', 'Library', 'Train samples/s (min–max)', 'SIMD ÷ this', 'Infer samples/s (min–max)', 'SIMD ÷ this',
-    'Train GFLOP/s', 'Infer GFLOP/s', 'wasm B/param', 'Peak RSS MB',
+    'Workload', 'Library', 'Train samples/s (min–max)', 'SIMD ÷ this', 'Infer, batch per call', 'SIMD ÷ this',
+    `Infer, ${INFER_BLOCK} rows per call`, 'SIMD ÷ this', 'Train GFLOP/s', 'Infer GFLOP/s (batch / bulk)',
+    'wasm B/param', 'Peak RSS MB',
   ];
   const body = rows.map((r) => {
     const label = PEERS.find((p) => p.id === r.library)?.label ?? r.library;
@@ -32,7 +33,9 @@ export function resultsTable(rows) {
     return [
       r.workload, label,
       spread(r.train), ratio(r.trainRatio), spread(r.infer), ratio(r.inferRatio),
-      fixed(r.trainGflops, 2), fixed(r.inferGflops, 2), fixed(r.wasmBytesPerParam, 1), fixed(r.peakRssBytes / 2 ** 20, 0),
+      spread(r.inferBulk), ratio(r.inferBulkRatio),
+      fixed(r.trainGflops, 2), r.inferGflops === undefined ? '—' : `${fixed(r.inferGflops, 2)} / ${fixed(r.inferBulkGflops, 2)}`,
+      fixed(r.wasmBytesPerParam, 1), fixed(r.peakRssBytes / 2 ** 20, 0),
     ];
   });
   return markdown(header, body);

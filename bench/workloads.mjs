@@ -23,6 +23,21 @@ export const WORKLOADS = [
   },
 ];
 
+/** Rows per predict call when measuring inference, for every library with a batch API. */
+export const INFER_BLOCK = 1024;
+
+/**
+ * The inputs inference runs over: the training inputs, repeated until there are at least
+ * INFER_BLOCK rows (W1 has 4), as { x, rows }.
+ */
+export function inferenceInputs({ x, rows, inputs }) {
+  const copies = Math.ceil(INFER_BLOCK / rows);
+  if (copies <= 1) return { x, rows };
+  const tiled = new Float32Array(copies * rows * inputs);
+  for (let c = 0; c < copies; c++) tiled.set(x, c * rows * inputs);
+  return { x: tiled, rows: copies * rows };
+}
+
 /** The workload with this id (case-insensitive), or undefined. */
 export function findWorkload(id) {
   return WORKLOADS.find((w) => w.id.toLowerCase() === String(id).toLowerCase());

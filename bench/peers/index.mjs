@@ -1,7 +1,8 @@
 // Every library the suite measures, in table order. `module` implements the common peer
-// interface: setup(workload, data, variant) → { trainChunk(units), infer(units), dispose(),
-// stats?() }, where trainChunk and infer do `units` steps of work (batches, or rows for a
-// library that updates per row) and return the rows they covered. A module may also export
+// interface: setup(workload, data, variant) → { trainChunk(units), infer(units), inferBulk?(units),
+// dispose(), stats?() }, where trainChunk and infer do `units` steps of work (batches, or rows for a
+// library that updates per row) and return the rows they covered; inferBulk, for a library with a
+// batch API, predicts `units` blocks of INFER_BLOCK rows (workloads.mjs), one call per block. A module may also export
 // unavailableReason(workload) → string | null.
 
 /** The peer every ratio is taken against. */
@@ -12,11 +13,11 @@ export const PEERS = [
   { id: 'simdnet-scalar', label: 'simdnet scalar', module: 'simdnet.mjs', variant: { backend: 'scalar' }, package: '.' },
   {
     id: 'brainjs', label: 'brain.js', module: 'brainjs.mjs', package: 'brain.js',
-    note: 'updates per row (no mini-batches); one activation for every layer and no softmax, so W3/W4 use relu outputs with squared-error deltas and W2 sigmoid outputs; momentum 0.1 (it rejects 0)',
+    note: 'updates per row (no mini-batches) and predicts row by row (both inference columns); one activation for every layer and no softmax, so W3/W4 use relu outputs with squared-error deltas and W2 sigmoid outputs; momentum 0.1 (it rejects 0)',
   },
   {
     id: 'synaptic', label: 'synaptic', module: 'synaptic.mjs', package: 'synaptic',
-    note: 'Architect.Perceptron, per-row activate + propagate; an object per neuron and connection, so only W1 and W2 (W2 with sigmoid outputs: no softmax)',
+    note: 'Architect.Perceptron, per-row activate + propagate (inference row by row in both columns); an object per neuron and connection, so only W1 and W2 (W2 with sigmoid outputs: no softmax)',
   },
   { id: 'tfjs-cpu', label: 'tfjs cpu', module: 'tfjs.mjs', variant: { backend: 'cpu' }, package: '@tensorflow/tfjs-core' },
   {

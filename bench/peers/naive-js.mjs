@@ -2,7 +2,7 @@
 // product walks memory in order), plain loops, mini-batch SGD, no library.
 
 import { prng } from '../prng.mjs';
-import { activationOf, batchCursor, forEachBatch } from '../workloads.mjs';
+import { activationOf, batchCursor, forEachBatch, INFER_BLOCK, inferenceInputs } from '../workloads.mjs';
 
 const ACTIVATIONS = {
   sigmoid: { f: (z) => 1 / (1 + Math.exp(-z)), df: (a) => a * (1 - a) },
@@ -12,6 +12,7 @@ const ACTIVATIONS = {
 export async function setup(workload, data) {
   const random = prng(workload.seed);
   const { sizes, batchSize } = workload;
+  const capacity = Math.max(batchSize, INFER_BLOCK);
   const layers = sizes.slice(1).map((units, i) => {
     const inputs = sizes[i];
     const limit = Math.sqrt(6 / (inputs + units));
@@ -19,13 +20,13 @@ export async function setup(workload, data) {
     return {
       inputs, units, w, b: new Float32Array(units), activation: activationOf(workload, i + 1),
       gw: new Float32Array(units * inputs), gb: new Float32Array(units),
-      a: new Float32Array(batchSize * units), d: new Float32Array(batchSize * units),
+      a: new Float32Array(capacity * units), d: new Float32Array(batchSize * units),
     };
   });
   const { x, y, inputs, outputs } = data;
 
-  function forward(start, rows) {
-    let input = x.subarray(start * inputs, (start + rows) * inputs);
+  function forward(source, start, rows) {
+    let input = source.subarray(start * inputs, (start + rows) * inputs);
     for (const L of layers) {
       for (let s = 0; s < rows; s++) {
         for (let j = 0; j < L.units; j++) {
@@ -46,7 +47,7 @@ export async function setup(workload, data) {
 
   function trainBatch(start, end) {
     const rows = end - start;
-    const out = forward(start, rows);
+    const out = forward(x, start, rows);
     const last = layers.at(-1);
     const target = y.subarray(start * outputs, end * outputs);
     // Softmax + cross-entropy gives a − y; squared error needs the activation's derivative too.
@@ -83,9 +84,12 @@ export async function setup(workload, data) {
 
   const nextTrain = batchCursor(data.rows, batchSize);
   const nextInfer = batchCursor(data.rows, batchSize);
+  const bulk = inferenceInputs(data);
+  const nextBulk = batchCursor(bulk.rows, INFER_BLOCK);
   return {
     trainChunk: (batches) => forEachBatch(nextTrain(batches), batchSize, trainBatch),
-    infer: (batches) => forEachBatch(nextInfer(batches), batchSize, (start, end) => forward(start, end - start)),
+    infer: (batches) => forEachBatch(nextInfer(batches), batchSize, (start, end) => forward(x, start, end - start)),
+    inferBulk: (blocks) => forEachBatch(nextBulk(blocks), INFER_BLOCK, (start, end) => forward(bulk.x, start, end - start)),
     dispose() {},
   };
 }

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { INFER_BLOCK } from '../workloads.mjs';
 
 const SCRIPT = new URL('./numpy_mlp.py', import.meta.url).pathname;
 
@@ -23,7 +24,7 @@ export async function setup(workload, data) {
   writeFileSync(xPath, data.x);
   writeFileSync(yPath, data.y);
   // One BLAS thread: the process is pinned to one core like every other peer.
-  const child = spawn('python3', [SCRIPT, JSON.stringify(workload), xPath, yPath], {
+  const child = spawn('python3', [SCRIPT, JSON.stringify({ ...workload, inferBlock: INFER_BLOCK }), xPath, yPath], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
   });
@@ -39,6 +40,7 @@ export async function setup(workload, data) {
   return {
     trainChunk: async (batches) => (await ask(`train ${batches}`)).rows,
     infer: async (batches) => (await ask(`infer ${batches}`)).rows,
+    inferBulk: async (blocks) => (await ask(`bulk ${blocks}`)).rows,
     // The work happens in the python process, so its peak RSS is the one that matters.
     stats: () => ask('stats'),
     dispose() {

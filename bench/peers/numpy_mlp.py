@@ -1,7 +1,8 @@
 """The same MLP in numpy float32 (matrix products by its BLAS), driven over stdin/stdout.
 
 Usage: numpy_mlp.py <workload json> <x.f32> <y.f32>. Commands, one a line: "train <batches>",
-"infer <batches>", "stats"; each answers one line of JSON.
+"infer <batches>", "bulk <blocks>" (workload['inferBlock'] rows each, over the inputs repeated
+up to at least one block), "stats"; each answers one line of JSON.
 """
 import json
 import resource
@@ -52,14 +53,16 @@ def main():
             weights[l] -= step * grad_w
             biases[l] -= step * grad_b
 
-    per_epoch = -(-rows // batch_size)
-    cursors = {'train': 0, 'infer': 0}
+    infer_block = workload['inferBlock']
+    x_infer = np.tile(x, (-(-infer_block // rows), 1))
+    cursors = {'train': 0, 'infer': 0, 'bulk': 0}
 
-    def run(kind, batches, fn):
+    def run(kind, batches, size, total, fn):
+        per_epoch = -(-total // size)
         done = 0
         for i in range(batches):
-            start = ((cursors[kind] + i) % per_epoch) * batch_size
-            end = min(rows, start + batch_size)
+            start = ((cursors[kind] + i) % per_epoch) * size
+            end = min(total, start + size)
             fn(start, end)
             done += end - start
         cursors[kind] = (cursors[kind] + batches) % per_epoch
@@ -68,9 +71,11 @@ def main():
     for line in sys.stdin:
         command, _, arg = line.strip().partition(' ')
         if command == 'train':
-            answer = {'rows': run('train', int(arg), lambda s, e: train(x[s:e], y[s:e]))}
+            answer = {'rows': run('train', int(arg), batch_size, rows, lambda s, e: train(x[s:e], y[s:e]))}
         elif command == 'infer':
-            answer = {'rows': run('infer', int(arg), lambda s, e: forward(x[s:e]))}
+            answer = {'rows': run('infer', int(arg), batch_size, rows, lambda s, e: forward(x[s:e]))}
+        elif command == 'bulk':
+            answer = {'rows': run('bulk', int(arg), infer_block, x_infer.shape[0], lambda s, e: forward(x_infer[s:e]))}
         elif command == 'stats':
             answer = {'peakRssBytes': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
                       'version': 'numpy ' + np.__version__}

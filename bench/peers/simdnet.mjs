@@ -1,7 +1,7 @@
 // simdnet through its public API: flat Float32Arrays, one fit call per span of batches.
 
 import { Network } from '../../dist/index.js';
-import { activationOf, batchCursor, forEachBatch } from '../workloads.mjs';
+import { activationOf, batchCursor, forEachBatch, INFER_BLOCK, inferenceInputs } from '../workloads.mjs';
 
 /** variant.backend: 'simd' or 'scalar'. */
 export async function setup(workload, data, variant) {
@@ -18,6 +18,8 @@ export async function setup(workload, data, variant) {
   const rowsOf = (a, width, start, end) => a.subarray(start * width, end * width);
   const nextTrain = batchCursor(data.rows, batchSize);
   const nextInfer = batchCursor(data.rows, batchSize);
+  const bulk = inferenceInputs(data);
+  const nextBulk = batchCursor(bulk.rows, INFER_BLOCK);
   return {
     async trainChunk(batches) {
       let rows = 0;
@@ -29,6 +31,9 @@ export async function setup(workload, data, variant) {
     },
     infer(batches) {
       return forEachBatch(nextInfer(batches), batchSize, (start, end) => net.predict(rowsOf(x, inputs, start, end)));
+    },
+    inferBulk(blocks) {
+      return forEachBatch(nextBulk(blocks), INFER_BLOCK, (start, end) => net.predict(rowsOf(bulk.x, inputs, start, end)));
     },
     dispose() {
       net.dispose();

@@ -1,12 +1,12 @@
 // TensorFlow.js 4.22 (tfjs-layers Sequential, trainOnBatch / predict) on the cpu or the wasm
-// backend. Every batch is a tensor made once in setup, so the timed loop is the library's own
+// backend. Every batch and inference block is a tensor made once in setup, so the timed loop is the library's own
 // work plus reading the loss (trainOnBatch) or the outputs (dataSync) back into JavaScript.
 
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { activationOf, batchCursor, forEachBatch } from '../workloads.mjs';
+import { activationOf, batchCursor, forEachBatch, INFER_BLOCK, inferenceInputs } from '../workloads.mjs';
 
 const LOSSES = { squaredError: 'meanSquaredError', categoricalCrossentropy: 'categoricalCrossentropy' };
 
@@ -28,8 +28,14 @@ export async function setup(workload, data, variant) {
       y: tf.tensor2d(y.subarray(start * outputs, end * outputs), [end - start, outputs]),
     });
   });
+  const bulk = inferenceInputs(data);
+  const blocks = [];
+  forEachBatch([{ start: 0, end: bulk.rows, epochs: 1 }], INFER_BLOCK, (start, end) => {
+    blocks.push(tf.tensor2d(bulk.x.subarray(start * inputs, end * inputs), [end - start, inputs]));
+  });
   const nextTrain = batchCursor(data.rows, batchSize);
   const nextInfer = batchCursor(data.rows, batchSize);
+  const nextBulk = batchCursor(bulk.rows, INFER_BLOCK);
   return {
     // trainOnBatch is async, so the due batches are listed first, then awaited one by one.
     async trainChunk(count) {
@@ -43,8 +49,15 @@ export async function setup(workload, data, variant) {
         tf.tidy(() => model.predict(batches[start / batchSize].x).dataSync());
       });
     },
+    // predict's default batchSize of 32 would split a block; one call per block, like the others.
+    inferBulk(count) {
+      return forEachBatch(nextBulk(count), INFER_BLOCK, (start) => {
+        tf.tidy(() => model.predict(blocks[start / INFER_BLOCK], { batchSize: INFER_BLOCK }).dataSync());
+      });
+    },
     dispose() {
       for (const batch of batches) tf.dispose([batch.x, batch.y]);
+      tf.dispose(blocks);
       model.dispose();
     },
   };
