@@ -2,7 +2,7 @@
 // (exported as globals so a test can check a built module against that file).
 
 export * from "../src/abi";
-export { heapBase } from "./memory";
+export { heapBase, firstNonFinite } from "./memory";
 export { gemmNN, gemmNT, gemmTN, gemmStrided, transpose, columnSums } from "./gemm";
 export { smallNN, smallTN, smallNT, smallTNScaled } from "./small";
 export { rowTimesMatrix, matrixTimesRow, sgdOuter, sgdBias } from "./row";

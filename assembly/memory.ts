@@ -18,6 +18,26 @@ export function copyElements(dst: usize, src: usize, count: i32): void {
   for (let i = 0; i < count; i++) store<u32>(at(dst, i), load<u32>(at(src, i)));
 }
 
+const EXPONENT_BITS: u32 = 0x7f800000;
+
+/**
+ * Index of the first of count floats from p that is NaN or ±Infinity (all exponent bits set),
+ * or −1 when every one is finite: the host's check on data it has just copied in, four lanes at a time.
+ */
+export function firstNonFinite(p: usize, count: i32): i32 {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const mask = i32x4.splat(EXPONENT_BITS);
+    for (; i + 4 <= count; i += 4) {
+      if (v128.any_true(i32x4.eq(v128.and(v128.load(at(p, i)), mask), mask))) break;
+    }
+  }
+  for (; i < count; i++) {
+    if ((load<u32>(at(p, i)) & EXPONENT_BITS) == EXPONENT_BITS) return i;
+  }
+  return -1;
+}
+
 /** First byte after the module's static data: the host lays out its buffers from here. */
 export function heapBase(): usize {
   return __heap_base;

@@ -14,7 +14,10 @@ export interface MatrixInput {
   readonly form: MatrixForm;
   readonly rows: number;
   readonly width: number;
-  /** Copies every value to target[offset…], checking that each is a finite number. */
+  /**
+   * Copies every value to target[offset…], checking that each is a number; whether each is
+   * finite as a float32 is for the caller to check on the copy (see nonFiniteError).
+   */
   copyTo(target: Float32Array, offset: number): void;
 }
 
@@ -52,7 +55,6 @@ export function readMatrix(value: unknown, name: string, width: number, widthNam
           target[offset + r * width + j] = v;
         }
       }
-      checkFinite(target, offset, this);
     },
   };
 }
@@ -94,21 +96,17 @@ function flatMatrix(
       } else {
         target.set(values as ArrayLike<number>, offset);
       }
-      checkFinite(target, offset, this);
     },
   };
 }
 
-// Also catches finite doubles beyond float32's range, which became ±Infinity when stored.
-function checkFinite(target: Float32Array, offset: number, m: MatrixInput): void {
-  const end = offset + m.rows * m.width;
-  for (let i = offset; i < end; i++) {
-    const v = target[i]!;
-    if (v - v !== 0) {
-      const what = Number.isNaN(v) ? 'NaN' : 'Infinity or beyond the float32 range';
-      throw new SimdnetError(`${cellName(m, i - offset)} is ${what}; every value must be a finite number`);
-    }
-  }
+/**
+ * The error for the k-th value of m, found to be `value` once copied as a float32: NaN, or
+ * ±Infinity (which is also what finite doubles beyond the float32 range become).
+ */
+export function nonFiniteError(m: MatrixInput, k: number, value: number): SimdnetError {
+  const what = Number.isNaN(value) ? 'NaN' : 'Infinity or beyond the float32 range';
+  return new SimdnetError(`${cellName(m, k)} is ${what}; every value must be a finite number`);
 }
 
 /** Names the k-th value of a matrix (row-major) as the user wrote it, with its row and column. */

@@ -18,6 +18,7 @@ import { BACKENDS } from './support/kernels.js';
  */
 const ARITY: { readonly [K in Exclude<keyof Kernels, 'memory'>]: number } = {
   heapBase: 0,
+  firstNonFinite: 2,
   gemmNN: 6,
   gemmTN: 6,
   gemmNT: 7,

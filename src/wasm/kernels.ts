@@ -18,6 +18,8 @@ export interface Kernels {
   transpose(src: number, rows: number, cols: number, dst: number): void;
   columnSums(a: number, m: number, n: number, scale: number, out: number): void;
 
+  firstNonFinite(p: number, count: number): number;
+
   // small.ts
   smallNN(m: number, n: number, k: number, a: number, b: number, c: number): void;
   smallTN(m: number, n: number, k: number, a: number, b: number, c: number): void;
