@@ -2,7 +2,8 @@
 // interface: setup(workload, data, variant) → { trainChunk(units), infer(units), dispose(),
 // stats?() }, where trainChunk and infer do `units` steps of work (batches, or rows for a
 // library that updates per row) and return the rows they covered. A module may also export
-// unavailableReason(workload) → string | null.
+// unavailableReason(workload) → string | null. `nodeFlags` are passed to the child's node
+// when that node accepts them.
 
 /** The peer every ratio is taken against. */
 export const BASELINE = 'simdnet-simd';
@@ -10,6 +11,11 @@ export const BASELINE = 'simdnet-simd';
 export const PEERS = [
   { id: 'simdnet-simd', label: 'simdnet SIMD', module: 'simdnet.mjs', variant: { backend: 'simd' }, package: '.' },
   { id: 'simdnet-scalar', label: 'simdnet scalar', module: 'simdnet.mjs', variant: { backend: 'scalar' }, package: '.' },
+  {
+    id: 'simdnet-relaxed', label: 'simdnet relaxed (opt-in)', module: 'simdnet.mjs', variant: { backend: 'relaxed' }, package: '.',
+    nodeFlags: ['--experimental-wasm-relaxed-simd'],
+    note: "backend 'relaxed': GEMM multiply-adds by f32x4.relaxed_madd (fused where the CPU has FMA); not bit-identical across machines",
+  },
   {
     id: 'brainjs', label: 'brain.js', module: 'brainjs.mjs', package: 'brain.js',
     note: 'updates per row (no mini-batches); one activation for every layer and no softmax, so W3/W4 use relu outputs with squared-error deltas and W2 sigmoid outputs; momentum 0.1 (it rejects 0)',
