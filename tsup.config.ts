@@ -12,9 +12,12 @@ export default defineConfig([
     // Everything but the CLI, which the second build writes at the same time.
     clean: ['!cli.js', '!cli.js.map'],
     treeshake: true,
-    // The .wasm files themselves, for users of 'simdnet/slim' who host them.
+    // import.meta.url in the CJS build too: the main entry reads dist/simdnet.relaxed.wasm in Node.
+    shims: true,
+    // The .wasm files themselves, for users of 'simdnet/slim' who host them (and the relaxed
+    // build, which no entry embeds).
     onSuccess: async () => {
-      for (const build of ['simd', 'scalar']) copyFileSync(`build/simdnet.${build}.wasm`, `dist/simdnet.${build}.wasm`);
+      for (const build of ['simd', 'scalar', 'relaxed']) copyFileSync(`build/simdnet.${build}.wasm`, `dist/simdnet.${build}.wasm`);
     },
   },
   {

@@ -1,8 +1,17 @@
+import { spawnSync } from 'node:child_process';
 import { defineConfig } from 'vitest/config';
+import { relaxedSimdSupported } from './src/wasm/load.js';
+
+// Node 20 runs relaxed SIMD only behind this flag; the test workers get it when this node
+// accepts it, so the opt-in relaxed build is tested too (test/relaxed.spec.ts checks the
+// clear error where the engine lacks it). Later Node versions need no flag.
+const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
+const nodeAccepts = (flag: string): boolean => spawnSync(process.execPath, [flag, '-e', '0']).status === 0;
 
 export default defineConfig({
   test: {
     include: ['test/**/*.spec.ts'],
     testTimeout: 60_000,
+    execArgv: !relaxedSimdSupported() && nodeAccepts(RELAXED_FLAG) ? [RELAXED_FLAG] : [],
   },
 });

@@ -23,7 +23,11 @@
 // continues from the element's value stored in C by the block before, which
 // round-trips through memory exactly, so the blocking changes no bit and the
 // scalar build needs none; Cᵀ's terms b·a are the same products as a·b. The
-// two builds therefore agree to the bit, and neither reassociates.
+// two builds therefore agree to the bit, and neither reassociates. The opt-in
+// relaxed build (ASC_FEATURE_RELAXED_SIMD, otherwise the SIMD build) sums in
+// the same order with f32x4.relaxed_madd, which the engine may fuse (one
+// rounding per term) or not: same order and bound, but not the same bits on
+// every machine.
 //
 // Memory contract: the products read A and B only at their elements (no
 // reads past the end) and write C only inside its M×N block; the packs are
@@ -293,17 +297,17 @@ function tile<T>(
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
     const x0 = packed ? v128.load(a0) : v128.load32_splat(a0);
-    c00 = f32x4.add(c00, f32x4.mul(x0, b0));
-    c01 = f32x4.add(c01, f32x4.mul(x0, b1));
+    c00 = madd(x0, b0, c00);
+    c01 = madd(x0, b1, c01);
     const x1 = packed ? v128.load(a0, 16) : v128.load32_splat(a1);
-    c10 = f32x4.add(c10, f32x4.mul(x1, b0));
-    c11 = f32x4.add(c11, f32x4.mul(x1, b1));
+    c10 = madd(x1, b0, c10);
+    c11 = madd(x1, b1, c11);
     const x2 = packed ? v128.load(a0, 32) : v128.load32_splat(a2);
-    c20 = f32x4.add(c20, f32x4.mul(x2, b0));
-    c21 = f32x4.add(c21, f32x4.mul(x2, b1));
+    c20 = madd(x2, b0, c20);
+    c21 = madd(x2, b1, c21);
     const x3 = packed ? v128.load(a0, 48) : v128.load32_splat(a3);
-    c30 = f32x4.add(c30, f32x4.mul(x3, b0));
-    c31 = f32x4.add(c31, f32x4.mul(x3, b1));
+    c30 = madd(x3, b0, c30);
+    c31 = madd(x3, b1, c31);
     bp += NR << 2;
     a0 += aCol;
     if (!packed) {
@@ -324,6 +328,15 @@ function tile<T>(
   if (rows > 1) storeTileRow(c + cRowStep, c10, c11, cols);
   if (rows > 2) storeTileRow(c + 2 * cRowStep, c20, c21, cols);
   if (rows > 3) storeTileRow(c + 3 * cRowStep, c30, c31, cols);
+}
+
+// a·b + c per lane: the product rounded, then the sum, except in the relaxed
+// build, where V8 fuses f32x4.relaxed_madd into one rounding on x64 CPUs with
+// FMA3 and on arm64, and rounds twice elsewhere.
+@inline
+function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
 }
 
 // Copies the rows × cols valid part of a tile of C, element (r, q) at

@@ -1,6 +1,9 @@
 // GEMM micro-benchmark: simdnet's exported kernels (gemmNN forward, gemmTN weight
 // gradients, gemmNT deltas) on the workloads' real shapes, in GFLOP/s, beside the
-// f32x4 multiply-add ceiling measured by bench/ceiling.ts on the same core.
+// f32x4 multiply-add ceiling measured by bench/ceiling.ts on the same core. The opt-in
+// relaxed build, and a relaxed_madd ceiling for it, are measured where the engine has
+// relaxed SIMD (Node 20: run.mjs passes --experimental-wasm-relaxed-simd) and reported
+// as unavailable elsewhere.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -10,8 +13,9 @@ import { WORKLOADS } from './workloads.mjs';
 
 const root = new URL('../', import.meta.url);
 const CEILING_SOURCE = fileURLToPath(new URL('bench/ceiling.ts', root));
-const CEILING_WASM = fileURLToPath(new URL('build/bench-ceiling.wasm', root));
-const KERNEL_WASM = { simd: new URL('build/simdnet.simd.wasm', root), scalar: new URL('build/simdnet.scalar.wasm', root) };
+const CEILING_WASM = { simd: 'build/bench-ceiling.wasm', relaxed: 'build/bench-ceiling.relaxed.wasm' };
+const CEILING_FEATURES = { simd: 'simd', relaxed: 'simd,relaxed-simd' };
+const KERNEL_WASM = { simd: 'build/simdnet.simd.wasm', relaxed: 'build/simdnet.relaxed.wasm', scalar: 'build/simdnet.scalar.wasm' };
 
 /**
  * The products one training step of each workload runs, per layer of n_in → n_out on a batch
@@ -38,26 +42,42 @@ export function gemmShapes(workloads = WORKLOADS) {
   return [...shapes.values()];
 }
 
-/** { ceiling: { registers, cache }, shapes: [{ form, m, n, k, usedBy, simd, scalar }] }, all GFLOP/s. */
+/**
+ * { ceiling: { registers, cache }, relaxedCeiling: { registers, cache } | null,
+ *   shapes: [{ form, m, n, k, usedBy, simd, relaxed (null when unavailable), scalar }] }, all GFLOP/s.
+ */
 export async function runGemmBenchmark(profile, workloads = WORKLOADS) {
   // Kernel calls take micro- to milliseconds, so shorter repetitions are as stable.
   const short = { ...profile, minRepSeconds: profile.minRepSeconds / 5, warmupSeconds: profile.warmupSeconds / 5 };
   const kernels = {};
-  for (const [backend, url] of Object.entries(KERNEL_WASM)) {
-    kernels[backend] = (await WebAssembly.instantiate(readFileSync(url), {})).instance.exports;
+  for (const [backend, path] of Object.entries(KERNEL_WASM)) {
+    const bytes = readFileSync(new URL(path, root));
+    // Validation fails for the relaxed build where the engine lacks relaxed SIMD.
+    kernels[backend] = WebAssembly.validate(bytes) ? (await WebAssembly.instantiate(bytes, {})).instance.exports : null;
   }
+  const builds = Object.keys(CEILING_WASM).filter((build) => kernels[build]);
   const shapes = gemmShapes(workloads);
   // The ceiling is the best the loops reach, so they run before and after the kernels and
   // the faster run counts: a busy neighbour on the machine then lowers it less.
-  const before = await measureCeiling(short);
+  const before = await measureCeilings(builds, short);
   for (const shape of shapes) {
     for (const [backend, k] of Object.entries(kernels)) {
-      shape[backend] = toGiga(await throughput(gemmRunner(k, shape), short));
+      shape[backend] = k && toGiga(await throughput(gemmRunner(k, shape), short));
     }
   }
-  const after = await measureCeiling(short);
-  const best = (loop) => [before[loop], after[loop]].reduce((a, b) => (b.max > a.max ? b : a));
-  return { ceiling: { registers: best('registers'), cache: best('cache') }, shapes };
+  const after = await measureCeilings(builds, short);
+  const best = (build) => {
+    if (!before[build]) return null;
+    const faster = (loop) => [before[build][loop], after[build][loop]].reduce((a, b) => (b.max > a.max ? b : a));
+    return { registers: faster('registers'), cache: faster('cache') };
+  };
+  return { ceiling: best('simd'), relaxedCeiling: best('relaxed'), shapes };
+}
+
+async function measureCeilings(builds, profile) {
+  const ceilings = {};
+  for (const build of builds) ceilings[build] = await measureCeiling(build, profile);
+  return ceilings;
 }
 
 // Lays out A, B, C (and the Bᵀ scratch of NT) in the module's memory, filled with a constant:
@@ -86,8 +106,8 @@ function gemmRunner(k, { form, m, n, k: depth }) {
   };
 }
 
-async function measureCeiling(profile) {
-  const exports = (await WebAssembly.instantiate(readFileSync(compileCeiling()), {})).instance.exports;
+async function measureCeiling(build, profile) {
+  const exports = (await WebAssembly.instantiate(readFileSync(compileCeiling(build)), {})).instance.exports;
   const flops = exports.FLOPS_PER_ITERATION.value;
   const buffer = exports.heapBase();
   if (buffer + 4096 + 256 > exports.memory.buffer.byteLength) exports.memory.grow(1);
@@ -103,13 +123,14 @@ async function measureCeiling(profile) {
 }
 
 // asc reads asconfig.json from its working directory, so it runs in bench/, away from the library's.
-function compileCeiling() {
-  if (existsSync(CEILING_WASM) && statSync(CEILING_WASM).mtimeMs >= statSync(CEILING_SOURCE).mtimeMs) return CEILING_WASM;
+function compileCeiling(build) {
+  const wasm = fileURLToPath(new URL(CEILING_WASM[build], root));
+  if (existsSync(wasm) && statSync(wasm).mtimeMs >= statSync(CEILING_SOURCE).mtimeMs) return wasm;
   const asc = fileURLToPath(new URL('node_modules/assemblyscript/bin/asc.js', root));
-  const args = [asc, 'ceiling.ts', '--outFile', CEILING_WASM, '--enable', 'simd', '-O3', '--runtime', 'stub', '--noAssert'];
+  const args = [asc, 'ceiling.ts', '--outFile', wasm, '--enable', CEILING_FEATURES[build], '-O3', '--runtime', 'stub', '--noAssert'];
   const built = spawnSync(process.execPath, args, { cwd: fileURLToPath(new URL('bench/', root)), encoding: 'utf8' });
   if (built.status !== 0) throw new Error(`compiling bench/ceiling.ts failed: ${built.stderr || built.error}`);
-  return CEILING_WASM;
+  return wasm;
 }
 
 const toGiga = ({ median, min, max }) => ({ median: median / 1e9, min: min / 1e9, max: max / 1e9 });

@@ -17,6 +17,8 @@ import { findWorkload, WORKLOADS } from './workloads.mjs';
 const root = fileURLToPath(new URL('../', import.meta.url));
 const CHILD = fileURLToPath(new URL('child.mjs', import.meta.url));
 const RESULTS = join(root, 'bench/results');
+// Node 20 runs relaxed SIMD (the simdnet-relaxed peer, the GEMM table's relaxed column) only with this flag.
+const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
 const USAGE = `usage: npm run bench -- [--quick] [--workload W1,…] [--library ${PEERS.map((p) => p.id).join(',')},gemm]`;
 
 const { values: options } = parseArgs({
@@ -41,7 +43,7 @@ const rows = [];
 for (const workload of workloads) {
   for (const peer of peers) {
     process.stderr.write(`${workload.id} ${peer.id} … `);
-    const result = await runChild(['library', peer.id, workload.id], peer.cores ?? 1);
+    const result = await runChild(['library', peer.id, workload.id], peer.cores ?? 1, peer.nodeFlags);
     process.stderr.write(`${result.train ? `${Math.round(result.train.median)} samples/s` : (result.unavailable ?? result.error)}\n`);
     rows.push({ workload: workload.id, library: peer.id, ...result });
   }
@@ -49,7 +51,7 @@ for (const workload of workloads) {
 let gemm;
 if (withGemm) {
   process.stderr.write('GEMM micro-benchmark … ');
-  gemm = await runChild(['gemm', ...workloads.map((w) => w.id)], 1);
+  gemm = await runChild(['gemm', ...workloads.map((w) => w.id)], 1, [RELAXED_FLAG]);
   process.stderr.write('done\n');
 }
 derive(rows);
@@ -80,13 +82,14 @@ writeFileSync(
   `${JSON.stringify({ date: new Date().toISOString(), machine, profile: profileName, versions, wallSeconds, results: rows, gemm }, null, 2)}\n`,
 );
 
-// Runs one child, pinned, with a time limit; its result or { error }.
-async function runChild(args, cores) {
+// Runs one child, pinned, with a time limit, giving its node the flags it accepts; its result or { error }.
+async function runChild(args, cores, nodeFlags = []) {
   const dir = mkdtempSync(join(tmpdir(), 'simdnet-bench-'));
   const out = join(dir, 'result.json');
   const limitSeconds = options.quick ? 60 : 240;
   const [command, ...prefix] = pinning.command(cores);
-  const child = spawn(command, [...prefix, process.execPath, CHILD, out, profileName, ...args], {
+  const flags = nodeFlags.filter(nodeAccepts);
+  const child = spawn(command, [...prefix, process.execPath, ...flags, CHILD, out, profileName, ...args], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -102,6 +105,11 @@ async function runChild(args, cores) {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+// Whether this node starts with the flag (a later Node may drop a flag it no longer needs).
+function nodeAccepts(flag) {
+  return spawnSync(process.execPath, [flag, '-e', '0']).status === 0;
 }
 
 // Single-threaded runs share one core (the last, away from interrupts on core 0 where it

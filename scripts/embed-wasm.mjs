@@ -1,6 +1,7 @@
 // Writes build/wasm-bytes.js: both wasm builds as base64 strings, so the
 // library carries its kernels inside its JavaScript and needs no loader,
-// public path or bundler plugin to find them.
+// public path or bundler plugin to find them. The opt-in relaxed build is not
+// embedded (about 18 KB more gzipped): see src/wasm/embedded.ts.
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const read = (name) => readFileSync(new URL(`../build/simdnet.${name}.wasm`, import.meta.url)).toString('base64');

@@ -10,6 +10,6 @@ export type {
 } from './fit-options.js';
 export type { Matrix } from './data.js';
 export type { LayerJSON, LayerWeights, NetworkJSON } from './serialization.js';
-export { type Backend, init, simdSupported, type WasmSource } from './wasm/load.js';
+export { type Backend, init, relaxedSimdSupported, simdSupported, type WasmSource } from './wasm/load.js';
 export { DivergenceError, SimdnetError } from './errors.js';
 export { gradientCheck, type GradientCheckOptions, type GradientCheckResult } from './gradient-check.js';

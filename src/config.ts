@@ -32,7 +32,7 @@ export const LOSSES = Object.keys(LOSS_IDS) as Loss[];
 export const INITS = ['auto', 'glorotUniform', 'glorotNormal', 'heUniform', 'heNormal'] as const;
 export type Init = (typeof INITS)[number];
 
-export const BACKENDS = ['auto', 'simd', 'scalar'] as const;
+export const BACKENDS = ['auto', 'simd', 'scalar', 'relaxed'] as const;
 export type BackendChoice = (typeof BACKENDS)[number];
 
 /** The largest width of any layer or input. */
@@ -63,7 +63,10 @@ export interface NetworkConfig {
   seed?: number;
   /** Weight initialisation; 'auto' (default) is He for relu/leakyRelu layers, Glorot otherwise. */
   init?: Init;
-  /** Which wasm build runs the kernels; 'auto' (default) picks SIMD where the engine supports it. */
+  /**
+   * Which wasm build runs the kernels; 'auto' (default) picks SIMD where the engine supports it.
+   * 'relaxed' (opt-in, never picked by 'auto') needs relaxed SIMD and may differ in the last bits between machines.
+   */
   backend?: BackendChoice;
 }
 

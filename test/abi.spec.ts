@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as abi from '../src/abi.js';
 import type { Kernels } from '../src/wasm/kernels.js';
 import { compileKernels } from '../src/wasm/load.js';
-import { BACKENDS } from './support/kernels.js';
+import { BUILDS } from './support/kernels.js';
 
 /**
  * Parameter count of every function in the Kernels interface, written out by
@@ -88,7 +88,7 @@ describe('the test table itself', () => {
   });
 });
 
-describe.each(BACKENDS)('%s build', (backend) => {
+describe.each(BUILDS)('%s build', (backend) => {
   let module: WebAssembly.Module;
   let exports: Record<string, unknown>;
 

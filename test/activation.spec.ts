@@ -23,7 +23,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as abi from '../src/abi.js';
 import type { Activation } from '../src/config.js';
 import * as ref from '../src/reference/ops.js';
-import { BACKENDS, kernelHeap, type KernelHeap } from './support/kernels.js';
+import { BUILDS, kernelHeap, type KernelHeap } from './support/kernels.js';
 import {
   U, expectClose, expectGuardsIntact, expectSameBits, expectUlps, expectUnchanged, guarded, randomF32, seeded,
   snapshot,
@@ -108,7 +108,7 @@ function expectBackward(
   }
 }
 
-describe.each(BACKENDS)('%s build', (backend) => {
+describe.each(BUILDS)('%s build', (backend) => {
   let heap: KernelHeap;
   beforeAll(async () => {
     heap = await kernelHeap(backend);

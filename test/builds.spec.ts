@@ -1,11 +1,15 @@
-// The two wasm builds: the SIMD build and the scalar build must compute the
-// same float32 bits (the kernels document one rounding order for both), and
+// The wasm builds: the SIMD build and the scalar build must compute the same
+// float32 bits (the kernels document one rounding order for both), and
 // vectorisation must not vanish silently from the SIMD build's hot kernels.
+// The opt-in relaxed build is the SIMD build but for the GEMM tile's
+// multiply-add (f32x4.relaxed_madd, fused or not as the engine chooses): it is
+// excluded from the GEMM comparison and must match the SIMD build elsewhere.
 
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as abi from '../src/abi.js';
-import { kernelHeap, type KernelHeap } from './support/kernels.js';
+import type { Backend } from '../src/wasm/load.js';
+import { kernelHeap, type KernelHeap, RELAXED } from './support/kernels.js';
 import { expectSameBits, randomF32, seeded } from './support/numeric.js';
 
 const ACTS = [abi.ACT_LINEAR, abi.ACT_SIGMOID, abi.ACT_TANH, abi.ACT_RELU, abi.ACT_LEAKY_RELU, abi.ACT_SOFTMAX];
@@ -15,24 +19,31 @@ const GEMM_SHAPES: [number, number, number][] = [
   [1, 1, 1], [5, 7, 9], [4, 8, 1], [17, 33, 3], [33, 129, 17], [129, 17, 65], [3, 9, 12],
 ];
 
-describe('SIMD and scalar builds give bit-identical results', () => {
+type Pair = { other: Backend; title: string; gemm: boolean };
+const PAIRS: Pair[] = [{ other: 'scalar', title: 'SIMD and scalar builds give bit-identical results', gemm: true }];
+if (RELAXED) PAIRS.push({ other: 'relaxed', title: 'SIMD and relaxed builds give bit-identical results outside the GEMM tile', gemm: false });
+
+describe.each(PAIRS)('$title', ({ other, gemm }) => {
   let simd: KernelHeap;
-  let scalar: KernelHeap;
+  let second: KernelHeap;
   beforeAll(async () => {
-    [simd, scalar] = await Promise.all([kernelHeap('simd'), kernelHeap('scalar')]);
+    [simd, second] = await Promise.all([kernelHeap('simd'), kernelHeap(other)]);
   });
 
   /** Runs the same computation on both builds and compares every float32 it returns, bit for bit. */
   function same(what: string, run: (heap: KernelHeap) => ArrayLike<number>): void {
     simd.reset();
-    scalar.reset();
-    expectSameBits(run(simd), run(scalar), `${what}: SIMD vs scalar`);
+    second.reset();
+    expectSameBits(run(simd), run(second), `${what}: SIMD vs ${other}`);
   }
 
-  it.each(GEMM_SHAPES)('gemmNN, gemmTN, gemmNT and columnSums, m=%i n=%i k=%i', (m, n, k) => {
+  const data = (m: number, n: number, k: number): [Float32Array, Float32Array] => {
     const rng = seeded(m * n * k);
-    const a = randomF32(rng, m * k, -3, 3);
-    const b = randomF32(rng, k * n, -3, 3);
+    return [randomF32(rng, m * k, -3, 3), randomF32(rng, k * n, -3, 3)];
+  };
+
+  it.runIf(gemm).each(GEMM_SHAPES)('gemmNN, gemmTN and gemmNT, m=%i n=%i k=%i', (m, n, k) => {
+    const [a, b] = data(m, n, k);
     same('gemmNN', (h) => {
       const c = h.zeros(m * n);
       h.k.gemmNN(m, n, k, h.f32(a), h.f32(b), c);
@@ -48,6 +59,10 @@ describe('SIMD and scalar builds give bit-identical results', () => {
       h.k.gemmNT(m, n, k, h.f32(a), h.f32(b), c, h.zeros(k * n));
       return h.read(c, m * n);
     });
+  });
+
+  it.each(GEMM_SHAPES)('columnSums, m=%i n=%i k=%i', (m, n, k) => {
+    const [, b] = data(m, n, k);
     same('columnSums', (h) => {
       const out = h.zeros(n);
       h.k.columnSums(h.f32(b), k, n, Math.fround(1 / k), out);
@@ -93,8 +108,8 @@ describe('SIMD and scalar builds give bit-identical results', () => {
         });
       }
       simd.reset();
-      scalar.reset();
-      const sums = [simd, scalar].map((h) => h.k.lossSum(h.f32(a), h.f32(y), m * n, loss));
+      second.reset();
+      const sums = [simd, second].map((h) => h.k.lossSum(h.f32(a), h.f32(y), m * n, loss));
       expect(sums[0]).toBe(sums[1]);
     }
   });
@@ -180,11 +195,24 @@ describe('vectorisation in the release builds', () => {
     expect(text.match(/v128|\b[if](8x16|16x8|32x4|64x2)\./g)).toBeNull();
   });
 
-  it('the release builds are the ones the library embeds', () => {
+  it('only the relaxed build uses relaxed SIMD, and there only in the GEMM, whose kernels all reach f32x4.relaxed_madd', () => {
+    const relaxed = watFunctions('simdnet.relaxed.wat');
+    for (const kernel of ['gemmNN', 'gemmTN', 'gemmNT', 'gemmStrided']) {
+      expect(reachable(relaxed, `$assembly/gemm/${kernel}`), `${kernel} lacks f32x4.relaxed_madd`).toContain('f32x4.relaxed_madd');
+    }
+    const users = [...relaxed].filter(([, code]) => /\brelaxed_/.test(code)).map(([name]) => name);
+    expect(users.length).toBeGreaterThan(0);
+    expect(users.filter((name) => !name.startsWith('$assembly/gemm/'))).toEqual([]);
+    expect(readFileSync(new URL('../build/simdnet.simd.wat', import.meta.url), 'utf8')).not.toMatch(/\brelaxed_/);
+  });
+
+  it('the release builds are the ones the library embeds (the opt-in relaxed build is not embedded)', () => {
     const embedded = readFileSync(new URL('../build/wasm-bytes.js', import.meta.url), 'utf8');
     for (const build of ['simd', 'scalar']) {
       const bytes = readFileSync(new URL(`../build/simdnet.${build}.wasm`, import.meta.url)).toString('base64');
       expect(embedded.includes(`'${bytes}'`), `build/wasm-bytes.js embeds build/simdnet.${build}.wasm`).toBe(true);
     }
+    const relaxed = readFileSync(new URL('../build/simdnet.relaxed.wasm', import.meta.url)).toString('base64');
+    expect(embedded.includes(relaxed)).toBe(false);
   });
 });

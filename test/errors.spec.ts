@@ -109,7 +109,7 @@ const CONFIG_CASES: Case[] = [
   ['bias not a boolean', 'regressor', create(regressorWith({}, { bias: 1 })), /layers\[0\]\.bias must be true or false, got 1/],
   ['negative seed', 'regressor', create(regressorWith({ seed: -1 })), /config\.seed must be an integer from 0 to 4294967295/],
   ['unknown init', 'regressor', create(regressorWith({ init: 'xavier' })), /config\.init must be 'auto', 'glorotUniform', .*'heNormal', got "xavier"/],
-  ['unknown backend', 'regressor', create(regressorWith({ backend: 'gpu' })), /config\.backend must be 'auto', 'simd' or 'scalar'/],
+  ['unknown backend', 'regressor', create(regressorWith({ backend: 'gpu' })), /config\.backend must be 'auto', 'simd', 'scalar' or 'relaxed'/],
   ['config null', 'regressor', create(null), /config must be an object, got null/],
   ['an option only on the prototype is not read', 'regressor',
     create(Object.assign(Object.create({ loss: 'squaredError' }), { inputs: 2, layers: NETS.regressor.layers })), /config\.loss must be/],
@@ -225,7 +225,7 @@ const JSON_CASES: Case[] = [
     /layers\[1\]\.biases must be null for a layer without bias/],
   ['null', 'regressor', load(null), /fromJSON: the network must be an object, got null/],
   ['a softmax layer of one unit', 'regressor', load(jsonWith((j) => { layerOf(j, 1).activation = 'softmax'; })), /softmax layer needs at least 2 units/],
-  ['an unknown backend option', 'regressor', load(JSON_BASE, { backend: 'gpu' }), /backend must be 'auto', 'simd' or 'scalar'/],
+  ['an unknown backend option', 'regressor', load(JSON_BASE, { backend: 'gpu' }), /backend must be 'auto', 'simd', 'scalar' or 'relaxed'/],
 ];
 
 const WEIGHT_CASES: Case[] = [

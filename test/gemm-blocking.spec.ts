@@ -4,16 +4,40 @@
 // test/gemm.spec.ts's sizes (k ≤ 129) barely reach. A block of p after the first continues from C's
 // stored value, so the SIMD result must equal the scalar build's, which sums
 // each element in the documented order without blocking, to the bit; and C
-// must be written only inside its block.
+// must be written only inside its block. The opt-in relaxed build, whose
+// multiply-add the engine may fuse, must equal the fused or the unfused
+// summation in the same order to the bit.
 
 import { beforeAll, describe, it } from 'vitest';
-import { kernelHeap, type KernelHeap } from './support/kernels.js';
-import { expectGuardsIntact, expectSameBits, guarded, randomF32, seeded } from './support/numeric.js';
+import { emulate, MULTIPLY_ADDS } from './support/gemm.js';
+import { kernelHeap, type KernelHeap, RELAXED } from './support/kernels.js';
+import { expectGuardsIntact, expectSameBits, expectSameBitsAsOneOf, guarded, randomF32, seeded } from './support/numeric.js';
 
 const SHAPES: [number, number, number][] = [
   [64, 24, 128], [65, 17, 129], [63, 16, 257], [129, 40, 300], [1, 33, 513],
   [70, 9, 255], [5, 64, 383], [128, 131, 130], [7, 3, 1000], [12, 16, 300], [200, 10, 130],
 ];
+const FORMS = ['NN', 'TN', 'NT'] as const;
+type Form = (typeof FORMS)[number];
+
+/** Every shape's seeded A (m×k values) and B (k×n values), read by each form in its own layout. */
+function* cases(form: Form): Generator<{ m: number; n: number; k: number; a: Float32Array; b: Float32Array; what: string }> {
+  for (const [m, n, k] of SHAPES) {
+    const rng = seeded(m * 1009 + n * 31 + k);
+    yield { m, n, k, a: randomF32(rng, m * k, -2, 2), b: randomF32(rng, k * n, -2, 2), what: `gemm${form} m=${m} n=${n} k=${k}` };
+  }
+}
+
+/** C of one form computed by a build, after checking that it wrote nothing outside C. */
+function product(h: KernelHeap, form: Form, m: number, n: number, k: number, a: Float32Array, b: Float32Array, what: string): Float32Array {
+  h.reset();
+  const [pa, pb, pc] = [h.f32(a), h.f32(b), guarded(h, m * n)];
+  if (form === 'NN') h.k.gemmNN(m, n, k, pa, pb, pc);
+  else if (form === 'TN') h.k.gemmTN(m, n, k, pa, pb, pc);
+  else h.k.gemmNT(m, n, k, pa, pb, pc, h.zeros(k * n));
+  expectGuardsIntact(h, pc, m * n, what);
+  return h.read(pc, m * n);
+}
 
 describe('blocked GEMM across block boundaries: SIMD equals scalar to the bit', () => {
   let simd: KernelHeap;
@@ -22,22 +46,26 @@ describe('blocked GEMM across block boundaries: SIMD equals scalar to the bit', 
     [simd, scalar] = await Promise.all([kernelHeap('simd'), kernelHeap('scalar')]);
   });
 
-  it.each(['NN', 'TN', 'NT'] as const)('gemm%s', (form) => {
-    for (const [m, n, k] of SHAPES) {
-      const rng = seeded(m * 1009 + n * 31 + k);
-      const a = randomF32(rng, m * k, -2, 2);
-      const b = randomF32(rng, k * n, -2, 2);
-      const what = `gemm${form} m=${m} n=${n} k=${k}`;
-      const [fromSimd, fromScalar] = [simd, scalar].map((h) => {
-        h.reset();
-        const [pa, pb, pc] = [h.f32(a), h.f32(b), guarded(h, m * n)];
-        if (form === 'NN') h.k.gemmNN(m, n, k, pa, pb, pc);
-        else if (form === 'TN') h.k.gemmTN(m, n, k, pa, pb, pc);
-        else h.k.gemmNT(m, n, k, pa, pb, pc, h.zeros(k * n));
-        expectGuardsIntact(h, pc, m * n, what);
-        return h.read(pc, m * n);
-      });
-      expectSameBits(fromSimd!, fromScalar!, what);
+  it.each(FORMS)('gemm%s', (form) => {
+    for (const { m, n, k, a, b, what } of cases(form)) {
+      expectSameBits(product(simd, form, m, n, k, a, b, what), product(scalar, form, m, n, k, a, b, what), what);
+    }
+  });
+});
+
+describe.runIf(RELAXED)('blocked GEMM across block boundaries: the relaxed build equals a fused or unfused emulation', () => {
+  let relaxed: KernelHeap;
+  beforeAll(async () => {
+    relaxed = await kernelHeap('relaxed');
+  });
+
+  it.each(FORMS)('gemm%s', (form) => {
+    for (const { m, n, k, a, b, what } of cases(form)) {
+      // NN reads A as m×k and B as k×n; TN reads A as k×m; NT reads B as n×k.
+      const aAt = form === 'TN' ? (i: number, p: number) => a[p * m + i]! : (i: number, p: number) => a[i * k + p]!;
+      const bAt = form === 'NT' ? (p: number, j: number) => b[j * k + p]! : (p: number, j: number) => b[p * n + j]!;
+      const emulations = MULTIPLY_ADDS.relaxed.map((madd) => emulate(m, n, k, aAt, bAt, madd));
+      expectSameBitsAsOneOf(product(relaxed, form, m, n, k, a, b, what), emulations, what);
     }
   });
 });

@@ -22,7 +22,7 @@ import * as abi from '../src/abi.js';
 import type { Activation, Loss } from '../src/config.js';
 import * as ref from '../src/reference/ops.js';
 import type { Rng } from '../src/random.js';
-import { BACKENDS, kernelHeap, type KernelHeap } from './support/kernels.js';
+import { BUILDS, kernelHeap, type KernelHeap } from './support/kernels.js';
 import {
   U, expectClose, expectGuardsIntact, expectSameBits, expectUnchanged, guarded, randomF32, seeded, snapshot,
 } from './support/numeric.js';
@@ -72,7 +72,7 @@ function slopeTerms(act: Activation, a: number, alpha: number): number {
   }
 }
 
-describe.each(BACKENDS)('%s build', (backend) => {
+describe.each(BUILDS)('%s build', (backend) => {
   let heap: KernelHeap;
   beforeAll(async () => {
     heap = await kernelHeap(backend);

@@ -23,7 +23,7 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as ref from '../src/reference/ops.js';
-import { BACKENDS, kernelHeap, type KernelHeap } from './support/kernels.js';
+import { BUILDS, kernelHeap, type KernelHeap } from './support/kernels.js';
 import {
   U, expectClose, expectGuardsIntact, expectUnchanged, guarded, randomF32, seeded, snapshot,
 } from './support/numeric.js';
@@ -59,7 +59,7 @@ const corrections = (beta1: number, beta2: number, t: number): [number, number] 
   f(1 / (1 - Math.pow(beta2, t))),
 ];
 
-describe.each(BACKENDS)('%s build', (backend) => {
+describe.each(BUILDS)('%s build', (backend) => {
   let heap: KernelHeap;
   beforeAll(async () => {
     heap = await kernelHeap(backend);

@@ -28,7 +28,7 @@ interface XorResult {
   accuracy: number;
   hash: string;
 }
-type Trained = Record<'simd' | 'scalar', XorResult>;
+type Trained = Record<'simd' | 'scalar', XorResult> & { relaxed?: XorResult };
 
 let work = '';
 let consumer = '';
@@ -117,7 +117,7 @@ const results: Record<string, Trained> = {};
 describe('the packed tarball', () => {
   it('holds the ESM, CJS and type entries and the wasm files, and nothing of the sources', () => {
     for (const file of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/slim.js', 'dist/slim.cjs',
-      'dist/simdnet.simd.wasm', 'dist/simdnet.scalar.wasm', 'dist/cli.js', 'data/digits/digits.csv.gz', 'data/digits/README.md',
+      'dist/simdnet.simd.wasm', 'dist/simdnet.scalar.wasm', 'dist/simdnet.relaxed.wasm', 'dist/cli.js', 'data/digits/digits.csv.gz', 'data/digits/README.md',
       'README.md', 'LICENSE', 'package.json']) {
       expect(packedFiles).toContain(file);
     }
@@ -127,7 +127,7 @@ describe('the packed tarball', () => {
   it('has types that resolve under every module resolution (arethetypeswrong)', async () => {
     const attw = join(root, 'node_modules', '.bin', 'attw');
     // The .wasm subpaths are assets for users of simdnet/slim, not modules with types.
-    const args = [tarball, '--format', 'json', '--exclude-entrypoints', 'simd.wasm', 'scalar.wasm'];
+    const args = [tarball, '--format', 'json', '--exclude-entrypoints', 'simd.wasm', 'scalar.wasm', 'relaxed.wasm'];
     const outcome = await run(attw, args, { cwd: work, maxBuffer: 1 << 24 }).catch((e: { stdout: string }) => e);
     const report = JSON.parse(outcome.stdout) as { analysis: { problems: unknown[] } };
     expect(report.analysis.problems).toEqual([]);
@@ -174,14 +174,15 @@ describe('headless Chromium', () => {
     expectLearnedXor(results.esbuild);
   });
 
-  it('runs the slim entry with the .wasm files hosted beside the page', async () => {
+  it('runs the slim entry with the .wasm files hosted beside the page, and the relaxed build (Chromium ≥ 114 has relaxed SIMD)', async () => {
     const out = await esbuildPage('slim-browser.js', 'slim-out');
-    for (const build of ['simd', 'scalar']) {
+    for (const build of ['simd', 'scalar', 'relaxed']) {
       copyFileSync(join(consumer, 'node_modules', 'simdnet', 'dist', `simdnet.${build}.wasm`), join(out, `simdnet.${build}.wasm`));
     }
     expect(readFileSync(join(out, 'browser.js'), 'utf8')).not.toMatch(/AGFzbQ/); // no embedded wasm (base64 of '\0asm')
     results.slim = await trainInChromium(`${await serve(out)}/index.html`);
     expectLearnedXor(results.slim);
+    expect(results.slim.relaxed).toMatchObject({ backend: 'relaxed', accuracy: 1 });
   });
 
   it('runs a Vite production build', async () => {

@@ -4,7 +4,7 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng, type RngState } from '../src/random.js';
-import { BACKENDS, kernelHeap, type KernelHeap } from './support/kernels.js';
+import { BUILDS, kernelHeap, type KernelHeap } from './support/kernels.js';
 
 // First outputs of xoshiro128** from the state {1, 2, 3, 4}, produced by the
 // C reference (https://prng.di.unimi.it/xoshiro128starstar.c: result =
@@ -29,7 +29,7 @@ describe('src/random.ts Rng', () => {
   });
 });
 
-describe.each(BACKENDS)('%s build', (backend) => {
+describe.each(BUILDS)('%s build', (backend) => {
   let heap: KernelHeap;
   beforeAll(async () => {
     heap = await kernelHeap(backend);

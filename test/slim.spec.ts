@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { init, Network } from '../src/slim.js';
+import { init, Network, relaxedSimdSupported } from '../src/slim.js';
 
 const wasm = (build: string): Buffer => readFileSync(new URL(`../build/simdnet.${build}.wasm`, import.meta.url));
 const config = { inputs: 2, layers: [{ units: 1, activation: 'sigmoid' }], loss: 'binaryCrossentropy', seed: 3 } as const;
@@ -59,6 +59,21 @@ describe('simdnet/slim', () => {
     expect(simd.predict([[0.5, -1]])).toEqual(scalar.predict([[0.5, -1]]));
     simd.dispose();
     scalar.dispose();
+  });
+
+  it("takes the opt-in relaxed build, which backend 'relaxed' needs (and ignores it where the engine lacks relaxed SIMD)", async () => {
+    const relaxed = { ...config, backend: 'relaxed' } as const;
+    if (relaxedSimdSupported()) {
+      await expect(Network.create(relaxed)).rejects.toThrow(/relaxed wasm build has not been provided.*init\(\{ relaxed/);
+    }
+    await init({ relaxed: new Uint8Array(wasm('relaxed')) });
+    if (relaxedSimdSupported()) {
+      const net = await Network.create(relaxed);
+      expect(net.backend).toBe('relaxed');
+      net.dispose();
+    } else {
+      await expect(Network.create(relaxed)).rejects.toThrow(/does not support relaxed SIMD/);
+    }
   });
 
   it('fetched each hosted file it was given', () => {

@@ -9,7 +9,7 @@ import { readMatrix } from '../src/data.js';
 import { engineOf } from '../src/network.js';
 import { ReferenceNetwork } from '../src/reference/network.js';
 import { Rng } from '../src/random.js';
-import { BACKENDS } from './support/kernels.js';
+import { BUILDS } from './support/kernels.js';
 
 /** |actual − printed| ≤ half a unit in the printed value's last decimal place. */
 function expectPrinted(actual: number, printed: string): void {
@@ -27,7 +27,7 @@ function layerSpec(inputs: number, units: number, activation: LayerSpec['activat
   return { inputs, units, activation, alpha: 0, bias, trainBias };
 }
 
-describe.each(BACKENDS)('SPEC example 1: the 2-2-2 sigmoid network (%s)', (backend) => {
+describe.each(BUILDS)('SPEC example 1: the 2-2-2 sigmoid network (%s)', (backend) => {
   // h1 = w1·i1 + w2·i2 + b1 and h2 = w3·i1 + w4·i2 + b1, so in the row-major
   // inputs × units layout (weights[i*units + j] connects input i to unit j)
   // the hidden weights are [w1, w3, w2, w4]; likewise [w5, w7, w6, w8].
@@ -134,7 +134,7 @@ describe.each(BACKENDS)('SPEC example 1: the 2-2-2 sigmoid network (%s)', (backe
   });
 });
 
-describe.each(BACKENDS)('SPEC example 2: the linear 2-2-1 network without biases (%s)', (backend) => {
+describe.each(BUILDS)('SPEC example 2: the linear 2-2-1 network without biases (%s)', (backend) => {
   // h1 = w1·i1 + w2·i2, h2 = w3·i1 + w4·i2, out = w5·h1 + w6·h2.
   const start = [{ weights: [0.11, 0.12, 0.21, 0.08] }, { weights: [0.14, 0.15] }];
   const printedStep = ['0.121326', '0.226989', '0.132135', '0.0982025', '0.1743825', '0.169416'];
@@ -169,7 +169,7 @@ describe.each(BACKENDS)('SPEC example 2: the linear 2-2-1 network without biases
   });
 });
 
-describe.each(BACKENDS)('SPEC example 3: 3→2 sigmoid layer with negative log-likelihood (%s)', (backend) => {
+describe.each(BUILDS)('SPEC example 3: 3→2 sigmoid layer with negative log-likelihood (%s)', (backend) => {
   it('one step of size 0.01 lowers the loss, and the gradient matches finite differences', async () => {
     const net = await Network.create({
       inputs: 3, layers: [{ units: 2, activation: 'sigmoid' }], loss: 'categoricalCrossentropy', seed: 3, backend,
@@ -231,7 +231,7 @@ describe('SPEC example 4: regularised network, full-batch, binary cross-entropy 
     net.dispose();
   });
 
-  it.each(BACKENDS)('float32 engine (%s) agrees with the float64 reference to about 1e-3', async (backend) => {
+  it.each(BUILDS)('float32 engine (%s) agrees with the float64 reference to about 1e-3', async (backend) => {
     const net = await Network.create({ inputs: 5, layers: [...layers], loss: 'binaryCrossentropy', seed: 4, backend });
     for (const l2 of [0, 0.7]) {
       const check = gradientCheck(net, new Float64Array(x), new Float64Array(y), { l2 });
@@ -272,7 +272,7 @@ describe('SPEC example 5: single-neuron networks and deeper ones on the same dat
     return a.map((row, i) => row[n]! / a[i]![i]!);
   }
 
-  it.each(BACKENDS)('linear regression by full-batch gradient descent reaches the least-squares solution (%s)', async (backend) => {
+  it.each(BUILDS)('linear regression by full-batch gradient descent reaches the least-squares solution (%s)', async (backend) => {
     const net = await Network.create({ inputs: 3, layers: [{ units: 1, activation: 'linear' }], loss: 'squaredError', seed: 5, backend });
     await net.fit(x, y, { epochs: 2000, batchSize: rows, shuffle: false, optimizer: { type: 'sgd', learningRate: 0.5 } });
     const [{ weights, bias }] = net.getWeights() as [{ weights: Float32Array; bias: Float32Array }];
@@ -311,7 +311,7 @@ describe('SPEC example 5: single-neuron networks and deeper ones on the same dat
   });
 });
 
-describe.each(BACKENDS)('SPEC example 6: XOR (%s)', (backend) => {
+describe.each(BUILDS)('SPEC example 6: XOR (%s)', (backend) => {
   it.each([3, 5])('a 2-%i-1 sigmoid network converges from a seeded random start', async (hidden) => {
     const net = await Network.create({
       inputs: 2, layers: [{ units: hidden, activation: 'sigmoid' }, { units: 1, activation: 'sigmoid' }],

@@ -10,7 +10,7 @@ import { initialWeights } from '../src/init.js';
 import { Rng } from '../src/random.js';
 import { ReferenceNetwork } from '../src/reference/network.js';
 import type { ReferenceOptimizer } from '../src/reference/ops.js';
-import { BACKENDS } from './support/kernels.js';
+import { BACKENDS, BUILDS } from './support/kernels.js';
 
 const ROWS = 30;
 const rng = Rng.fromSeed(11);
@@ -30,7 +30,7 @@ const optimizers: { name: string; optimizer: ReferenceOptimizer }[] = [
   { name: 'adam', optimizer: { type: 'adam', learningRate: 0.01, beta1: 0.85, beta2: 0.99, epsilon: 1e-7 } },
 ];
 
-describe.each(BACKENDS)('engine vs float64 reference trainer (%s)', (backend) => {
+describe.each(BUILDS)('engine vs float64 reference trainer (%s)', (backend) => {
   it.each(optimizers)('$name: 8 epochs of shuffled batches of 7 (the last one short), with L2', async ({ optimizer }) => {
     const net = await Network.create({ ...config, layers: [...config.layers], backend });
     // The reference draws the same initial weights and then the same shuffles from its own copy of the seed.
@@ -61,7 +61,7 @@ describe.each(BACKENDS)('engine vs float64 reference trainer (%s)', (backend) =>
 });
 
 describe('determinism', () => {
-  it.each(BACKENDS)('the same seed trains to bit-identical weights, twice (%s)', async (backend) => {
+  it.each(BUILDS)('the same seed trains to bit-identical weights, twice (%s)', async (backend) => {
     const trainOnce = async (): Promise<Float32Array[]> => {
       const net = await Network.create({ ...config, layers: [...config.layers], backend });
       await net.fit(x, y, { epochs: 20, batchSize: 4, optimizer: { type: 'adam', learningRate: 0.01 }, validationSplit: 0.2 });

@@ -2,8 +2,9 @@
 // interface: setup(workload, data, variant) → { trainChunk(units), infer(units), inferBulk?(units),
 // dispose(), stats?() }, where trainChunk and infer do `units` steps of work (batches, or rows for a
 // library that updates per row) and return the rows they covered; inferBulk, for a library with a
-// batch API, predicts `units` blocks of INFER_BLOCK rows (workloads.mjs), one call per block. A module may also export
-// unavailableReason(workload) → string | null.
+// batch API, predicts `units` blocks of INFER_BLOCK rows (workloads.mjs), one call per block.
+// A module may also export unavailableReason(workload) → string | null. `nodeFlags` are passed
+// to the child's node when that node accepts them.
 
 /** The peer every ratio is taken against. */
 export const BASELINE = 'simdnet-simd';
@@ -11,6 +12,11 @@ export const BASELINE = 'simdnet-simd';
 export const PEERS = [
   { id: 'simdnet-simd', label: 'simdnet SIMD', module: 'simdnet.mjs', variant: { backend: 'simd' }, package: '.' },
   { id: 'simdnet-scalar', label: 'simdnet scalar', module: 'simdnet.mjs', variant: { backend: 'scalar' }, package: '.' },
+  {
+    id: 'simdnet-relaxed', label: 'simdnet relaxed (opt-in)', module: 'simdnet.mjs', variant: { backend: 'relaxed' }, package: '.',
+    nodeFlags: ['--experimental-wasm-relaxed-simd'],
+    note: "backend 'relaxed': GEMM multiply-adds by f32x4.relaxed_madd (fused where the CPU has FMA); not bit-identical across machines",
+  },
   {
     id: 'brainjs', label: 'brain.js', module: 'brainjs.mjs', package: 'brain.js',
     note: 'updates per row (no mini-batches) and predicts row by row (both inference columns); one activation for every layer and no softmax, so W3/W4 use relu outputs with squared-error deltas and W2 sigmoid outputs; momentum 0.1 (it rejects 0)',

@@ -3,7 +3,7 @@
 import { Network } from '../../dist/index.js';
 import { activationOf, batchCursor, forEachBatch, INFER_BLOCK, inferenceInputs } from '../workloads.mjs';
 
-/** variant.backend: 'simd' or 'scalar'. */
+/** variant.backend: 'simd', 'scalar' or 'relaxed'. */
 export async function setup(workload, data, variant) {
   const net = await Network.create({
     inputs: workload.sizes[0],

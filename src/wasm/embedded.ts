@@ -1,8 +1,16 @@
 // Registers the two builds embedded in the JavaScript as base64 (build/wasm-bytes.js),
-// so the main entry needs no .wasm file, loader or public path.
+// so the main entry needs no .wasm file, loader or public path. The opt-in relaxed build
+// is not embedded (it would add about 18 KB gzipped to every bundle): in Node it is read
+// from the package's own dist/simdnet.relaxed.wasm, beside this module; elsewhere
+// init({ relaxed }) supplies it.
 
 import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64 } from '../../build/wasm-bytes.js';
+import { SimdnetError } from '../errors.js';
 import { provideKernels } from './load.js';
+
+// A variable, not a literal in new URL(…, import.meta.url), so bundlers do not copy the file
+// into every browser build.
+const RELAXED_FILE = 'simdnet.relaxed.wasm';
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text);
@@ -11,8 +19,22 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-/** Makes the embedded builds the ones networks use, until init() supplies others. */
+/** Makes the embedded builds (and in Node the packaged relaxed build) the ones networks use, until init() supplies others. */
 export function provideEmbeddedKernels(): void {
   provideKernels('simd', () => WebAssembly.compile(decodeBase64(SIMD_WASM_BASE64)));
   provideKernels('scalar', () => WebAssembly.compile(decodeBase64(SCALAR_WASM_BASE64)));
+  // process.getBuiltinModule (Node ≥ 20.16) rather than an import of node:fs, which browser bundles cannot resolve.
+  const fs = globalThis.process?.getBuiltinModule?.('node:fs/promises');
+  if (fs) provideKernels('relaxed', () => compileRelaxedFile((url) => fs.readFile(url)));
+}
+
+async function compileRelaxedFile(readFile: (url: URL) => Promise<Uint8Array>): Promise<WebAssembly.Module> {
+  const url = new URL(RELAXED_FILE, import.meta.url);
+  const bytes = await readFile(url).catch((error: unknown) => {
+    throw new SimdnetError(
+      `cannot read the relaxed wasm build at ${url.href} (${String(error)}); ` +
+        "if simdnet was bundled, pass the file's bytes with init({ relaxed })",
+    );
+  });
+  return WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
 }

@@ -1,16 +1,21 @@
 // Where the kernels come from and how they are compiled: each build is
 // compiled once per process or page, from the bytes embedded in the main
-// entry or from what the user hands to init(), and instantiated with its own
-// memory for every network.
+// entry (the relaxed build: read from the package's own file, in Node) or from
+// what the user hands to init(), and instantiated with its own memory for
+// every network.
 
 import type { BackendChoice } from '../config.js';
 import { describe, SimdnetError } from '../errors.js';
 import { plainObject } from '../validate.js';
 import type { Kernels } from './kernels.js';
 
-/** A wasm build of the kernels: f32x4 SIMD, or plain scalar code that gives bit-identical results. */
-export type Backend = 'simd' | 'scalar';
-const BUILDS: readonly Backend[] = ['simd', 'scalar'];
+/**
+ * A wasm build of the kernels: f32x4 SIMD, plain scalar code that gives bit-identical results,
+ * or (opt-in) the SIMD build whose matrix products use relaxed SIMD's f32x4.relaxed_madd, which
+ * the engine may fuse or not, so its results may differ in the last bits from machine to machine.
+ */
+export type Backend = 'simd' | 'scalar' | 'relaxed';
+const BUILDS: readonly Backend[] = ['simd', 'scalar', 'relaxed'];
 
 /**
  * A wasm build as init() accepts it: the URL of a hosted .wasm file (fetched and compiled
@@ -29,6 +34,22 @@ export function simdSupported(): boolean {
   return WebAssembly.validate(SIMD_PROBE);
 }
 
+// The same with f32x4.relaxed_madd of three splats: an engine that validates it runs the relaxed build.
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 19, 1, 17, 0,
+  65, 0, 253, 15, 65, 0, 253, 15, 65, 0, 253, 15, 253, 133, 2, 11,
+]);
+
+/** Whether this engine runs WebAssembly relaxed SIMD (Node 20: only with --experimental-wasm-relaxed-simd). */
+export function relaxedSimdSupported(): boolean {
+  return WebAssembly.validate(RELAXED_SIMD_PROBE);
+}
+
+const RELAXED_UNSUPPORTED =
+  "config.backend 'relaxed' was requested, but this WebAssembly engine does not support relaxed SIMD " +
+  '(f32x4.relaxed_madd): in Node 20 start node with --experimental-wasm-relaxed-simd; Chromium 114 and later have it; ' +
+  "Firefox and Safari do not enable it by default. Use backend 'auto' or 'simd' there";
+
 const sources = new Map<Backend, () => Promise<WebAssembly.Module>>();
 const compiled = new Map<Backend, Promise<WebAssembly.Module>>();
 
@@ -41,13 +62,15 @@ export function provideKernels(backend: Backend, compile: () => Promise<WebAssem
 /**
  * Supplies the wasm builds from files you host, for the `simdnet/slim` entry (which embeds
  * none) or to replace the embedded ones. Give at least one build; without SIMD support the
- * `scalar` build is needed. Resolves once the given builds have compiled; if any fails, none
- * replaces what was there.
+ * `scalar` build is needed. `relaxed` (opt-in, for `backend: 'relaxed'`) is ignored, and not
+ * fetched, on engines without relaxed SIMD. Resolves once the given builds have compiled; if
+ * any fails, none replaces what was there.
  */
-export async function init(options: { simd?: WasmSource; scalar?: WasmSource }): Promise<void> {
+export async function init(options: { simd?: WasmSource; scalar?: WasmSource; relaxed?: WasmSource }): Promise<void> {
   const o = plainObject(options, 'init options', BUILDS);
-  const given = BUILDS.filter((b) => o[b] !== undefined);
-  if (given.length === 0) throw new SimdnetError("init needs a wasm source for 'simd' and/or 'scalar'");
+  const named = BUILDS.filter((b) => o[b] !== undefined);
+  if (named.length === 0) throw new SimdnetError("init needs a wasm source for 'simd' and/or 'scalar' (or 'relaxed')");
+  const given = named.filter((b) => b !== 'relaxed' || relaxedSimdSupported());
   const modules = await Promise.all(given.map((backend) => compileSource(o[backend] as WasmSource, backend)));
   given.forEach((backend, i) => provideKernels(backend, () => Promise.resolve(modules[i]!)));
 }
@@ -74,8 +97,16 @@ async function compileResponse(pending: PromiseLike<Response>, backend: Backend)
   return streaming ? WebAssembly.compileStreaming(response) : WebAssembly.compile(await response.arrayBuffer());
 }
 
-/** The build a backend choice resolves to here, among the builds that are available. */
+/** The build a backend choice resolves to here, among the builds that are available ('auto' never picks 'relaxed'). */
 export function resolveBackend(choice: BackendChoice): Backend {
+  if (choice === 'relaxed') {
+    if (!relaxedSimdSupported()) throw new SimdnetError(RELAXED_UNSUPPORTED);
+    if (sources.has('relaxed')) return 'relaxed';
+    throw new SimdnetError(
+      "the relaxed wasm build has not been provided: no entry embeds it, so call init({ relaxed: url or bytes }) first " +
+        "with the package's dist/simdnet.relaxed.wasm ('simdnet/relaxed.wasm'; in Node, import 'simdnet' reads it by itself)",
+    );
+  }
   if (choice === 'simd' && !simdSupported()) {
     throw new SimdnetError("config.backend 'simd' was requested, but this WebAssembly engine does not support SIMD");
   }

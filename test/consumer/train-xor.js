@@ -1,6 +1,6 @@
-// What every consumer project runs: seeded XOR training on both builds, with
-// a SHA-256 of the trained weight bytes so runs can be compared bit for bit.
-// Each consumer passes the Network class of the entry it imported.
+// What every consumer project runs: seeded XOR training on both builds (or the
+// builds given), with a SHA-256 of the trained weight bytes so runs can be
+// compared bit for bit. Each consumer passes the Network class of the entry it imported.
 
 const x = [[0, 0], [0, 1], [1, 0], [1, 1]];
 const y = [[0], [1], [1], [0]];
@@ -10,9 +10,9 @@ async function sha256(bytes) {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-export async function trainXor(Network) {
+export async function trainXor(Network, backends = ['simd', 'scalar']) {
   const result = {};
-  for (const backend of ['simd', 'scalar']) {
+  for (const backend of backends) {
     const net = await Network.create({
       inputs: 2,
       layers: [{ units: 4, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }],

@@ -2,12 +2,23 @@
 // allocator over its memory, laid out as the arena's contract promises
 // (16-byte aligned buffers with at least 32 readable bytes after each).
 
+import { readFileSync } from 'node:fs';
 import '../../src/index.js'; // registers the embedded wasm builds
 import type { Backend } from '../../src/wasm/load.js';
-import { instantiateKernels } from '../../src/wasm/load.js';
+import { init, instantiateKernels, relaxedSimdSupported } from '../../src/wasm/load.js';
 import type { Kernels } from '../../src/wasm/kernels.js';
 
+/** The builds that give bit-identical results. */
 export const BACKENDS: readonly Backend[] = ['simd', 'scalar'];
+
+/** Whether this engine runs the opt-in relaxed build (Node 20: vitest.config.ts gives the workers the flag). */
+export const RELAXED = relaxedSimdSupported();
+// The main entry reads the relaxed build from its own directory, which is dist/ when packaged
+// but src/wasm/ here: the tests supply build/'s file instead.
+if (RELAXED) await init({ relaxed: readFileSync(new URL('../../build/simdnet.relaxed.wasm', import.meta.url)) });
+
+/** Every build this engine runs: BACKENDS, and the relaxed build where the engine has relaxed SIMD. */
+export const BUILDS: readonly Backend[] = RELAXED ? [...BACKENDS, 'relaxed'] : BACKENDS;
 
 export interface KernelHeap {
   readonly k: Kernels;

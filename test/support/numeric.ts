@@ -149,3 +149,41 @@ export function expectUnchanged(heap: KernelHeap, address: number, before: Uint3
   const i = now.findIndex((x, j) => x !== before[j]);
   expect(i, `${what} was modified (first at element ${i})`).toBe(-1);
 }
+
+/** The float32 next to x (float32) in the direction of toward, by one unit in the last place. */
+function nextF32(x: number, toward: number): number {
+  if (x === toward) return x;
+  const cell = new Float32Array([x]);
+  const bits = new Int32Array(cell.buffer);
+  if (x === 0) bits[0] = toward > 0 ? 1 : -2147483647;
+  else bits[0]! += (x < toward) === (x > 0) ? 1 : -1;
+  return cell[0]!;
+}
+
+/**
+ * a·b + c for float32 a, b, c rounded once to float32, as a fused multiply-add gives (finite
+ * values). a·b is exact in float64; s = a·b + c rounded to float64 carries the error e, exactly
+ * (Knuth's TwoSum). Rounding s to float32 then rounds a·b + c correctly unless s lies exactly
+ * halfway between two float32 and e ≠ 0, where e's sign decides.
+ */
+export function fusedMulAdd(a: number, b: number, c: number): number {
+  const p = a * b;
+  const s = p + c;
+  const bv = s - p;
+  const e = p - (s - bv) + (c - bv);
+  const r = Math.fround(s);
+  if (e === 0 || r === s) return r;
+  const other = nextF32(r, s);
+  if ((r + other) / 2 !== s) return r;
+  return e > 0 ? Math.max(r, other) : Math.min(r, other);
+}
+
+/** got is bit for bit one of the candidates (any NaN matching any NaN); otherwise fails against the first. */
+export function expectSameBitsAsOneOf(got: ArrayLike<number>, candidates: ArrayLike<number>[], what: string): void {
+  const g = f32Bits(got);
+  const matches = (want: ArrayLike<number>): boolean => {
+    const w = f32Bits(want);
+    return w.length === g.length && w.every((bits, i) => bits === g[i] || (Number.isNaN(got[i]!) && Number.isNaN(want[i]!)));
+  };
+  if (!candidates.some(matches)) expectSameBits(got, candidates[0]!, what);
+}
