@@ -3,11 +3,11 @@
 // of batches, across epochs, in one call from the host.
 
 import {
-  LAYER_ACTIVATION, LAYER_ALPHA, LAYER_BIAS, LAYER_BIAS_GRADS, LAYER_BYTES, LAYER_DELTAS,
-  LAYER_FLAGS, LAYER_HAS_BIAS, LAYER_INPUTS, LAYER_OUTPUTS, LAYER_TRAIN_BIAS, LAYER_UNITS,
+  LAYER_ACTIVATION, LAYER_ALPHA, LAYER_BIAS, LAYER_BIAS_GRADS, LAYER_DELTAS, LAYER_FLAGS,
+  LAYER_HAS_BIAS, LAYER_INPUTS, LAYER_OUTPUTS, LAYER_TRAIN_BIAS, LAYER_UNITS,
   LAYER_WEIGHT_GRADS, LAYER_WEIGHTS,
-  NET_ACCURACY, NET_BATCH_X, NET_BATCH_Y, NET_CAPACITY, NET_GRADS, NET_HEADER_BYTES,
-  NET_LAYER_COUNT, NET_LOSS, NET_PARAM_COUNT, NET_PARAMS, NET_SCRATCH,
+  NET_ACCURACY, NET_BATCH_X, NET_BATCH_Y, NET_CAPACITY, NET_GRADS, NET_LOSS,
+  NET_PARAM_COUNT, NET_PARAMS, NET_SCRATCH,
   OPT_ADAM, OPT_MOMENTUM, OPT_SGD,
   RUN_BACKUP, RUN_BATCH, RUN_BATCH_LOSS, RUN_BATCH_SIZE, RUN_BETA1, RUN_BETA2, RUN_EPOCH,
   RUN_EPOCHS, RUN_EPSILON, RUN_L2, RUN_LEARNING_RATE, RUN_MOMENTUM, RUN_NESTEROV,
@@ -28,8 +28,9 @@ import {
 import { matrixTimesRow, rowTimesMatrix, sgdBias, sgdOuter } from "./row";
 import { isSmall, smallNN, smallNT, smallTNScaled } from "./small";
 
-// A layer's products, each by small.ts's plain loops when the shape is tiny and by gemm.ts's
-// tiles otherwise; both sum in the same order, so the choice never changes a bit.
+// A layer's products: row.ts's vector loops for a single row, small.ts's plain loops when the
+// shape is tiny, gemm.ts's tiles otherwise; all sum in the same order, so the choice never
+// changes a bit.
 @inline function productNN(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize): void {
   if (m == 1) rowTimesMatrix(n, k, a, b, c);
   else if (isSmall(m, n, k)) smallNN(m, n, k, a, b, c);
@@ -214,7 +215,7 @@ function gatherRows(src: usize, width: i32, order: usize, start: i32, m: i32, ds
  * Trains one batch of m rows starting at position start of the epoch's row order:
  * forward, objective, backward, optimizer step. Returns m·J measured before the
  * step, and skips the step when that is not finite. Adds correct counts to stats.
- * A single row under plain SGD takes row.ts's pass, which updates while it backpropagates.
+ * A single row under plain SGD is updated layer by layer as it backpropagates (sgdInPlace).
  */
 function trainBatch(net: usize, run: usize, start: i32, m: i32, stats: usize): f64 {
   const inputs = inputWidth(net);
