@@ -9,7 +9,7 @@
 import {
   ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH,
 } from "../src/abi";
-import { expf, expv } from "./exp";
+import { expf, expv, sigmoidf, sigmoidv } from "./exp";
 import { at } from "./memory";
 
 /** Z[m×n] ← g(Z + bias) in place; bias is a row of n floats, or 0 for none. */
@@ -61,16 +61,9 @@ function addBias(z: usize, m: i32, n: i32, bias: usize): void {
 function sigmoid(z: usize, count: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    const one = f32x4.splat(1);
-    for (; i + 4 <= count; i += 4) {
-      const p = at(z, i);
-      v128.store(p, f32x4.div(one, f32x4.add(one, expv(f32x4.neg(v128.load(p))))));
-    }
+    for (; i + 4 <= count; i += 4) v128.store(at(z, i), sigmoidv(v128.load(at(z, i))));
   }
-  for (; i < count; i++) {
-    const p = at(z, i);
-    store<f32>(p, 1 / (1 + expf(-load<f32>(p))));
-  }
+  for (; i < count; i++) store<f32>(at(z, i), sigmoidf(load<f32>(at(z, i))));
 }
 
 function tanh(z: usize, count: i32): void {
