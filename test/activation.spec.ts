@@ -26,7 +26,7 @@ import * as ref from '../src/reference/ops.js';
 import { BUILDS, kernelHeap, type KernelHeap } from './support/kernels.js';
 import {
   U, expectClose, expectGuardsIntact, expectSameBits, expectUlps, expectUnchanged, guarded, randomF32, seeded,
-  snapshot,
+  snapshot, softmaxBackwardScale,
 } from './support/numeric.js';
 
 interface Act {
@@ -96,12 +96,7 @@ function expectBackward(
       expectClose(got, want, (i) => 6 * U * Math.abs(g[i]!), what);
       break;
     case 'softmax': {
-      const scale = new Float64Array(m * n);
-      for (let i = 0; i < m; i++) {
-        let weighted = 0;
-        for (let k = 0; k < n; k++) weighted += a[i * n + k]! * Math.abs(g[i * n + k]!);
-        for (let j = 0; j < n; j++) scale[i * n + j] = a[i * n + j]! * (Math.abs(g[i * n + j]!) + weighted);
-      }
+      const scale = softmaxBackwardScale(a, g, m, n);
       expectClose(got, want, (i) => (n + 4) * U * scale[i]!, what);
       break;
     }

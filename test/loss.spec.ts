@@ -25,6 +25,7 @@ import type { Rng } from '../src/random.js';
 import { BUILDS, kernelHeap, type KernelHeap } from './support/kernels.js';
 import {
   U, expectClose, expectGuardsIntact, expectSameBits, expectUnchanged, guarded, randomF32, seeded, snapshot,
+  softmaxBackwardScale,
 } from './support/numeric.js';
 
 const LOSSES: readonly { name: Loss; id: number }[] = [
@@ -153,12 +154,7 @@ describe.each(BUILDS)('%s build', (backend) => {
           const want = ref.activationBackward(g, z, m, n, act.name, act.alpha);
           const what = `${loss.name} ∘ ${act.name} ${m}×${n}`;
           if (act.name === 'softmax') {
-            const scale = new Float64Array(m * n);
-            for (let r = 0; r < m; r++) {
-              let weighted = 0;
-              for (let k = 0; k < n; k++) weighted += a[r * n + k]! * Math.abs(g[r * n + k]!);
-              for (let j = 0; j < n; j++) scale[r * n + j] = a[r * n + j]! * (Math.abs(g[r * n + j]!) + weighted);
-            }
+            const scale = softmaxBackwardScale(a, g, m, n);
             expectClose(got, want, (i) => (n + 8) * U * scale[i]!, what);
           } else {
             expectClose(got, want, (i) => 8 * U * Math.abs(g[i]!) * slopeTerms(act.name, a[i]!, act.alpha), what);

@@ -187,3 +187,17 @@ export function expectSameBitsAsOneOf(got: ArrayLike<number>, candidates: ArrayL
   };
   if (!candidates.some(matches)) expectSameBits(got, candidates[0]!, what);
 }
+
+/**
+ * a_j·(|g_j| + Σ_k a_k·|g_k|) for each of m softmax rows of n outputs a and upstream gradients g:
+ * the size of the terms in the row's backward product J·g, which its rounding error scales with.
+ */
+export function softmaxBackwardScale(a: ArrayLike<number>, g: ArrayLike<number>, m: number, n: number): Float64Array {
+  const scale = new Float64Array(m * n);
+  for (let r = 0; r < m; r++) {
+    let weighted = 0;
+    for (let k = 0; k < n; k++) weighted += a[r * n + k]! * Math.abs(g[r * n + k]!);
+    for (let j = 0; j < n; j++) scale[r * n + j] = a[r * n + j]! * (Math.abs(g[r * n + j]!) + weighted);
+  }
+  return scale;
+}
