@@ -7,7 +7,7 @@ import { UsageError } from './errors.js';
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** Parses one command's arguments (help is added); throws UsageError for anything parseArgs refuses. */
-export function parseCommand<T extends Options>(command: string, argv: string[], options: T) {
+function parseCommand<T extends Options>(command: string, argv: string[], options: T) {
   try {
     return parseArgs({
       args: argv,
@@ -40,12 +40,25 @@ function reword(error: Error & { code?: string }, argv: readonly string[]): stri
 }
 
 /** The positional arguments a command needs, named for the error when some are missing or extra. */
-export function positionals(command: string, given: string[], names: string[]): string[] {
+function positionals(command: string, given: string[], names: string[]): string[] {
   if (given.length < names.length) {
     throw new UsageError(`missing ${names.slice(given.length).map((n) => `<${n}>`).join(' and ')}`, command);
   }
   if (given.length > names.length) throw new UsageError(`unexpected argument '${given[names.length]}'`, command);
   return given;
+}
+
+/**
+ * A command's options and its positional arguments, named by `names` (exactly that many);
+ * undefined once --help has printed `help`.
+ */
+export function readCommand<T extends Options>(command: string, argv: string[], options: T, help: string, names: string[]) {
+  const { values, positionals: given } = parseCommand(command, argv, options);
+  if ((values as { help?: boolean }).help) {
+    console.log(help);
+    return undefined;
+  }
+  return { values, args: positionals(command, given, names) };
 }
 
 /** An option's value as a number within [min, max] (an integer if asked), or the default when absent. */

@@ -2,7 +2,7 @@
 // test split, or with --mnist DIR on MNIST, and prints test accuracy, a confusion matrix
 // and the time taken.
 
-import { numberOption, parseCommand, positionals } from './args.js';
+import { numberOption, readCommand } from './args.js';
 import type { ClassifierProgress, ClassifierSettings } from './demo/classifier.js';
 import { DIGITS_DEFAULTS, trainDigits } from './demo/digits.js';
 import { MNIST_DEFAULTS, trainMnist } from './demo/mnist.js';
@@ -35,12 +35,9 @@ function formatConfusion(confusion: number[][]): string {
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const { values, positionals: given } = parseCommand('demo', argv, { mnist: { type: 'string' }, seed: { type: 'string' } });
-  if (values.help) {
-    console.log(help);
-    return;
-  }
-  positionals('demo', given, []);
+  const command = readCommand('demo', argv, { mnist: { type: 'string' }, seed: { type: 'string' } }, help, []);
+  if (!command) return;
+  const { values } = command;
   const seed = numberOption(values.seed, 'seed', 42, { min: 0, max: 2 ** 32 - 1, integer: true }, 'demo');
   const bar = progressBar();
   const perEpoch = values.mnist !== undefined;

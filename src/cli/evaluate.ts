@@ -1,6 +1,6 @@
 // `simdnet evaluate <model.json> <csv>`: scores a saved model on a CSV file that holds the target column.
 
-import { parseCommand, positionals, TABLE_OPTIONS, tableOptions } from './args.js';
+import { readCommand, TABLE_OPTIONS, tableOptions } from './args.js';
 import type { Table } from './csv.js';
 import { columnIndex, numericColumns, oneHot } from './dataset.js';
 import { type ModelFile, predictCsv } from './model-file.js';
@@ -80,12 +80,9 @@ function confusionTable(classes: readonly string[], confusion: readonly number[]
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const { values, positionals: given } = parseCommand('evaluate', argv, OPTIONS);
-  if (values.help) {
-    console.log(help);
-    return;
-  }
-  const [modelFile, csvFile] = positionals('evaluate', given, ['model.json', 'csv']);
+  const command = readCommand('evaluate', argv, OPTIONS, help, ['model.json', 'csv']);
+  if (!command) return;
+  const { values, args: [modelFile, csvFile] } = command;
   const { model, table, outputs } = await predictCsv(modelFile!, csvFile!, tableOptions(values, 'evaluate'));
   const score = model.task === 'classification'
     ? scoreClassification(model, table, outputs)

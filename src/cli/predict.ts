@@ -1,6 +1,6 @@
 // `simdnet predict <model.json> <csv>`: writes the model's predictions for a CSV file's rows as CSV.
 
-import { parseCommand, positionals, TABLE_OPTIONS, tableOptions } from './args.js';
+import { readCommand, TABLE_OPTIONS, tableOptions } from './args.js';
 import { formatCsv } from './csv.js';
 import { writeText } from './files.js';
 import { predictCsv } from './model-file.js';
@@ -35,12 +35,9 @@ const OPTIONS = {
 const DIGITS = 6;
 
 export async function run(argv: string[]): Promise<void> {
-  const { values, positionals: given } = parseCommand('predict', argv, OPTIONS);
-  if (values.help) {
-    console.log(help);
-    return;
-  }
-  const [modelFile, csvFile] = positionals('predict', given, ['model.json', 'csv']);
+  const command = readCommand('predict', argv, OPTIONS, help, ['model.json', 'csv']);
+  if (!command) return;
+  const { values, args: [modelFile, csvFile] } = command;
   const { model, table, outputs } = await predictCsv(modelFile!, csvFile!, tableOptions(values, 'predict'));
   const round = (v: number) => Number(v.toPrecision(DIGITS));
   const classes = model.target.classes;

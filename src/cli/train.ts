@@ -3,7 +3,7 @@
 
 import { Network, type Activation, type EpochLog, type OptimizerName } from '../index.js';
 import { Rng } from '../random.js';
-import { choiceOption, numberOption, parseCommand, positionals, TABLE_OPTIONS, tableOptions } from './args.js';
+import { choiceOption, numberOption, readCommand, TABLE_OPTIONS, tableOptions } from './args.js';
 import { readTable, type Table } from './csv.js';
 import { classesOf, columnIndex, inferTask, numericColumns, oneHot, type Task, TASKS } from './dataset.js';
 import { UsageError } from './errors.js';
@@ -70,7 +70,7 @@ const OPTIONS = {
   quiet: { type: 'boolean', short: 'q' },
 } as const;
 
-type Values = ReturnType<typeof parseCommand<typeof OPTIONS>>['values'];
+type Values = NonNullable<ReturnType<typeof readCommand<typeof OPTIONS>>>['values'];
 
 /** The training settings from the command line, checked. */
 function readSettings(values: Values) {
@@ -206,12 +206,9 @@ async function fitWithProgress(network: Network, data: Data, settings: Settings,
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const { values, positionals: given } = parseCommand('train', argv, OPTIONS);
-  if (values.help) {
-    console.log(help);
-    return;
-  }
-  const [file] = positionals('train', given, ['csv']);
+  const command = readCommand('train', argv, OPTIONS, help, ['csv']);
+  if (!command) return;
+  const { values, args: [file] } = command;
   const settings = readSettings(values);
   const { table, task, data } = load(file!, values, settings);
   const { hidden, activation, epochs } = settings;
