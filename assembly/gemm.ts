@@ -34,7 +34,7 @@
 // static buffers of this module, below the host's heap. gemmNT's scratch
 // (k×n floats) is used by the scalar build only.
 
-import { at } from "./memory";
+import { at, copyFew } from "./memory";
 
 // Rows of C per SIMD tile, and columns (two f32x4).
 const MR: i32 = 4;
@@ -65,7 +65,7 @@ export function gemmTN(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize): vo
   gemmStrided(m, n, k, a, 1, m, b, n, c, n);
 }
 
-/** C[m×n] = A[m×k]·B[n×k]ᵀ; the scalar build puts Bᵀ in scratch (k×n floats, plus 32 bytes). */
+/** C[m×n] = A[m×k]·B[n×k]ᵀ; the scalar build puts Bᵀ in scratch (k×n floats). */
 export function gemmNT(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, scratch: usize): void {
   if (ASC_FEATURE_SIMD) {
     gemmSimd(m, n, k, a, k, 1, b, 1, k, c, n);
@@ -215,11 +215,11 @@ function packB(b: usize, rsB: i32, csB: i32, kc: i32, cols: i32): void {
     }
     return;
   }
+  const colStep = <usize>csB << 2;
   let p = 0;
   if (cols == NR && rsB == 1) {
     // Bᵀ stored: eight rows of B hold the panel's columns; 4×4 transposes turn
     // four consecutive p of each into four panel rows.
-    const colStep = <usize>csB << 2;
     let b4 = b + 4 * colStep;
     for (; p + 4 <= kc; p += 4) {
       transpose4(b, colStep, dst);
@@ -229,7 +229,6 @@ function packB(b: usize, rsB: i32, csB: i32, kc: i32, cols: i32): void {
       dst += NR << 4;
     }
   }
-  const colStep = <usize>csB << 2;
   for (; p < kc; p++) {
     let src = b;
     for (let j = 0; j < NR; j++) {
@@ -356,7 +355,7 @@ function moveTile(c: usize, rowStep: usize, colStep: usize, rows: i32, cols: i32
 @inline
 function loadTileRow(src: usize, cols: i32, half: i32): v128 {
   if (cols == NR) return v128.load(src + (<usize>half << 4));
-  if (half == 0) copyFloats(tileRow, src, cols);
+  if (half == 0) copyFew(tileRow, src, cols);
   return v128.load(tileRow + (<usize>half << 4));
 }
 
@@ -368,14 +367,8 @@ function storeTileRow(dst: usize, lo: v128, hi: v128, cols: i32): void {
   } else {
     v128.store(tileRow, lo);
     v128.store(tileRow, hi, 16);
-    copyFloats(dst, tileRow, cols);
+    copyFew(dst, tileRow, cols);
   }
-}
-
-// memory.copy leaves wasm for the engine's runtime on every call: too slow for a few floats.
-@inline
-function copyFloats(dst: usize, src: usize, count: i32): void {
-  for (let j = 0; j < count; j++) store<f32>(at(dst, j), load<f32>(at(src, j)));
 }
 
 /** out[n] = scale · (column sums of A[m×n]), each column summed in row order. */

@@ -7,15 +7,18 @@ export function at(base: usize, i: i32): usize {
 }
 
 /**
- * Copies count 4-byte elements from src to dst (non-overlapping). A handful go by plain loads and
- * stores: memory.copy calls out of the compiled code, which costs more than copying a short row.
+ * Copies a handful of 4-byte elements by plain loads and stores: memory.copy calls out of the
+ * compiled code, which costs more than copying a short row.
  */
-export function copyElements(dst: usize, src: usize, count: i32): void {
-  if (count > 16) {
-    memory.copy(dst, src, <usize>count << 2);
-    return;
-  }
+@inline
+export function copyFew(dst: usize, src: usize, count: i32): void {
   for (let i = 0; i < count; i++) store<u32>(at(dst, i), load<u32>(at(src, i)));
+}
+
+/** Copies count 4-byte elements from src to dst (non-overlapping). */
+export function copyElements(dst: usize, src: usize, count: i32): void {
+  if (count > 16) memory.copy(dst, src, <usize>count << 2);
+  else copyFew(dst, src, count);
 }
 
 const EXPONENT_BITS: u32 = 0x7f800000;

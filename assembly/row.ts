@@ -1,5 +1,6 @@
-// Kernels for a batch of one row: the vector-times-matrix products of the
-// forward and backward passes, and for plain SGD the weight and bias updates
+// Kernels for a batch of one row: the vector-times-matrix product of the
+// forward pass (the backward one is small.ts's smallNT at m = 1, whose dot
+// products already walk memory in order), and for plain SGD the weight and bias updates
 // that train.ts applies as soon as a layer's delta has been passed down, with
 // no gradient block in between.
 //
@@ -50,17 +51,6 @@ export function rowTimesMatrix(n: i32, k: i32, a: usize, b: usize, c: usize): vo
       bp += rowBytes;
     }
     store<f32>(at(c, j), sum);
-  }
-}
-
-/** c[k] = B[k×n]·a[n]: each element a dot product over a row of B, summed from +0 in order. */
-export function matrixTimesRow(k: i32, n: i32, b: usize, a: usize, c: usize): void {
-  let bp = b;
-  for (let p = 0; p < k; p++) {
-    let sum: f32 = 0;
-    for (let j = 0; j < n; j++) sum += load<f32>(at(a, j)) * load<f32>(at(bp, j));
-    store<f32>(at(c, p), sum);
-    bp = at(bp, n);
   }
 }
 

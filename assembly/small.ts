@@ -28,9 +28,9 @@ export function smallTN(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize): v
 }
 
 /**
- * G[m×n] = scale·(A[k×m]ᵀ·B[k×n]) + decay·W[m×n]: the weight gradient and optimizer.ts's
- * scaleAddWeights in one pass, with that function's expression, so the same bits. Writing G once
- * also spares the vector loads of G right after its scalar stores, which the store buffer cannot forward.
+ * G[m×n] = scale·(A[k×m]ᵀ·B[k×n]) + decay·W[m×n]: the weight gradient, then optimizer.ts's
+ * scaleAddWeights expression in a scalar loop, so the same bits; scalar, not that function's
+ * vector loads of G right after smallTN's scalar stores, which the store buffer cannot forward.
  */
 export function smallTNScaled(
   m: i32, n: i32, k: i32, a: usize, b: usize, g: usize, w: usize, scale: f32, decay: f32,

@@ -25,20 +25,19 @@ import { shuffle } from "./random";
 import {
   f32At, i32At, inputWidth, layerCount, layerRecord, outputLayer, outputWidth, ptrAt,
 } from "./records";
-import { matrixTimesRow, rowTimesMatrix, sgdBias, sgdOuter } from "./row";
+import { rowTimesMatrix, sgdBias, sgdOuter } from "./row";
 import { isSmall, smallNN, smallNT, smallTNScaled } from "./small";
 
-// A layer's products: row.ts's vector loops for a single row, small.ts's plain loops when the
-// shape is tiny, gemm.ts's tiles otherwise; all sum in the same order, so the choice never
-// changes a bit.
+// A layer's products: row.ts's vector loop or small.ts's dot products for a single row,
+// small.ts's plain loops when the shape is tiny, gemm.ts's tiles otherwise; all sum in the
+// same order, so the choice never changes a bit.
 @inline function productNN(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize): void {
   if (m == 1) rowTimesMatrix(n, k, a, b, c);
   else if (isSmall(m, n, k)) smallNN(m, n, k, a, b, c);
   else gemmNN(m, n, k, a, b, c);
 }
 @inline function productNT(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, scratch: usize): void {
-  if (m == 1) matrixTimesRow(n, k, b, a, c);
-  else if (isSmall(m, n, k)) smallNT(m, n, k, a, b, c);
+  if (m == 1 || isSmall(m, n, k)) smallNT(m, n, k, a, b, c);
   else gemmNT(m, n, k, a, b, c, scratch);
 }
 
@@ -175,14 +174,20 @@ export function evaluate(net: usize, x: usize, y: usize, rows: i32, correctOut: 
   return sum;
 }
 
+// Counts one more optimizer step (Adam's bias correction reads it) and returns the new count.
+@inline function nextStep(run: usize): i32 {
+  const step = i32At(run, RUN_STEP) + 1;
+  store<i32>(run + RUN_STEP, step);
+  return step;
+}
+
 /** One optimizer step over the whole parameter block, from the gradient block. */
 function optimizerStep(net: usize, run: usize): void {
   const params = ptrAt(net, NET_PARAMS);
   const grads = ptrAt(net, NET_GRADS);
   const count = i32At(net, NET_PARAM_COUNT);
   const lr = f32At(run, RUN_LEARNING_RATE);
-  const step = i32At(run, RUN_STEP) + 1;
-  store<i32>(run + RUN_STEP, step);
+  const step = nextStep(run);
   const optimizer = i32At(run, RUN_OPTIMIZER);
   if (optimizer == OPT_ADAM) {
     const beta1 = f32At(run, RUN_BETA1);
@@ -243,7 +248,7 @@ function trainBatch(net: usize, run: usize, start: i32, m: i32, stats: usize): f
   const correct = countCorrect(outputs, y, m, units, i32At(net, NET_ACCURACY));
   store<f64>(stats + STATS_CORRECT, load<f64>(stats + STATS_CORRECT) + <f64>correct);
   if (m == 1 && i32At(run, RUN_OPTIMIZER) == OPT_SGD) {
-    store<i32>(run + RUN_STEP, i32At(run, RUN_STEP) + 1);
+    nextStep(run);
     outputDelta(net, y, 1);
     backpropagate(net, x, 1, l2, true, f32At(run, RUN_LEARNING_RATE));
   } else {

@@ -30,7 +30,6 @@ const ARITY: { readonly [K in Exclude<keyof Kernels, 'memory'>]: number } = {
   smallNT: 6,
   smallTNScaled: 9,
   rowTimesMatrix: 5,
-  matrixTimesRow: 5,
   sgdOuter: 7,
   sgdBias: 4,
   activate: 6,

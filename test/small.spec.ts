@@ -78,7 +78,7 @@ describe.each(BACKENDS)('small.ts products equal gemm.ts bit for bit (%s build)'
   });
 });
 
-// assembly/row.ts: the one-row kernels of the per-row SGD path, against the batch kernels at m = 1
+// The one-row kernels of the per-row SGD path (row.ts, and small.ts's smallNT at m = 1) against the batch kernels
 // (and the SGD step after them), on widths that reach the 8- and 4-lane bodies and the tails.
 const ROW_SHAPES: [number, number][] = [[1, 1], [2, 2], [3, 4], [5, 8], [9, 13], [4, 17], [7, 33], [2, 129]];
 
@@ -119,7 +119,7 @@ describe.each(BACKENDS)('row.ts kernels equal the batch kernels at one row (%s b
       `x·B ${shape}`,
     );
     expectSameBits(
-      output('matrixTimesRow', k, (c) => h.k.matrixTimesRow(k, n, pb, pd, c)),
+      output('smallNT at one row', k, (c) => h.k.smallNT(1, k, n, pd, pb, c)),
       output('gemmNT', k, (c) => h.k.gemmNT(1, k, n, pd, pb, c, h.zeros(k * n))),
       `B·d ${shape}`,
     );

@@ -30,7 +30,6 @@ export interface Kernels {
 
   // row.ts
   rowTimesMatrix(n: number, k: number, a: number, b: number, c: number): void;
-  matrixTimesRow(k: number, n: number, b: number, a: number, c: number): void;
   sgdOuter(k: number, n: number, x: number, d: number, w: number, lr: number, decay: number): void;
   sgdBias(n: number, d: number, b: number, lr: number): void;
 
