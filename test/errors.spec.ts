@@ -1,8 +1,10 @@
 // Every bad input gets a SimdnetError whose message names the option, row or column at fault
 // (and the allowed values), and leaves the network it involves exactly as it was: same weight
 // bytes, and a generator that has not moved (a seeded fit afterwards matches a fresh network).
+// A refused create or fromJSON involves no network: a bad config or JSON must be refused before
+// any wasm instance is made.
 
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   DivergenceError, gradientCheck, type Matrix, Network, type NetworkConfig, type NetworkJSON, SimdnetError,
 } from '../src/index.js';
@@ -252,7 +254,20 @@ describe('every bad input is a named SimdnetError and changes nothing', () => {
     }
   });
 
-  it.each(CASES)('%s', async (_what, name, call, message) => {
+  const instantiate = vi.spyOn(WebAssembly, 'instantiate');
+  afterAll(() => instantiate.mockRestore());
+
+  it.each(CASES)('%s', async (what, name, call, message) => {
+    if (call.length === 0) {
+      // No network involved. A bad config or JSON is refused before wasm is instantiated; a
+      // network too large for wasm memory, once the module's heap base gives its layout.
+      const instances = instantiate.mock.calls.length;
+      expectNamedError(await failure(() => call(undefined as never)), message);
+      if (!SIZE_CASES.some(([sizeCase]) => sizeCase === what)) {
+        expect(instantiate.mock.calls.length, 'wasm instances made before refusing').toBe(instances);
+      }
+      return;
+    }
     const net = await Network.create(NETS[name]);
     const before = weightHash(net);
     expectNamedError(await failure(() => call(net)), message);

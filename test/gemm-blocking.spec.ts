@@ -2,16 +2,16 @@
 // block, MC = 64 rows per A pack, 4×8 tiles, A packed only when n > 16, Cᵀ
 // computed when n ≤ 16 < m) on shapes that cross those boundaries, which
 // test/gemm.spec.ts's sizes (k ≤ 129) barely reach. A block of p after the first continues from C's
-// stored value, so the SIMD result must equal the scalar build's, which sums
-// each element in the documented order without blocking, to the bit; and C
-// must be written only inside its block. The opt-in relaxed build, whose
-// multiply-add the engine may fuse, must equal the fused or the unfused
-// summation in the same order to the bit.
+// stored value, so the SIMD result must equal a float32 emulation of the
+// documented order (each element from +0, p ascending) to the bit, as the
+// unblocked scalar build must; and C must be written only inside its block.
+// The opt-in relaxed build, whose multiply-add the engine may fuse, must equal
+// the fused or the unfused summation in the same order to the bit.
 
 import { beforeAll, describe, it } from 'vitest';
 import { emulate, MULTIPLY_ADDS } from './support/gemm.js';
-import { kernelHeap, type KernelHeap, RELAXED } from './support/kernels.js';
-import { expectGuardsIntact, expectSameBits, expectSameBitsAsOneOf, guarded, randomF32, seeded } from './support/numeric.js';
+import { BUILDS, kernelHeap, type KernelHeap } from './support/kernels.js';
+import { expectGuardsIntact, expectSameBitsAsOneOf, guarded, randomF32, seeded } from './support/numeric.js';
 
 const SHAPES: [number, number, number][] = [
   [64, 24, 128], [65, 17, 129], [63, 16, 257], [129, 40, 300], [1, 33, 513],
@@ -39,24 +39,12 @@ function product(h: KernelHeap, form: Form, m: number, n: number, k: number, a: 
   return h.read(pc, m * n);
 }
 
-describe('blocked GEMM across block boundaries: SIMD equals scalar to the bit', () => {
-  let simd: KernelHeap;
-  let scalar: KernelHeap;
+// Each build against the float32 emulation of the documented order (test/support/gemm.ts): the
+// SIMD and scalar builds to the bit, the relaxed one to the bit of its fused or unfused form.
+describe.each(BUILDS)('blocked GEMM across block boundaries (%s build) equals the emulated summation', (backend) => {
+  let heap: KernelHeap;
   beforeAll(async () => {
-    [simd, scalar] = await Promise.all([kernelHeap('simd'), kernelHeap('scalar')]);
-  });
-
-  it.each(FORMS)('gemm%s', (form) => {
-    for (const { m, n, k, a, b, what } of cases(form)) {
-      expectSameBits(product(simd, form, m, n, k, a, b, what), product(scalar, form, m, n, k, a, b, what), what);
-    }
-  });
-});
-
-describe.runIf(RELAXED)('blocked GEMM across block boundaries: the relaxed build equals a fused or unfused emulation', () => {
-  let relaxed: KernelHeap;
-  beforeAll(async () => {
-    relaxed = await kernelHeap('relaxed');
+    heap = await kernelHeap(backend);
   });
 
   it.each(FORMS)('gemm%s', (form) => {
@@ -64,8 +52,8 @@ describe.runIf(RELAXED)('blocked GEMM across block boundaries: the relaxed build
       // NN reads A as m×k and B as k×n; TN reads A as k×m; NT reads B as n×k.
       const aAt = form === 'TN' ? (i: number, p: number) => a[p * m + i]! : (i: number, p: number) => a[i * k + p]!;
       const bAt = form === 'NT' ? (p: number, j: number) => b[j * k + p]! : (p: number, j: number) => b[p * n + j]!;
-      const emulations = MULTIPLY_ADDS.relaxed.map((madd) => emulate(m, n, k, aAt, bAt, madd));
-      expectSameBitsAsOneOf(product(relaxed, form, m, n, k, a, b, what), emulations, what);
+      const emulations = MULTIPLY_ADDS[backend].map((madd) => emulate(m, n, k, aAt, bAt, madd));
+      expectSameBitsAsOneOf(product(heap, form, m, n, k, a, b, what), emulations, what);
     }
   });
 });
