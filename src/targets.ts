@@ -7,7 +7,7 @@ import { SimdnetError } from './errors.js';
 import { shortestFloat32 } from './serialization.js';
 
 /** How far a categorical target row's sum may be from 1 (soft labels rounded to float32 pass). */
-export const ROW_SUM_TOLERANCE = 1e-3;
+const ROW_SUM_TOLERANCE = 1e-3;
 
 /**
  * Checks the targets y staged at values[offset…] against the loss: binary cross-entropy needs

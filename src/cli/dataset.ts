@@ -92,3 +92,10 @@ export function featureColumns(table: Table, features: readonly string[]): numbe
           `features (${features.join(', ')}); add a header naming them`,
   );
 }
+
+/** The given rows of a row-major matrix of the given width, in that order. */
+export function takeRows(x: Float32Array, width: number, rows: readonly number[]): Float32Array {
+  const out = new Float32Array(rows.length * width);
+  rows.forEach((row, k) => out.set(x.subarray(row * width, (row + 1) * width), k * width));
+  return out;
+}

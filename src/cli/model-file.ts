@@ -24,7 +24,7 @@ import { readTable, type Table } from './csv.js';
 import { featureColumns, numericColumns, type Task, TASKS } from './dataset.js';
 import { CliError } from './errors.js';
 import { readText, writeText } from './files.js';
-import { type Scaling, standardise } from './standardise.js';
+import { type Scaling, standardise, unstandardise } from './standardise.js';
 
 export const MODEL_FORMAT = 'simdnet-model';
 export const MODEL_VERSION = 1;
@@ -40,7 +40,7 @@ export interface ModelFile {
 }
 
 /** A model file read back: its description, and the network rebuilt from it. */
-export interface LoadedModel {
+interface LoadedModel {
   model: ModelFile;
   network: Network;
   scaling: Scaling[];
@@ -52,7 +52,7 @@ export function saveModel(file: string, model: ModelFile): void {
 }
 
 /** Reads and checks a model file, and rebuilds its network. */
-export async function loadModel(file: string): Promise<LoadedModel> {
+async function loadModel(file: string): Promise<LoadedModel> {
   const text = readText(file);
   let value: unknown;
   try {
@@ -101,11 +101,7 @@ function predictTable({ model, network, scaling }: LoadedModel, table: Table): F
   const columns = featureColumns(table, model.features.map((f) => f.name));
   const x = standardise(numericColumns(table, columns, 'the model takes numbers in its feature columns'), scaling);
   const outputs = network.predict(x);
-  if (model.task === 'regression') {
-    const { mean, std } = model.target as Scaling;
-    for (let i = 0; i < outputs.length; i++) outputs[i] = outputs[i]! * std + mean;
-  }
-  return outputs;
+  return model.task === 'regression' ? unstandardise(outputs, [model.target as Scaling]) : outputs;
 }
 
 function checkModel(value: unknown, file: string): ModelFile {

@@ -5,7 +5,7 @@ import { Network, type Activation, type EpochLog, type OptimizerName } from '../
 import { Rng } from '../random.js';
 import { choiceOption, numberOption, readCommand, TABLE_OPTIONS, tableOptions } from './args.js';
 import { readTable, type Table } from './csv.js';
-import { classesOf, columnIndex, inferTask, numericColumns, oneHot, type Task, TASKS } from './dataset.js';
+import { classesOf, columnIndex, inferTask, numericColumns, oneHot, takeRows, type Task, TASKS } from './dataset.js';
 import { UsageError } from './errors.js';
 import { MODEL_FORMAT, MODEL_VERSION, type ModelFile, saveModel } from './model-file.js';
 import { formatCount, progressBar } from './progress.js';
@@ -146,13 +146,7 @@ function load(file: string, values: Values, settings: Settings) {
 function shuffleRows(x: Float32Array, y: Float32Array, rows: number, seed: number) {
   const order = Array.from({ length: rows }, (_, r) => r);
   Rng.fromSeed(seed).shuffle(order);
-  const reorder = (m: Float32Array) => {
-    const width = m.length / rows;
-    const out = new Float32Array(m.length);
-    order.forEach((from, to) => out.set(m.subarray(from * width, (from + 1) * width), to * width));
-    return out;
-  };
-  return { x: reorder(x), y: reorder(y) };
+  return { x: takeRows(x, x.length / rows, order), y: takeRows(y, y.length / rows, order) };
 }
 
 /**

@@ -64,13 +64,6 @@ export function stratifiedSplit(labels: ArrayLike<number>, testFraction: number,
   return { train, test };
 }
 
-/** The given rows of a flat row-major matrix of the given width, as a new Float32Array. */
-export function takeRows(x: Float32Array, width: number, rows: readonly number[]): Float32Array {
-  const out = new Float32Array(rows.length * width);
-  rows.forEach((row, k) => out.set(x.subarray(row * width, (row + 1) * width), k * width));
-  return out;
-}
-
 function oneHot(labels: ArrayLike<number>, classes: number): Float32Array {
   const y = new Float32Array(labels.length * classes);
   for (let r = 0; r < labels.length; r++) y[r * classes + labels[r]!] = 1;

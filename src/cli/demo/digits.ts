@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { CliError } from '../errors.js';
 import { packageFile } from '../files.js';
-import { type ClassifierProgress, type ClassifierResult, type ClassifierSettings, stratifiedSplit, takeRows, trainClassifier } from './classifier.js';
+import { takeRows } from '../dataset.js';
+import { type ClassifierProgress, type ClassifierResult, type ClassifierSettings, stratifiedSplit, trainClassifier } from './classifier.js';
 
 const PIXELS = 64;
 const CLASSES = 10;
@@ -24,7 +25,7 @@ export const DIGITS_DEFAULTS: ClassifierSettings & { testFraction: number } = {
 };
 
 /** Reads the digits CSV (64 pixels 0..16 and a label per line): pixels scaled to [0, 1], and labels. */
-export function loadDigits(file = packageFile('data/digits/digits.csv.gz')): { x: Float32Array; labels: Uint8Array } {
+function loadDigits(file = packageFile('data/digits/digits.csv.gz')): { x: Float32Array; labels: Uint8Array } {
   const lines = gunzipSync(readFileSync(file)).toString('utf8').trim().split('\n');
   const x = new Float32Array(lines.length * PIXELS);
   const labels = new Uint8Array(lines.length);

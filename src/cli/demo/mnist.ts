@@ -23,7 +23,7 @@ export const MNIST_DEFAULTS: ClassifierSettings = {
 };
 
 /** Reads an idx file of unsigned bytes (gzipped or not). */
-export function readIdx(file: string): { dims: number[]; data: Uint8Array } {
+function readIdx(file: string): { dims: number[]; data: Uint8Array } {
   let bytes: Uint8Array = readFileSync(file);
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
