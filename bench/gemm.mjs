@@ -23,7 +23,7 @@ const KERNEL_WASM = { simd: 'build/simdnet.simd.wasm', relaxed: 'build/simdnet.r
  * Aᵀ·δ is TN(n_in, n_out, m); the delta below δ·Wᵀ is NT(m, n_in, n_out), which the first
  * layer skips. W1's 2×2 products are left out: at that size only call overhead is measured.
  */
-export function gemmShapes(workloads = WORKLOADS) {
+function gemmShapes(workloads = WORKLOADS) {
   const shapes = new Map();
   for (const w of workloads.filter((w) => w.id !== 'W1')) {
     const m = w.batchSize;

@@ -40,7 +40,7 @@ export async function throughput(run, profile) {
 }
 
 /** Median, min and max of a list of rates, and the list itself. */
-export function summarize(rates) {
+function summarize(rates) {
   const sorted = [...rates].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;

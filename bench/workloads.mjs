@@ -82,7 +82,7 @@ export function generateData(workload) {
  * come back as one span with epochs > 1, so a peer that trains by epochs can use them.
  * Returns the spans and the cursor after them.
  */
-export function batchSpans(rows, batchSize, cursor, batches) {
+function batchSpans(rows, batchSize, cursor, batches) {
   const perEpoch = Math.ceil(rows / batchSize);
   const spans = [];
   let at = cursor % perEpoch;
