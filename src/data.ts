@@ -15,13 +15,16 @@ export interface MatrixInput {
   readonly rows: number;
   readonly width: number;
   /**
-   * Copies every value to target[offset…], checking that each is a number; whether each is
-   * finite as a float32 is for the caller to check on the copy (see nonFiniteError).
+   * Copies every value to target[offset…] (rows of numbers are type-checked as they go); whether
+   * each is finite as a float32 is for the caller to check on the copy (see nonFiniteError).
    */
   copyTo(target: Float32Array, offset: number): void;
 }
 
-/** Checks the shape of a matrix of the given width (and the types of a flat number[]); its values are checked as they are copied. */
+/**
+ * Checks the shape of a matrix of the given width (and the types of a flat number[]); rows of
+ * numbers are type-checked as they are copied, and finiteness is the caller's check on the copy.
+ */
 export function readMatrix(value: unknown, name: string, width: number, widthName: string): MatrixInput {
   if (value instanceof Float32Array || value instanceof Float64Array) {
     return flatMatrix(value, name, width, widthName, value instanceof Float32Array ? 'float32' : 'float64');

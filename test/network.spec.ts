@@ -7,6 +7,7 @@ import { Rng } from '../src/random.js';
 import { ReferenceNetwork } from '../src/reference/network.js';
 import { parseNetworkConfig } from '../src/config.js';
 import { BACKENDS } from './support/kernels.js';
+import { f32Bits as bits } from './support/numeric.js';
 
 const classifier: NetworkConfig = {
   inputs: 4,
@@ -21,7 +22,6 @@ const labels = Array.from({ length: ROWS }, (_, r) => (xs[r * 4]! > 0.3 ? 0 : xs
 const ys = new Float32Array(ROWS * 3).map((_, i) => Number(labels[Math.floor(i / 3)] === i % 3));
 const rowsOf = (flat: ArrayLike<number>, width: number): number[][] =>
   Array.from({ length: flat.length / width }, (_, r) => Array.from({ length: width }, (_, j) => flat[r * width + j]!));
-const bits = (values: ArrayLike<number>): Uint32Array => new Uint32Array(Float32Array.from(values as ArrayLike<number>).buffer);
 const weightBits = (net: Network): Uint32Array => bits(net.getWeights().flatMap((l) => [...l.weights, ...(l.bias ?? [])]));
 
 describe('data forms', () => {
