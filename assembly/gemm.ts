@@ -5,17 +5,20 @@
 // place (only the scalar build copies Bᵀ, into gemmNT's scratch).
 //
 // SIMD build, blocked in the manner of GotoBLAS: for each block of KC values
-// of p and MC rows of C, the A block is packed once with every value splat to
-// a full f32x4 (when more than two column panels reuse it; narrower products
-// splat A in place); for each NR-column panel the kc×NR block of B is packed
-// contiguously; then an MR×NR tile of C is summed in eight f32x4 registers
-// over the block's p. The kernel thus reads neither operand through a large
-// stride (rows of the weights lie 4 KiB apart at W4's shapes, all in one L1
-// set). The A pack stays in L2 and the B panel in L1. 4×8 is the largest tile
-// V8 keeps in the x64 registers: it hoists all of a loop's loads to its top,
-// so a 5×8 tile spilled two accumulators and ran at about 60 % of 4×8's speed.
-// A C of at most 16 columns and more rows (the output layer's 10 units) is
-// computed as Cᵀ = Bᵀ·Aᵀ, stored transposed, so its rows fill the lanes.
+// of p, NC columns of B at a time are packed into NR-column panels (kc×NR
+// floats each, contiguous); for each MC rows of C the A block is packed with
+// every value splat to a full f32x4 (when more than two column panels reuse
+// it; narrower products splat A in place); then a tile of MR×NR elements of C
+// is summed in eight f32x4 registers over the block's p. The kernel thus reads
+// neither operand through a large stride (rows of the weights lie 4 KiB apart
+// at W4's shapes, all in one L1 set). The A pack stays in L2, a B panel in L1.
+// 4×8 is the largest tile V8 keeps in the x64 registers: it hoists all of a
+// loop's loads to its top, so a 5×8 tile spilled two accumulators and ran at
+// about 60 % of 4×8's speed. A block whose row count is not a multiple of four
+// ends in tiles of three rows, not in a partial four that would sum rows it
+// throws away (a layer of 10 units is 4 + 3 + 3). A C of at most 16 columns
+// and more rows (the output layer's 10 units) is computed as Cᵀ = Bᵀ·Aᵀ,
+// stored transposed, so its rows fill the lanes.
 //
 // Summation order: every C element is accumulated from +0 in order
 // p = 0, 1, …, K−1, one rounded multiply and one rounded add per term, in the
@@ -39,20 +42,26 @@ import { at, copyFew } from "./memory";
 // Rows of C per SIMD tile, and columns (two f32x4).
 const MR: i32 = 4;
 const NR: i32 = 8;
-// Values of p per block (a B panel, KC×NR floats, is 4 KiB) and rows of C per
-// A pack (a multiple of MR; MC×KC f32x4 is 128 KiB). Measured on W3/W4's
-// shapes against KC 64–512 and MC 32–128: 128 × 64 was best or within noise.
+// Values of p per block (a B panel, KC×NR floats, is 4 KiB), rows of C per
+// A pack (a multiple of MR; MC×KC f32x4 is 128 KiB) and columns of B per pack
+// (NC/NR panels, 130 KiB). Measured on W3/W4's shapes against KC 64–512 and
+// MC 32–128: 128 × 64 was best or within noise.
 const KC: i32 = 128;
 const MC: i32 = 64;
+const NC: i32 = 256;
+// Bytes from one packed B panel to the next: a line more than a panel, so that
+// packing a row of B does not store to one L1 set NC/NR times.
+const PANEL_STEP: usize = KC * NR * 4 + 64;
 
 // The scalar build packs nothing.
 const A_PACK_BYTES: i32 = ASC_FEATURE_SIMD ? MC * KC * 16 : 16;
-const B_PANEL_BYTES: i32 = ASC_FEATURE_SIMD ? KC * NR * 4 : 16;
+const B_PANELS_BYTES: i32 = ASC_FEATURE_SIMD ? (NC / NR) * <i32>PANEL_STEP : 16;
 const aPack = memory.data(A_PACK_BYTES, 16);
-const bPanel = memory.data(B_PANEL_BYTES, 16);
-// Where a partial tile row, or a tile of a transposed C, is parked on its
-// way between registers and C.
+const bPanels = memory.data(B_PANELS_BYTES, 16);
+// Where a partial tile row, or a tile of a transposed C (its columns, then the
+// tile row-major), is parked on its way from C to the registers.
 const tileRow = memory.data(NR * 4, 16);
+const tileColumns = memory.data(MR * NR * 4, 16);
 const tileC = memory.data(MR * NR * 4, 16);
 
 /** C[m×n] = A[m×k]·B[k×n]. */
@@ -156,65 +165,114 @@ function gemmBlocks(
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = min(KC, k - p0);
     const first = p0 == 0;
-    for (let i0 = 0; i0 < m; i0 += MC) {
-      const mc = min(MC, m - i0);
-      const aBlock = at(a, i0 * rsA + p0 * csA);
-      if (packs) packA(aBlock, rsA, csA, mc, kc);
-      for (let j0 = 0; j0 < n; j0 += NR) {
-        const cols = min(NR, n - j0);
-        packB(at(b, p0 * rsB + j0 * csB), rsB, csB, kc, cols);
-        let cTile = c + <usize>i0 * cRowStep + <usize>j0 * cColStep;
-        for (let i = 0; i < mc; i += MR) {
-          const rows = min(MR, mc - i);
-          if (packs) {
-            const ap = aPack + (<usize>(i * kc) << 4);
-            tile<v128>(ap, 16, MR << 4, kc, cTile, cRowStep, cColStep, rows, cols, first);
-          } else {
-            tile<f32>(aBlock + <usize>i * aRowStep, aRowStep, aColStep, kc, cTile, cRowStep, cColStep, rows, cols, first);
+    for (let j1 = 0; j1 < n; j1 += NC) {
+      const nc = min(NC, n - j1);
+      packBlock(at(b, p0 * rsB + j1 * csB), rsB, csB, kc, nc);
+      for (let i0 = 0; i0 < m; i0 += MC) {
+        const mc = min(MC, m - i0);
+        const aBlock = at(a, i0 * rsA + p0 * csA);
+        if (packs) packA(aBlock, rsA, csA, mc, kc);
+        let panel = bPanels;
+        for (let j0 = 0; j0 < nc; j0 += NR) {
+          const cols = min(NR, nc - j0);
+          let cTile = c + <usize>i0 * cRowStep + <usize>(j1 + j0) * cColStep;
+          for (let i = 0; i < mc; ) {
+            const rows = tileHeight(i, mc);
+            if (packs) {
+              const ap = aPack + (<usize>(i * kc) << 4);
+              tile<v128>(ap, 16, <usize>packedRows(rows) << 4, kc, panel, cTile, cRowStep, cColStep, rows, cols, first);
+            } else {
+              tile<f32>(aBlock + <usize>i * aRowStep, aRowStep, aColStep, kc, panel, cTile, cRowStep, cColStep, rows, cols, first);
+            }
+            cTile += cRowStep * rows;
+            i += rows;
           }
-          cTile += cRowStep * MR;
+          panel += PANEL_STEP;
         }
       }
     }
   }
 }
 
-// aPack ← rows × kc of A in micro-panels of MR rows: for each p, the panel's
-// MR values each splat to a full f32x4, rows past the last repeating it.
+// bPanels ← kc × nc of B as panels of NR columns (kc rows of NR floats each,
+// columns past nc zero), PANEL_STEP apart. Rows of B that are contiguous are
+// read along their length, a line at a time, rather than panel by panel down a
+// stride that maps every row to the same L1 set.
+function packBlock(b: usize, rsB: i32, csB: i32, kc: i32, nc: i32): void {
+  const full = nc & ~(NR - 1);
+  let j = 0;
+  if (csB == 1) {
+    const rowStep = <usize>rsB << 2;
+    let src = b;
+    let row = bPanels;
+    for (let p = 0; p < kc; p++) {
+      let dst = row;
+      for (let q = 0; q < full; q += NR) {
+        v128.store(dst, v128.load(src + (<usize>q << 2)));
+        v128.store(dst, v128.load(src + (<usize>q << 2), 16), 16);
+        dst += PANEL_STEP;
+      }
+      src += rowStep;
+      row += NR << 2;
+    }
+    j = full;
+  }
+  for (; j < nc; j += NR) {
+    packPanel(at(b, j * csB), rsB, csB, kc, min(NR, nc - j), bPanels + <usize>(j / NR) * PANEL_STEP);
+  }
+}
+
+// Rows of the tile at row i of a block of `rows`: fours, then the threes that make
+// the block end on a tile boundary (rows = 4q + r takes 4 − r threes for r > 0), so
+// that no tile sums a row it does not store; a block too short for that (1, 2 or 5
+// rows) ends with a partial four instead.
+@inline
+function tileHeight(i: i32, rows: i32): i32 {
+  const threes = (MR - (rows & (MR - 1))) & (MR - 1);
+  if (rows < 3 * threes) return min(MR, rows - i);
+  return i < rows - 3 * threes ? MR : 3;
+}
+
+// Splat rows per p in a tile's micro-panel of aPack: three for a tile of three,
+// else MR, rows past the valid ones repeating the last.
+@inline
+function packedRows(rows: i32): i32 {
+  return rows == 3 ? 3 : MR;
+}
+
+// aPack ← rows × kc of A in the tiles' micro-panels: for each p, the panel's
+// values each splat to a full f32x4.
 function packA(a: usize, rsA: i32, csA: i32, rows: i32, kc: i32): void {
   const rowStep = <usize>rsA << 2;
   const colStep = <usize>csA << 2;
   let dst = aPack;
-  for (let i = 0; i < rows; i += MR) {
+  for (let i = 0; i < rows; ) {
+    const height = tileHeight(i, rows);
+    const four = packedRows(height) == MR;
     const a0 = a + <usize>i * rowStep;
-    const a1 = i + 1 < rows ? a0 + rowStep : a0;
-    const a2 = i + 2 < rows ? a1 + rowStep : a1;
-    const a3 = i + 3 < rows ? a2 + rowStep : a2;
+    const a1 = height > 1 ? a0 + rowStep : a0;
+    const a2 = height > 2 ? a1 + rowStep : a1;
+    const a3 = height > 3 ? a2 + rowStep : a2;
     let off: usize = 0;
     for (let p = 0; p < kc; p++) {
       v128.store(dst, v128.load32_splat(a0 + off));
       v128.store(dst, v128.load32_splat(a1 + off), 16);
       v128.store(dst, v128.load32_splat(a2 + off), 32);
-      v128.store(dst, v128.load32_splat(a3 + off), 48);
-      dst += 64;
+      if (four) {
+        v128.store(dst, v128.load32_splat(a3 + off), 48);
+        dst += 64;
+      } else {
+        dst += 48;
+      }
       off += colStep;
     }
+    i += height;
   }
 }
 
-// bPanel ← kc × cols of B as kc rows of NR floats, columns past cols zero.
-function packB(b: usize, rsB: i32, csB: i32, kc: i32, cols: i32): void {
+// One panel at dst: kc × cols of B as kc rows of NR floats, columns past cols zero.
+function packPanel(b: usize, rsB: i32, csB: i32, kc: i32, cols: i32, dst: usize): void {
   const rowStep = <usize>rsB << 2;
-  let dst = bPanel;
-  if (cols == NR && csB == 1) {
-    for (let p = 0; p < kc; p++) {
-      v128.store(dst, v128.load(b));
-      v128.store(dst, v128.load(b, 16), 16);
-      b += rowStep;
-      dst += NR << 2;
-    }
-    return;
-  }
   const colStep = <usize>csB << 2;
   let p = 0;
   if (cols == NR && rsB == 1) {
@@ -257,17 +315,21 @@ function transpose4(src: usize, step: usize, dst: usize): void {
   v128.store(dst, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), NR * 12);
 }
 
-// One MR×NR tile of C over a block of kc values of p, from +0 in the first
-// block and from C's stored values after it; stores the rows × cols valid part.
-// T = v128: A comes from aPack, MR splat values per p. T = f32: row r of the
-// tile splats A at a + r·aRow + p·aCol, rows past the valid ones repeating
-// the last.
+// One tile of C, MR (or 3) rows × NR columns, over a block of kc values of p
+// from the B panel at bp, from +0 in the first block and from C's stored values
+// after it; stores the rows × cols valid part. T = v128: A comes from aPack,
+// one splat value per row and p, aCol bytes per p. T = f32: row r of the tile
+// splats A at a + r·aRow + p·aCol, rows past the valid ones repeating the last.
+// Inlined into the block loop, where V8 unrolls its loop: as a call it ran
+// 10–20 % slower on every workload shape.
+@inline
 function tile<T>(
-  a: usize, aRow: usize, aCol: usize, kc: i32,
+  a: usize, aRow: usize, aCol: usize, kc: i32, bp: usize,
   c: usize, cRowStep: usize, cColStep: usize, rows: i32, cols: i32, first: bool,
 ): void {
   const transposed = cColStep != 4;
   const packed = sizeof<T>() == 16;
+  const four = rows != 3;
   let a0 = a, a1 = a, a2 = a, a3 = a;
   if (!packed) {
     a1 = rows > 1 ? a0 + aRow : a0;
@@ -279,7 +341,9 @@ function tile<T>(
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   if (!first && transposed) {
-    moveTile(c, cRowStep, cColStep, rows, cols, false);
+    gatherColumns(c, cColStep, rows, cols);
+    transpose4(tileColumns, 16, tileC);
+    transpose4(tileColumns + 64, 16, tileC + 16);
     c00 = v128.load(tileC); c01 = v128.load(tileC, 16);
     c10 = v128.load(tileC, 32); c11 = v128.load(tileC, 48);
     c20 = v128.load(tileC, 64); c21 = v128.load(tileC, 80);
@@ -290,7 +354,6 @@ function tile<T>(
     if (rows > 2) { c20 = loadTileRow(c + 2 * cRowStep, cols, 0); c21 = loadTileRow(c + 2 * cRowStep, cols, 1); }
     if (rows > 3) { c30 = loadTileRow(c + 3 * cRowStep, cols, 0); c31 = loadTileRow(c + 3 * cRowStep, cols, 1); }
   }
-  let bp = bPanel;
   const end = bp + (<usize>kc << 5);
   while (bp < end) {
     const b0 = v128.load(bp);
@@ -304,9 +367,11 @@ function tile<T>(
     const x2 = packed ? v128.load(a0, 32) : v128.load32_splat(a2);
     c20 = madd(x2, b0, c20);
     c21 = madd(x2, b1, c21);
-    const x3 = packed ? v128.load(a0, 48) : v128.load32_splat(a3);
-    c30 = madd(x3, b0, c30);
-    c31 = madd(x3, b1, c31);
+    if (four) {
+      const x3 = packed ? v128.load(a0, 48) : v128.load32_splat(a3);
+      c30 = madd(x3, b0, c30);
+      c31 = madd(x3, b1, c31);
+    }
     bp += NR << 2;
     a0 += aCol;
     if (!packed) {
@@ -316,11 +381,8 @@ function tile<T>(
     }
   }
   if (transposed) {
-    v128.store(tileC, c00); v128.store(tileC, c01, 16);
-    v128.store(tileC, c10, 32); v128.store(tileC, c11, 48);
-    v128.store(tileC, c20, 64); v128.store(tileC, c21, 80);
-    v128.store(tileC, c30, 96); v128.store(tileC, c31, 112);
-    moveTile(c, cRowStep, cColStep, rows, cols, true);
+    storeColumns(c, cColStep, c00, c10, c20, c30, rows, min(cols, 4));
+    if (cols > 4) storeColumns(c + 4 * cColStep, cColStep, c01, c11, c21, c31, rows, cols - 4);
     return;
   }
   storeTileRow(c, c00, c01, cols);
@@ -338,17 +400,49 @@ function madd(a: v128, b: v128, c: v128): v128 {
   return f32x4.add(c, f32x4.mul(a, b));
 }
 
-// Copies the rows × cols valid part of a tile of C, element (r, q) at
-// c + r·rowStep + q·colStep, to tileC (MR × NR, row-major), or back to C.
-function moveTile(c: usize, rowStep: usize, colStep: usize, rows: i32, cols: i32, toC: bool): void {
-  for (let r = 0; r < rows; r++) {
-    for (let q = 0; q < cols; q++) {
-      const inC = c + <usize>r * rowStep + <usize>q * colStep;
-      const inTile = tileC + (<usize>(r * NR + q) << 2);
-      if (toC) store<f32>(inC, load<f32>(inTile));
-      else store<f32>(inTile, load<f32>(inC));
-    }
+// Columns q < count of the 4×4 block of a transposed tile whose rows are r0…r3:
+// column q is `rows` consecutive floats of C at dst + q·step.
+@inline
+function storeColumns(dst: usize, step: usize, r0: v128, r1: v128, r2: v128, r3: v128, rows: i32, count: i32): void {
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  storeFloats(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5), rows);
+  if (count > 1) storeFloats(dst + step, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), rows);
+  if (count > 2) storeFloats(dst + 2 * step, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), rows);
+  if (count > 3) storeFloats(dst + 3 * step, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), rows);
+}
+
+// tileColumns ← the cols columns of a transposed tile of C (`rows` floats each, at
+// src + q·step), one f32x4 per column.
+function gatherColumns(src: usize, step: usize, rows: i32, cols: i32): void {
+  for (let q = 0; q < cols; q++) {
+    v128.store(tileColumns + (<usize>q << 4), loadFloats(src, rows));
+    src += step;
   }
+}
+
+// The first count (1–4) lanes of v stored at dst.
+@inline
+function storeFloats(dst: usize, v: v128, count: i32): void {
+  if (count == 4) {
+    v128.store(dst, v);
+  } else if (count == 1) {
+    v128.store32_lane(dst, v, 0);
+  } else {
+    v128.store64_lane(dst, v, 0);
+    if (count == 3) v128.store32_lane(dst, v, 2, 8);
+  }
+}
+
+// count (1–4) floats from src in the first lanes; the others are zero.
+@inline
+function loadFloats(src: usize, count: i32): v128 {
+  if (count == 4) return v128.load(src);
+  if (count == 1) return v128.load32_zero(src);
+  const pair = v128.load64_zero(src);
+  return count == 3 ? v128.load32_lane(src, pair, 2, 8) : pair;
 }
 
 // Half `half` (0 or 1) of a tile row of C, through tileRow when the row is partial.

@@ -1,6 +1,7 @@
 // The SIMD build's blocked GEMM (assembly/gemm.ts: KC = 128 values of p per
-// block, MC = 64 rows per A pack, 4×8 tiles, A packed only when n > 16, Cᵀ
-// computed when n ≤ 16 < m) on shapes that cross those boundaries, which
+// block, MC = 64 rows per A pack, NC = 256 columns per B pack, tiles of 4 or 3
+// rows × 8 columns, A packed only when n > 16, Cᵀ computed when n ≤ 16 < m) on
+// shapes that cross those boundaries, which
 // test/gemm.spec.ts's sizes (k ≤ 129) barely reach. A block of p after the first continues from C's
 // stored value, so the SIMD result must equal a float32 emulation of the
 // documented order (each element from +0, p ascending) to the bit, as the
@@ -16,6 +17,7 @@ import { expectGuardsIntact, expectSameBitsAsOneOf, guarded, randomF32, seeded }
 const SHAPES: [number, number, number][] = [
   [64, 24, 128], [65, 17, 129], [63, 16, 257], [129, 40, 300], [1, 33, 513],
   [70, 9, 255], [5, 64, 383], [128, 131, 130], [7, 3, 1000], [12, 16, 300], [200, 10, 130],
+  [9, 300, 140], [300, 11, 150], [6, 40, 200], [2, 521, 129],
 ];
 const FORMS = ['NN', 'TN', 'NT'] as const;
 type Form = (typeof FORMS)[number];
