@@ -108,17 +108,16 @@ function gemmRunner(k, { form, m, n, k: depth }) {
 
 async function measureCeiling(build, profile) {
   const exports = (await WebAssembly.instantiate(readFileSync(compileCeiling(build)), {})).instance.exports;
-  const flops = exports.FLOPS_PER_ITERATION.value;
   const buffer = exports.heapBase();
   if (buffer + 4096 + 256 > exports.memory.buffer.byteLength) exports.memory.grow(1);
   new Float32Array(exports.memory.buffer, buffer, 1024 + 64).fill(1);
-  const loop = (run) => (units) => {
+  const loop = (run, flops) => (units) => {
     run(units * 1e5);
     return units * 1e5 * flops;
   };
   return {
-    registers: toGiga(await throughput(loop((n) => exports.registerLoop(n)), profile)),
-    cache: toGiga(await throughput(loop((n) => exports.cacheLoop(n, buffer)), profile)),
+    registers: toGiga(await throughput(loop((n) => exports.registerLoop(n), exports.REGISTER_FLOPS_PER_ITERATION.value), profile)),
+    cache: toGiga(await throughput(loop((n) => exports.cacheLoop(n, buffer), exports.CACHE_FLOPS_PER_ITERATION.value), profile)),
   };
 }
 
