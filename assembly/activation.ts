@@ -4,13 +4,15 @@
 // keeps anyway, so Z never needs storing: σ' = a(1 − a), tanh' = 1 − a²,
 // relu' = [a > 0], leakyRelu' = a > 0 ? 1 : α (α ≥ 0 keeps a > 0 ⇔ z > 0).
 // Each SIMD body has a scalar tail computing the same expression, which is
-// all the scalar build runs; both round identically.
+// all the scalar build runs; both round identically. Sigmoid's and softmax's
+// e^x, the costly ones, end instead on a partial vector (assembly/exp.ts
+// computes the same bits either way).
 
 import {
   ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH,
 } from "../src/abi";
 import { expf, expv, sigmoidf, sigmoidv } from "./exp";
-import { at } from "./memory";
+import { at, loadFew, storeFew } from "./memory";
 
 /** Z[m×n] ← g(Z + bias) in place; bias is a row of n floats, or 0 for none. */
 export function activate(z: usize, m: i32, n: i32, bias: usize, act: i32, alpha: f32): void {
@@ -62,8 +64,12 @@ function sigmoid(z: usize, count: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     for (; i + 4 <= count; i += 4) v128.store(at(z, i), sigmoidv(v128.load(at(z, i))));
+    // The last one to three values as one partial vector, not one at a time.
+    const rest = count - i;
+    if (rest > 0) storeFew(at(z, i), sigmoidv(loadFew(at(z, i), rest)), rest);
+  } else {
+    for (; i < count; i++) store<f32>(at(z, i), sigmoidf(load<f32>(at(z, i))));
   }
-  for (; i < count; i++) store<f32>(at(z, i), sigmoidf(load<f32>(at(z, i))));
 }
 
 function tanh(z: usize, count: i32): void {
@@ -107,8 +113,11 @@ function softmaxRow(row: usize, n: i32): void {
   if (ASC_FEATURE_SIMD) {
     const vtop = f32x4.splat(top);
     for (; j + 4 <= n; j += 4) v128.store(at(row, j), expv(f32x4.sub(v128.load(at(row, j)), vtop)));
+    const rest = n - j;
+    if (rest > 0) storeFew(at(row, j), expv(f32x4.sub(loadFew(at(row, j), rest), vtop)), rest);
+  } else {
+    for (; j < n; j++) store<f32>(at(row, j), expf(load<f32>(at(row, j)) - top));
   }
-  for (; j < n; j++) store<f32>(at(row, j), expf(load<f32>(at(row, j)) - top));
   let sum: f32 = 0;
   for (j = 0; j < n; j++) sum += load<f32>(at(row, j));
   for (let j = 0; j < n; j++) store<f32>(at(row, j), load<f32>(at(row, j)) / sum);

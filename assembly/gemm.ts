@@ -37,7 +37,7 @@
 // static buffers of this module, below the host's heap. gemmNT's scratch
 // (k×n floats) is used by the scalar build only.
 
-import { at, copyFew } from "./memory";
+import { at, copyFew, loadFew, storeFew } from "./memory";
 
 // Rows of C per SIMD tile, and columns (two f32x4).
 const MR: i32 = 4;
@@ -408,41 +408,19 @@ function storeColumns(dst: usize, step: usize, r0: v128, r1: v128, r2: v128, r3:
   const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
   const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
   const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-  storeFloats(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5), rows);
-  if (count > 1) storeFloats(dst + step, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), rows);
-  if (count > 2) storeFloats(dst + 2 * step, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), rows);
-  if (count > 3) storeFloats(dst + 3 * step, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), rows);
+  storeFew(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5), rows);
+  if (count > 1) storeFew(dst + step, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), rows);
+  if (count > 2) storeFew(dst + 2 * step, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), rows);
+  if (count > 3) storeFew(dst + 3 * step, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), rows);
 }
 
 // tileColumns ← the cols columns of a transposed tile of C (`rows` floats each, at
 // src + q·step), one f32x4 per column.
 function gatherColumns(src: usize, step: usize, rows: i32, cols: i32): void {
   for (let q = 0; q < cols; q++) {
-    v128.store(tileColumns + (<usize>q << 4), loadFloats(src, rows));
+    v128.store(tileColumns + (<usize>q << 4), loadFew(src, rows));
     src += step;
   }
-}
-
-// The first count (1–4) lanes of v stored at dst.
-@inline
-function storeFloats(dst: usize, v: v128, count: i32): void {
-  if (count == 4) {
-    v128.store(dst, v);
-  } else if (count == 1) {
-    v128.store32_lane(dst, v, 0);
-  } else {
-    v128.store64_lane(dst, v, 0);
-    if (count == 3) v128.store32_lane(dst, v, 2, 8);
-  }
-}
-
-// count (1–4) floats from src in the first lanes; the others are zero.
-@inline
-function loadFloats(src: usize, count: i32): v128 {
-  if (count == 4) return v128.load(src);
-  if (count == 1) return v128.load32_zero(src);
-  const pair = v128.load64_zero(src);
-  return count == 3 ? v128.load32_lane(src, pair, 2, 8) : pair;
 }
 
 // Half `half` (0 or 1) of a tile row of C, through tileRow when the row is partial.

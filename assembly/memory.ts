@@ -15,6 +15,28 @@ export function copyFew(dst: usize, src: usize, count: i32): void {
   for (let i = 0; i < count; i++) store<u32>(at(dst, i), load<u32>(at(src, i)));
 }
 
+/** count (1–4) floats from src in the first lanes of an f32x4; the other lanes are zero. */
+@inline
+export function loadFew(src: usize, count: i32): v128 {
+  if (count == 4) return v128.load(src);
+  if (count == 1) return v128.load32_zero(src);
+  const pair = v128.load64_zero(src);
+  return count == 3 ? v128.load32_lane(src, pair, 2, 8) : pair;
+}
+
+/** The first count (1–4) lanes of v stored at dst. */
+@inline
+export function storeFew(dst: usize, v: v128, count: i32): void {
+  if (count == 4) {
+    v128.store(dst, v);
+  } else if (count == 1) {
+    v128.store32_lane(dst, v, 0);
+  } else {
+    v128.store64_lane(dst, v, 0);
+    if (count == 3) v128.store32_lane(dst, v, 2, 8);
+  }
+}
+
 /** Copies count 4-byte elements from src to dst (non-overlapping). */
 export function copyElements(dst: usize, src: usize, count: i32): void {
   if (count > 16) memory.copy(dst, src, <usize>count << 2);
