@@ -1,50 +1,81 @@
-// One measurement in a process of its own (pinned by run.mjs):
-//   node child.mjs <out.json> <profile> library <peer id> <workload id>
-//   node child.mjs <out.json> <profile> gemm <workload ids…>
-// writes its result, or { error }, to out.json.
+// A measurement in a process of its own (pinned by run.mjs):
+//   node child.mjs <profile> library <peer id> <workload id>
+//     sets the library up and warms it, then runs one repetition of a measurement each time
+//     run.mjs asks over the IPC channel, so that run.mjs can interleave every library's
+//     repetitions (see run.mjs);
+//   node child.mjs <profile> gemm <workload ids…>
+//     runs the GEMM micro-benchmark and sends its result, or { error }.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { runGemmBenchmark } from './gemm.mjs';
-import { PROFILES, throughput } from './measure.mjs';
+import { calibrate, PROFILES, repetition } from './measure.mjs';
 import { findPeer } from './peers/index.mjs';
 import { watchWasmMemory, wasmMemoryBytes } from './wasm-memory.mjs';
 import { findWorkload, generateData, parameterCount } from './workloads.mjs';
 
-const [out, profileName, task, ...args] = process.argv.slice(2);
+const [profileName, task, ...args] = process.argv.slice(2);
 const profile = PROFILES[profileName];
-let result;
-try {
-  result = task === 'gemm'
-    ? await runGemmBenchmark(profile, args.map(findWorkload))
-    : await measureLibrary(findPeer(args[0]), findWorkload(args[1]), profile);
-} catch (error) {
-  result = { error: String(error?.message ?? error).split('\n')[0] };
-}
-writeFileSync(out, JSON.stringify(result));
-// Some libraries leave workers or timers behind; the measurement is done.
-process.exit(0);
+const firstLine = (error) => String(error?.message ?? error).split('\n')[0];
 
-async function measureLibrary(peer, workload, profile) {
-  watchWasmMemory();
-  const adapter = await import(new URL(`./peers/${peer.module}`, import.meta.url));
-  const unavailable = adapter.unavailableReason?.(workload);
-  if (unavailable) return { unavailable };
-  const session = await adapter.setup(workload, generateData(workload), peer.variant ?? {});
-  const train = await throughput((units) => session.trainChunk(units), profile);
-  const wasmBytes = wasmMemoryBytes();
-  const infer = await throughput((units) => session.infer(units), profile);
-  // A library without a batch API predicts row by row either way: one measurement serves both.
-  const inferBulk = session.inferBulk ? await throughput((units) => session.inferBulk(units), profile) : infer;
-  const stats = (await session.stats?.()) ?? {};
-  session.dispose();
-  return {
-    train,
-    infer,
-    inferBulk,
-    wasmBytesPerParam: wasmBytes > 0 ? wasmBytes / parameterCount(workload) : null,
-    peakRssBytes: stats.peakRssBytes ?? process.resourceUsage().maxRSS * 1024,
-    version: stats.version ?? packageVersion(peer.package),
-  };
+if (task === 'gemm') {
+  try {
+    reply(await runGemmBenchmark(profile, args.map(findWorkload)), true);
+  } catch (error) {
+    reply({ error: firstLine(error) }, true);
+  }
+} else {
+  await serveLibrary(findPeer(args[0]), findWorkload(args[1]));
+}
+
+// Replies to run.mjs: { ready, bulk } (or { unavailable } / { error }) once warmed up, then
+// { rate } per { rep: kind }, and the library's figures on { finish }, after which it exits.
+async function serveLibrary(peer, workload) {
+  let session;
+  const runs = {};
+  const units = {};
+  let wasmBytes = 0;
+  try {
+    watchWasmMemory();
+    const adapter = await import(new URL(`./peers/${peer.module}`, import.meta.url));
+    const unavailable = adapter.unavailableReason?.(workload);
+    if (unavailable) return reply({ unavailable }, true);
+    session = await adapter.setup(workload, generateData(workload), peer.variant ?? {});
+    runs.train = (n) => session.trainChunk(n);
+    runs.infer = (n) => session.infer(n);
+    // A library without a batch API predicts row by row either way: run.mjs reuses `infer`.
+    if (session.inferBulk) runs.inferBulk = (n) => session.inferBulk(n);
+    units.train = await calibrate(runs.train, profile);
+    wasmBytes = wasmMemoryBytes();
+    for (const kind of ['infer', 'inferBulk'].filter((k) => runs[k])) units[kind] = await calibrate(runs[kind], profile);
+  } catch (error) {
+    return reply({ error: firstLine(error) }, true);
+  }
+  process.on('message', async (message) => {
+    try {
+      if (message.rep) {
+        reply({ rate: await repetition(runs[message.rep], units[message.rep], profile) });
+        return;
+      }
+      const stats = (await session.stats?.()) ?? {};
+      session.dispose();
+      reply({
+        wasmBytesPerParam: wasmBytes > 0 ? wasmBytes / parameterCount(workload) : null,
+        peakRssBytes: stats.peakRssBytes ?? process.resourceUsage().maxRSS * 1024,
+        version: stats.version ?? packageVersion(peer.package),
+      }, true);
+    } catch (error) {
+      reply({ error: firstLine(error) }, true);
+    }
+  });
+  reply({ ready: true, bulk: Boolean(runs.inferBulk) });
+}
+
+// Sends a message to run.mjs; after the last one the process exits, since some libraries
+// leave workers or timers behind.
+function reply(message, last = false) {
+  process.send(message, () => {
+    if (last) process.exit(0);
+  });
 }
 
 function packageVersion(name) {

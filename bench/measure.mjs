@@ -11,11 +11,21 @@ const now = () => performance.now() / 1000;
 
 /**
  * Throughput of run(units) → items done (sync or async), in items per second:
- * { median, min, max, reps } over profile.reps repetitions. Warm-up calls grow `units`
- * until one call takes about a quarter of a repetition, so a repetition overshoots its
- * minimum by little while the clock is read rarely.
+ * { median, min, max, reps } over profile.reps repetitions after a warm-up (calibrate).
  */
 export async function throughput(run, profile) {
+  const units = await calibrate(run, profile);
+  const rates = [];
+  for (let r = 0; r < profile.reps; r++) rates.push(await repetition(run, units, profile));
+  return summarize(rates);
+}
+
+/**
+ * Warm-up calls of run(units), for at least profile.warmupSeconds and profile.warmupCalls,
+ * growing `units` until one call takes about a quarter of a repetition, so a repetition
+ * overshoots its minimum by little while the clock is read rarely. Returns that `units`.
+ */
+export async function calibrate(run, profile) {
   let units = 1;
   const warmupEnd = now() + profile.warmupSeconds;
   for (let calls = 0; calls < profile.warmupCalls || now() < warmupEnd; calls++) {
@@ -25,22 +35,23 @@ export async function throughput(run, profile) {
     const aimed = seconds > 0 ? Math.floor((units * profile.minRepSeconds) / 4 / seconds) : units * 8;
     units = Math.max(1, Math.min(aimed, units * 8));
   }
-  const rates = [];
-  for (let r = 0; r < profile.reps; r++) {
-    let items = 0;
-    const t0 = now();
-    let elapsed = 0;
-    while (elapsed < profile.minRepSeconds) {
-      items += await run(units);
-      elapsed = now() - t0;
-    }
-    rates.push(items / elapsed);
+  return units;
+}
+
+/** One repetition: calls of run(units) until profile.minRepSeconds have passed; items per second. */
+export async function repetition(run, units, profile) {
+  let items = 0;
+  const t0 = now();
+  let elapsed = 0;
+  while (elapsed < profile.minRepSeconds) {
+    items += await run(units);
+    elapsed = now() - t0;
   }
-  return summarize(rates);
+  return items / elapsed;
 }
 
 /** Median, min and max of a list of rates, and the list itself. */
-function summarize(rates) {
+export function summarize(rates) {
   const sorted = [...rates].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;

@@ -1,15 +1,21 @@
 // `npm run bench [-- --quick] [--workload W3[,W4]] [--library tfjs-wasm[,numpy,gemm]]`:
-// measures every selected library on every selected workload, one pinned child process
-// at a time, then the GEMM micro-benchmark; prints the tables and writes
+// measures every selected library on every selected workload, each in a pinned child
+// process, then the GEMM micro-benchmark; prints the tables and writes
 // bench/results/latest.json.
+//
+// The libraries of a workload are measured interleaved: all their children are alive at
+// once but only one runs at a time; each is set up and warmed in turn, then repetition r of
+// each measurement runs library after library. The machines are shared, and a neighbour
+// that slows one for a minute then lowers one repetition of every library instead of the
+// whole measurement of one, so the ratios between libraries hold up better than the figures.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { PROFILES } from './measure.mjs';
+import { PROFILES, summarize } from './measure.mjs';
 import { findPeer, PEERS } from './peers/index.mjs';
 import { derive, gemmTable, notes, resultsTable } from './report.mjs';
 import { findWorkload, WORKLOADS } from './workloads.mjs';
@@ -19,6 +25,7 @@ const CHILD = fileURLToPath(new URL('child.mjs', import.meta.url));
 const RESULTS = join(root, 'bench/results');
 // Node 20 runs relaxed SIMD (the simdnet-relaxed peer, the GEMM table's relaxed column) only with this flag.
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
+const KINDS = ['train', 'infer', 'inferBulk'];
 const USAGE = `usage: npm run bench -- [--quick] [--workload W1,…] [--library ${PEERS.map((p) => p.id).join(',')},gemm]`;
 
 const { values: options } = parseArgs({
@@ -39,19 +46,15 @@ const withGemm = options.library === undefined || options.library.split(',').inc
 const started = performance.now();
 ensureBuilt();
 const pinning = pinningPlan();
+// Seconds a child may take to set up and warm up, and then per request.
+const SETUP_LIMIT = options.quick ? 60 : 240;
+const REQUEST_LIMIT = options.quick ? 30 : 120;
 const rows = [];
-for (const workload of workloads) {
-  for (const peer of peers) {
-    process.stderr.write(`${workload.id} ${peer.id} … `);
-    const result = await runChild(['library', peer.id, workload.id], peer.cores ?? 1, peer.nodeFlags);
-    process.stderr.write(`${result.train ? `${Math.round(result.train.median)} samples/s` : (result.unavailable ?? result.error)}\n`);
-    rows.push({ workload: workload.id, library: peer.id, ...result });
-  }
-}
+for (const workload of workloads) rows.push(...(await measureWorkload(workload)));
 let gemm;
 if (withGemm) {
   process.stderr.write('GEMM micro-benchmark … ');
-  gemm = await runChild(['gemm', ...workloads.map((w) => w.id)], 1, [RELAXED_FLAG]);
+  gemm = await startChild(['gemm', ...workloads.map((w) => w.id)], 1, [RELAXED_FLAG]).next(SETUP_LIMIT);
   process.stderr.write('done\n');
 }
 derive(rows);
@@ -82,29 +85,92 @@ writeFileSync(
   `${JSON.stringify({ date: new Date().toISOString(), machine, profile: profileName, versions, wallSeconds, results: rows, gemm }, null, 2)}\n`,
 );
 
-// Runs one child, pinned, with a time limit, giving its node the flags it accepts; its result or { error }.
-async function runChild(args, cores, nodeFlags = []) {
-  const dir = mkdtempSync(join(tmpdir(), 'simdnet-bench-'));
-  const out = join(dir, 'result.json');
-  const limitSeconds = options.quick ? 60 : 240;
+// Every selected library on one workload, interleaved (see the top of this file): its rows.
+async function measureWorkload(workload) {
+  const entries = [];
+  for (const peer of peers) {
+    process.stderr.write(`${workload.id} ${peer.id} … `);
+    const child = startChild(['library', peer.id, workload.id], peer.cores ?? 1, peer.nodeFlags);
+    const status = await child.next(SETUP_LIMIT);
+    process.stderr.write(`${status.ready ? 'ready' : (status.unavailable ?? status.error)}\n`);
+    entries.push({ peer, child, status, rates: { train: [], infer: [], inferBulk: [] } });
+  }
+  const { reps } = PROFILES[profileName];
+  for (let r = 0; r < reps; r++) {
+    for (const kind of KINDS) {
+      for (const entry of entries.filter((e) => e.status.ready && !e.error)) {
+        if (kind === 'inferBulk' && !entry.status.bulk) continue;
+        const answer = await entry.child.ask({ rep: kind }, REQUEST_LIMIT);
+        if (answer.rate === undefined) entry.error = answer.error;
+        else entry.rates[kind].push(answer.rate);
+      }
+    }
+    process.stderr.write(`${workload.id} repetition ${r + 1} of ${reps} done\n`);
+  }
+  const rows = [];
+  for (const { peer, child, status, rates, error } of entries) {
+    const row = { workload: workload.id, library: peer.id };
+    if (!status.ready) {
+      rows.push({ ...row, ...status });
+      continue;
+    }
+    const figures = error ? { error } : await child.ask({ finish: true }, REQUEST_LIMIT);
+    if (figures.error) {
+      child.kill();
+      rows.push({ ...row, error: figures.error });
+      continue;
+    }
+    const infer = summarize(rates.infer);
+    // A library without a batch API predicts row by row either way: one measurement serves both.
+    rows.push({ ...row, train: summarize(rates.train), infer, inferBulk: status.bulk ? summarize(rates.inferBulk) : infer, ...figures });
+  }
+  return rows;
+}
+
+// Starts child.mjs, pinned, with the node flags this node accepts. next(limit) resolves with
+// its next message, or { error } when it exits first or takes longer than limit seconds (it
+// is then killed); ask(message, limit) sends a message first.
+function startChild(args, cores, nodeFlags = []) {
   const [command, ...prefix] = pinning.command(cores);
   const flags = nodeFlags.filter(nodeAccepts);
-  const child = spawn(command, [...prefix, process.execPath, ...flags, CHILD, out, profileName, ...args], {
+  const child = spawn(command, [...prefix, process.execPath, ...flags, CHILD, profileName, ...args], {
     cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), limitSeconds * 1000);
-  const code = await new Promise((resolve) => child.on('close', resolve));
-  clearTimeout(timer);
-  try {
-    if (existsSync(out)) return JSON.parse(readFileSync(out, 'utf8'));
-    const reason = code === null ? `timed out after ${limitSeconds} s` : stderr.split('\n').find((l) => /error/i.test(l));
-    return { error: reason ?? `exited with code ${code}` };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const queue = [];
+  let waiter = null;
+  const deliver = (message) => {
+    if (waiter) waiter(message);
+    else queue.push(message);
+  };
+  child.on('message', deliver);
+  child.on('close', (code) => deliver({ error: stderr.split('\n').find((l) => /error/i.test(l)) ?? `exited with code ${code}` }));
+  const next = (limitSeconds) => {
+    if (queue.length) return Promise.resolve(queue.shift());
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        waiter = null;
+        child.kill('SIGKILL');
+        resolve({ error: `timed out after ${limitSeconds} s` });
+      }, limitSeconds * 1000);
+      waiter = (message) => {
+        waiter = null;
+        clearTimeout(timer);
+        resolve(message);
+      };
+    });
+  };
+  return {
+    next,
+    ask(message, limitSeconds) {
+      if (!child.connected) return next(limitSeconds);
+      child.send(message);
+      return next(limitSeconds);
+    },
+    kill: () => child.kill('SIGKILL'),
+  };
 }
 
 // Whether this node starts with the flag (a later Node may drop a flag it no longer needs).
