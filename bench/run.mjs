@@ -165,8 +165,8 @@ function startChild(args, cores, nodeFlags = []) {
   return {
     next,
     ask(message, limitSeconds) {
-      if (!child.connected) return next(limitSeconds);
-      child.send(message);
+      // A child that has gone has left its { error } in the queue.
+      if (child.connected) child.send(message);
       return next(limitSeconds);
     },
     kill: () => child.kill('SIGKILL'),
