@@ -146,7 +146,10 @@ function startChild(args, cores, nodeFlags = []) {
     else queue.push(message);
   };
   child.on('message', deliver);
-  child.on('close', (code) => deliver({ error: stderr.split('\n').find((l) => /error/i.test(l)) ?? `exited with code ${code}` }));
+  child.on('close', (code, signal) => {
+    const exit = signal ? `killed by ${signal}` : `exited with code ${code}`;
+    deliver({ error: stderr.split('\n').find((l) => /error/i.test(l)) ?? exit });
+  });
   const next = (limitSeconds) => {
     if (queue.length) return Promise.resolve(queue.shift());
     return new Promise((resolve) => {
