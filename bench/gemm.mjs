@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { throughput } from './measure.mjs';
+import { calibrate, repetition, summarize } from './measure.mjs';
 import { WORKLOADS } from './workloads.mjs';
 
 const root = new URL('../', import.meta.url);
@@ -56,28 +56,44 @@ export async function runGemmBenchmark(profile, workloads = WORKLOADS) {
     kernels[backend] = WebAssembly.validate(bytes) ? (await WebAssembly.instantiate(bytes, {})).instance.exports : null;
   }
   const builds = Object.keys(CEILING_WASM).filter((build) => kernels[build]);
-  const shapes = gemmShapes(workloads);
-  // The ceiling is the best the loops reach, so they run before and after the kernels and
-  // the faster run counts: a busy neighbour on the machine then lowers it less.
-  const before = await measureCeilings(builds, short);
-  for (const shape of shapes) {
-    for (const [backend, k] of Object.entries(kernels)) {
-      shape[backend] = k && toGiga(await throughput(gemmRunner(k, shape), short));
-    }
+  const loops = [];
+  for (const build of builds) {
+    for (const [loop, run] of Object.entries(await ceilingLoops(build))) loops.push({ key: `${build} ${loop}`, loop, run });
   }
-  const after = await measureCeilings(builds, short);
-  const best = (build) => {
-    if (!before[build]) return null;
-    const faster = (loop) => [before[build][loop], after[build][loop]].reduce((a, b) => (b.max > a.max ? b : a));
-    return { registers: faster('registers'), cache: faster('cache') };
+  // The ceiling is the best the loops reach over the whole benchmark: they run before and
+  // after the kernels and, the register loops, inside every shape's rounds, so that a busy
+  // stretch of the machine cannot set it below the kernels it stands for.
+  const pooled = new Map(loops.map(({ key }) => [key, []]));
+  const pool = (rates) => {
+    for (const [key, list] of rates) pooled.get(key)?.push(...list);
   };
-  return { ceiling: best('simd'), relaxedCeiling: best('relaxed'), shapes };
+  pool(await interleave(loops, short));
+  const shapes = gemmShapes(workloads);
+  for (const shape of shapes) {
+    const runs = Object.entries(kernels).filter(([, k]) => k).map(([backend, k]) => ({ key: backend, run: gemmRunner(k, shape) }));
+    const rates = await interleave([...runs, ...loops.filter(({ loop }) => loop === 'registers')], short);
+    pool(rates);
+    for (const backend of Object.keys(kernels)) shape[backend] = rates.has(backend) ? toGiga(summarize(rates.get(backend))) : null;
+  }
+  pool(await interleave(loops, short));
+  const ceiling = (build) => {
+    if (!builds.includes(build)) return null;
+    return { registers: toGiga(summarize(pooled.get(`${build} registers`))), cache: toGiga(summarize(pooled.get(`${build} cache`))) };
+  };
+  return { ceiling: ceiling('simd'), relaxedCeiling: ceiling('relaxed'), shapes };
 }
 
-async function measureCeilings(builds, profile) {
-  const ceilings = {};
-  for (const build of builds) ceilings[build] = await measureCeiling(build, profile);
-  return ceilings;
+// Calibrates every run, then runs repetition r of each before repetition r + 1 (as run.mjs
+// interleaves libraries), so a busy stretch lowers one repetition of each rather than one
+// run's measurement. Returns key → rates.
+async function interleave(runs, profile) {
+  const units = [];
+  for (const { run } of runs) units.push(await calibrate(run, profile));
+  const rates = new Map(runs.map(({ key }) => [key, []]));
+  for (let rep = 0; rep < profile.reps; rep++) {
+    for (const [i, { key, run }] of runs.entries()) rates.get(key).push(await repetition(run, units[i], profile));
+  }
+  return rates;
 }
 
 // Lays out A, B, C (and the Bᵀ scratch of NT) in the module's memory, filled with a constant:
@@ -106,7 +122,8 @@ function gemmRunner(k, { form, m, n, k: depth }) {
   };
 }
 
-async function measureCeiling(build, profile) {
+// The ceiling loops of one build (bench/ceiling.ts), as runs: (units) → flops done.
+async function ceilingLoops(build) {
   const exports = (await WebAssembly.instantiate(readFileSync(compileCeiling(build)), {})).instance.exports;
   const buffer = exports.heapBase();
   if (buffer + 4096 + 256 > exports.memory.buffer.byteLength) exports.memory.grow(1);
@@ -116,8 +133,8 @@ async function measureCeiling(build, profile) {
     return units * 1e5 * flops;
   };
   return {
-    registers: toGiga(await throughput(loop((n) => exports.registerLoop(n), exports.REGISTER_FLOPS_PER_ITERATION.value), profile)),
-    cache: toGiga(await throughput(loop((n) => exports.cacheLoop(n, buffer), exports.CACHE_FLOPS_PER_ITERATION.value), profile)),
+    registers: loop((n) => exports.registerLoop(n), exports.REGISTER_FLOPS_PER_ITERATION.value),
+    cache: loop((n) => exports.cacheLoop(n, buffer), exports.CACHE_FLOPS_PER_ITERATION.value),
   };
 }
 

@@ -10,17 +10,6 @@ export const PROFILES = {
 const now = () => performance.now() / 1000;
 
 /**
- * Throughput of run(units) → items done (sync or async), in items per second:
- * { median, min, max, reps } over profile.reps repetitions after a warm-up (calibrate).
- */
-export async function throughput(run, profile) {
-  const units = await calibrate(run, profile);
-  const rates = [];
-  for (let r = 0; r < profile.reps; r++) rates.push(await repetition(run, units, profile));
-  return summarize(rates);
-}
-
-/**
  * Warm-up calls of run(units), for at least profile.warmupSeconds and profile.warmupCalls,
  * growing `units` until one call takes about a quarter of a repetition, so a repetition
  * overshoots its minimum by little while the clock is read rarely. Returns that `units`.
