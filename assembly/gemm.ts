@@ -37,7 +37,7 @@
 // static buffers of this module, below the host's heap. gemmNT's scratch
 // (k×n floats) is used by the scalar build only.
 
-import { at, copyFew, loadFew, storeFew } from "./memory";
+import { at, loadFew, storeFew } from "./memory";
 
 // Rows of C per SIMD tile, and columns (two f32x4).
 const MR: i32 = 4;
@@ -58,9 +58,8 @@ const A_PACK_BYTES: i32 = ASC_FEATURE_SIMD ? MC * KC * 16 : 16;
 const B_PANELS_BYTES: i32 = ASC_FEATURE_SIMD ? (NC / NR) * <i32>PANEL_STEP : 16;
 const aPack = memory.data(A_PACK_BYTES, 16);
 const bPanels = memory.data(B_PANELS_BYTES, 16);
-// Where a partial tile row, or a tile of a transposed C (its columns, then the
-// tile row-major), is parked on its way from C to the registers.
-const tileRow = memory.data(NR * 4, 16);
+// Where a tile of a transposed C (its columns, then the tile row-major) is
+// parked on its way from C to the registers.
 const tileColumns = memory.data(MR * NR * 4, 16);
 const tileC = memory.data(MR * NR * 4, 16);
 
@@ -423,24 +422,18 @@ function gatherColumns(src: usize, step: usize, rows: i32, cols: i32): void {
   }
 }
 
-// Half `half` (0 or 1) of a tile row of C, through tileRow when the row is partial.
+// Half `half` (0 or 1) of a tile row of C whose first cols (1–8) columns lie in C;
+// the lanes past them are zero.
 @inline
 function loadTileRow(src: usize, cols: i32, half: i32): v128 {
-  if (cols == NR) return v128.load(src + (<usize>half << 4));
-  if (half == 0) copyFew(tileRow, src, cols);
-  return v128.load(tileRow + (<usize>half << 4));
+  const count = min(4, cols - (half << 2));
+  return count > 0 ? loadFew(src + (<usize>half << 4), count) : f32x4.splat(0);
 }
 
 @inline
 function storeTileRow(dst: usize, lo: v128, hi: v128, cols: i32): void {
-  if (cols == NR) {
-    v128.store(dst, lo);
-    v128.store(dst, hi, 16);
-  } else {
-    v128.store(tileRow, lo);
-    v128.store(tileRow, hi, 16);
-    copyFew(dst, tileRow, cols);
-  }
+  storeFew(dst, lo, min(4, cols));
+  if (cols > 4) storeFew(dst + 16, hi, cols - 4);
 }
 
 /** out[n] = scale · (column sums of A[m×n]), each column summed in row order. */
