@@ -1,6 +1,6 @@
 // Turns the results of a run into the printed tables (plain text that is also Markdown).
 
-import { BASELINE, PEERS } from './peers/index.mjs';
+import { BASELINE, MEASUREMENTS, PEERS } from './peers/index.mjs';
 import { INFER_BLOCK, parameterCount, WORKLOADS } from './workloads.mjs';
 
 /** Workloads for which GFLOP/s is reported (the others are too small for it to mean much). */
@@ -11,7 +11,7 @@ export function derive(rows) {
   for (const row of rows) {
     const base = rows.find((r) => r.workload === row.workload && r.library === BASELINE);
     const params = parameterCount(WORKLOADS.find((w) => w.id === row.workload));
-    for (const kind of ['train', 'infer', 'inferBulk']) {
+    for (const kind of MEASUREMENTS) {
       if (!row[kind]) continue;
       if (base?.[kind]) row[`${kind}Ratio`] = base[kind].median / row[kind].median;
       if (GFLOP_WORKLOADS.has(row.workload)) row[`${kind}Gflops`] = (row[kind].median * (kind === 'train' ? 6 : 2) * params) / 1e9;
@@ -62,7 +62,7 @@ export function gemmTable(gemm) {
     ? `relaxed_madd loops (opt-in relaxed build only; the SIMD percentages use the mul+add ceiling): ${describe(gemm.relaxedCeiling)}`
     : 'relaxed build and its ceiling unavailable (this engine lacks relaxed SIMD)';
   return (
-    `Ceiling (best f32x4 mul+add loop, same core): ${describe(gemm.ceiling)}; ${relaxed}; kernels are medians\n\n` +
+    `Ceiling (best f32x4 mul+add loop, same core): ${describe(gemm.ceiling)}; ${relaxed}; kernels are medians, their best repetitions in brackets\n\n` +
     markdown(header, body)
   );
 }

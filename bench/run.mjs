@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PROFILES, summarize } from './measure.mjs';
-import { findPeer, PEERS } from './peers/index.mjs';
+import { findPeer, MEASUREMENTS, PEERS } from './peers/index.mjs';
 import { derive, gemmTable, notes, resultsTable } from './report.mjs';
 import { findWorkload, WORKLOADS } from './workloads.mjs';
 
@@ -25,7 +25,6 @@ const CHILD = fileURLToPath(new URL('child.mjs', import.meta.url));
 const RESULTS = join(root, 'bench/results');
 // Node 20 runs relaxed SIMD (the simdnet-relaxed peer, the GEMM table's relaxed column) only with this flag.
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
-const KINDS = ['train', 'infer', 'inferBulk'];
 const USAGE = `usage: npm run bench -- [--quick] [--workload W1,…] [--library ${PEERS.map((p) => p.id).join(',')},gemm]`;
 
 const { values: options } = parseArgs({
@@ -93,11 +92,11 @@ async function measureWorkload(workload) {
     const child = startChild(['library', peer.id, workload.id], peer.cores ?? 1, peer.nodeFlags);
     const status = await child.next(SETUP_LIMIT);
     process.stderr.write(`${status.ready ? 'ready' : (status.unavailable ?? status.error)}\n`);
-    entries.push({ peer, child, status, rates: { train: [], infer: [], inferBulk: [] } });
+    entries.push({ peer, child, status, rates: Object.fromEntries(MEASUREMENTS.map((kind) => [kind, []])) });
   }
   const { reps } = PROFILES[profileName];
   for (let r = 0; r < reps; r++) {
-    for (const kind of KINDS) {
+    for (const kind of MEASUREMENTS) {
       for (const entry of entries.filter((e) => e.status.ready && !e.error)) {
         if (kind === 'inferBulk' && !entry.status.bulk) continue;
         const answer = await entry.child.ask({ rep: kind }, REQUEST_LIMIT);

@@ -6,6 +6,9 @@
 // A module may also export unavailableReason(workload) → string | null. `nodeFlags` are passed
 // to the child's node when that node accepts them.
 
+/** What is measured of every peer: trainChunk, infer and (where the peer has it) inferBulk. */
+export const MEASUREMENTS = ['train', 'infer', 'inferBulk'];
+
 /** The peer every ratio is taken against. */
 export const BASELINE = 'simdnet-simd';
 
