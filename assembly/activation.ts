@@ -31,6 +31,30 @@ export function activate(z: usize, m: i32, n: i32, bias: usize, act: i32, alpha:
   }
 }
 
+/** Whether activateLanes computes act: every activation but tanh and softmax. */
+@inline
+export function hasLaneForm(act: i32): bool {
+  return act != ACT_TANH && act != ACT_SOFTMAX;
+}
+
+/** g(z) in each of four lanes, with the bits activate gives, for an act with hasLaneForm. */
+@inline
+export function activateLanes(z: v128, act: i32, alpha: f32): v128 {
+  if (act == ACT_SIGMOID) return sigmoidv(z);
+  if (act == ACT_RELU) return reluLanes(z);
+  if (act == ACT_LEAKY_RELU) return leakyReluLanes(z, f32x4.splat(alpha));
+  return z; // linear
+}
+
+/** d ⊙ g'(z) in each of four lanes from the outputs a, with activationBackward's bits, for an act with hasLaneForm. */
+@inline
+export function activationBackwardLanes(d: v128, a: v128, act: i32, alpha: f32): v128 {
+  if (act == ACT_SIGMOID) return sigmoidBackwardLanes(d, a);
+  if (act == ACT_RELU) return leakyReluBackwardLanes(d, a, f32x4.splat(0));
+  if (act == ACT_LEAKY_RELU) return leakyReluBackwardLanes(d, a, f32x4.splat(alpha));
+  return d; // linear
+}
+
 /** D[m×n] ← D ⊙ g'(Z), from the outputs A[m×n]; for softmax D ← J_softmax · D per row. */
 export function activationBackward(d: usize, a: usize, m: i32, n: i32, act: i32, alpha: f32): void {
   const count = m * n;
@@ -83,8 +107,7 @@ function tanh(z: usize, count: i32): void {
 function relu(z: usize, count: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    const zero = f32x4.splat(0);
-    for (; i + 4 <= count; i += 4) v128.store(at(z, i), f32x4.max(v128.load(at(z, i)), zero));
+    for (; i + 4 <= count; i += 4) v128.store(at(z, i), reluLanes(v128.load(at(z, i))));
   }
   for (; i < count; i++) store<f32>(at(z, i), max<f32>(load<f32>(at(z, i)), 0));
 }
@@ -93,16 +116,20 @@ function leakyRelu(z: usize, count: i32, alpha: f32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const va = f32x4.splat(alpha);
-    const zero = f32x4.splat(0);
-    for (; i + 4 <= count; i += 4) {
-      const x = v128.load(at(z, i));
-      v128.store(at(z, i), v128.bitselect(x, f32x4.mul(x, va), f32x4.gt(x, zero)));
-    }
+    for (; i + 4 <= count; i += 4) v128.store(at(z, i), leakyReluLanes(v128.load(at(z, i)), va));
   }
   for (; i < count; i++) {
     const x = load<f32>(at(z, i));
     store<f32>(at(z, i), select<f32>(x, x * alpha, x > 0));
   }
+}
+
+@inline function reluLanes(z: v128): v128 {
+  return f32x4.max(z, f32x4.splat(0));
+}
+
+@inline function leakyReluLanes(z: v128, alpha: v128): v128 {
+  return v128.bitselect(z, f32x4.mul(z, alpha), f32x4.gt(z, f32x4.splat(0)));
 }
 
 /** Numerically stable softmax of one row of n floats, in place. */
@@ -126,11 +153,8 @@ function softmaxRow(row: usize, n: i32): void {
 function sigmoidBackward(d: usize, a: usize, count: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    const one = f32x4.splat(1);
     for (; i + 4 <= count; i += 4) {
-      const y = v128.load(at(a, i));
-      const g = f32x4.mul(y, f32x4.sub(one, y));
-      v128.store(at(d, i), f32x4.mul(v128.load(at(d, i)), g));
+      v128.store(at(d, i), sigmoidBackwardLanes(v128.load(at(d, i)), v128.load(at(a, i))));
     }
   }
   for (; i < count; i++) {
@@ -142,11 +166,8 @@ function sigmoidBackward(d: usize, a: usize, count: i32): void {
 function tanhBackward(d: usize, a: usize, count: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    const one = f32x4.splat(1);
     for (; i + 4 <= count; i += 4) {
-      const y = v128.load(at(a, i));
-      const g = f32x4.sub(one, f32x4.mul(y, y));
-      v128.store(at(d, i), f32x4.mul(v128.load(at(d, i)), g));
+      v128.store(at(d, i), tanhBackwardLanes(v128.load(at(d, i)), v128.load(at(a, i))));
     }
   }
   for (; i < count; i++) {
@@ -159,17 +180,26 @@ function leakyReluBackward(d: usize, a: usize, count: i32, alpha: f32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const va = f32x4.splat(alpha);
-    const zero = f32x4.splat(0);
     for (; i + 4 <= count; i += 4) {
-      const x = v128.load(at(d, i));
-      const on = f32x4.gt(v128.load(at(a, i)), zero);
-      v128.store(at(d, i), v128.bitselect(x, f32x4.mul(x, va), on));
+      v128.store(at(d, i), leakyReluBackwardLanes(v128.load(at(d, i)), v128.load(at(a, i)), va));
     }
   }
   for (; i < count; i++) {
     const x = load<f32>(at(d, i));
     store<f32>(at(d, i), select<f32>(x, x * alpha, load<f32>(at(a, i)) > 0));
   }
+}
+
+@inline function sigmoidBackwardLanes(d: v128, a: v128): v128 {
+  return f32x4.mul(d, f32x4.mul(a, f32x4.sub(f32x4.splat(1), a)));
+}
+
+@inline function tanhBackwardLanes(d: v128, a: v128): v128 {
+  return f32x4.mul(d, f32x4.sub(f32x4.splat(1), f32x4.mul(a, a)));
+}
+
+@inline function leakyReluBackwardLanes(d: v128, a: v128, alpha: v128): v128 {
+  return v128.bitselect(d, f32x4.mul(d, alpha), f32x4.gt(a, f32x4.splat(0)));
 }
 
 // δ_j = a_j (g_j − Σ_k g_k a_k): the softmax Jacobian applied to g = ∂L/∂A.

@@ -11,8 +11,9 @@ import {
   ACC_ARGMAX, ACC_BINARY, ACT_SIGMOID, ACT_SOFTMAX,
   LOSS_BINARY_CROSSENTROPY, LOSS_CATEGORICAL_CROSSENTROPY,
 } from "../src/abi";
-import { activationBackward } from "./activation";
-import { at } from "./memory";
+import { activationBackward, activationBackwardLanes, hasLaneForm } from "./activation";
+import { at, loadFew, storeFew } from "./memory";
+import { isNarrow } from "./row";
 
 const EPSILON: f32 = 1e-7;
 const ONE_MINUS_EPSILON: f32 = 1 - EPSILON;
@@ -45,6 +46,10 @@ export function lossDelta(
   a: usize, y: usize, m: i32, n: i32,
   loss: i32, act: i32, alpha: f32, fuse: bool, delta: usize,
 ): void {
+  if (ASC_FEATURE_SIMD && m == 1 && isNarrow(n) && hasLaneForm(act)) {
+    storeFew(delta, rowDeltaLanes(loadFew(a, n), loadFew(y, n), loss, act, alpha, fuse), n);
+    return;
+  }
   const count = m * n;
   if (fuse && act == ACT_SIGMOID && loss == LOSS_BINARY_CROSSENTROPY) {
     for (let i = 0; i < count; i++) {
@@ -77,6 +82,24 @@ export function lossDelta(
     store<f32>(at(delta, i), g);
   }
   activationBackward(delta, a, m, n, act, alpha);
+}
+
+// lossDelta's expressions for one row of a narrow output layer (row.ts) whose activation has a
+// lane form, in lanes: the delta leaves in one vector store, which row.ts's narrowBackward
+// loads straight from the store buffer, where a load over separate float stores would wait.
+@inline
+function rowDeltaLanes(a: v128, y: v128, loss: i32, act: i32, alpha: f32, fuse: bool): v128 {
+  const error = f32x4.sub(a, y);
+  if (fuse && act == ACT_SIGMOID && loss == LOSS_BINARY_CROSSENTROPY) return error;
+  let g = error;
+  if (loss == LOSS_BINARY_CROSSENTROPY) {
+    const inside = v128.and(f32x4.ge(a, f32x4.splat(EPSILON)), f32x4.le(a, f32x4.splat(ONE_MINUS_EPSILON)));
+    const slope = f32x4.div(error, f32x4.mul(a, f32x4.sub(f32x4.splat(1), a)));
+    g = v128.and(slope, inside);
+  } else if (loss == LOSS_CATEGORICAL_CROSSENTROPY) {
+    g = v128.and(f32x4.div(f32x4.neg(y), a), f32x4.ge(a, f32x4.splat(EPSILON)));
+  }
+  return activationBackwardLanes(g, a, act, alpha);
 }
 
 /** Rows (ACC_ARGMAX) or units (ACC_BINARY, thresholded at 0.5) of A[m×n] that agree with Y. */

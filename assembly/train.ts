@@ -25,7 +25,7 @@ import { shuffle } from "./random";
 import {
   f32At, i32At, inputWidth, layerCount, layerRecord, outputLayer, outputWidth, ptrAt,
 } from "./records";
-import { rowTimesMatrix, sgdBias, sgdOuter } from "./row";
+import { isNarrow, narrowBackward, narrowForward, rowTimesMatrix, sgdBias, sgdOuter } from "./row";
 import { isSmall, smallNN, smallNT, smallTNScaled } from "./small";
 
 // A layer's products: row.ts's vector loop or small.ts's dot products for a single row,
@@ -43,14 +43,28 @@ import { isSmall, smallNN, smallNT, smallTNScaled } from "./small";
 
 /** Runs m rows of X (m ≤ capacity) through every layer; returns the address of the output activations. */
 export function forward(net: usize, x: usize, m: i32): usize {
+  return forwardLayers(net, x, m);
+}
+
+// forward's body, inlined into trainBatch as backpropagate and outputDelta are: when a tiny
+// network trains row by row, calls are a large part of the time per row.
+@inline function forwardLayers(net: usize, x: usize, m: i32): usize {
   let input = x;
   for (let l = 0, layers = layerCount(net); l < layers; l++) {
     const layer = layerRecord(net, l);
     const units = i32At(layer, LAYER_UNITS);
+    const inputs = i32At(layer, LAYER_INPUTS);
+    const weights = ptrAt(layer, LAYER_WEIGHTS);
     const out = ptrAt(layer, LAYER_OUTPUTS);
-    productNN(m, units, i32At(layer, LAYER_INPUTS), input, ptrAt(layer, LAYER_WEIGHTS), out);
     const bias = i32At(layer, LAYER_FLAGS) & LAYER_HAS_BIAS ? ptrAt(layer, LAYER_BIAS) : 0;
-    activate(out, m, units, bias, i32At(layer, LAYER_ACTIVATION), f32At(layer, LAYER_ALPHA));
+    const act = i32At(layer, LAYER_ACTIVATION);
+    const alpha = f32At(layer, LAYER_ALPHA);
+    if (m == 1 && isNarrow(units)) {
+      narrowForward(inputs, units, input, weights, bias, act, alpha, out);
+    } else {
+      productNN(m, units, inputs, input, weights, out);
+      activate(out, m, units, bias, act, alpha);
+    }
     input = out;
   }
   return input;
@@ -68,7 +82,7 @@ export function backward(net: usize, x: usize, y: usize, m: i32, l2: f32): void 
 // From the output delta down: each layer passes its delta to the layer below (through the
 // weights as they were), then either stores its gradient or, with sgdInPlace (one row under
 // plain SGD, see row.ts), applies the SGD step to its weights and bias directly.
-function backpropagate(net: usize, x: usize, m: i32, l2: f32, sgdInPlace: bool, lr: f32): void {
+@inline function backpropagate(net: usize, x: usize, m: i32, l2: f32, sgdInPlace: bool, lr: f32): void {
   const invM: f32 = 1 / <f32>m;
   const decay: f32 = l2 * invM;
   for (let l = layerCount(net) - 1; l >= 0; l--) {
@@ -79,17 +93,22 @@ function backpropagate(net: usize, x: usize, m: i32, l2: f32, sgdInPlace: bool, 
     const delta = ptrAt(layer, LAYER_DELTAS);
     const below = l > 0 ? layerRecord(net, l - 1) : 0;
     const input = below ? ptrAt(below, LAYER_OUTPUTS) : x;
-    if (below) {
-      const belowDelta = ptrAt(below, LAYER_DELTAS);
-      productNT(m, inputs, units, delta, weights, belowDelta, ptrAt(net, NET_SCRATCH));
-      activationBackward(
-        belowDelta, input, m, inputs, i32At(below, LAYER_ACTIVATION), f32At(below, LAYER_ALPHA),
-      );
-    }
+    const belowDelta = below ? ptrAt(below, LAYER_DELTAS) : 0;
+    const belowAct = below ? i32At(below, LAYER_ACTIVATION) : 0;
+    const belowAlpha = below ? f32At(below, LAYER_ALPHA) : 0;
     const trainBias = i32At(layer, LAYER_FLAGS) & LAYER_TRAIN_BIAS;
+    const bias = trainBias ? ptrAt(layer, LAYER_BIAS) : 0;
+    if (sgdInPlace && isNarrow(units)) {
+      narrowBackward(inputs, units, input, delta, weights, bias, lr, decay, belowDelta, belowAct, belowAlpha);
+      continue;
+    }
+    if (below) {
+      productNT(m, inputs, units, delta, weights, belowDelta, ptrAt(net, NET_SCRATCH));
+      activationBackward(belowDelta, input, m, inputs, belowAct, belowAlpha);
+    }
     if (sgdInPlace) {
       sgdOuter(inputs, units, input, delta, weights, lr, decay);
-      if (trainBias) sgdBias(units, delta, ptrAt(layer, LAYER_BIAS), lr);
+      if (bias) sgdBias(units, delta, bias, lr);
       continue;
     }
     const weightGrads = ptrAt(layer, LAYER_WEIGHT_GRADS);
@@ -104,7 +123,7 @@ function backpropagate(net: usize, x: usize, m: i32, l2: f32, sgdInPlace: bool, 
 }
 
 // The output layer's delta for the m rows just run forward, with targets Y.
-function outputDelta(net: usize, y: usize, m: i32): void {
+@inline function outputDelta(net: usize, y: usize, m: i32): void {
   const last = outputLayer(net);
   lossDelta(
     ptrAt(last, LAYER_OUTPUTS), y, m, i32At(last, LAYER_UNITS), i32At(net, NET_LOSS),
@@ -242,7 +261,7 @@ function trainBatch(net: usize, run: usize, start: i32, m: i32, stats: usize): f
     y = at(y, start * units);
   }
   const l2 = f32At(run, RUN_L2);
-  const outputs = forward(net, x, m);
+  const outputs = forwardLayers(net, x, m);
   const objective = batchObjective(net, y, m, l2);
   if (!isFinite(objective)) return objective;
   const correct = countCorrect(outputs, y, m, units, i32At(net, NET_ACCURACY));

@@ -32,6 +32,8 @@ const ARITY: { readonly [K in Exclude<keyof Kernels, 'memory'>]: number } = {
   rowTimesMatrix: 5,
   sgdOuter: 7,
   sgdBias: 4,
+  narrowForward: 8,
+  narrowBackward: 11,
   activate: 6,
   activationBackward: 6,
   lossSum: 4,

@@ -93,25 +93,31 @@ describe.each(PAIRS)('$title', ({ other, gemm }) => {
     }
   });
 
+  // One row of at most four outputs takes lossDelta's vector body in the SIMD build.
+  const LOSS_SHAPES = [[5, 7], [1, 1], [1, 2], [1, 3], [1, 4]] as const;
+
   it.each(LOSSES)('lossDelta (fused and not) and lossSum, loss %i', (loss) => {
-    const [m, n] = [5, 7];
-    for (const act of ACTS) {
-      const rng = seeded(loss * 10 + act);
-      const a = randomF32(rng, m * n, 0, 1);
-      a[3] = 0;
-      a[4] = 1;
-      const y = randomF32(rng, m * n, 0, 1);
-      for (const fuse of [0, 1]) {
-        same(`lossDelta loss ${loss} act ${act} fuse ${fuse}`, (h) => {
-          const d = h.zeros(m * n);
-          h.k.lossDelta(h.f32(a), h.f32(y), m, n, loss, act, ALPHA, fuse, d);
-          return h.read(d, m * n);
-        });
+    for (const [m, n] of LOSS_SHAPES) {
+      for (const act of ACTS) {
+        const rng = seeded(loss * 10 + act + m * n * 100);
+        const y = randomF32(rng, m * n, 0, 1);
+        // An output at 0, at 1, and at and either side of the cross-entropies' clamps.
+        for (const edge of [0, 1, 1e-7, 9e-8, 1 - 1e-7, 1 - 2e-7]) {
+          const a = randomF32(rng, m * n, 0, 1);
+          a[Math.floor(rng.uniform() * a.length)] = edge;
+          for (const fuse of [0, 1]) {
+            same(`lossDelta ${m}×${n} loss ${loss} act ${act} fuse ${fuse}`, (h) => {
+              const d = h.zeros(m * n);
+              h.k.lossDelta(h.f32(a), h.f32(y), m, n, loss, act, ALPHA, fuse, d);
+              return h.read(d, m * n);
+            });
+          }
+          simd.reset();
+          second.reset();
+          const sums = [simd, second].map((h) => h.k.lossSum(h.f32(a), h.f32(y), m * n, loss));
+          expect(sums[0]).toBe(sums[1]);
+        }
       }
-      simd.reset();
-      second.reset();
-      const sums = [simd, second].map((h) => h.k.lossSum(h.f32(a), h.f32(y), m * n, loss));
-      expect(sums[0]).toBe(sums[1]);
     }
   });
 
@@ -179,6 +185,8 @@ describe('vectorisation in the release builds', () => {
     ['gemm', ['columnSums'], ['f32x4.add', 'f32x4.mul']],
     ['activation', ['activate'], ['f32x4.max', 'f32x4.add']],
     ['activation', ['activationBackward'], ['f32x4.mul', 'v128.bitselect']],
+    ['row', ['narrowForward', 'narrowBackward'], ['f32x4.mul', 'f32x4.add', 'v128.load32_splat']],
+    ['loss', ['lossDelta'], ['f32x4.sub', 'v128.bitselect']],
     ['optimizer', ['sgdStep', 'momentumStep', 'scaleAddWeights'], ['f32x4.mul']],
     ['optimizer', ['adamStep'], ['f32x4.sqrt', 'f32x4.div']],
   ] as const)('the SIMD %s kernels %j use %j', (file, kernels, instructions) => {

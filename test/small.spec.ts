@@ -5,6 +5,7 @@
 // the switch-over, with signed zeros, infinities and NaN among the inputs.
 
 import { beforeAll, describe, it } from 'vitest';
+import { ACT_LEAKY_RELU, ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH } from '../src/abi.js';
 import { BACKENDS, kernelHeap, type KernelHeap } from './support/kernels.js';
 import { expectGuardsIntact, expectSameBits, expectUnchanged, guarded, randomF32, seeded, snapshot } from './support/numeric.js';
 
@@ -141,5 +142,87 @@ describe.each(BACKENDS)('row.ts kernels equal the batch kernels at one row (%s b
       `b − lr·d ${shape}`,
     );
     for (const [p, size] of [[px, k], [pb, k * n], [pd, n]] as const) expectGuardsIntact(h, p, size, `an input of ${shape}`);
+  });
+});
+
+// row.ts's narrow kernels (layers of at most four units, one row) against the row kernels
+// they fuse, for every activation: those with a lane form take the vector body in the SIMD
+// build, tanh and softmax fall back. Inputs of 1–4 also pass the delta down in lanes.
+const ACTIVATIONS = [ACT_LINEAR, ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_LEAKY_RELU, ACT_SOFTMAX];
+const NARROW_SHAPES: [number, number][] = [];
+for (const k of [1, 2, 3, 4, 5, 33]) for (let n = 1; n <= 4; n++) NARROW_SHAPES.push([k, n]);
+
+describe.each(BACKENDS)('row.ts narrow kernels equal the row kernels they fuse (%s build)', (backend) => {
+  let h: KernelHeap;
+  beforeAll(async () => {
+    h = await kernelHeap(backend);
+  });
+
+  it.each(NARROW_SHAPES)('k=%i n=%i', (k, n) => {
+    const alpha = Math.fround(0.05);
+    const lr = Math.fround(0.37);
+    const decay = Math.fround(0.003);
+    for (const act of ACTIVATIONS) {
+      h.reset();
+      const seed = 9_000 + k * 100 + n * 10 + act;
+      // x stands for the outputs of the layer below, so it is in that activation's range
+      // only loosely: the derivatives are defined for any value.
+      const x = values(seed, k);
+      const w = values(seed + 1, k * n);
+      const bias = values(seed + 2, n);
+      const d = values(seed + 3, n);
+      const [px, pw, pb, pd] = [guarded(h, k, x), guarded(h, k * n, w), guarded(h, n, bias), guarded(h, n, d)];
+      const shape = `${k}×${n} activation ${act}`;
+      const run = (what: string, size: number, kernel: (c: number) => void, start?: Float32Array): Float32Array => {
+        const c = guarded(h, size, start);
+        kernel(c);
+        expectGuardsIntact(h, c, size, what);
+        return h.read(c, size);
+      };
+      for (const withBias of [true, false]) {
+        const b = withBias ? pb : 0;
+        expectSameBits(
+          run('narrowForward', n, (out) => h.k.narrowForward(k, n, px, pw, b, act, alpha, out)),
+          run('rowTimesMatrix + activate', n, (out) => {
+            h.k.rowTimesMatrix(n, k, px, pw, out);
+            h.k.activate(out, 1, n, b, act, alpha);
+          }),
+          `g(x·W${withBias ? ' + b' : ''}) ${shape}`,
+        );
+      }
+
+      // Each result of narrowBackward: W, b, and the delta passed down (when asked for).
+      const backward = (passDown: boolean, withBias: boolean): Float32Array[] => {
+        const [wt, bt] = [guarded(h, k * n, w), guarded(h, n, bias)];
+        const below = passDown ? guarded(h, k) : 0;
+        h.k.narrowBackward(k, n, px, pd, wt, withBias ? bt : 0, lr, decay, below, act, alpha);
+        expectGuardsIntact(h, wt, k * n, 'narrowBackward: W');
+        expectGuardsIntact(h, bt, n, 'narrowBackward: b');
+        const out = [h.read(wt, k * n), h.read(bt, n)];
+        if (below) {
+          expectGuardsIntact(h, below, k, 'narrowBackward: delta below');
+          out.push(h.read(below, k));
+        }
+        return out;
+      };
+      const passed = run('smallNT + activationBackward', k, (c) => {
+        h.k.smallNT(1, k, n, pd, pw, c);
+        h.k.activationBackward(c, px, 1, k, act, alpha);
+      });
+      const weights = run('sgdOuter', k * n, (c) => h.k.sgdOuter(k, n, px, pd, c, lr, decay), w);
+      const biases = run('sgdBias', n, (c) => h.k.sgdBias(n, pd, c, lr), bias);
+      for (const passDown of [true, false]) {
+        for (const withBias of [true, false]) {
+          const [gotW, gotB, gotPassed] = backward(passDown, withBias);
+          const variant = `${shape}${passDown ? '' : ', nothing passed down'}${withBias ? '' : ', no bias'}`;
+          expectSameBits(gotW!, weights, `W − lr·(x·dᵀ + decay·W) ${variant}`);
+          expectSameBits(gotB!, withBias ? biases : bias, `b − lr·d ${variant}`);
+          if (passDown) expectSameBits(gotPassed!, passed, `(W·d) ⊙ g'(x) ${variant}`);
+        }
+      }
+      for (const [p, size] of [[px, k], [pw, k * n], [pb, n], [pd, n]] as const) {
+        expectGuardsIntact(h, p, size, `an input of ${shape}`);
+      }
+    }
   });
 });

@@ -144,6 +144,25 @@ describe.each(BACKENDS)('batches of one row under SGD (%s)', (backend) => {
     },
     { inputs: 3, layers: [{ units: 5, activation: 'sigmoid' }, { units: 2, activation: 'sigmoid' }], loss: 'binaryCrossentropy', seed: 6 },
     { inputs: 3, layers: [{ units: 4, activation: 'relu' }, { units: 2, activation: 'linear' }], loss: 'squaredError', seed: 7 },
+    // Layers of at most four units, which row.ts's narrow kernels take: the W1 shape, tanh's
+    // fallback below a delta passed down in lanes, and the cross-entropies' unfused deltas.
+    { inputs: 3, layers: [{ units: 2, activation: 'sigmoid' }, { units: 2, activation: 'sigmoid' }], loss: 'squaredError', seed: 8 },
+    {
+      inputs: 3,
+      layers: [
+        { units: 4, activation: 'tanh' },
+        { units: 3, activation: 'leakyRelu', alpha: 0.1 },
+        { units: 2, activation: 'linear' },
+      ],
+      loss: 'binaryCrossentropy',
+      seed: 9,
+    },
+    {
+      inputs: 3,
+      layers: [{ units: 1, activation: 'relu', trainBias: false }, { units: 2, activation: 'sigmoid' }],
+      loss: 'categoricalCrossentropy',
+      seed: 10,
+    },
   ] as const;
 
   it.each(rowConfigs.map((c) => [c.layers.map((l) => `${l.units} ${l.activation}`).join(', '), c] as const))(

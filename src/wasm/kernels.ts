@@ -32,6 +32,13 @@ export interface Kernels {
   rowTimesMatrix(n: number, k: number, a: number, b: number, c: number): void;
   sgdOuter(k: number, n: number, x: number, d: number, w: number, lr: number, decay: number): void;
   sgdBias(n: number, d: number, b: number, lr: number): void;
+  narrowForward(
+    k: number, n: number, x: number, w: number, bias: number, act: number, alpha: number, out: number,
+  ): void;
+  narrowBackward(
+    k: number, n: number, x: number, d: number, w: number, bias: number, lr: number, decay: number,
+    below: number, act: number, alpha: number,
+  ): void;
 
   // activation.ts
   activate(z: number, m: number, n: number, bias: number, act: number, alpha: number): void;
