@@ -63,7 +63,7 @@ export function readMatrix(value: unknown, name: string, width: number, widthNam
 }
 
 /** Values up to which flat matrices are copied by a loop rather than by TypedArray.prototype.set. */
-const SMALL_COPY = 64;
+export const SMALL_COPY = 64;
 
 function flatMatrix(
   values: ArrayLike<unknown>,

@@ -6,7 +6,7 @@ import * as abi from './abi.js';
 import { ACC_BINARY, ACC_NONE } from './abi.js';
 import { Arena, type Workspace } from './arena.js';
 import { accuracyMode, type NetworkSpec } from './config.js';
-import { type MatrixInput, nonFiniteError } from './data.js';
+import { type MatrixInput, nonFiniteError, SMALL_COPY } from './data.js';
 import { DivergenceError, SimdnetError } from './errors.js';
 import { type EpochLog, type FitPlan, OPTIMIZER_IDS } from './fit-options.js';
 import type { Rng } from './random.js';
@@ -61,8 +61,7 @@ export class Engine {
     const ws = this.#reserveData(x, undefined, 'predict');
     try {
       this.kernels.predict(this.arena.net, ws.inputs, x.rows, ws.outputs);
-      const start = ws.outputs >> 2;
-      return this.arena.f32.slice(start, start + x.rows * this.outputs);
+      return copyOut(this.arena.f32, ws.outputs >> 2, x.rows * this.outputs);
     } finally {
       this.arena.release(ws);
     }
@@ -367,4 +366,13 @@ function yieldToEventLoop(): Promise<void> {
     };
     channel.port2.postMessage(undefined);
   });
+}
+
+// A fresh array of count floats from f32[start ...]. For the few outputs of a one-row predict, a
+// loop costs less than slice()'s fixed overhead.
+function copyOut(f32: Float32Array, start: number, count: number): Float32Array {
+  if (count > SMALL_COPY) return f32.slice(start, start + count);
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) out[i] = f32[start + i]!;
+  return out;
 }
