@@ -9,6 +9,10 @@
 // Compiled with relaxed SIMD as well (build/bench-ceiling.relaxed.wasm), the same loops use
 // f32x4.relaxed_madd, which the engine may fuse: the ceiling of the opt-in relaxed build,
 // reported separately so the mul+add ceiling stays the one the SIMD build is measured against.
+//
+// tinyRowLoop, at the end, is W1's floor rather than a multiply-add ceiling.
+
+import { sigmoidv } from "../assembly/exp";
 
 /** Flops of one iteration of registerLoop. */
 export const REGISTER_FLOPS_PER_ITERATION: i32 = 24 * 8;
@@ -111,4 +115,51 @@ function madd(a: v128, b: v128, c: v128): v128 {
 /** First 16-byte aligned byte free for the caller's panel. */
 export function heapBase(): usize {
   return (__heap_base + 15) & ~15;
+}
+
+/** Floats of tinyRowLoop's data: parameters (W1 rows, b1, W2 rows, b2), then x and y of four rows. */
+export const TINY_ROW_DATA_FLOATS: i32 = 24 + 8 + 8;
+
+/**
+ * W1's floor: its 2-2-2 sigmoid network trained row by row under SGD (squared error,
+ * learning rate lr), over the four rows at data + 96 (x) and data + 128 (y) in turn, with
+ * every parameter in a register, each layer's units in the lanes of one f32x4 and none of
+ * the library's bookkeeping (no loss, accuracy, epochs or records). The arithmetic is the
+ * library's, in its order, so the parameters come out with its bits; what is left is one
+ * row's chain, from its weight update through the next row's two sigmoids and deltas to
+ * that row's update, which no implementation of this arithmetic can overlap.
+ */
+export function tinyRowLoop(rows: i32, data: usize, lr: f32): void {
+  let w1r0 = v128.load(data), w1r1 = v128.load(data, 16), b1 = v128.load(data, 32);
+  let w2r0 = v128.load(data, 48), w2r1 = v128.load(data, 64), b2 = v128.load(data, 80);
+  const zero = f32x4.splat(0);
+  const one = f32x4.splat(1);
+  const rate = f32x4.splat(lr);
+  for (let r = 0; r < rows; r++) {
+    const row = <usize>(r & 3) << 3;
+    const x0 = v128.load32_splat(data + 96 + row), x1 = v128.load32_splat(data + 100 + row);
+    const y = v128.load64_zero(data + 128 + row);
+    const h = sigmoidv(f32x4.add(f32x4.add(f32x4.add(zero, f32x4.mul(x0, w1r0)), f32x4.mul(x1, w1r1)), b1));
+    const h0 = f32x4.splat(f32x4.extract_lane(h, 0)), h1 = f32x4.splat(f32x4.extract_lane(h, 1));
+    const a = sigmoidv(f32x4.add(f32x4.add(f32x4.add(zero, f32x4.mul(h0, w2r0)), f32x4.mul(h1, w2r1)), b2));
+    const d2 = f32x4.mul(f32x4.sub(a, y), f32x4.mul(a, f32x4.sub(one, a)));
+    // The delta passed down, lane p = (0 + d2₀·W2[p][0]) + d2₁·W2[p][1], then ⊙ σ'(h).
+    const t0 = f32x4.mul(d2, w2r0), t1 = f32x4.mul(d2, w2r1);
+    const first = v128.shuffle<f32>(t0, t1, 0, 4, 0, 0), second = v128.shuffle<f32>(t0, t1, 1, 5, 1, 1);
+    const d1 = f32x4.mul(f32x4.add(f32x4.add(zero, first), second), f32x4.mul(h, f32x4.sub(one, h)));
+    w2r0 = sgd(w2r0, f32x4.mul(h0, d2), rate);
+    w2r1 = sgd(w2r1, f32x4.mul(h1, d2), rate);
+    b2 = sgd(b2, d2, rate);
+    w1r0 = sgd(w1r0, f32x4.mul(x0, d1), rate);
+    w1r1 = sgd(w1r1, f32x4.mul(x1, d1), rate);
+    b1 = sgd(b1, d1, rate);
+  }
+  v128.store(data, w1r0); v128.store(data, w1r1, 16); v128.store(data, b1, 32);
+  v128.store(data, w2r0, 48); v128.store(data, w2r1, 64); v128.store(data, b2, 80);
+}
+
+// w − lr·(0 + g): the library's SGD step with no L2 term.
+@inline
+function sgd(w: v128, g: v128, lr: v128): v128 {
+  return f32x4.sub(w, f32x4.mul(lr, f32x4.add(f32x4.splat(0), g)));
 }

@@ -3,7 +3,8 @@
 // f32x4 multiply-add ceiling measured by bench/ceiling.ts on the same core. The opt-in
 // relaxed build, and a relaxed_madd ceiling for it, are measured where the engine has
 // relaxed SIMD (Node 20: run.mjs passes --experimental-wasm-relaxed-simd) and reported
-// as unavailable elsewhere.
+// as unavailable elsewhere. With W1 among the workloads, its floor (ceiling.ts tinyRowLoop)
+// is measured here too, for the report to set W1's training rates against.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -12,7 +13,8 @@ import { calibrate, repetition, summarize } from './measure.mjs';
 import { WORKLOADS } from './workloads.mjs';
 
 const root = new URL('../', import.meta.url);
-const CEILING_SOURCE = fileURLToPath(new URL('bench/ceiling.ts', root));
+// bench/ceiling.ts and the library file it imports (the floor's sigmoid).
+const CEILING_SOURCES = ['bench/ceiling.ts', 'assembly/exp.ts'].map((path) => fileURLToPath(new URL(path, root)));
 const CEILING_WASM = { simd: 'build/bench-ceiling.wasm', relaxed: 'build/bench-ceiling.relaxed.wasm' };
 const CEILING_FEATURES = { simd: 'simd', relaxed: 'simd,relaxed-simd' };
 const KERNEL_WASM = { simd: 'build/simdnet.simd.wasm', relaxed: 'build/simdnet.relaxed.wasm', scalar: 'build/simdnet.scalar.wasm' };
@@ -44,7 +46,8 @@ function gemmShapes(workloads = WORKLOADS) {
 
 /**
  * { ceiling: { registers, cache }, relaxedCeiling: { registers, cache } | null,
- *   shapes: [{ form, m, n, k, usedBy, simd, relaxed (null when unavailable), scalar }] }, all GFLOP/s.
+ *   shapes: [{ form, m, n, k, usedBy, simd, relaxed (null when unavailable), scalar }] }, all GFLOP/s,
+ * and w1Floor, W1's floor in rows/s (null when W1 is not among the workloads).
  */
 export async function runGemmBenchmark(profile, workloads = WORKLOADS) {
   // Kernel calls take micro- to milliseconds, so shorter repetitions are as stable.
@@ -80,7 +83,31 @@ export async function runGemmBenchmark(profile, workloads = WORKLOADS) {
     if (!builds.includes(build)) return null;
     return { registers: toGiga(summarize(pooled.get(`${build} registers`))), cache: toGiga(summarize(pooled.get(`${build} cache`))) };
   };
-  return { ceiling: ceiling('simd'), relaxedCeiling: ceiling('relaxed'), shapes };
+  const w1Floor = workloads.some((w) => w.id === 'W1') ? summarize((await interleave([await tinyRowRun()], short)).get('floor')) : null;
+  return { ceiling: ceiling('simd'), relaxedCeiling: ceiling('relaxed'), shapes, w1Floor };
+}
+
+// W1's floor (bench/ceiling.ts tinyRowLoop) as a run: (units) → rows trained. Every call
+// starts from the same parameters, so however long it runs, the values stay those of the
+// first rows of training (about ±10: no infinities or denormals).
+async function tinyRowRun() {
+  const exports = await ceilingExports('simd');
+  const data = exports.heapBase();
+  const floats = new Float32Array(exports.memory.buffer, data, exports.TINY_ROW_DATA_FLOATS.value);
+  // W1, b1, W2, b2 (the spec's worked 2-2-2 example, one f32x4 per row), then XOR's x and y.
+  const start = [
+    0.15, 0.25, 0, 0, 0.2, 0.3, 0, 0, 0.35, 0.35, 0, 0, 0.4, 0.5, 0, 0, 0.45, 0.55, 0, 0, 0.6, 0.6, 0, 0,
+    0, 0, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 0, 0, 1,
+  ];
+  const rowsPerUnit = 1e4;
+  return {
+    key: 'floor',
+    run: (units) => {
+      floats.set(start);
+      exports.tinyRowLoop(units * rowsPerUnit, data, 0.5);
+      return units * rowsPerUnit;
+    },
+  };
 }
 
 // Calibrates every run, then runs repetition r of each before repetition r + 1 (as run.mjs
@@ -122,9 +149,14 @@ function gemmRunner(k, { form, m, n, k: depth }) {
   };
 }
 
+/** The exports of bench/ceiling.ts compiled for one build ('simd' or 'relaxed'), compiling it if stale. */
+export async function ceilingExports(build) {
+  return (await WebAssembly.instantiate(readFileSync(compileCeiling(build)), {})).instance.exports;
+}
+
 // The ceiling loops of one build (bench/ceiling.ts), as runs: (units) → flops done.
 async function ceilingLoops(build) {
-  const exports = (await WebAssembly.instantiate(readFileSync(compileCeiling(build)), {})).instance.exports;
+  const exports = await ceilingExports(build);
   const buffer = exports.heapBase();
   if (buffer + 4096 + 256 > exports.memory.buffer.byteLength) exports.memory.grow(1);
   new Float32Array(exports.memory.buffer, buffer, 1024 + 64).fill(1);
@@ -141,7 +173,7 @@ async function ceilingLoops(build) {
 // asc reads asconfig.json from its working directory, so it runs in bench/, away from the library's.
 function compileCeiling(build) {
   const wasm = fileURLToPath(new URL(CEILING_WASM[build], root));
-  if (existsSync(wasm) && statSync(wasm).mtimeMs >= statSync(CEILING_SOURCE).mtimeMs) return wasm;
+  if (existsSync(wasm) && CEILING_SOURCES.every((source) => statSync(wasm).mtimeMs >= statSync(source).mtimeMs)) return wasm;
   const asc = fileURLToPath(new URL('node_modules/assemblyscript/bin/asc.js', root));
   const args = [asc, 'ceiling.ts', '--outFile', wasm, '--enable', CEILING_FEATURES[build], '-O3', '--runtime', 'stub', '--noAssert'];
   const built = spawnSync(process.execPath, args, { cwd: fileURLToPath(new URL('bench/', root)), encoding: 'utf8' });

@@ -67,6 +67,23 @@ export function gemmTable(gemm) {
   );
 }
 
+/**
+ * W1's floor (bench/ceiling.ts tinyRowLoop) and each library's W1 training rate as a share of
+ * it; empty when the floor was not measured.
+ */
+export function floorLine(gemm, rows) {
+  if (!gemm?.w1Floor) return '';
+  const floor = gemm.w1Floor;
+  const shares = rows
+    .filter((r) => r.workload === 'W1' && r.train)
+    .map((r) => `${PEERS.find((p) => p.id === r.library)?.label ?? r.library} ${((100 * r.train.median) / floor.median).toFixed(0)}%`);
+  return (
+    `W1 floor: ${compact(floor.median)} rows/s (${compact(floor.min)}–${compact(floor.max)}), a register-resident 2-2-2 row step ` +
+    "(bench/ceiling.ts tinyRowLoop: the library's arithmetic and bits, no bookkeeping), the chain from one row's update through " +
+    `the next row's two sigmoids to its update. W1 training as a share of it: ${shares.join(', ') || 'no library measured'}.`
+  );
+}
+
 /** Per-library caveats that the table's numbers depend on, and why a library did not run. */
 export function notes(rows) {
   const present = new Set(rows.map((r) => r.library));
