@@ -46,7 +46,10 @@ export function activateLanes(z: v128, act: i32, alpha: f32): v128 {
   return z; // linear
 }
 
-/** d ⊙ g'(z) in each of four lanes from the outputs a, with activationBackward's bits, for an act with hasLaneForm. */
+/**
+ * d ⊙ g'(z) in each of four lanes, from the outputs a, with the bits activationBackward gives,
+ * for an act with hasLaneForm.
+ */
 @inline
 export function activationBackwardLanes(d: v128, a: v128, act: i32, alpha: f32): v128 {
   if (act == ACT_SIGMOID) return sigmoidBackwardLanes(d, a);

@@ -44,6 +44,7 @@ export function resultsTable(rows) {
 /** The GEMM micro-benchmark beside its ceiling, the opt-in relaxed build beside its own. */
 export function gemmTable(gemm) {
   if (gemm.error) return `GEMM micro-benchmark unavailable: ${gemm.error}`;
+  if (gemm.shapes.length === 0) return ''; // W1 alone: no products, only its floor
   const best = ({ registers, cache }) => Math.max(registers.max, cache.max);
   const describe = ({ registers, cache }) => `registers ${fixed(registers.max, 2)} GFLOP/s, L1-resident panel ${fixed(cache.max, 2)} GFLOP/s`;
   // The ceiling is the loops' best repetition; a kernel's median is set against it, and so,
