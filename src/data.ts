@@ -62,7 +62,11 @@ export function readMatrix(value: unknown, name: string, width: number, widthNam
   };
 }
 
-/** Values up to which flat matrices are copied by a loop rather than by TypedArray.prototype.set. */
+/**
+ * Values up to which a copy between the caller's arrays and wasm memory is a loop rather than
+ * set() or slice(), whose fixed overhead costs more for a one-row predict: flat matrices in here,
+ * a predict's outputs in engine.ts.
+ */
 export const SMALL_COPY = 64;
 
 function flatMatrix(

@@ -368,8 +368,7 @@ function yieldToEventLoop(): Promise<void> {
   });
 }
 
-// A fresh array of count floats from f32[start ...]. For the few outputs of a one-row predict, a
-// loop costs less than slice()'s fixed overhead.
+// A fresh array of count floats from f32[start ...], by a loop up to SMALL_COPY.
 function copyOut(f32: Float32Array, start: number, count: number): Float32Array {
   if (count > SMALL_COPY) return f32.slice(start, start + count);
   const out = new Float32Array(count);
