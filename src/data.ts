@@ -137,10 +137,24 @@ export function toForm(values: Float32Array, rows: number, width: number, form: 
     case 'float32':
       return values;
     case 'float64':
-      return Float64Array.from(values);
+      return new Float64Array(values);
     case 'flat':
-      return Array.from(values);
-    case 'rows':
-      return Array.from({ length: rows }, (_, r) => Array.from(values.subarray(r * width, (r + 1) * width)));
+      return plainArray(values, 0, values.length);
+    case 'rows': {
+      const out = new Array<number[]>(rows);
+      for (let r = 0; r < rows; r++) out[r] = plainArray(values, r * width, (r + 1) * width);
+      return out;
+    }
   }
+}
+
+/**
+ * values[start…end) as a number[], each mapped when map is given. A loop: Array.from on a typed
+ * array goes through its iterator, about 700 ns for the two outputs of a one-row predict in Node 20
+ * against 20 ns, and 30 ns a value on large arrays.
+ */
+export function plainArray(values: Float32Array, start: number, end: number, map?: (v: number) => number): number[] {
+  const out = new Array<number>(end - start);
+  for (let i = start; i < end; i++) out[i - start] = map ? map(values[i]!) : values[i]!;
+  return out;
 }

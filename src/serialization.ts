@@ -5,6 +5,7 @@
 import {
   type Activation, ACTIVATIONS, type LayerConfig, type Loss, LOSSES, MAX_WIDTH, type NetworkConfig, type NetworkSpec,
 } from './config.js';
+import { plainArray } from './data.js';
 import { describe, SimdnetError } from './errors.js';
 import { boolean, choice, finite, float32Values, integer, plainObject } from './validate.js';
 
@@ -48,6 +49,11 @@ export function shortestFloat32(x: number): number {
   return Number(x.toPrecision(9));
 }
 
+// Each weight as its shortest decimal.
+function floats(values: Float32Array): number[] {
+  return plainArray(values, 0, values.length, shortestFloat32);
+}
+
 export function networkToJSON(spec: NetworkSpec, weights: readonly LayerWeights[]): NetworkJSON {
   return {
     format: FORMAT,
@@ -61,8 +67,8 @@ export function networkToJSON(spec: NetworkSpec, weights: readonly LayerWeights[
       ...(layer.activation === 'leakyRelu' ? { alpha: layer.alpha } : {}),
       bias: layer.bias,
       trainBias: layer.trainBias,
-      weights: Array.from(weights[l]!.weights, shortestFloat32),
-      biases: weights[l]!.bias ? Array.from(weights[l]!.bias!, shortestFloat32) : null,
+      weights: floats(weights[l]!.weights),
+      biases: weights[l]!.bias ? floats(weights[l]!.bias!) : null,
     })),
   };
 }
