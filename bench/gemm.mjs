@@ -87,6 +87,11 @@ export async function runGemmBenchmark(profile, workloads = WORKLOADS) {
   return { ceiling: ceiling('simd'), relaxedCeiling: ceiling('relaxed'), shapes, w1Floor };
 }
 
+/** The ceiling a kernel is set against: the best repetition of either loop, { registers, cache }. */
+export function bestCeiling({ registers, cache }) {
+  return Math.max(registers.max, cache.max);
+}
+
 // W1's floor (bench/ceiling.ts tinyRowLoop) as a run: (units) → rows trained. Every call
 // starts from the same parameters, so however long it runs, the values stay those of the
 // first rows of training (about ±10: no infinities or denormals).

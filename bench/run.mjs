@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PROFILES, summarize } from './measure.mjs';
 import { findPeer, MEASUREMENTS, PEERS } from './peers/index.mjs';
-import { derive, floorLine, gemmTable, notes, resultsTable } from './report.mjs';
+import { derive, floorLine, gemmTable, notes, resultsTable, targetsTable } from './report.mjs';
 import { findWorkload, WORKLOADS } from './workloads.mjs';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -74,6 +74,7 @@ const report = [
   rows.length ? `\n${notes(rows)}` : '',
   gemm ? `\n${gemmTable(gemm)}` : '',
   gemm?.w1Floor ? `\n${floorLine(gemm, rows)}` : '',
+  rows.length ? `\n${targetsTable(rows, gemm)}` : '',
   `\nWall time ${wallSeconds.toFixed(0)} s.`,
 ].join('\n');
 console.log(report);

@@ -1,0 +1,27 @@
+// Types for bench/targets.mjs, which a test imports.
+
+export interface Rate {
+  median: number;
+}
+
+export interface ResultRow {
+  workload: string;
+  library: string;
+  train?: Rate;
+  infer?: Rate;
+  inferBulk?: Rate;
+}
+
+export interface GemmResults {
+  ceiling: { registers: { max: number }; cache: { max: number } } | null;
+  shapes: { form: string; m: number; n: number; k: number; usedBy: string[]; simd: Rate }[];
+}
+
+export interface Judgement {
+  target: string;
+  measured: string;
+  verdict: 'met' | 'not met' | 'not measured';
+}
+
+/** Issue 7's targets as the run's rows and GEMM results meet them. */
+export function judgeTargets(rows: ResultRow[], gemm: GemmResults | undefined): Judgement[];
