@@ -75,6 +75,8 @@ function expectForward(act: Act, got: Float32Array, z: ArrayLike<number>, m: num
       expectClose(got, want, (i) => slack[i]! * Math.abs(want[i]!), what);
       break;
     }
+    default:
+      throw new Error(`no tolerance for ${act.name}`);
   }
 }
 
@@ -95,6 +97,8 @@ function expectBackward(
       expectClose(got, want, (i) => (n + 4) * U * scale[i]!, what);
       break;
     }
+    default:
+      throw new Error(`no tolerance for ${act.name}`);
   }
 }
 
