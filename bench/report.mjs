@@ -74,8 +74,9 @@ export function targetsTable(rows, gemm) {
   const body = judgeTargets(rows, gemm).map((t) => [t.target, t.measured, t.verdict]);
   return (
     `${markdown(['Target (issue 7)', 'This run', 'Verdict'], body)}\n\n` +
-    "Ratios are simdnet SIMD's median over the peer's (the last row: the scalar build's over the fastest " +
-    'JavaScript peer of the workload); GEMM shares are the medians against the ceiling above.'
+    "Ratios are simdnet SIMD's median over the peer's (the last two rows: the scalar build's over the " +
+    'fastest one-core JavaScript peer of the workload and measurement); GEMM shares are the medians ' +
+    "against the GEMM table's ceiling, the better of its two f32x4 mul+add loops. Figures are rounded down."
   );
 }
 

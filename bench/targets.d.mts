@@ -10,6 +10,9 @@ export interface ResultRow {
   train?: Rate;
   infer?: Rate;
   inferBulk?: Rate;
+  /** Why the library cannot run this workload by design (synaptic on W3/W4, numpy absent). */
+  unavailable?: string;
+  error?: string;
 }
 
 export interface GemmResults {
