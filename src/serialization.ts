@@ -67,7 +67,7 @@ export function shortestFloat32(x: number): number {
     const candidate = scaleByPowerOfTen(Math.round(scaled), -k);
     if (Math.fround(candidate) === magnitude) return x < 0 ? -candidate : candidate;
   }
-  return Number(x.toPrecision(9));
+  return byPrecision(x, 9);
 }
 
 // value · 10^k, rounded once: |k| ≤ 22.
@@ -75,7 +75,7 @@ function scaleByPowerOfTen(value: number, k: number): number {
   return k >= 0 ? value * EXACT_POWERS_OF_TEN[k]! : value / EXACT_POWERS_OF_TEN[-k]!;
 }
 
-// The search by toPrecision, from `digits` digits on.
+// The search by toPrecision, from `digits` digits on; nine always read back as a float32.
 function byPrecision(x: number, digits: number): number {
   for (; digits < 9; digits++) {
     const candidate = Number(x.toPrecision(digits));
