@@ -10,4 +10,4 @@ export { activate, activationBackward } from "./activation";
 export { lossSum, lossDelta, countCorrect } from "./loss";
 export { sgdStep, momentumStep, adamStep, scaleAddWeights, sumOfSquares } from "./optimizer";
 export { rngNext, rngBelow, shuffle } from "./random";
-export { forward, backward, gradient, weightSquares, predict, evaluate, train } from "./train";
+export { gradient, predict, evaluate, train, abortRun } from "./train";

@@ -9,9 +9,11 @@ import {
   NET_ACCURACY, NET_BATCH_X, NET_BATCH_Y, NET_CAPACITY, NET_GRADS, NET_LOSS,
   NET_PARAM_COUNT, NET_PARAMS, NET_SCRATCH,
   OPT_ADAM, OPT_MOMENTUM, OPT_SGD,
-  RUN_BACKUP, RUN_BATCH, RUN_BATCH_LOSS, RUN_BATCH_SIZE, RUN_BETA1, RUN_BETA2, RUN_EPOCH,
-  RUN_EPOCHS, RUN_EPSILON, RUN_L2, RUN_LEARNING_RATE, RUN_MOMENTUM, RUN_NESTEROV,
-  RUN_OPTIMIZER, RUN_ORDER, RUN_RNG, RUN_ROWS, RUN_STATE1, RUN_STATE2, RUN_STATS,
+  DIVERGED_FINAL, DIVERGED_LOSS, DIVERGED_PARAMETERS, DIVERGED_VALIDATION,
+  RUN_BATCH, RUN_BATCH_LOSS, RUN_BATCH_SIZE, RUN_BETA1, RUN_BETA2, RUN_DIVERGED, RUN_DIVERGED_BATCH,
+  RUN_EPOCH, RUN_EPOCHS, RUN_EPSILON, RUN_L2, RUN_LEARNING_RATE, RUN_MOMENTUM, RUN_NESTEROV,
+  RUN_OPTIMIZER, RUN_ORDER, RUN_RESTORED_EPOCH, RUN_RNG, RUN_RNG_SNAPSHOTS, RUN_ROWS,
+  RUN_SNAPSHOT0, RUN_SNAPSHOT1, RUN_STATE1, RUN_STATE2, RUN_STATS,
   RUN_STATS_CAPACITY, RUN_STATUS, RUN_STEP, RUN_VAL_ROWS, RUN_VAL_X, RUN_VAL_Y, RUN_X, RUN_Y,
   STATS_BYTES, STATS_CORRECT, STATS_LOSS, STATS_VAL_CORRECT, STATS_VAL_LOSS,
   STATUS_DIVERGED, STATUS_DONE, STATUS_RUNNING,
@@ -19,7 +21,7 @@ import {
 import { activate, activationBackward } from "./activation";
 import { columnSums, gemmNN, gemmNT, gemmTN } from "./gemm";
 import { countCorrect, lossDelta, lossSum } from "./loss";
-import { at, copyElements } from "./memory";
+import { at, copyElements, firstNonFinite } from "./memory";
 import { adamStep, momentumStep, scaleAddWeights, sgdStep, sumOfSquares } from "./optimizer";
 import { shuffle } from "./random";
 import {
@@ -41,12 +43,8 @@ import { isSmall, smallNN, smallNT, smallTNScaled } from "./small";
   else gemmNT(m, n, k, a, b, c, scratch);
 }
 
-/** Runs m rows of X (m ≤ capacity) through every layer; returns the address of the output activations. */
-export function forward(net: usize, x: usize, m: i32): usize {
-  return forwardLayers(net, x, m);
-}
-
-// forward's body, inlined into trainBatch as backpropagate and outputDelta are: when a tiny
+// Runs m rows of X (m ≤ capacity) through every layer; returns the address of the output
+// activations. Inlined into trainBatch, as backpropagate and outputDelta are: when a tiny
 // network trains row by row, calls are a large part of the time per row.
 @inline function forwardLayers(net: usize, x: usize, m: i32): usize {
   let input = x;
@@ -70,11 +68,9 @@ export function forward(net: usize, x: usize, m: i32): usize {
   return input;
 }
 
-/**
- * Fills the gradient block with ∂J/∂θ for the m rows just run forward from X with targets Y,
- * where J = (Σ_rows loss + (λ/2)·Σ w²) / m; biases that are absent or frozen keep a zero gradient.
- */
-export function backward(net: usize, x: usize, y: usize, m: i32, l2: f32): void {
+// Fills the gradient block with ∂J/∂θ for the m rows just run forward from X with targets Y,
+// where J = (Σ_rows loss + (λ/2)·Σ w²) / m; biases that are absent or frozen keep a zero gradient.
+function backward(net: usize, x: usize, y: usize, m: i32, l2: f32): void {
   outputDelta(net, y, m);
   backpropagate(net, x, m, l2, false, 0);
 }
@@ -131,8 +127,8 @@ export function backward(net: usize, x: usize, y: usize, m: i32, l2: f32): void 
   );
 }
 
-/** Σ over the weights (not biases) of w², in f64. */
-export function weightSquares(net: usize): f64 {
+// Σ over the weights (not biases) of w², in f64.
+function weightSquares(net: usize): f64 {
   let sum: f64 = 0;
   for (let l = 0, layers = layerCount(net); l < layers; l++) {
     const layer = layerRecord(net, l);
@@ -152,22 +148,32 @@ function batchObjective(net: usize, y: usize, m: i32, l2: f32): f64 {
 
 /** Forward and backward on m rows (m ≤ capacity), leaving ∂J/∂θ in the gradient block; returns J. */
 export function gradient(net: usize, x: usize, y: usize, m: i32, l2: f32): f64 {
-  forward(net, x, m);
+  forwardLayers(net, x, m);
   const objective = batchObjective(net, y, m, l2);
   backward(net, x, y, m, l2);
   return objective / <f64>m;
 }
 
-/** Outputs of every row of X, written row by row to out, computed in blocks of the network's capacity. */
-export function predict(net: usize, x: usize, rows: i32, out: usize): void {
+/**
+ * Outputs of every row of X, written row by row to out, computed in blocks of the network's
+ * capacity. Returns the index in out of the first output that is NaN or ±Infinity, or −1.
+ */
+export function predict(net: usize, x: usize, rows: i32, out: usize): i32 {
   const capacity = i32At(net, NET_CAPACITY);
   const inputs = inputWidth(net);
   const units = outputWidth(net);
+  let firstBad = -1;
   for (let start = 0; start < rows; start += capacity) {
     const m = min(capacity, rows - start);
-    const outputs = forward(net, at(x, start * inputs), m);
-    copyElements(at(out, start * units), outputs, m * units);
+    const outputs = forwardLayers(net, at(x, start * inputs), m);
+    const block = at(out, start * units);
+    copyElements(block, outputs, m * units);
+    if (firstBad < 0) {
+      const bad = firstNonFinite(block, m * units);
+      if (bad >= 0) firstBad = start * units + bad;
+    }
   }
+  return firstBad;
 }
 
 /**
@@ -185,7 +191,7 @@ export function evaluate(net: usize, x: usize, y: usize, rows: i32, correctOut: 
   for (let start = 0; start < rows; start += capacity) {
     const m = min(capacity, rows - start);
     const yBlock = at(y, start * units);
-    const outputs = forward(net, at(x, start * inputs), m);
+    const outputs = forwardLayers(net, at(x, start * inputs), m);
     sum += lossSum(outputs, yBlock, m * units, loss);
     correct += <f64>countCorrect(outputs, yBlock, m, units, accuracy);
   }
@@ -292,23 +298,71 @@ function shuffleRows(order: usize, rows: i32, state: usize): void {
   shuffle(order, rows, state);
 }
 
-// Marks the run diverged and puts back the parameters saved when the chunk began.
-function diverge(net: usize, run: usize): void {
+// The parameter snapshot and the generator-state snapshot (4 × u32) kept for epochs of parity
+// epoch & 1: the start of the epoch in progress, and of the one before it.
+@inline function parameterSnapshot(run: usize, epoch: i32): usize {
+  return ptrAt(run, epoch & 1 ? RUN_SNAPSHOT1 : RUN_SNAPSHOT0);
+}
+@inline function rngSnapshot(run: usize, epoch: i32): usize {
+  return run + RUN_RNG_SNAPSHOTS + (<usize>(epoch & 1) << 4);
+}
+
+// Saves what diverge puts back as an epoch begins: the parameters and the generator state.
+function saveEpochStart(net: usize, run: usize, epoch: i32): void {
+  copyElements(parameterSnapshot(run, epoch), ptrAt(net, NET_PARAMS), i32At(net, NET_PARAM_COUNT));
+  copyElements(rngSnapshot(run, epoch), run + RUN_RNG, 4);
+}
+
+// Marks the run diverged and puts back the network as epoch `restored` began: the latest epoch
+// start whose first batch had a finite objective, so the restored weights are known to give
+// one. It depends only on the data and the settings, never on how the fit was cut into calls.
+function diverge(net: usize, run: usize, cause: i32, batch: i32, restored: i32): void {
   store<i32>(run + RUN_STATUS, STATUS_DIVERGED);
-  const count = i32At(net, NET_PARAM_COUNT);
-  memory.copy(ptrAt(net, NET_PARAMS), ptrAt(run, RUN_BACKUP), <usize>count << 2);
+  store<i32>(run + RUN_DIVERGED, cause);
+  store<i32>(run + RUN_DIVERGED_BATCH, batch);
+  store<i32>(run + RUN_RESTORED_EPOCH, restored);
+  copyElements(ptrAt(net, NET_PARAMS), parameterSnapshot(run, restored), i32At(net, NET_PARAM_COUNT));
+  copyElements(run + RUN_RNG, rngSnapshot(run, restored), 4);
+}
+
+// Whether the weights the last batch left give a finite objective on the first m training rows
+// as stored. Every batch checks the weights it starts from, so only the final ones need this.
+function finalWeightsHold(net: usize, run: usize, m: i32): bool {
+  const y = ptrAt(run, RUN_Y);
+  forwardLayers(net, ptrAt(run, RUN_X), m);
+  return isFinite(batchObjective(net, y, m, f32At(run, RUN_L2)));
+}
+
+/**
+ * Ends the run between two batches at the host's request, checking the weights the last batch
+ * left as an epoch's end and the final epoch would: if they fail, the network goes back to how the
+ * epoch that produced them began (status DIVERGED).
+ */
+export function abortRun(net: usize, run: usize): void {
+  const epoch = i32At(run, RUN_EPOCH);
+  const batch = i32At(run, RUN_BATCH);
+  if (epoch == 0 && batch == 0) return;
+  const rows = i32At(run, RUN_ROWS);
+  const batchSize = i32At(run, RUN_BATCH_SIZE);
+  const producer = batch > 0 ? epoch : epoch - 1;
+  const last = batch > 0 ? batch - 1 : (rows + batchSize - 1) / batchSize - 1;
+  if (firstNonFinite(ptrAt(net, NET_PARAMS), i32At(net, NET_PARAM_COUNT)) >= 0) {
+    diverge(net, run, DIVERGED_PARAMETERS, last, producer);
+  } else if (!finalWeightsHold(net, run, min(batchSize, rows))) {
+    diverge(net, run, DIVERGED_FINAL, last, producer);
+  }
 }
 
 /**
  * Runs the fit described by the run record for up to maxBatches batches, crossing epoch
  * boundaries, and stops early once maxEpochs epochs have ended in this call, when the last
- * epoch ends (status DONE) or when the objective or a parameter stops being finite (status
- * DIVERGED, parameters restored from when the call began). Returns the batches run.
+ * epoch ends (status DONE), or when a batch's objective, a parameter at an epoch's end, the
+ * validation loss after it or the final weights' objective is not finite (status DIVERGED; see
+ * diverge). Returns the batches run.
  */
 export function train(net: usize, run: usize, maxBatches: i32, maxEpochs: i32): i32 {
   const params = ptrAt(net, NET_PARAMS);
   const count = i32At(net, NET_PARAM_COUNT);
-  memory.copy(ptrAt(run, RUN_BACKUP), params, <usize>count << 2);
   const rows = i32At(run, RUN_ROWS);
   const batchSize = i32At(run, RUN_BATCH_SIZE);
   const batchesPerEpoch = (rows + batchSize - 1) / batchSize;
@@ -320,13 +374,15 @@ export function train(net: usize, run: usize, maxBatches: i32, maxEpochs: i32): 
     const batch = i32At(run, RUN_BATCH);
     const stats = ptrAt(run, RUN_STATS) + <usize>(epoch % i32At(run, RUN_STATS_CAPACITY)) * STATS_BYTES;
     if (batch == 0) {
+      saveEpochStart(net, run, epoch);
       zeroStats(stats);
       if (order) shuffleRows(order, rows, run + RUN_RNG);
     }
     const start = batch * batchSize;
     const objective = trainBatch(net, run, start, min(batchSize, rows - start), stats);
     if (!isFinite(objective)) {
-      diverge(net, run);
+      // A first batch that fails condemns the weights this epoch began with.
+      diverge(net, run, DIVERGED_LOSS, batch, batch == 0 ? max(epoch - 1, 0) : epoch);
       break;
     }
     store<f64>(run + RUN_BATCH_LOSS, objective / <f64>min(batchSize, rows - start));
@@ -336,18 +392,27 @@ export function train(net: usize, run: usize, maxBatches: i32, maxEpochs: i32): 
       store<i32>(run + RUN_BATCH, batch + 1);
       continue;
     }
+    if (firstNonFinite(params, count) >= 0) {
+      diverge(net, run, DIVERGED_PARAMETERS, batch, epoch);
+      break;
+    }
     const valRows = i32At(run, RUN_VAL_ROWS);
     if (valRows > 0) {
       const valLoss = evaluate(net, ptrAt(run, RUN_VAL_X), ptrAt(run, RUN_VAL_Y), valRows, stats + STATS_VAL_CORRECT);
+      if (!isFinite(valLoss)) {
+        diverge(net, run, DIVERGED_VALIDATION, batch, epoch);
+        break;
+      }
       store<f64>(stats + STATS_VAL_LOSS, valLoss);
+    }
+    if (epoch + 1 == i32At(run, RUN_EPOCHS) && !finalWeightsHold(net, run, min(batchSize, rows))) {
+      diverge(net, run, DIVERGED_FINAL, batch, epoch);
+      break;
     }
     store<i32>(run + RUN_BATCH, 0);
     store<i32>(run + RUN_EPOCH, epoch + 1);
     if (epoch + 1 == i32At(run, RUN_EPOCHS)) store<i32>(run + RUN_STATUS, STATUS_DONE);
     if (++epochsEnded == maxEpochs) break;
-  }
-  if (i32At(run, RUN_STATUS) != STATUS_DIVERGED && !isFinite(sumOfSquares(params, count))) {
-    diverge(net, run);
   }
   return batches;
 }

@@ -88,9 +88,20 @@ export const RUN_STATUS = 88;
 export const RUN_STATS = 92; // one STATS record per epoch, indexed by epoch % capacity
 export const RUN_STATS_CAPACITY = 96;
 export const RUN_RNG = 100; // 4 × u32 xoshiro128** state, used to shuffle
-export const RUN_BACKUP = 116; // copy of the parameters taken before each chunk
+export const RUN_SNAPSHOT0 = 116; // the parameters as an even epoch (from 0) began
 export const RUN_BATCH_LOSS = 120; // f64: objective of the last batch trained
-export const RUN_BYTES = 128;
+export const RUN_SNAPSHOT1 = 128; // the parameters as an odd epoch began
+export const RUN_DIVERGED = 132; // why the run diverged: one of DIVERGED_*
+export const RUN_DIVERGED_BATCH = 136; // the batch (from 0) whose objective was not finite
+export const RUN_RESTORED_EPOCH = 140; // the epoch (from 0) whose start divergence restored
+export const RUN_RNG_SNAPSHOTS = 144; // 2 × 4 × u32: the generator state as those epochs began
+export const RUN_BYTES = 176;
+
+// Why a run diverged.
+export const DIVERGED_LOSS = 1; // a batch's objective, measured before its update
+export const DIVERGED_PARAMETERS = 2; // a parameter, checked as an epoch ends
+export const DIVERGED_VALIDATION = 3; // the validation loss after an epoch
+export const DIVERGED_FINAL = 4; // the objective of the final weights on the first training batch
 
 // Run status.
 export const STATUS_RUNNING = 0;

@@ -3,19 +3,24 @@
 //
 // Layout, from the module's heap base:
 //
-//   network record | run record | parameters | gradients | backup | optimizer states   (fixed)
-//   workspace of the running fit | workspace of a call made during it                  (a stack)
+//   network record | run record | parameters | gradients | training blocks   (fixed)
+//   workspace of the running fit | workspace of a call made during it      (a stack)
 //
 // The parameter block holds each layer's weights (inputs × units, row-major)
 // then its bias, every tensor starting on a 16-byte boundary, the gaps and
-// the tail zero. Gradients and the backup copy share that layout, and so do
-// the optimizer states (added when a fit first needs them, and kept between
-// fits), so one kernel call updates every layer.
+// the tail zero. Gradients share that layout, and so do the training blocks:
+// the two epoch-start snapshots that divergence restores from, and the
+// optimizer states, added when a fit first needs them and kept between fits,
+// so one kernel call updates every layer.
 //
 // Memory contract: every buffer starts 16-byte aligned; the kernels read and
 // write only inside the buffers they are given (assembly/gemm.ts packs its
 // operands into its own static buffers). Memory only grows, so addresses stay
 // valid; typed-array views are rebuilt whenever a growth has replaced the buffer.
+//
+// Addresses run up to 4 GiB, past the int32 range: they become view indices
+// only through index32/index64 (unsigned shifts), and nothing else here or in
+// the engine shifts or truncates an address.
 
 import * as abi from './abi.js';
 import { ACTIVATION_IDS, type LayerSpec, LOSS_IDS, type NetworkSpec } from './config.js';
@@ -28,6 +33,17 @@ const PAGE = 65536;
 const ADDRESS_SPACE = 2 ** 32;
 
 const alignUp = (bytes: number): number => Math.ceil(bytes / ALIGN) * ALIGN;
+
+/** The f32/i32/u32 view index of a byte address (unsigned: addresses of 2 GiB and more stay positive). */
+export const index32 = (address: number): number => address >>> 2;
+/** The f64 view index of an 8-byte-aligned byte address. */
+export const index64 = (address: number): number => address >>> 3;
+
+/**
+ * Bytes left unused below every layout that starts after this is set. Always 0 in use; tests
+ * raise it past 2 GiB to run every call with all of its addresses above the int32 range.
+ */
+export const layoutFloor = { bytes: 0 };
 
 /** Byte addresses of one layer's tensors; bias and biasGrads are 0 for a layer without bias. */
 export interface LayerTensors {
@@ -71,7 +87,6 @@ export class Arena {
   readonly run: number;
   readonly params: number;
   readonly grads: number;
-  readonly backup: number;
   /** Floats in the parameter block, a multiple of 4. */
   readonly paramCount: number;
   readonly layers: readonly LayerTensors[];
@@ -82,6 +97,7 @@ export class Arena {
   #fixedEnd: number;
   /** Addresses of the parameter-sized optimizer states allocated so far. */
   readonly #states: number[] = [];
+  #snapshots: readonly [number, number] | undefined;
   readonly #stack: Workspace[] = [];
   /** The last workspace laid out, its request and where it started: reused by an equal reserve. */
   #last: { base: number; request: Required<WorkspaceRequest>; ws: Workspace } | undefined;
@@ -98,7 +114,7 @@ export class Arena {
     this.#kernels = kernels;
     this.#specs = spec.layers;
     this.#transposeScratch = transposeScratch;
-    this.net = alignUp(kernels.heapBase());
+    this.net = alignUp(Math.max(kernels.heapBase(), layoutFloor.bytes));
     this.run = alignUp(this.#layerRecord(spec.layers.length));
     this.params = alignUp(this.run + abi.RUN_BYTES);
     const offsets: { weights: number; bias: number }[] = [];
@@ -112,8 +128,7 @@ export class Arena {
     }
     this.paramCount = bytes / 4;
     this.grads = this.params + bytes;
-    this.backup = this.grads + bytes;
-    this.#fixedEnd = this.backup + bytes;
+    this.#fixedEnd = this.grads + bytes;
     this.layers = offsets.map(({ weights, bias }) => ({
       weights: this.params + weights,
       bias: bias < 0 ? 0 : this.params + bias,
@@ -148,21 +163,31 @@ export class Arena {
 
   /**
    * Addresses of `count` parameter-sized optimizer states (velocity, or Adam's two moments),
-   * allocated zeroed at the end of the fixed region on first use and kept for later fits.
-   * Only while no workspace is reserved, so nothing lies above the fixed region.
+   * allocated zeroed on first use and kept for later fits.
    */
   optimizerStates(count: number): readonly number[] {
-    if (this.#stack.length > 0) throw new Error('simdnet internal error: optimizer states requested while a workspace is in use');
-    if (this.#states.length < count) {
-      const bytes = this.paramCount * 4;
-      const end = this.#fixedEnd + (count - this.#states.length) * bytes;
-      this.#ensure(end, 'the optimizer state');
-      while (this.#states.length < count) {
-        this.#states.push(this.#fixedEnd);
-        this.#fixedEnd += bytes;
-      }
-    }
+    if (this.#states.length < count) this.#states.push(...this.#trainingBlocks(count - this.#states.length, 'the optimizer state'));
     return this.#states.slice(0, count);
+  }
+
+  /** Addresses of the two parameter-sized snapshots of epoch starts that the training loop keeps. */
+  snapshots(): readonly [number, number] {
+    this.#snapshots ??= this.#trainingBlocks(2, 'the training snapshots') as [number, number];
+    return this.#snapshots;
+  }
+
+  // Appends count parameter-sized blocks to the fixed region. Only while no workspace is
+  // reserved, so nothing lies above the fixed region.
+  #trainingBlocks(count: number, purpose: string): number[] {
+    if (this.#stack.length > 0) throw new Error(`simdnet internal error: ${purpose} requested while a workspace is in use`);
+    const bytes = this.paramCount * 4;
+    this.#ensure(this.#fixedEnd + count * bytes, purpose);
+    const blocks = [];
+    for (let i = 0; i < count; i++) {
+      blocks.push(this.#fixedEnd);
+      this.#fixedEnd += bytes;
+    }
+    return blocks;
   }
 
   /**
@@ -188,7 +213,7 @@ export class Arena {
       return at;
     };
     const specs = this.#specs;
-    const scratchFloats = this.#transposeScratch ? Math.max(0, ...specs.slice(1).map((l) => l.inputs * l.units)) : 0;
+    const scratchFloats = this.#transposeScratch ? largestHiddenWeights(specs) : 0;
     const ws: Workspace = {
       capacity,
       stats: take((request.stats ?? 0) * abi.STATS_BYTES),
@@ -223,40 +248,84 @@ export class Arena {
     if (ws === this.#bound) return;
     this.#bound = ws;
     const i32 = this.i32;
-    const net = this.net >> 2;
+    const net = index32(this.net);
     i32[net + abi.NET_CAPACITY / 4] = ws.capacity;
     i32[net + abi.NET_SCRATCH / 4] = ws.scratch;
     i32[net + abi.NET_BATCH_X / 4] = ws.batchInputs;
     i32[net + abi.NET_BATCH_Y / 4] = ws.batchTargets;
-    this.#specs.forEach((_, l) => {
-      const layer = this.#layerRecord(l) >> 2;
+    for (let l = 0; l < this.#specs.length; l++) {
+      const layer = index32(this.#layerRecord(l));
       i32[layer + abi.LAYER_OUTPUTS / 4] = ws.activations[l]!;
       i32[layer + abi.LAYER_DELTAS / 4] = ws.deltas[l]!;
-    });
-  }
-
-  /** The f32-view index range [start, end) of a layer's weights, or of their gradients. */
-  weightRange(l: number, gradient = false): [number, number] {
-    const spec = this.#specs[l]!;
-    const tensors = this.layers[l]!;
-    const start = (gradient ? tensors.weightGrads : tensors.weights) >> 2;
-    return [start, start + spec.inputs * spec.units];
-  }
-
-  /** The f32-view index range of a layer's bias, or of its gradient; undefined without bias. */
-  biasRange(l: number, gradient = false): [number, number] | undefined {
-    const tensors = this.layers[l]!;
-    const start = (gradient ? tensors.biasGrads : tensors.bias) >> 2;
-    return start ? [start, start + this.#specs[l]!.units] : undefined;
+    }
   }
 
   /** Copies of every layer's weights and bias, or of their gradients. */
   readTensors(gradient = false): { weights: Float32Array; bias: Float32Array | null }[] {
-    const f32 = this.f32;
-    return this.#specs.map((_, l) => {
-      const bias = this.biasRange(l, gradient);
-      return { weights: f32.slice(...this.weightRange(l, gradient)), bias: bias ? f32.slice(...bias) : null };
+    return this.#specs.map((spec, l) => {
+      const t = this.layers[l]!;
+      const weights = this.readFloats(gradient ? t.weightGrads : t.weights, spec.inputs * spec.units);
+      const bias = t.bias ? this.readFloats(gradient ? t.biasGrads : t.bias, spec.units) : null;
+      return { weights, bias };
     });
+  }
+
+  /** Writes a layer's weights and bias (zeros when bias is null); a layer without bias ignores it. */
+  writeLayer(l: number, weights: ArrayLike<number>, bias: ArrayLike<number> | null): void {
+    const t = this.layers[l]!;
+    const f32 = this.f32;
+    f32.set(weights, index32(t.weights));
+    if (!t.bias) return;
+    if (bias) f32.set(bias, index32(t.bias));
+    else this.zero(t.bias, this.#specs[l]!.units);
+  }
+
+  /** A copy of count floats at a byte address. */
+  readFloats(address: number, count: number): Float32Array {
+    const start = index32(address);
+    return this.f32.slice(start, start + count);
+  }
+
+  /** Zeroes count floats at a byte address. */
+  zero(address: number, count: number): void {
+    const start = index32(address);
+    this.f32.fill(0, start, start + count);
+  }
+
+  /** An i32 field of the run record. */
+  runInt(field: number): number {
+    return this.i32[index32(this.run + field)]!;
+  }
+
+  setRunInt(field: number, value: number): void {
+    this.i32[index32(this.run + field)] = value;
+  }
+
+  setRunFloat(field: number, value: number): void {
+    this.f32[index32(this.run + field)] = value;
+  }
+
+  /** An f64 field of the run record. */
+  runFloat64(field: number): number {
+    return this.f64[index64(this.run + field)]!;
+  }
+
+  /** The generator state kept in the run record (4 × u32) copied in or out. */
+  writeRunRng(state: ArrayLike<number>): void {
+    const u32 = this.u32;
+    const at = index32(this.run + abi.RUN_RNG);
+    for (let i = 0; i < 4; i++) u32[at + i] = state[i]!;
+  }
+
+  readRunRng(state: number[]): void {
+    const u32 = this.u32;
+    const at = index32(this.run + abi.RUN_RNG);
+    for (let i = 0; i < 4; i++) state[i] = u32[at + i]!;
+  }
+
+  /** The f64 view index of a workspace's statistics record for an epoch (a ring of `capacity` records). */
+  statsIndex(ws: Workspace, epoch: number, capacity: number): number {
+    return index64(ws.stats + (epoch % capacity) * abi.STATS_BYTES);
   }
 
   // Byte address of layer l's record in the network record (assembly/train.ts's layerRecord).
@@ -267,7 +336,7 @@ export class Arena {
   #writeNetRecord(spec: NetworkSpec, accuracy: number): void {
     const i32 = this.i32;
     const f32 = this.f32;
-    const net = this.net >> 2;
+    const net = index32(this.net);
     i32[net + abi.NET_LAYER_COUNT / 4] = spec.layers.length;
     i32[net + abi.NET_LOSS / 4] = LOSS_IDS[spec.loss];
     i32[net + abi.NET_ACCURACY / 4] = accuracy;
@@ -275,7 +344,7 @@ export class Arena {
     i32[net + abi.NET_GRADS / 4] = this.grads;
     i32[net + abi.NET_PARAM_COUNT / 4] = this.paramCount;
     spec.layers.forEach((layer, l) => {
-      const at = this.#layerRecord(l) >> 2;
+      const at = index32(this.#layerRecord(l));
       const tensors = this.layers[l]!;
       i32[at + abi.LAYER_INPUTS / 4] = layer.inputs;
       i32[at + abi.LAYER_UNITS / 4] = layer.units;
@@ -321,6 +390,14 @@ export class Arena {
     this.#i32 = new Int32Array(buffer);
     this.#u32 = new Uint32Array(buffer);
   }
+}
+
+// Floats in the largest weight matrix above the first layer: the scalar gemmNT's transposed copy.
+// A loop, not Math.max(...spread): a network may have more layers than a call has room for arguments.
+function largestHiddenWeights(specs: readonly LayerSpec[]): number {
+  let largest = 0;
+  for (let l = 1; l < specs.length; l++) largest = Math.max(largest, specs[l]!.inputs * specs[l]!.units);
+  return largest;
 }
 
 // A request with every count filled in, so two can be compared field by field.

@@ -4,10 +4,10 @@
 
 import * as abi from './abi.js';
 import { ACC_BINARY, ACC_NONE } from './abi.js';
-import { Arena, type Workspace } from './arena.js';
+import { Arena, index32, index64, type Workspace } from './arena.js';
 import { accuracyMode, type NetworkSpec } from './config.js';
-import { type MatrixInput, nonFiniteError, SMALL_COPY } from './data.js';
-import { DivergenceError, SimdnetError } from './errors.js';
+import { type MatrixInput, nonFiniteError, rowName, SMALL_COPY } from './data.js';
+import { type DivergenceReason, DivergenceError, SimdnetError } from './errors.js';
 import { type EpochLog, type FitPlan, OPTIMIZER_IDS } from './fit-options.js';
 import type { Rng } from './random.js';
 import type { LayerWeights } from './serialization.js';
@@ -34,6 +34,12 @@ const CHUNK_MS = 20;
 /** Most epochs whose statistics one call may leave for the host to read. */
 const STATS_RING = 1024;
 
+/**
+ * Batches per call into the training loop when nonzero; calls are sized by wall time otherwise.
+ * Results never depend on it: tests set it to cut one fit in several ways and compare the bits.
+ */
+export const trainingCalls = { batches: 0 };
+
 export class Engine {
   readonly arena: Arena;
   readonly accuracy: number;
@@ -56,12 +62,23 @@ export class Engine {
     return this.spec.inputs;
   }
 
+  /** Copies of every layer's weights and bias. */
+  readWeights(): LayerWeights[] {
+    return this.arena.readTensors();
+  }
+
+  /** Writes layer l's weights and bias (zeros for a null bias of a layer that has one). */
+  writeLayer(l: number, weights: ArrayLike<number>, bias: ArrayLike<number> | null): void {
+    this.arena.writeLayer(l, weights, bias);
+  }
+
   /** Outputs of every row of x, row-major. */
   predict(x: MatrixInput): Float32Array {
     const ws = this.#reserveData(x, undefined, 'predict');
     try {
-      this.kernels.predict(this.arena.net, ws.inputs, x.rows, ws.outputs);
-      return copyOut(this.arena.f32, ws.outputs >> 2, x.rows * this.outputs);
+      const bad = this.kernels.predict(this.arena.net, ws.inputs, x.rows, ws.outputs);
+      if (bad >= 0) throw nonFiniteOutputs('predict', rowName(x, Math.floor(bad / this.outputs)));
+      return copyOut(this.arena.f32, index32(ws.outputs), x.rows * this.outputs);
     } finally {
       this.arena.release(ws);
     }
@@ -73,9 +90,10 @@ export class Engine {
     try {
       const correctAt = ws.stats;
       const lossSum = this.kernels.evaluate(this.arena.net, ws.inputs, ws.targets, x.rows, correctAt);
+      if (!Number.isFinite(lossSum)) throw nonFiniteOutputs('evaluate', 'some of these rows');
       const loss = lossSum / x.rows;
       if (this.accuracy === ACC_NONE) return { loss };
-      return { loss, accuracy: this.#accuracyOf(this.arena.f64[correctAt >> 3]!, x.rows) };
+      return { loss, accuracy: this.#accuracyOf(this.arena.f64[index64(correctAt)]!, x.rows) };
     } finally {
       this.arena.release(ws);
     }
@@ -118,14 +136,14 @@ export class Engine {
     this.#copyFinite(x, ws.inputs);
     if (!y) return;
     this.#copyFinite(y, ws.targets);
-    checkTargets(this.arena.f32, ws.targets >> 2, y, this.spec.loss);
+    checkTargets(this.arena.f32, index32(ws.targets), y, this.spec.loss);
   }
 
   // A JavaScript loop checking every value took about as long as predicting MNIST-sized rows.
   #copyFinite(m: MatrixInput, address: number): void {
-    m.copyTo(this.arena.f32, address >> 2);
+    m.copyTo(this.arena.f32, index32(address));
     const k = this.kernels.firstNonFinite(address, m.rows * m.width);
-    if (k >= 0) throw nonFiniteError(m, k, this.arena.f32[(address >> 2) + k]!);
+    if (k >= 0) throw nonFiniteError(m, k, this.arena.f32[index32(address) + k]!);
   }
 
   #accuracyOf(correct: number, rows: number): number {
@@ -150,6 +168,7 @@ export class Engine {
     const statsCapacity = plan.onEpochEnd || plan.onBatchEnd ? 1 : Math.min(plan.epochs, STATS_RING);
     const optimizer = plan.optimizer;
     const states = this.arena.optimizerStates(OPTIMIZER_STATES[optimizer.type]);
+    const snapshots = this.arena.snapshots();
     const ws = this.arena.reserve(
       {
         capacity: batchSize,
@@ -166,9 +185,9 @@ export class Engine {
       const step = this.#optimizer?.key === key ? this.#optimizer.step : this.#clearStates(states);
       // Until this fit ends between two batches, the states may not match the weights.
       this.#optimizer = null;
-      this.#writeRun(ws, plan, rng, { states, step, trainRows, valRows, batchSize, statsCapacity });
+      this.#writeRun(ws, plan, rng, { states, snapshots, step, trainRows, valRows, batchSize, statsCapacity });
       const history = await this.#trainLoop(ws, plan, rng, { trainRows, valRows, statsCapacity }, isDisposed);
-      this.#optimizer = { key, step: this.arena.i32[(this.arena.run + abi.RUN_STEP) >> 2]! };
+      this.#optimizer = { key, step: this.arena.runInt(abi.RUN_STEP) };
       return history;
     } finally {
       this.arena.release(ws);
@@ -177,8 +196,7 @@ export class Engine {
 
   // Zeroes the optimizer states for a fresh start; returns the step count to start from.
   #clearStates(states: readonly number[]): number {
-    const f32 = this.arena.f32;
-    for (const state of states) f32.fill(0, state >> 2, (state >> 2) + this.arena.paramCount);
+    for (const state of states) this.arena.zero(state, this.arena.paramCount);
     return 0;
   }
 
@@ -193,6 +211,7 @@ export class Engine {
     rng: Rng,
     sizes: {
       states: readonly number[];
+      snapshots: readonly [number, number];
       step: number;
       trainRows: number;
       valRows: number;
@@ -200,15 +219,10 @@ export class Engine {
       statsCapacity: number;
     },
   ): void {
-    const { f32, i32, u32 } = this.arena;
-    const run = this.arena.run;
+    const arena = this.arena;
     // Plain stores, not a table of pairs walked by for…of: a one-row fit is a few microseconds.
-    const int = (offset: number, value: number): void => {
-      i32[(run + offset) >> 2] = value;
-    };
-    const float = (offset: number, value: number): void => {
-      f32[(run + offset) >> 2] = value;
-    };
+    const int = (field: number, value: number): void => arena.setRunInt(field, value);
+    const float = (field: number, value: number): void => arena.setRunFloat(field, value);
     const o = plan.optimizer;
     int(abi.RUN_OPTIMIZER, OPTIMIZER_IDS[o.type]);
     int(abi.RUN_NESTEROV, o.nesterov ? 1 : 0);
@@ -229,14 +243,15 @@ export class Engine {
     int(abi.RUN_STATUS, abi.STATUS_RUNNING);
     int(abi.RUN_STATS, ws.stats);
     int(abi.RUN_STATS_CAPACITY, sizes.statsCapacity);
-    int(abi.RUN_BACKUP, this.arena.backup);
+    int(abi.RUN_SNAPSHOT0, sizes.snapshots[0]);
+    int(abi.RUN_SNAPSHOT1, sizes.snapshots[1]);
     float(abi.RUN_LEARNING_RATE, o.learningRate);
     float(abi.RUN_BETA1, o.beta1);
     float(abi.RUN_BETA2, o.beta2);
     float(abi.RUN_EPSILON, o.epsilon);
     float(abi.RUN_MOMENTUM, o.momentum);
     float(abi.RUN_L2, plan.l2);
-    for (let i = 0; i < 4; i++) u32[((run + abi.RUN_RNG) >> 2) + i] = rng.state[i]!;
+    arena.writeRunRng(rng.state);
   }
 
   async #trainLoop(
@@ -246,8 +261,7 @@ export class Engine {
     sizes: { trainRows: number; valRows: number; statsCapacity: number },
     isDisposed: () => boolean,
   ): Promise<History> {
-    const run = this.arena.run;
-    const field = (offset: number): number => this.arena.i32[(run + offset) >> 2]!;
+    const arena = this.arena;
     const history: History = { epochs: 0, loss: [] };
     const withAccuracy = this.accuracy !== ACC_NONE;
     if (withAccuracy) history.accuracy = [];
@@ -259,35 +273,51 @@ export class Engine {
     let chunk = 1;
     let lastYield = now();
     try {
-      while (field(abi.RUN_STATUS) === abi.STATUS_RUNNING) {
+      while (arena.runInt(abi.RUN_STATUS) === abi.STATUS_RUNNING) {
         if (plan.signal?.aborted) {
+          this.kernels.abortRun(arena.net, arena.run);
+          if (arena.runInt(abi.RUN_STATUS) === abi.STATUS_DIVERGED) throw this.#divergence(history, plan);
           history.stopped = 'aborted';
           break;
         }
         if (isDisposed()) throw new SimdnetError('the network was disposed while fit was running');
-        const epoch = field(abi.RUN_EPOCH);
-        const batch = field(abi.RUN_BATCH);
-        this.arena.bind(ws);
+        const epoch = arena.runInt(abi.RUN_EPOCH);
+        const batch = arena.runInt(abi.RUN_BATCH);
+        arena.bind(ws);
         const started = now();
-        const ran = this.kernels.train(this.arena.net, run, plan.onBatchEnd ? 1 : chunk, maxEpochs);
+        const ran = this.kernels.train(arena.net, arena.run, plan.onBatchEnd ? 1 : trainingCalls.batches || chunk, maxEpochs);
         chunk = nextChunk(chunk, ran, now() - started);
-        if (field(abi.RUN_STATUS) === abi.STATUS_DIVERGED) {
-          throw new DivergenceError(field(abi.RUN_EPOCH) + 1, plan.optimizer.learningRate);
-        }
+        // Epochs that ended before a divergence in the same call are reported first, so what
+        // the callbacks see does not depend on how the fit was cut into calls.
         if (plan.onBatchEnd && ran > 0) {
-          plan.onBatchEnd({ epoch: epoch + 1, batch: batch + 1, loss: this.arena.f64[(run + abi.RUN_BATCH_LOSS) >> 3]! });
+          plan.onBatchEnd({ epoch: epoch + 1, batch: batch + 1, loss: arena.runFloat64(abi.RUN_BATCH_LOSS) });
         }
-        this.#reportEpochs(history, field(abi.RUN_EPOCH), ws, sizes, plan.onEpochEnd);
+        this.#reportEpochs(history, arena.runInt(abi.RUN_EPOCH), ws, sizes, plan.onEpochEnd);
+        if (arena.runInt(abi.RUN_STATUS) === abi.STATUS_DIVERGED) throw this.#divergence(history, plan);
         if (now() - lastYield >= CHUNK_MS) {
           await yieldToEventLoop();
           lastYield = now();
         }
       }
     } finally {
-      const u32 = this.arena.u32;
-      for (let i = 0; i < 4; i++) rng.state[i] = u32[((run + abi.RUN_RNG) >> 2) + i]!;
+      arena.readRunRng(rng.state);
     }
     return history;
+  }
+
+  // The error for the divergence the run record describes, with the history cut back to the
+  // epochs the restored network has been trained for.
+  #divergence(history: History, plan: FitPlan): DivergenceError {
+    const arena = this.arena;
+    const restored = arena.runInt(abi.RUN_RESTORED_EPOCH);
+    return new DivergenceError({
+      epoch: arena.runInt(abi.RUN_EPOCH) + 1,
+      batch: arena.runInt(abi.RUN_DIVERGED_BATCH) + 1,
+      reason: DIVERGENCE_REASONS[arena.runInt(abi.RUN_DIVERGED)]!,
+      restoredEpoch: restored + 1,
+      learningRate: plan.optimizer.learningRate,
+      history: truncateHistory(history, restored),
+    });
   }
 
   // Appends the epochs that ended since the last report to history and tells onEpochEnd.
@@ -300,10 +330,10 @@ export class Engine {
   ): void {
     const f64 = this.arena.f64;
     const { trainRows, valRows, statsCapacity } = sizes;
-    // W1-like fits end an epoch every few batches: this loop then runs for every few
+    // Fits of a tiny network end an epoch every few batches: this loop then runs for every few
     // microseconds of training, so it builds an EpochLog only for a callback that wants one.
     for (let e = history.epochs; e < epochsEnded; e++) {
-      const at = (ws.stats + (e % statsCapacity) * abi.STATS_BYTES) >> 3;
+      const at = this.arena.statsIndex(ws, e, statsCapacity);
       const loss = f64[at + abi.STATS_LOSS / 8]! / trainRows;
       history.loss.push(loss);
       let accuracy: number | undefined;
@@ -334,6 +364,30 @@ export class Engine {
 }
 
 const now = (): number => performance.now();
+
+const DIVERGENCE_REASONS: Record<number, DivergenceReason> = {
+  [abi.DIVERGED_LOSS]: 'loss',
+  [abi.DIVERGED_PARAMETERS]: 'parameters',
+  [abi.DIVERGED_VALIDATION]: 'validationLoss',
+  [abi.DIVERGED_FINAL]: 'finalLoss',
+};
+
+// The first `epochs` epochs of a history.
+function truncateHistory(history: History, epochs: number): History {
+  const cut: History = { epochs, loss: history.loss.slice(0, epochs) };
+  if (history.accuracy) cut.accuracy = history.accuracy.slice(0, epochs);
+  if (history.valLoss) cut.valLoss = history.valLoss.slice(0, epochs);
+  if (history.valAccuracy) cut.valAccuracy = history.valAccuracy.slice(0, epochs);
+  return cut;
+}
+
+// The error for outputs that are NaN or ±Infinity.
+function nonFiniteOutputs(call: string, rows: string): SimdnetError {
+  return new SimdnetError(
+    `${call}: the network's outputs for ${rows} are NaN or Infinity: its weights, or these inputs, are too large ` +
+      'for float32 arithmetic (retrain with a smaller learning rate, or standardise the inputs)',
+  );
+}
 
 /** Parameter-sized states each optimizer keeps: momentum's velocity, Adam's two moments. */
 const OPTIMIZER_STATES = { sgd: 0, momentum: 1, adam: 2 } as const;

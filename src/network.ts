@@ -96,7 +96,7 @@ export class Network {
   /**
    * Trains on rows x with targets y. Resolves with the per-epoch history once the last epoch
    * ends (or the signal aborts). Rejects with a DivergenceError if the loss or a weight stops
-   * being finite, after restoring the weights from before the failing chunk of batches.
+   * being finite, after restoring the network to how it was when the failing epoch began.
    */
   async fit(x: Matrix, y: Matrix, options: FitOptions = {}): Promise<History> {
     const engine = engineOf(this);
@@ -138,7 +138,7 @@ export class Network {
 
   /** Copies of every layer's parameters: weights (inputs × units, row-major) and bias (or null). */
   getWeights(): LayerWeights[] {
-    return engineOf(this).arena.readTensors();
+    return engineOf(this).readWeights();
   }
 
   /** Replaces every layer's parameters (and restarts the optimizer state); nothing changes unless all are valid. */
@@ -174,9 +174,6 @@ export class Network {
   }
 
   #writeLayer(l: number, weights: ArrayLike<number>, bias: ArrayLike<number> | null): void {
-    const arena = engineOf(this).arena;
-    arena.f32.set(weights, arena.weightRange(l)[0]);
-    const range = arena.biasRange(l);
-    if (range) arena.f32.set(bias ?? new Float32Array(range[1] - range[0]), range[0]);
+    engineOf(this).writeLayer(l, weights, bias);
   }
 }

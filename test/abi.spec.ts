@@ -47,13 +47,11 @@ const ARITY: { readonly [K in Exclude<keyof Kernels, 'memory'>]: number } = {
   rngNext: 1,
   rngBelow: 2,
   shuffle: 3,
-  forward: 3,
-  backward: 5,
   gradient: 5,
-  weightSquares: 1,
   predict: 4,
   evaluate: 5,
   train: 4,
+  abortRun: 2,
 };
 
 const ABI_CONSTANTS = Object.entries(abi) as [string, unknown][];

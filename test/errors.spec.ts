@@ -291,7 +291,7 @@ describe('training that goes wrong', () => {
   const linear: NetworkConfig = { inputs: 2, layers: [{ units: 1, activation: 'linear' }], loss: 'squaredError', seed: 3 };
   const big = X.regressor.map((row) => row.map((v) => v * 100));
 
-  it('divergence rejects with a DivergenceError and restores the weights from before the failing batch', async () => {
+  it('divergence rejects with a DivergenceError and restores the weights the failing epoch began with', async () => {
     const net = await Network.create(linear);
     const initial = net.getWeights();
     const seen: { epoch: number; batch: number; weights: string }[] = [];
@@ -300,13 +300,20 @@ describe('training that goes wrong', () => {
       onBatchEnd: ({ epoch, batch }) => seen.push({ epoch, batch, weights: weightHash(net) }),
     }));
     expect(error).toBeInstanceOf(DivergenceError);
-    expectNamedError(error, /training diverged in epoch \d+: .*learning rate 0\.05\b.*restored/);
-    expect(seen.length).toBeGreaterThan(2);
+    const { epoch, batch, learningRate, history } = error as DivergenceError;
+    expectNamedError(error, new RegExp(`training diverged in epoch ${epoch}, batch ${batch}: the loss .*learning rate 0\\.05\\b.*restored.*epoch ${epoch} began`));
+    expect(epoch).toBeGreaterThan(1);
+    expect(learningRate).toBe(0.05);
+    // onBatchEnd (one batch per call into wasm) saw the weights after every good batch: the
+    // failing batch is the one after the last it saw, and the weights are those the last
+    // batch of the epoch before left.
     const last = seen.at(-1)!;
-    // onBatchEnd (one batch per call into wasm) saw the weights after the last good batch.
-    expect(weightHash(net)).toBe(last.weights);
-    expect((error as DivergenceError).epoch).toBe(last.batch === ROWS / 2 ? last.epoch + 1 : last.epoch);
-    expect((error as DivergenceError).learningRate).toBe(0.05);
+    expect(last.batch === ROWS / 2 ? [last.epoch + 1, 1] : [last.epoch, last.batch + 1]).toEqual([epoch, batch]);
+    const endOfPrevious = seen.filter((s) => s.epoch === epoch - 1).at(-1)!;
+    expect(endOfPrevious.batch).toBe(ROWS / 2);
+    expect(weightHash(net)).toBe(endOfPrevious.weights);
+    expect(history.epochs).toBe(epoch - 1);
+    expect(history.loss).toHaveLength(epoch - 1);
     // The network stays usable: from sane weights, a gentler fit runs and lowers the loss.
     net.setWeights(initial);
     const loss = net.evaluate(big, Y.regressor).loss;

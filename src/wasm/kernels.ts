@@ -68,11 +68,9 @@ export interface Kernels {
   shuffle(values: number, n: number, state: number): void;
 
   // train.ts
-  forward(net: number, x: number, m: number): number;
-  backward(net: number, x: number, y: number, m: number, l2: number): void;
   gradient(net: number, x: number, y: number, m: number, l2: number): number;
-  weightSquares(net: number): number;
-  predict(net: number, x: number, rows: number, out: number): void;
+  predict(net: number, x: number, rows: number, out: number): number;
   evaluate(net: number, x: number, y: number, rows: number, correctOut: number): number;
   train(net: number, run: number, maxBatches: number, maxEpochs: number): number;
+  abortRun(net: number, run: number): void;
 }
