@@ -48,8 +48,8 @@ export function expf(x: f32): f32 {
   return y * reinterpret<f32>((half << 23) + one) * reinterpret<f32>(((k - half) << 23) + one);
 }
 
-// expv's constants, each in four lanes, read from memory: V8 (Node 20) rebuilds a v128.const
-// from general registers wherever it is used, inside the loop, which cost more than the loads.
+// expv's constants, each in four lanes, read from memory: V8 rebuilds a v128.const from
+// general registers wherever it is used, inside the loop, which costs more than a load.
 const LANES = memory.data<f32>([
   X_MIN, X_MIN, X_MIN, X_MIN, X_MAX, X_MAX, X_MAX, X_MAX,
   LOG2E, LOG2E, LOG2E, LOG2E, ROUNDER, ROUNDER, ROUNDER, ROUNDER,

@@ -10,11 +10,11 @@
 // every value splat to a full f32x4 (when more than two column panels reuse
 // it; narrower products splat A in place); then a tile of MR×NR elements of C
 // is summed in eight f32x4 registers over the block's p. The kernel thus reads
-// neither operand through a large stride (rows of the weights lie 4 KiB apart
-// at W4's shapes, all in one L1 set). The A pack stays in L2, a B panel in L1.
-// 4×8 is the largest tile V8 keeps in the x64 registers: it hoists all of a
-// loop's loads to its top, so a 5×8 tile spilled two accumulators and ran at
-// about 60 % of 4×8's speed. A block whose row count is not a multiple of four
+// neither operand through a large stride (in a layer of 1024 units the rows of
+// the weights lie 4 KiB apart, all in one L1 set). The A pack stays in L2, a B
+// panel in L1. 4×8 is the largest tile V8 keeps in the x64 registers: it
+// hoists all of a loop's loads to its top, so a 5×8 tile spills accumulators
+// to memory inside the loop. A block whose row count is not a multiple of four
 // ends in tiles of three rows, not in a partial four that would sum rows it
 // throws away (a layer of 10 units is 4 + 3 + 3). A C of at most 16 columns
 // and more rows (the output layer's 10 units) is computed as Cᵀ = Bᵀ·Aᵀ,
@@ -44,8 +44,8 @@ const MR: i32 = 4;
 const NR: i32 = 8;
 // Values of p per block (a B panel, KC×NR floats, is 4 KiB), rows of C per
 // A pack (a multiple of MR; MC×KC f32x4 is 128 KiB) and columns of B per pack
-// (NC/NR panels, 130 KiB). Measured on W3/W4's shapes against KC 64–512 and
-// MC 32–128: 128 × 64 was best or within noise.
+// (NC/NR panels, 130 KiB). Chosen by timing KC from 64 to 512 and MC from 32
+// to 128 on the layers of 784-128-64-10 and 1024-1024-1024-10 networks.
 const KC: i32 = 128;
 const MC: i32 = 64;
 const NC: i32 = 256;
@@ -319,8 +319,8 @@ function transpose4(src: usize, step: usize, dst: usize): void {
 // after it; stores the rows × cols valid part. T = v128: A comes from aPack,
 // one splat value per row and p, aCol bytes per p. T = f32: row r of the tile
 // splats A at a + r·aRow + p·aCol, rows past the valid ones repeating the last.
-// Inlined into the block loop, where V8 unrolls its loop: as a call it ran
-// 10–20 % slower on every workload shape.
+// Inlined into the block loop, where V8 unrolls its loop; a call per tile is
+// slower on every layer shape.
 @inline
 function tile<T>(
   a: usize, aRow: usize, aCol: usize, kc: i32, bp: usize,

@@ -1,12 +1,13 @@
-// bench/ceiling.ts's tinyRowLoop stands in the benchmark report as W1's floor: the library's
-// arithmetic with none of its overhead. That holds only while it computes the library's bits.
+// bench/ceiling.ts's tinyRowLoop stands in the benchmark report as the floor for a 2-2-2 network
+// trained row by row: the library's arithmetic with none of its overhead. That holds only while it
+// computes the library's bits.
 
 import { describe, expect, it } from 'vitest';
 import { ceilingExports } from '../bench/gemm.mjs';
 import { Network } from '../src/index.js';
 import { expectSameBits } from './support/numeric.js';
 
-describe("W1's floor in the benchmark", () => {
+describe("the benchmark's floor for a 2-2-2 network trained row by row", () => {
   it('tinyRowLoop trains a 2-2-2 sigmoid network row by row to the bits Network.fit gives', async () => {
     const net = await Network.create({
       inputs: 2,

@@ -1,4 +1,4 @@
-// The worked examples of ../shared/SPEC.md, each with its printed numbers.
+// The worked examples of docs/conventions.md, each with its printed numbers.
 // The float64 reference must reproduce every printed digit (within half a unit
 // of the last printed place); the float32 engine must agree to float32 precision.
 
@@ -27,7 +27,7 @@ function layerSpec(inputs: number, units: number, activation: LayerSpec['activat
   return { inputs, units, activation, alpha: 0, bias, trainBias };
 }
 
-describe.each(BUILDS)('SPEC example 1: the 2-2-2 sigmoid network (%s)', (backend) => {
+describe.each(BUILDS)('worked example 1: the 2-2-2 sigmoid network (%s)', (backend) => {
   // h1 = w1·i1 + w2·i2 + b1 and h2 = w3·i1 + w4·i2 + b1, so in the row-major
   // inputs × units layout (weights[i*units + j] connects input i to unit j)
   // the hidden weights are [w1, w3, w2, w4]; likewise [w5, w7, w6, w8].
@@ -126,7 +126,7 @@ describe.each(BUILDS)('SPEC example 1: the 2-2-2 sigmoid network (%s)', (backend
     const history = await net.fit(x, y, { epochs: 10_000, batchSize: 1, optimizer: sgd });
     expect(history.loss).toHaveLength(10_000);
     const [o1, o2] = net.predict(x)[0]!;
-    // The spec: a float32 engine lands within 1e-5 of the blog's printed outputs.
+    // A float32 engine lands within 1e-5 of the blog's printed outputs.
     expect(Math.abs(o1! - 0.015912196)).toBeLessThan(1e-5);
     expect(Math.abs(o2! - 0.984065734)).toBeLessThan(1e-5);
     expect(Math.abs(net.evaluate(x, y).loss - 3.5102e-5)).toBeLessThan(1e-7);
@@ -134,7 +134,7 @@ describe.each(BUILDS)('SPEC example 1: the 2-2-2 sigmoid network (%s)', (backend
   });
 });
 
-describe.each(BUILDS)('SPEC example 2: the linear 2-2-1 network without biases (%s)', (backend) => {
+describe.each(BUILDS)('worked example 2: the linear 2-2-1 network without biases (%s)', (backend) => {
   // h1 = w1·i1 + w2·i2, h2 = w3·i1 + w4·i2, out = w5·h1 + w6·h2.
   const start = [{ weights: [0.11, 0.12, 0.21, 0.08] }, { weights: [0.14, 0.15] }];
   const printedStep = ['0.121326', '0.226989', '0.132135', '0.0982025', '0.1743825', '0.169416'];
@@ -169,7 +169,7 @@ describe.each(BUILDS)('SPEC example 2: the linear 2-2-1 network without biases (
   });
 });
 
-describe.each(BUILDS)('SPEC example 3: 3→2 sigmoid layer with negative log-likelihood (%s)', (backend) => {
+describe.each(BUILDS)('worked example 3: 3→2 sigmoid layer with negative log-likelihood (%s)', (backend) => {
   it('one step of size 0.01 lowers the loss, and the gradient matches finite differences', async () => {
     const net = await Network.create({
       inputs: 3, layers: [{ units: 2, activation: 'sigmoid' }], loss: 'categoricalCrossentropy', seed: 3, backend,
@@ -198,7 +198,7 @@ describe.each(BUILDS)('SPEC example 3: 3→2 sigmoid layer with negative log-lik
   });
 });
 
-describe('SPEC example 4: regularised network, full-batch, binary cross-entropy over K outputs', () => {
+describe('worked example 4: regularised network, full-batch, binary cross-entropy over K outputs', () => {
   const rows = 12;
   const rng = Rng.fromSeed(4);
   const x = Array.from({ length: rows * 5 }, () => rng.uniform() * 2 - 1);
@@ -242,7 +242,7 @@ describe('SPEC example 4: regularised network, full-batch, binary cross-entropy 
   });
 });
 
-describe('SPEC example 5: single-neuron networks and deeper ones on the same data', () => {
+describe('worked example 5: single-neuron networks and deeper ones on the same data', () => {
   // y = 3·x0 − 2·x1 + 0.5·x2 + 1 + small noise; the least-squares answer solves the normal equations.
   const rows = 200;
   const rng = Rng.fromSeed(5);
@@ -311,7 +311,7 @@ describe('SPEC example 5: single-neuron networks and deeper ones on the same dat
   });
 });
 
-describe.each(BUILDS)('SPEC example 6: XOR (%s)', (backend) => {
+describe.each(BUILDS)('worked example 6: XOR (%s)', (backend) => {
   it.each([3, 5])('a 2-%i-1 sigmoid network converges from a seeded random start', async (hidden) => {
     const net = await Network.create({
       inputs: 2, layers: [{ units: hidden, activation: 'sigmoid' }, { units: 1, activation: 'sigmoid' }],

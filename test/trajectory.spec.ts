@@ -144,7 +144,7 @@ describe.each(BACKENDS)('batches of one row under SGD (%s)', (backend) => {
     },
     { inputs: 3, layers: [{ units: 5, activation: 'sigmoid' }, { units: 2, activation: 'sigmoid' }], loss: 'binaryCrossentropy', seed: 6 },
     { inputs: 3, layers: [{ units: 4, activation: 'relu' }, { units: 2, activation: 'linear' }], loss: 'squaredError', seed: 7 },
-    // Layers of at most four units, which row.ts's narrow kernels take: the W1 shape, tanh's
+    // Layers of at most four units, which row.ts's narrow kernels take: the 2-2-2 shape, tanh's
     // fallback below a delta passed down in lanes, and the cross-entropies' unfused deltas.
     { inputs: 3, layers: [{ units: 2, activation: 'sigmoid' }, { units: 2, activation: 'sigmoid' }], loss: 'squaredError', seed: 8 },
     {

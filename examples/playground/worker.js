@@ -8,7 +8,8 @@ import { makeDataset } from './datasets.js';
 const GRID = 64;
 const ROUND_MS = 50;
 const EPOCHS_PER_FIT = 5;
-let session = 0;
+// The number of the latest train or stop message: a training loop runs while it is its own.
+let latest = 0;
 
 // The points of a GRID × GRID lattice over [-1, 1]², row by row from the top (y = 1) down.
 const lattice = new Float32Array(GRID * GRID * 2);
@@ -20,7 +21,7 @@ for (let r = 0; r < GRID; r++) {
 }
 
 async function train({ dataset, hidden, activation, learningRate }) {
-  const mine = ++session;
+  const mine = ++latest;
   const { x, y } = makeDataset(dataset);
   const net = await Network.create({
     inputs: 2,
@@ -30,7 +31,7 @@ async function train({ dataset, hidden, activation, learningRate }) {
   });
   let epoch = 0;
   try {
-    while (mine === session) {
+    while (mine === latest) {
       // Train for about a frame's worth of time between updates of the page.
       const started = performance.now();
       while (performance.now() - started < ROUND_MS) {
@@ -48,6 +49,6 @@ async function train({ dataset, hidden, activation, learningRate }) {
 }
 
 self.onmessage = ({ data }) => {
-  if (data.type === 'stop') session++;
+  if (data.type === 'stop') latest++;
   if (data.type === 'train') train(data).catch((e) => self.postMessage({ type: 'error', message: String(e.message ?? e) }));
 };

@@ -24,7 +24,8 @@ ${describe(64, DIGITS_DEFAULTS)}.
 
 Options:
   --mnist <dir>  train on MNIST instead, ${describe(784, MNIST_DEFAULTS)}:
-                 <dir> holds the four idx files (.gz or not), e.g. ../shared/data/mnist
+                 <dir> holds the four MNIST idx files (.gz or not): train-images-idx3-ubyte,
+                 train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte
   --seed <n>     seed of the split, the initial weights and the shuffling (default 42)
   -h, --help     show this help`;
 

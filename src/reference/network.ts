@@ -1,4 +1,4 @@
-// A float64 multilayer perceptron that follows ../shared/SPEC.md literally:
+// A float64 multilayer perceptron that follows docs/conventions.md literally:
 // the reference the wasm engine is tested against, and the source of the
 // numerical gradients of gradientCheck.
 
