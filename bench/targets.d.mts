@@ -21,10 +21,10 @@ export interface GemmResults {
 }
 
 export interface Judgement {
-  target: string;
+  goal: string;
   measured: string;
   verdict: 'met' | 'not met' | 'not measured';
 }
 
-/** Issue 7's targets as the run's rows and GEMM results meet them. */
-export function judgeTargets(rows: ResultRow[], gemm: GemmResults | undefined): Judgement[];
+/** The performance goals as the run's rows and GEMM results meet them. */
+export function judgeGoals(rows: ResultRow[], gemm: GemmResults | undefined): Judgement[];
