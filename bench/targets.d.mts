@@ -17,7 +17,11 @@ export interface ResultRow {
 
 export interface GemmResults {
   ceiling: { registers: { max: number }; cache: { max: number } } | null;
-  shapes: { form: string; m: number; n: number; k: number; usedBy: string[]; simd: Rate }[];
+  shapes: {
+    form: string; m: number; n: number; k: number; usedBy: string[];
+    /** The median, and its share of the ceiling in per cent where derived or recorded. */
+    simd: { median?: number; percentOfCeiling?: { median: number; best?: number } };
+  }[];
 }
 
 export interface Judgement {
