@@ -30,7 +30,7 @@ if (task === 'gemm') {
 // Replies to run.mjs: { ready, bulk } (or { unavailable } / { error }) once warmed up, then
 // { rate } per { rep: kind }, and the library's figures on { finish }, after which it exits.
 async function serveLibrary(peer, workload) {
-  let session;
+  let instance;
   const runs = {};
   const units = {};
   let wasmBytes = 0;
@@ -39,11 +39,11 @@ async function serveLibrary(peer, workload) {
     const adapter = await import(new URL(`./peers/${peer.module}`, import.meta.url));
     const unavailable = adapter.unavailableReason?.(workload);
     if (unavailable) return reply({ unavailable }, true);
-    session = await adapter.setup(workload, generateData(workload), peer.variant ?? {});
-    runs.train = (n) => session.trainChunk(n);
-    runs.infer = (n) => session.infer(n);
+    instance = await adapter.setup(workload, generateData(workload), peer.variant ?? {});
+    runs.train = (n) => instance.trainChunk(n);
+    runs.infer = (n) => instance.infer(n);
     // A library without a batch API predicts row by row either way: run.mjs reuses `infer`.
-    if (session.inferBulk) runs.inferBulk = (n) => session.inferBulk(n);
+    if (instance.inferBulk) runs.inferBulk = (n) => instance.inferBulk(n);
     units.train = await calibrate(runs.train, profile);
     wasmBytes = wasmMemoryBytes();
     for (const kind of ['infer', 'inferBulk'].filter((k) => runs[k])) units[kind] = await calibrate(runs[kind], profile);
@@ -56,8 +56,8 @@ async function serveLibrary(peer, workload) {
         reply({ rate: await repetition(runs[message.rep], units[message.rep], profile) });
         return;
       }
-      const stats = (await session.stats?.()) ?? {};
-      session.dispose();
+      const stats = (await instance.stats?.()) ?? {};
+      instance.dispose();
       reply({
         wasmBytesPerParam: wasmBytes > 0 ? wasmBytes / parameterCount(workload) : null,
         peakRssBytes: stats.peakRssBytes ?? process.resourceUsage().maxRSS * 1024,

@@ -2,14 +2,24 @@
 
 import { bestCeiling } from './gemm.mjs';
 import { BASELINE, MEASUREMENTS, PEERS } from './peers/index.mjs';
-import { judgeTargets } from './targets.mjs';
 import { INFER_BLOCK, parameterCount, WORKLOADS } from './workloads.mjs';
 
 /** Workloads for which GFLOP/s is reported (the others are too small for it to mean much). */
 const GFLOP_WORKLOADS = new Set(['W3', 'W4']);
 
-/** Adds ratios and GFLOP/s to each row: simdnet SIMD's median over the peer's, per figure. */
-export function derive(rows) {
+/**
+ * Adds ratios and GFLOP/s to each row (simdnet SIMD's median over the peer's, per figure), and
+ * to each GEMM kernel its median and best repetition as percentages of its build's ceiling.
+ */
+export function derive(rows, gemm) {
+  for (const shape of gemm?.shapes ?? []) {
+    for (const [build, ceiling] of [['simd', gemm.ceiling], ['relaxed', gemm.relaxedCeiling]]) {
+      const result = shape[build];
+      if (!result || !ceiling) continue;
+      const best = bestCeiling(ceiling);
+      result.percentOfCeiling = { median: (100 * result.median) / best, best: (100 * result.max) / best };
+    }
+  }
   for (const row of rows) {
     const base = rows.find((r) => r.workload === row.workload && r.library === BASELINE);
     const params = parameterCount(WORKLOADS.find((w) => w.id === row.workload));
@@ -49,16 +59,15 @@ export function gemmTable(gemm) {
   if (gemm.shapes.length === 0) return ''; // W1 alone: no products, only its floor
   const describe = ({ registers, cache }) => `registers ${fixed(registers.max, 2)} GFLOP/s, L1-resident panel ${fixed(cache.max, 2)} GFLOP/s`;
   // The ceiling is the loops' best repetition; a kernel's median is set against it, and so,
-  // like for like, is the kernel's own best repetition.
-  const share = (rate, ceiling) => `${((100 * rate) / bestCeiling(ceiling)).toFixed(0)}%`;
-  const percent = (result, ceiling) => (result && ceiling ? `${share(result.median, ceiling)} (${share(result.max, ceiling)})` : '—');
+  // like for like, is the kernel's own best repetition (derive).
+  const percent = (result) => (result?.percentOfCeiling ? `${result.percentOfCeiling.median.toFixed(0)}% (${result.percentOfCeiling.best.toFixed(0)}%)` : '—');
   const header = [
     'Form', 'M×N×K', 'Used by', 'SIMD GFLOP/s', '% of ceiling: median (best)', 'relaxed GFLOP/s',
     '% of relaxed ceiling: median (best)', 'scalar GFLOP/s',
   ];
   const body = gemm.shapes.map((s) => [
-    s.form, `${s.m}×${s.n}×${s.k}`, s.usedBy.join(', '), fixed(s.simd.median, 2), percent(s.simd, gemm.ceiling),
-    s.relaxed ? fixed(s.relaxed.median, 2) : 'unavailable', percent(s.relaxed, gemm.relaxedCeiling), fixed(s.scalar.median, 2),
+    s.form, `${s.m}×${s.n}×${s.k}`, s.usedBy.join(', '), fixed(s.simd.median, 2), percent(s.simd),
+    s.relaxed ? fixed(s.relaxed.median, 2) : 'unavailable', percent(s.relaxed), fixed(s.scalar.median, 2),
   ]);
   const relaxed = gemm.relaxedCeiling
     ? `relaxed_madd loops (opt-in relaxed build only; the SIMD percentages use the mul+add ceiling): ${describe(gemm.relaxedCeiling)}`
@@ -69,14 +78,14 @@ export function gemmTable(gemm) {
   );
 }
 
-/** Issue 7's targets as this run meets them (bench/targets.mjs). */
-export function targetsTable(rows, gemm) {
-  const body = judgeTargets(rows, gemm).map((t) => [t.target, t.measured, t.verdict]);
+/** The performance goals as this run meets them (bench/targets.mjs judges them). */
+export function goalsTable(goals) {
+  const body = goals.map((g) => [g.goal, g.measured, g.verdict]);
   return (
-    `${markdown(['Target (issue 7)', 'This run', 'Verdict'], body)}\n\n` +
-    "Ratios are simdnet SIMD's median over the peer's (the last two rows: the scalar build's over the " +
-    'fastest one-core JavaScript peer of the workload and measurement); GEMM shares are the medians ' +
-    "against the GEMM table's ceiling, the better of its two f32x4 mul+add loops. Figures are rounded down."
+    `${markdown(['Performance goal', 'This run', 'Verdict'], body)}\n\n` +
+    "Ratios are simdnet SIMD's median over the peer's (the last row: the scalar build's over the " +
+    'fastest one-core JavaScript peer of the workload); GEMM shares are the medians against the ' +
+    "GEMM table's ceiling, the better of its two f32x4 mul+add loops. Figures are rounded down."
   );
 }
 

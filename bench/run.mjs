@@ -1,7 +1,8 @@
 // `npm run bench [-- --quick] [--workload W3[,W4]] [--library tfjs-wasm[,numpy,gemm]]`:
 // measures every selected library on every selected workload, each in a pinned child
-// process, then the GEMM micro-benchmark; prints the tables and writes
-// bench/results/latest.json.
+// process, then the GEMM micro-benchmark; prints the tables and the performance goals, and
+// writes bench/results/latest.json in the schema of bench/results/history/ (its README), so a
+// run is archived by copying that file there.
 //
 // The libraries of a workload are measured interleaved: all their children are alive at
 // once but only one runs at a time; each is set up and warmed in turn, then repetition r of
@@ -17,7 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PROFILES, summarize } from './measure.mjs';
 import { findPeer, MEASUREMENTS, PEERS } from './peers/index.mjs';
-import { derive, floorLine, gemmTable, notes, resultsTable, targetsTable } from './report.mjs';
+import { derive, floorLine, gemmTable, goalsTable, notes, resultsTable } from './report.mjs';
+import { judgeGoals } from './targets.mjs';
 import { findWorkload, WORKLOADS } from './workloads.mjs';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -56,7 +58,8 @@ if (withGemm) {
   gemm = await startChild(['gemm', ...workloads.map((w) => w.id)], 1, [RELAXED_FLAG]).next(SETUP_LIMIT);
   process.stderr.write('done\n');
 }
-derive(rows);
+derive(rows, gemm);
+const goals = rows.length ? judgeGoals(rows, gemm) : [];
 
 const wallSeconds = (performance.now() - started) / 1000;
 const machine = {
@@ -74,17 +77,34 @@ const report = [
   rows.length ? `\n${notes(rows)}` : '',
   gemm ? `\n${gemmTable(gemm)}` : '',
   gemm?.w1Floor ? `\n${floorLine(gemm, rows)}` : '',
-  rows.length ? `\n${targetsTable(rows, gemm)}` : '',
+  goals.length ? `\n${goalsTable(goals)}` : '',
   `\nWall time ${wallSeconds.toFixed(0)} s.`,
 ].join('\n');
 console.log(report);
 
 mkdirSync(RESULTS, { recursive: true });
+const date = new Date().toISOString();
+const { commit, dirty } = gitState();
 const versions = Object.fromEntries(rows.filter((r) => r.version).map((r) => [r.library, r.version]));
-writeFileSync(
-  join(RESULTS, 'latest.json'),
-  `${JSON.stringify({ date: new Date().toISOString(), machine, profile: profileName, versions, wallSeconds, results: rows, gemm }, null, 2)}\n`,
-);
+const record = {
+  schema: 1,
+  source: 'bench/run.mjs',
+  date,
+  commit,
+  ...(dirty && { dirty }),
+  command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
+  profile: profileName,
+  wallSeconds,
+  machine,
+  versions,
+  notes: [],
+  results: rows,
+  gemm: gemm ?? null,
+  goals,
+};
+writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(record, null, 2)}\n`);
+const archived = `${date.slice(0, 16).replace(':', '')}Z-${commit ?? 'unknown'}.json`;
+process.stderr.write(`Results in bench/results/latest.json; to archive: cp bench/results/latest.json bench/results/history/${archived}\n`);
 
 // Every selected library on one workload, interleaved (see the top of this file): its rows.
 async function measureWorkload(workload) {
@@ -193,6 +213,15 @@ function pinningPlan() {
     describe: `each library pinned with taskset to core ${cores - 1} (multi-threaded runs to cores 0–${cores - 1})`,
     command: (n) => ['taskset', '-c', n === 1 ? String(cores - 1) : `0-${Math.min(n, cores) - 1}`],
   };
+}
+
+// The commit measured (short hash, or null outside a git checkout) and whether tracked files
+// differ from it.
+function gitState() {
+  const head = spawnSync('git', ['rev-parse', '--short=7', 'HEAD'], { cwd: root, encoding: 'utf8' });
+  if (head.status !== 0) return { commit: null, dirty: false };
+  const diff = spawnSync('git', ['diff', '--quiet', 'HEAD'], { cwd: root });
+  return { commit: head.stdout.trim(), dirty: diff.status === 1 };
 }
 
 // The suite measures the built package; build it when it is missing and warn when it looks stale.

@@ -17,14 +17,18 @@ export interface ResultRow {
 
 export interface GemmResults {
   ceiling: { registers: { max: number }; cache: { max: number } } | null;
-  shapes: { form: string; m: number; n: number; k: number; usedBy: string[]; simd: Rate }[];
+  shapes: {
+    form: string; m: number; n: number; k: number; usedBy: string[];
+    /** The median, and its share of the ceiling in per cent where derived or recorded. */
+    simd: { median?: number; percentOfCeiling?: { median: number; best?: number } };
+  }[];
 }
 
 export interface Judgement {
-  target: string;
+  goal: string;
   measured: string;
   verdict: 'met' | 'not met' | 'not measured';
 }
 
-/** Issue 7's targets as the run's rows and GEMM results meet them. */
-export function judgeTargets(rows: ResultRow[], gemm: GemmResults | undefined): Judgement[];
+/** The performance goals as the run's rows and GEMM results meet them. */
+export function judgeGoals(rows: ResultRow[], gemm: GemmResults | undefined): Judgement[];

@@ -1,16 +1,18 @@
-// Issue 7's speed targets, judged on one run's results: each gives what it compares, the
-// figures of this run and whether they meet it. A target whose libraries or shapes were not
-// measured (a partial run, a peer that failed, numpy absent) is reported as such, never as met.
+// simdnet's performance goals (BENCHMARKS.md, *Performance goals*), judged on one run's
+// results: each gives what it compares, the figures of this run and whether they meet it. A
+// goal whose libraries or shapes were not measured (a partial run, a peer that failed, numpy
+// absent) is reported as such, never as met.
 
 import { bestCeiling } from './gemm.mjs';
 import { PEERS } from './peers/index.mjs';
+import { WORKLOADS } from './workloads.mjs';
 
-// The targets are set on one core against JavaScript libraries: not simdnet's own builds, not
-// the native reference, not a multi-threaded run.
+// "JS peers" are the one-core JavaScript libraries: not simdnet's own builds, not the native
+// reference, not a multi-threaded run.
 const JS_PEERS = PEERS.filter((p) => !p.id.startsWith('simdnet-') && p.id !== 'numpy' && (p.cores ?? 1) === 1).map((p) => p.id);
 
-/** [{ target, measured, verdict: 'met' | 'not met' | 'not measured' }] for the run's rows and GEMM results. */
-export function judgeTargets(rows, gemm) {
+/** [{ goal, measured, verdict: 'met' | 'not met' | 'not measured' }] for the run's rows and GEMM results. */
+export function judgeGoals(rows, gemm) {
   const row = (workload, library) => rows.find((r) => r.workload === workload && r.library === library);
   const median = (workload, library, kind) => row(workload, library)?.[kind]?.median;
   // One library's rate over another's, or undefined when either is missing.
@@ -43,20 +45,21 @@ export function judgeTargets(rows, gemm) {
     times(`${workload} batch`, simdOver(workload, library, 'infer'), min),
     times(`${workload} 1,024 rows`, simdOver(workload, library, 'inferBulk'), min),
   ];
-  // The scalar build's figures on W2–W4 for these measurements, each over that workload's fastest JS peer.
-  const scalarBeatsPeers = (kinds) =>
-    ['W2', 'W3', 'W4'].flatMap((w) =>
-      kinds.map(([kind, label]) => ({
-        ...againstFastest(w, 'simdnet-scalar', kind, 1, (peer) => `${w}${label} over ${peer}`),
-        strict: true,
-      })),
-    );
-  const w4Shapes = gemm?.shapes?.filter((s) => s.usedBy.some((u) => u.startsWith('W4'))) ?? [];
-  const ceiling = gemm?.ceiling && bestCeiling(gemm.ceiling);
+  // The products of W4's hidden layers: its output layer's (10 columns, or k = 10) are under
+  // 1 % of the work and are bound by packing and fixed costs rather than by the tile.
+  const w4 = WORKLOADS.find((w) => w.id === 'W4');
+  const w4Output = `W4 L${w4.sizes.length - 1}`;
+  const w4Shapes = gemm?.shapes?.filter((s) => s.usedBy.some((u) => u.startsWith('W4 ') && u !== w4Output)) ?? [];
+  // A kernel's median over the ceiling: as report.mjs derives it (or an archived run recorded
+  // it), else from the median and the ceiling; undefined when neither is known.
+  const share = ({ simd }) => {
+    if (simd?.percentOfCeiling) return simd.percentOfCeiling.median / 100;
+    return simd?.median !== undefined && gemm.ceiling ? simd.median / bestCeiling(gemm.ceiling) : undefined;
+  };
   return [
-    judged('W1 training ≥ 10× brain.js and ≥ 4× synaptic', [
-      times('brain.js', simdOver('W1', 'brainjs'), 10),
-      times('synaptic', simdOver('W1', 'synaptic'), 4),
+    judged('W1 training ≥ 2× brain.js and ≥ 1.1× synaptic', [
+      times('brain.js', simdOver('W1', 'brainjs'), 2),
+      times('synaptic', simdOver('W1', 'synaptic'), 1.1),
     ]),
     judged('W2 training ≥ 5× the fastest JS peer', [againstFastest('W2', 'simdnet-simd', 'train', 5)]),
     judged('W3 training ≥ 5× TF.js wasm', [times('tfjs-wasm', simdOver('W3', 'tfjs-wasm'), 5)]),
@@ -64,18 +67,23 @@ export function judgeTargets(rows, gemm) {
     judged('W4 training ≥ 20× TF.js wasm', [times('tfjs-wasm', simdOver('W4', 'tfjs-wasm'), 20)]),
     judged('W4 training ≥ 40 % of numpy', [percent('numpy', simdOver('W4', 'numpy'), 40)]),
     judged(
-      'W4 GEMM shapes ≥ 75 % of the ceiling (medians)',
-      w4Shapes.length && ceiling
-        ? w4Shapes.map((s) => percent(`${s.form} ${s.m}×${s.n}×${s.k}`, s.simd.median / ceiling, 75))
+      "W4 hidden layers' GEMM shapes ≥ 75 % of the ceiling (medians)",
+      w4Shapes.length
+        ? w4Shapes.map((s) => percent(`${s.form} ${s.m}×${s.n}×${s.k}`, share(s), 75))
         : [percent('GEMM', undefined, 75)],
+    ),
+    judged(
+      'Inference ≥ 10× brain.js on 1,024-row calls',
+      ['W1', 'W2', 'W3', 'W4'].map((w) => times(w, simdOver(w, 'brainjs', 'inferBulk'), 10)),
     ),
     judged('W3 inference ≥ 1.3× TF.js wasm', inference('W3', 'tfjs-wasm', 1.3)),
     judged('W4 inference ≥ 1.3× TF.js wasm', inference('W4', 'tfjs-wasm', 1.3)),
-    judged('Inference ≥ 10× brain.js everywhere', ['W1', 'W2', 'W3', 'W4'].flatMap((w) => inference(w, 'brainjs', 10))),
-    judged('The scalar build beats every JS peer on W2–W4: training', scalarBeatsPeers([['train', '']])),
     judged(
-      'The scalar build beats every JS peer on W2–W4: inference',
-      scalarBeatsPeers([['infer', ' batch'], ['inferBulk', ' 1,024 rows']]),
+      'The scalar build trains W2–W4 faster than every JS peer',
+      ['W2', 'W3', 'W4'].map((w) => ({
+        ...againstFastest(w, 'simdnet-scalar', 'train', 1, (peer) => `${w} over ${peer}`),
+        strict: true,
+      })),
     ),
   ];
 }
@@ -95,10 +103,10 @@ function percent(label, share, min) {
 const roundDown = (value, digits) => (Math.floor(value * 10 ** digits + 1e-9) / 10 ** digits).toFixed(digits);
 
 // Not met as soon as one measured figure misses; not measured when none misses but some is missing.
-function judged(target, figures) {
+function judged(goal, figures) {
   const misses = ({ value, min, strict }) => value !== undefined && (strict ? value <= min : value < min);
   return {
-    target,
+    goal,
     measured: figures.map((f) => `${f.label} ${f.text}`).join(', '),
     verdict: figures.some(misses) ? 'not met' : figures.some((f) => f.value === undefined) ? 'not measured' : 'met',
   };
