@@ -412,8 +412,8 @@ function fullRequest(r: WorkspaceRequest): Required<WorkspaceRequest> {
   };
 }
 
-// Runs on every predict call, which for a small network takes about a microsecond: named fields,
-// not a loop over keys (keyed loads with changing keys are slow) and no allocation.
+// Runs on every predict call, whose whole cost for a small network is a few such checks: named
+// fields, not a loop over keys (keyed loads with changing keys are slow) and no allocation.
 function sameRequest(a: Required<WorkspaceRequest>, b: WorkspaceRequest): boolean {
   return a.capacity === b.capacity && a.stats === (b.stats ?? 0) && a.inputs === (b.inputs ?? 0)
     && a.targets === (b.targets ?? 0) && a.order === (b.order ?? 0) && a.outputs === (b.outputs ?? 0);

@@ -139,7 +139,8 @@ export class Engine {
     checkTargets(this.arena.f32, index32(ws.targets), y, this.spec.loss);
   }
 
-  // A JavaScript loop checking every value took about as long as predicting MNIST-sized rows.
+  // Finiteness is checked in wasm, on the copy: a JavaScript loop over every value would cost as
+  // much as the forward pass of a wide first layer.
   #copyFinite(m: MatrixInput, address: number): void {
     m.copyTo(this.arena.f32, index32(address));
     const k = this.kernels.firstNonFinite(address, m.rows * m.width);
@@ -220,7 +221,8 @@ export class Engine {
     },
   ): void {
     const arena = this.arena;
-    // Plain stores, not a table of pairs walked by for…of: a one-row fit is a few microseconds.
+    // Plain stores, not a table of pairs walked by for…of: a one-row fit is short enough for that
+    // walk to show.
     const int = (field: number, value: number): void => arena.setRunInt(field, value);
     const float = (field: number, value: number): void => arena.setRunFloat(field, value);
     const o = plan.optimizer;
