@@ -13,14 +13,15 @@ import { extname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build as esbuild } from 'esbuild';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { build as viteBuild } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BROWSER_MISSING, launchBrowser } from './support/browser.js';
+import { describeNeeding } from './support/requirements.js';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..');
 const fixtures = join(import.meta.dirname, 'consumer');
-const CHROMIUM = '/usr/bin/chromium';
 
 interface XorResult {
   backend: string;
@@ -54,13 +55,6 @@ beforeAll(async () => {
     copyFileSync(join(fixtures, file), join(consumer, file));
   }
   await run('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball], { cwd: consumer });
-
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (.ci/run does)`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
 }, 300_000);
 
 afterAll(async () => {
@@ -168,7 +162,11 @@ describe('the simdnet command', () => {
   });
 });
 
-describe('headless Chromium', () => {
+describeNeeding(BROWSER_MISSING, 'headless Chromium', () => {
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  }, 120_000);
+
   it('runs an esbuild browser bundle', async () => {
     results.esbuild = await trainInChromium(`${await serve(await esbuildPage('browser.js', 'esbuild-out'))}/index.html`);
     expectLearnedXor(results.esbuild);
