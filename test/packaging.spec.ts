@@ -1,11 +1,11 @@
 // The published package, as users get it: `npm pack`, installed from the
 // tarball into a throw-away consumer project, then imported from Node (ESM and
-// CommonJS) and bundled by esbuild and by Vite into pages run in headless
+// CommonJS) and bundled by esbuild, Vite and webpack into pages run in headless
 // Chromium. No consumer configures anything about wasm. Every consumer trains
 // the same seeded XOR and the trained weights must hash the same everywhere.
 
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import { gzipSync } from 'node:zlib';
 import { build as esbuild } from 'esbuild';
 import type { Browser } from 'playwright-core';
 import { build as viteBuild } from 'vite';
+import webpack, { type StatsError } from 'webpack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSER_MISSING, launchBrowser } from './support/browser.js';
 import { describeNeeding } from './support/requirements.js';
@@ -155,6 +156,24 @@ async function esbuildPage(entry: string, name: string): Promise<string> {
   return out;
 }
 
+describe('webpack', () => {
+  it('bundles it with its default configuration (entry and output named), printing no warning or error', async () => {
+    const stats = await new Promise<webpack.Stats>((done, fail) => {
+      const config = {
+        mode: 'production', context: consumer, entry: './browser.js', output: { path: join(consumer, 'webpack-out'), filename: 'browser.js' },
+      } as const;
+      webpack(config, (error, result) => (error ? fail(error) : done(result!)));
+    });
+    const emitted = readdirSync(join(consumer, 'webpack-out'));
+    copyFileSync(join(consumer, 'index.html'), join(consumer, 'webpack-out', 'index.html'));
+    const { warnings, errors } = stats.toJson({ all: false, warnings: true, errors: true });
+    const messages = (list: StatsError[] = []) => list.map((problem) => problem.message);
+    expect(messages(warnings)).toEqual([]);
+    expect(messages(errors)).toEqual([]);
+    expect(emitted).toEqual(['browser.js']); // no wasm file copied beside it
+  });
+});
+
 describe('the simdnet command', () => {
   it('runs its digits demo from the installed package, data included', async () => {
     const { stdout } = await run(join(consumer, 'node_modules', '.bin', 'simdnet'), ['demo'], { cwd: consumer });
@@ -189,8 +208,13 @@ describeNeeding(BROWSER_MISSING, 'headless Chromium', () => {
     expectLearnedXor(results.vite);
   });
 
+  it('runs the webpack build', async () => {
+    results.webpack = await trainInChromium(`${await serve(join(consumer, 'webpack-out'))}/index.html`);
+    expectLearnedXor(results.webpack);
+  });
+
   it('trains to the same weight bytes as Node, on both builds', () => {
-    expect(Object.keys(results).sort()).toEqual(['esbuild', 'node', 'slim', 'vite']);
+    expect(Object.keys(results).sort()).toEqual(['esbuild', 'node', 'slim', 'vite', 'webpack']);
     const hashes = Object.values(results).flatMap((r) => [r.simd.hash, r.scalar.hash]);
     expect(new Set(hashes).size).toBe(1);
   });
