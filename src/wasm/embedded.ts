@@ -6,7 +6,7 @@
 
 import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64 } from '../../build/wasm-bytes.js';
 import { SimdnetError } from '../errors.js';
-import { provideKernels } from './load.js';
+import { nodeFileSystem, provideKernels } from './load.js';
 
 const RELAXED_FILE = 'simdnet.relaxed.wasm';
 
@@ -21,8 +21,7 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
 export function provideEmbeddedKernels(): void {
   provideKernels('simd', () => WebAssembly.compile(decodeBase64(SIMD_WASM_BASE64)));
   provideKernels('scalar', () => WebAssembly.compile(decodeBase64(SCALAR_WASM_BASE64)));
-  // process.getBuiltinModule (Node ≥ 20.16) rather than an import of node:fs, which browser bundles cannot resolve.
-  const fs = globalThis.process?.getBuiltinModule?.('node:fs/promises');
+  const fs = nodeFileSystem();
   if (fs) provideKernels('relaxed', () => compileRelaxedFile((url) => fs.readFile(url)));
 }
 
