@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 
 /** Whether this run is CI's (CI=true or CI=1), where a missing requirement is a failure. */
-export const IN_CI = /^(true|1)$/i.test(process.env.CI ?? '');
+const IN_CI = /^(true|1)$/i.test(process.env.CI ?? '');
 
 /**
  * describe(name, body) for tests that need something from outside the repository. `missing` is
