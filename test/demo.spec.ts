@@ -17,7 +17,7 @@ const MNIST_DIR = process.env.SIMDNET_MNIST_DIR;
 /** Why the MNIST test cannot run here, or undefined when SIMDNET_MNIST_DIR holds the four idx files. */
 function mnistMissing(): string | undefined {
   const get = `(.gz or not), downloadable from https://ossci-datasets.s3.amazonaws.com/mnist/`;
-  if (!MNIST_DIR) return `set SIMDNET_MNIST_DIR to a folder with the four MNIST idx files ${get}`;
+  if (!MNIST_DIR) return `no MNIST files: set SIMDNET_MNIST_DIR to a folder with the four idx files ${get}`;
   const lacking = MNIST_FILES.filter((f) => !existsSync(join(MNIST_DIR, `${f}.gz`)) && !existsSync(join(MNIST_DIR, f)));
   if (lacking.length === 0) return undefined;
   return `SIMDNET_MNIST_DIR=${MNIST_DIR} lacks ${lacking.join(', ')} ${get}`;
