@@ -26,12 +26,19 @@ export function engineOf(net: Network): Engine {
   return engine;
 }
 
+// Only this module holds it, so `new Network()` from plain JavaScript, which TypeScript's
+// private constructor cannot stop, fails at once rather than at the first call.
+const CONSTRUCTING = Symbol('Network.create');
+
 export class Network {
   readonly #spec: NetworkSpec;
   readonly #rng: Rng;
   #fitting = false;
 
-  private constructor(engine: Engine, rng: Rng) {
+  private constructor(token: typeof CONSTRUCTING, engine: Engine, rng: Rng) {
+    if (token !== CONSTRUCTING) {
+      throw new SimdnetError('new Network() cannot build a network: use await Network.create(config), or await Network.fromJSON(json) for a saved one');
+    }
     this.#spec = engine.spec;
     this.#rng = rng;
     engines.set(this, engine);
@@ -59,7 +66,7 @@ export class Network {
   static async #instantiate(spec: NetworkSpec): Promise<Network> {
     const backend = resolveBackend(spec.backend);
     const engine = new Engine(await instantiateKernels(backend), backend, spec);
-    return new Network(engine, Rng.fromSeed(spec.seed));
+    return new Network(CONSTRUCTING, engine, Rng.fromSeed(spec.seed));
   }
 
   /** Which wasm build runs this network. */

@@ -1,5 +1,5 @@
 // The `simdnet` command as users run it: the built dist/cli.js in a child process,
-// on ../shared/data/iris/iris-named.csv (target column species), exit codes checked.
+// on the repository's data/iris/iris.csv (target column species), exit codes checked.
 // Also the CSV and task-inference helpers it is made of.
 
 import { spawnSync } from 'node:child_process';
@@ -13,7 +13,7 @@ import { classesOf, inferTask } from '../src/cli/dataset.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const CLI = join(root, 'dist/cli.js');
-const IRIS = fileURLToPath(new URL('../../shared/data/iris/iris-named.csv', import.meta.url));
+const IRIS = join(root, 'data/iris/iris.csv');
 const SPECIES = ['setosa', 'versicolor', 'virginica'];
 
 let dir = '';

@@ -287,6 +287,14 @@ describe('hostile JSON', () => {
   });
 });
 
+describe('new Network() from plain JavaScript', () => {
+  it('throws a SimdnetError at once that says to use Network.create', () => {
+    const construct = Network as unknown as new (config: NetworkConfig) => Network;
+    expect(() => new construct(NETS.regressor)).toThrow(SimdnetError);
+    expect(() => new construct(NETS.regressor)).toThrow(/use await Network\.create\(config\)/);
+  });
+});
+
 describe('training that goes wrong', () => {
   const linear: NetworkConfig = { inputs: 2, layers: [{ units: 1, activation: 'linear' }], loss: 'squaredError', seed: 3 };
   const big = X.regressor.map((row) => row.map((v) => v * 100));

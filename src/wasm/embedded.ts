@@ -6,10 +6,8 @@
 
 import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64 } from '../../build/wasm-bytes.js';
 import { SimdnetError } from '../errors.js';
-import { provideKernels } from './load.js';
+import { nodeFileSystem, provideKernels } from './load.js';
 
-// A variable, not a literal in new URL(…, import.meta.url), so bundlers do not copy the file
-// into every browser build.
 const RELAXED_FILE = 'simdnet.relaxed.wasm';
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
@@ -23,13 +21,16 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
 export function provideEmbeddedKernels(): void {
   provideKernels('simd', () => WebAssembly.compile(decodeBase64(SIMD_WASM_BASE64)));
   provideKernels('scalar', () => WebAssembly.compile(decodeBase64(SCALAR_WASM_BASE64)));
-  // process.getBuiltinModule (Node ≥ 20.16) rather than an import of node:fs, which browser bundles cannot resolve.
-  const fs = globalThis.process?.getBuiltinModule?.('node:fs/promises');
+  const fs = nodeFileSystem();
   if (fs) provideKernels('relaxed', () => compileRelaxedFile((url) => fs.readFile(url)));
 }
 
 async function compileRelaxedFile(readFile: (url: URL) => Promise<Uint8Array>): Promise<WebAssembly.Module> {
-  const url = new URL(RELAXED_FILE, import.meta.url);
+  // Not new URL('…', import.meta.url) in one expression: bundlers read that form as an asset
+  // to copy into every browser build, and webpack warns ('Critical dependency') where the
+  // name is not a literal. Apart, webpack writes the module's own file URL in its place.
+  const here = import.meta.url;
+  const url = new URL(RELAXED_FILE, here);
   const bytes = await readFile(url).catch((error: unknown) => {
     throw new SimdnetError(
       `cannot read the relaxed wasm build at ${url.href} (${String(error)}); ` +

@@ -19,9 +19,17 @@ const BUILDS: readonly Backend[] = ['simd', 'scalar', 'relaxed'];
 
 /**
  * A wasm build as init() accepts it: the URL of a hosted .wasm file (fetched and compiled
- * while it streams in), a fetch Response, the file's bytes, or an already compiled Module.
+ * while it streams in; in Node also a file path or file: URL, read from disk), a fetch
+ * Response, the file's bytes, or an already compiled Module.
  */
 export type WasmSource = string | URL | Response | PromiseLike<Response> | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
+
+const ACCEPTED = 'a URL (in Node also a file path or file: URL), a fetch Response, the bytes of the file or a WebAssembly.Module';
+
+/** Node's file system, where there is one: process.getBuiltinModule (Node ≥ 20.16), not an import browser bundles cannot resolve. */
+export function nodeFileSystem(): typeof import('node:fs/promises') | undefined {
+  return globalThis.process?.getBuiltinModule?.('node:fs/promises');
+}
 
 // The smallest module using a SIMD instruction (i8x16.popcnt, from the final
 // SIMD proposal): an engine that validates it runs the SIMD build.
@@ -77,15 +85,59 @@ export async function init(options: { simd?: WasmSource; scalar?: WasmSource; re
 
 async function compileSource(source: WasmSource, backend: Backend): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return source;
-  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source as BufferSource);
-  if (typeof source === 'string' || source instanceof URL) return compileResponse(fetch(source), backend);
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return compileBytes(source, backend, 'the bytes given');
+  if (typeof source === 'string' || source instanceof URL) {
+    const file = localFile(source);
+    return file === undefined ? compileResponse(fetchSource(source, backend), backend) : compileFile(file, backend);
+  }
   if (typeof (source as PromiseLike<Response>).then === 'function' || isResponse(source)) {
     return compileResponse(Promise.resolve(source as Response | PromiseLike<Response>), backend);
   }
-  throw new SimdnetError(`init: the ${backend} source must be a URL, a Response, bytes or a WebAssembly.Module, got ${describe(source)}`);
+  throw new SimdnetError(`init: the ${backend} source must be ${ACCEPTED}, got ${describe(source)}`);
 }
 
+// In Node, the file on disk that a source names: a file: URL, or any string that is not an
+// http(s), data: or blob: URL (a path, relative to the working directory). Elsewhere, and for
+// those URLs, undefined: the source is fetched.
+function localFile(source: string | URL): string | URL | undefined {
+  if (!nodeFileSystem()) return undefined;
+  if (source instanceof URL) return source.protocol === 'file:' ? source : undefined;
+  if (/^file:/i.test(source)) return new URL(source);
+  return /^(https?|data|blob):/i.test(source) ? undefined : source;
+}
+
+async function compileFile(file: string | URL, backend: Backend): Promise<WebAssembly.Module> {
+  const name = file instanceof URL ? file.href : file;
+  const bytes = await nodeFileSystem()!.readFile(file).catch((error: unknown) => {
+    throw new SimdnetError(`init: cannot read the ${backend} wasm build from ${name} (${reason(error)}); init takes ${ACCEPTED}`);
+  });
+  return compileBytes(bytes, backend, name);
+}
+
+function fetchSource(url: string | URL, backend: Backend): Promise<Response> {
+  return fetch(url).catch((error: unknown) => {
+    throw new SimdnetError(`init: fetching the ${backend} wasm build from ${String(url)} failed (${reason(error)}); init takes ${ACCEPTED}`);
+  });
+}
+
+// An error's message and that of its cause (fetch's TypeError says only 'fetch failed').
+const reason = (error: unknown): string => {
+  const { message, cause } = error as { message?: string; cause?: { message?: string } };
+  return [message ?? String(error), cause?.message].filter(Boolean).join(': ');
+};
+
 const isResponse = (value: unknown): value is Response => typeof Response !== 'undefined' && value instanceof Response;
+
+function compileBytes(bytes: ArrayBuffer | ArrayBufferView, backend: Backend, from: string): Promise<WebAssembly.Module> {
+  return named(WebAssembly.compile(bytes as BufferSource), backend, from);
+}
+
+// A compile that fails names the source it was given.
+function named(compiling: Promise<WebAssembly.Module>, backend: Backend, from: string): Promise<WebAssembly.Module> {
+  return compiling.catch((error: unknown) => {
+    throw new SimdnetError(`init: ${from} is not a valid ${backend} wasm build (${reason(error)})`);
+  });
+}
 
 // Streams when the server labels the file application/wasm (compileStreaming requires it),
 // otherwise compiles the downloaded bytes.
@@ -94,7 +146,8 @@ async function compileResponse(pending: PromiseLike<Response>, backend: Backend)
   if (!response.ok) throw new SimdnetError(`init: fetching the ${backend} wasm failed: ${response.status} ${response.url}`);
   const streaming = typeof WebAssembly.compileStreaming === 'function' &&
     response.headers.get('content-type')?.split(';')[0]?.trim() === 'application/wasm';
-  return streaming ? WebAssembly.compileStreaming(response) : WebAssembly.compile(await response.arrayBuffer());
+  const from = response.url || 'the Response given';
+  return streaming ? named(WebAssembly.compileStreaming(response), backend, from) : compileBytes(await response.arrayBuffer(), backend, from);
 }
 
 /** The build a backend choice resolves to here, among the builds that are available ('auto' never picks 'relaxed'). */
