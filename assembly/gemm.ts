@@ -33,8 +33,10 @@
 // every machine.
 //
 // Memory contract: the products read A and B only at their elements (no
-// reads past the end) and write C only inside its M×N block; the packs are
-// static buffers of this module, below the host's heap. gemmNT's scratch
+// reads past the end) and write C only inside its M×N block. The packs live in
+// a scratch block that the host allocates for each instance (gemmScratchBytes,
+// 16-byte aligned) and hands over once with setGemmScratch, not in static
+// data, which every thread of a threaded build would share. gemmNT's scratch
 // (k×n floats) is used by the scalar build only.
 
 import { at, loadFew, storeFew } from "./memory";
@@ -56,12 +58,26 @@ const PANEL_STEP: usize = KC * NR * 4 + 64;
 // The scalar build packs nothing.
 const A_PACK_BYTES: i32 = ASC_FEATURE_SIMD ? MC * KC * 16 : 16;
 const B_PANELS_BYTES: i32 = ASC_FEATURE_SIMD ? (NC / NR) * <i32>PANEL_STEP : 16;
-const aPack = memory.data(A_PACK_BYTES, 16);
-const bPanels = memory.data(B_PANELS_BYTES, 16);
 // Where a tile of a transposed C (its columns, then the tile row-major) is
 // parked on its way from C to the registers.
-const tileColumns = memory.data(MR * NR * 4, 16);
-const tileC = memory.data(MR * NR * 4, 16);
+const TILE_BYTES: i32 = MR * NR * 4;
+let aPack: usize = 0;
+let bPanels: usize = 0;
+let tileColumns: usize = 0;
+let tileC: usize = 0;
+
+/** Bytes of the scratch block the products of this build need. */
+export function gemmScratchBytes(): i32 {
+  return A_PACK_BYTES + B_PANELS_BYTES + 2 * TILE_BYTES;
+}
+
+/** Hands over the scratch block (gemmScratchBytes, 16-byte aligned) every later product uses. */
+export function setGemmScratch(scratch: usize): void {
+  aPack = scratch;
+  bPanels = aPack + A_PACK_BYTES;
+  tileColumns = bPanels + B_PANELS_BYTES;
+  tileC = tileColumns + TILE_BYTES;
+}
 
 /** C[m×n] = A[m×k]·B[k×n]. */
 export function gemmNN(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize): void {

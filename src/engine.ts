@@ -12,6 +12,7 @@ import { type EpochLog, type FitPlan, OPTIMIZER_IDS } from './fit-options.js';
 import type { Rng } from './random.js';
 import type { LayerWeights } from './serialization.js';
 import { checkTargets } from './targets.js';
+import type { Heap } from './wasm/heap.js';
 import type { Kernels } from './wasm/kernels.js';
 import type { Backend } from './wasm/load.js';
 
@@ -48,14 +49,23 @@ export class Engine {
   /** Whose state the arena's optimizer states hold (settings key and steps taken); null: none. */
   #optimizer: { key: string; step: number } | null = null;
 
+  readonly kernels: Kernels;
+  readonly backend: Backend;
+
   constructor(
-    readonly kernels: Kernels,
-    readonly backend: Backend,
+    heap: Heap,
     readonly spec: NetworkSpec,
   ) {
+    this.kernels = heap.kernels;
+    this.backend = heap.backend;
     this.accuracy = accuracyMode(spec);
     this.outputs = spec.layers.at(-1)!.units;
-    this.arena = new Arena(kernels, spec, this.accuracy, backend === 'scalar');
+    this.arena = new Arena(heap, spec, this.accuracy, heap.backend === 'scalar');
+  }
+
+  /** Returns the network's memory to its heap. */
+  dispose(): void {
+    this.arena.dispose();
   }
 
   get inputs(): number {

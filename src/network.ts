@@ -9,7 +9,8 @@ import { initialWeights } from './init.js';
 import { Rng } from './random.js';
 import { type LayerWeights, type NetworkJSON, networkToJSON, parseNetworkJSON } from './serialization.js';
 import { choice, float32Values, orDefault, plainObject } from './validate.js';
-import { type Backend, instantiateKernels, resolveBackend } from './wasm/load.js';
+import { Heap, heapFloor, PRIVATE_HEAP_BYTES } from './wasm/heap.js';
+import { type Backend, resolveBackend } from './wasm/load.js';
 
 /** A layer's parameters as accepted by setWeights; bias is omitted or null for a layer without bias. */
 export interface LayerWeightsInput {
@@ -18,6 +19,9 @@ export interface LayerWeightsInput {
 }
 
 const engines = new WeakMap<Network, Engine>();
+
+// A network collected without dispose() returns its memory to the shared heap all the same.
+const unreachable = new FinalizationRegistry<Engine>((engine) => engine.dispose());
 
 /** The engine behind a network, for the library's own tools (gradientCheck); throws once disposed. */
 export function engineOf(net: Network): Engine {
@@ -42,6 +46,7 @@ export class Network {
     this.#spec = engine.spec;
     this.#rng = rng;
     engines.set(this, engine);
+    unreachable.register(this, engine, this);
   }
 
   /** Builds a network with freshly initialised weights (seeded by config.seed). */
@@ -65,8 +70,12 @@ export class Network {
 
   static async #instantiate(spec: NetworkSpec): Promise<Network> {
     const backend = resolveBackend(spec.backend);
-    const engine = new Engine(await instantiateKernels(backend), backend, spec);
-    return new Network(CONSTRUCTING, engine, Rng.fromSeed(spec.seed));
+    let parameterBytes = 0;
+    for (const l of spec.layers) parameterBytes += (l.inputs + 1) * l.units * 4;
+    const heap = heapFloor.bytes > 0 || parameterBytes > PRIVATE_HEAP_BYTES
+      ? await Heap.create(backend, heapFloor.bytes)
+      : await Heap.shared(backend);
+    return new Network(CONSTRUCTING, new Engine(heap, spec), Rng.fromSeed(spec.seed));
   }
 
   /** Which wasm build runs this network. */
@@ -177,7 +186,11 @@ export class Network {
 
   /** Releases the network's wasm memory. Any later call throws; calling dispose again does nothing. */
   dispose(): void {
+    const engine = engines.get(this);
+    if (!engine) return;
     engines.delete(this);
+    unreachable.unregister(this);
+    engine.dispose();
   }
 
   #writeLayer(l: number, weights: ArrayLike<number>, bias: ArrayLike<number> | null): void {

@@ -19,6 +19,8 @@ import { BUILDS } from './support/kernels.js';
 const ARITY: { readonly [K in Exclude<keyof Kernels, 'memory'>]: number } = {
   heapBase: 0,
   firstNonFinite: 2,
+  gemmScratchBytes: 0,
+  setGemmScratch: 1,
   gemmNN: 6,
   gemmTN: 6,
   gemmNT: 7,

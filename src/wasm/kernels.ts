@@ -8,6 +8,8 @@ export interface Kernels {
   heapBase(): number;
 
   // gemm.ts
+  gemmScratchBytes(): number;
+  setGemmScratch(scratch: number): void;
   gemmNN(m: number, n: number, k: number, a: number, b: number, c: number): void;
   gemmTN(m: number, n: number, k: number, a: number, b: number, c: number): void;
   gemmNT(m: number, n: number, k: number, a: number, b: number, c: number, scratch: number): void;

@@ -1,8 +1,7 @@
 // Where the kernels come from and how they are compiled: each build is
 // compiled once per process or page, from the bytes embedded in the main
 // entry (the relaxed build: read from the package's own file, in Node) or from
-// what the user hands to init(), and instantiated with its own memory for
-// every network.
+// what the user hands to init(), and instantiated by src/wasm/heap.ts.
 
 import type { BackendChoice } from '../config.js';
 import { describe, SimdnetError } from '../errors.js';
@@ -183,10 +182,4 @@ export function compileKernels(backend: Backend): Promise<WebAssembly.Module> {
     module.catch(() => compiled.delete(backend));
   }
   return module;
-}
-
-/** A fresh instance of a build: its own linear memory, nothing shared with other instances. */
-export async function instantiateKernels(backend: Backend): Promise<Kernels> {
-  const instance = await WebAssembly.instantiate(await compileKernels(backend), {});
-  return instance.exports as unknown as Kernels;
 }
