@@ -4,6 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseCsv } from '../src/cli/csv.js';
 import { cliTestFiles, expectOneLineError, linearModel, simdnet } from './support/cli.js';
 
 const files = cliTestFiles('simdnet-data-');
@@ -116,6 +117,21 @@ describe('cells a spreadsheet would run as formulas', () => {
     const out = files.path('negative.csv');
     expect(simdnet('predict', regression, csv, '-o', out).status).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe('y\n-1.5\n-2.5\n');
+  });
+});
+
+describe('empty text', () => {
+  it('is written quoted, so that a target without a name does not leave the header line blank', () => {
+    const model = files.write('unnamed.json', linearModel({
+      features: ['x'], target: { name: '', classes: ['a', 'b'] }, weights: [-1, 1], biases: [0, 0],
+    }));
+    const { status, stdout } = simdnet('predict', model, files.write('signs.csv', 'x\n-1\n1\n'));
+    expect(status).toBe(0);
+    expect(stdout).toBe('""\na\nb\n');
+  });
+
+  it('quoted on a line of its own is a record, not a blank line', () => {
+    expect(parseCsv('t\n""\n\nx\n""', ',', 'x.csv')).toEqual({ records: [['t'], [''], ['x'], ['']], lines: [1, 2, 4, 5] });
   });
 });
 

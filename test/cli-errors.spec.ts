@@ -28,6 +28,14 @@ describe('every error is one line on stderr', () => {
   });
 });
 
+describe('data that fails after --drop-missing has left out rows', () => {
+  it('says only the error', () => {
+    const csv = files.write('short.csv', 'a,t\n1,x\nNA,y\n2,y\n');
+    const run = simdnet('train', csv, '-q', '--drop-missing', '--validation-split', '0.9');
+    expectOneLineError(run, 1, '--validation-split 0.9 of 2 rows leaves 2 for validation and 0 for training');
+  });
+});
+
 describe('a closed output pipe', () => {
   it('ends predict quietly', async () => {
     const model = files.write('identity.json', {

@@ -39,38 +39,41 @@ export function isMissing(cell: string): boolean {
   return MISSING.has(cell.trim().toLowerCase());
 }
 
-/** Splits CSV text into records of fields, with the line each record starts on; blank lines are skipped. */
+/** Splits CSV text into records of fields, with the line each record starts on; blank lines are skipped (a line of "" is not blank). */
 export function parseCsv(text: string, delimiter: string, file: string): { records: string[][]; lines: number[] } {
   const records: string[][] = [];
   const lines: number[] = [];
   let record: string[] = [];
   let field = '';
-  let quoted = false;
+  let inQuotes = false;
+  let recordQuotes = false;
   let line = 1;
   let recordLine = 1;
   const endRecord = () => {
     record.push(field);
-    if (record.length > 1 || record[0]!.trim() !== '') {
+    if (record.length > 1 || record[0]!.trim() !== '' || recordQuotes) {
       records.push(record);
       lines.push(recordLine);
     }
     record = [];
     field = '';
+    recordQuotes = false;
   };
   for (let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; i < text.length; i++) {
     const c = text[i]!;
-    if (quoted) {
+    if (inQuotes) {
       if (c === '"' && text[i + 1] === '"') {
         field += '"';
         i++;
       } else if (c === '"') {
-        quoted = false;
+        inQuotes = false;
       } else {
         if (c === '\n') line++;
         field += c;
       }
     } else if (c === '"' && field === '') {
-      quoted = true;
+      inQuotes = true;
+      recordQuotes = true;
     } else if (c === delimiter) {
       record.push(field);
       field = '';
@@ -83,8 +86,8 @@ export function parseCsv(text: string, delimiter: string, file: string): { recor
       field += c;
     }
   }
-  if (quoted) throw new CliError(`${file}: line ${recordLine} opens a quoted field that is never closed`);
-  if (field !== '' || record.length > 0) endRecord();
+  if (inQuotes) throw new CliError(`${file}: line ${recordLine} opens a quoted field that is never closed`);
+  if (field !== '' || record.length > 0 || recordQuotes) endRecord();
   return { records, lines };
 }
 
@@ -144,7 +147,8 @@ const FORMULA_START = /^(?:\s*[=+\-@]|[\t\r])/;
  */
 function textField(value: string): string {
   if (FORMULA_START.test(value) && !isNumber(value)) return `"'${value.replaceAll('"', '""')}"`;
-  return /[",\r\n]/.test(value) || value !== value.trim() ? `"${value.replaceAll('"', '""')}"` : value;
+  // Empty text is quoted too: a line of one empty field would be a blank line, which readers skip.
+  return /[",\r\n]/.test(value) || value !== value.trim() || value === '' ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
 /** CSV text (LF line ends) of a header and rows: numbers written as numbers, text escaped as textField says. */

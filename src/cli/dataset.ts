@@ -2,7 +2,6 @@
 // index, feature columns as numbers, classification or regression inferred,
 // and class labels encoded one-hot.
 
-import { println, type TextStream } from './command.js';
 import { isMissing, isNumber, parseDecimal, type Table } from './csv.js';
 import { CliError } from './errors.js';
 import { formatCount } from './progress.js';
@@ -29,10 +28,10 @@ export function columnIndex(table: Table, spec: string, option: string): number 
 
 /**
  * The table without the rows that lack a value (see isMissing) in any of the given columns,
- * when dropping them is asked for (and then said on stderr); otherwise the first such cell is
- * an error naming its line and column.
+ * when dropping them is asked for, with a note saying so for the command to print once its
+ * work goes ahead; otherwise the first such cell is an error naming its line and column.
  */
-export function completeRows(table: Table, columns: readonly number[], dropMissing: boolean, stderr: TextStream): Table {
+export function completeRows(table: Table, columns: readonly number[], dropMissing: boolean): { table: Table; note?: string } {
   const complete: number[] = [];
   table.rows.forEach((row, r) => {
     const missing = columns.find((column) => isMissing(row[column]!));
@@ -41,19 +40,21 @@ export function completeRows(table: Table, columns: readonly number[], dropMissi
     } else if (!dropMissing) {
       const cell = row[missing]!.trim();
       throw new CliError(
-        `${table.file}: line ${table.lines[r]}, column ${quoted(table.names[missing]!)} has no value${cell ? ` (${cell})` : ''}; ` +
+        `${table.file}: line ${table.lines[r]}, column ${quoted(table.names[missing]!)} has no value${cell ? ` (${quoted(cell)})` : ''}; ` +
           'add --drop-missing to leave out rows with missing values',
       );
     }
   });
-  if (complete.length === table.rows.length) return table;
+  if (complete.length === table.rows.length) return { table };
   if (complete.length === 0) throw new CliError(`every row of ${table.file} has a missing value, so --drop-missing left none`);
   const kept = new Set(complete);
   const dropped = table.lines.filter((_, r) => !kept.has(r));
   const lines = dropped.length === 1 ? 'line' : 'lines';
-  println(stderr, `simdnet: --drop-missing left out ${formatCount(dropped.length)} of ${formatCount(table.rows.length)} rows ` +
-    `(${lines} ${someOf(dropped.map(String))})`);
-  return { ...table, rows: complete.map((r) => table.rows[r]!), lines: complete.map((r) => table.lines[r]!) };
+  return {
+    table: { ...table, rows: complete.map((r) => table.rows[r]!), lines: complete.map((r) => table.lines[r]!) },
+    note: `simdnet: --drop-missing left out ${formatCount(dropped.length)} of ${formatCount(table.rows.length)} rows ` +
+      `(${lines} ${someOf(dropped.map(String))})`,
+  };
 }
 
 /**

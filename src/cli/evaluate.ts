@@ -140,8 +140,9 @@ export async function run(argv: string[], io: Io): Promise<void> {
   const { values, args: [modelFile, csvFile] } = command;
   const options = { ...tableOptions(values, 'evaluate'), withTarget: true };
   const { score, file, target } = await withModel(modelFile!, (loaded) => {
-    const inputs = readInputs(loaded, csvFile!, options, io.stderr);
+    const inputs = readInputs(loaded, csvFile!, options);
     const score = loaded.model.task === 'classification' ? scoreClassification(loaded, inputs) : scoreRegression(loaded, inputs);
+    if (inputs.note) println(io.stderr, inputs.note);
     return { score, file: inputs.table.file, target: loaded.model.target.name };
   });
   const say = (line = '') => println(io.stdout, line);

@@ -203,6 +203,8 @@ export interface Inputs {
   x: Float32Array;
   /** The column of the model's target, when it was asked for. */
   targetColumn?: number;
+  /** What --drop-missing left out, to print once the predictions are made. */
+  note?: string;
 }
 
 /**
@@ -211,16 +213,12 @@ export interface Inputs {
  * the features standardised as in training. A value that standardises beyond float32 is an
  * error naming its line and column.
  */
-export function readInputs(
-  { model }: LoadedModel,
-  csvFile: string,
-  options: TableOptions & { withTarget: boolean },
-  stderr: TextStream,
-): Inputs {
+export function readInputs({ model }: LoadedModel, csvFile: string, options: TableOptions & { withTarget: boolean }): Inputs {
   const read = readTable(csvFile, options);
   const columns = featureColumns(read, model.features.map((f) => f.name));
   const targetColumn = options.withTarget ? columnIndex(read, model.target.name, 'the model\'s target') : undefined;
-  const table = completeRows(read, targetColumn === undefined ? columns : [...columns, targetColumn], options.dropMissing, stderr);
+  const used = targetColumn === undefined ? columns : [...columns, targetColumn];
+  const { table, note } = completeRows(read, used, options.dropMissing);
   const x = standardise(numericColumns(table, columns, 'the model takes numbers in its feature columns'), model.features);
   const overflow = x.findIndex((v) => !Number.isFinite(v));
   if (overflow >= 0) {
@@ -232,7 +230,7 @@ export function readInputs(
         `${table.rows[r]![columns[j]!]!.trim()} standardises to a value beyond float32 (the model's mean ${mean}, std ${std})`,
     );
   }
-  return { table, x, ...(targetColumn === undefined ? {} : { targetColumn }) };
+  return { table, x, ...(targetColumn === undefined ? {} : { targetColumn }), ...(note === undefined ? {} : { note }) };
 }
 
 /** Outputs computed per call to the network at most (a chunk of rows), so that memory stays bounded however many classes. */

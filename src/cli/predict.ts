@@ -1,7 +1,7 @@
 // `simdnet predict <model.json> <csv>`: writes the model's predictions for a CSV file's rows as CSV.
 
 import { readCommand, TABLE_HELP, TABLE_OPTIONS, tableOptions } from './args.js';
-import type { Io } from './command.js';
+import { type Io, println } from './command.js';
 import { formatCsv } from './csv.js';
 import { UsageError } from './errors.js';
 import { expectWritable, writeText } from './files.js';
@@ -51,12 +51,13 @@ export async function run(argv: string[], io: Io): Promise<void> {
     if (!classes && values.probabilities) {
       throw new UsageError(`--probabilities: ${modelFile} is a regression model, which predicts values, not classes`, 'predict');
     }
-    const inputs = readInputs(loaded, csvFile!, options, io.stderr);
+    const inputs = readInputs(loaded, csvFile!, options);
     const rows: (string | number)[][] = [];
     forEachPrediction(loaded, inputs, (outputs) => {
       if (!classes) rows.push([round(outputs[0]!)]);
       else rows.push([classes[bestClass(outputs)]!, ...(values.probabilities ? Array.from(outputs, round) : [])]);
     });
+    if (inputs.note) println(io.stderr, inputs.note);
     const header = [target.name, ...(classes && values.probabilities ? classes.map((c) => `p_${c}`) : [])];
     return formatCsv(header, rows);
   });

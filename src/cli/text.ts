@@ -32,6 +32,7 @@ export function someOf(items: readonly string[], shown = LISTED_ITEMS): string {
 
 /** Describes a value read from a JSON file for a message: numbers as written, text quoted, other values by kind. */
 export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
   if (typeof value === 'string') return quoted(value);
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (typeof value === 'object' && value !== null) return 'an object';

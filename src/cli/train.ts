@@ -9,7 +9,7 @@ import { parseDecimal, readTable, type Table } from './csv.js';
 import {
   classesOf, classIndices, columnIndex, completeRows, inferTask, numericColumns, oneHot, takeRows, type Task, TASKS,
 } from './dataset.js';
-import { UsageError } from './errors.js';
+import { CliError, UsageError } from './errors.js';
 import { expectWritable } from './files.js';
 import { MODEL_FORMAT, MODEL_VERSION, type ModelFile, saveModel } from './model-file.js';
 import { formatCount, progressBar } from './progress.js';
@@ -137,7 +137,12 @@ function prepare(table: Table, targetColumn: number, featureIndices: number[], t
 }
 type Data = ReturnType<typeof prepare>;
 
-/** Reads the CSV file and prepares it as the options say. */
+/** The rows fit trains on when it holds out a validation split (at the end of the shuffled rows). */
+function trainingRows(rows: number, validationSplit: number): number {
+  return validationSplit > 0 ? Math.floor(rows * (1 - validationSplit)) : rows;
+}
+
+/** Reads the CSV file and prepares it as the options say; every problem with the data is found before training. */
 function load(file: string, values: Values, settings: Settings, io: Io) {
   const options = tableOptions(values, 'train');
   const read = readTable(file, options);
@@ -149,9 +154,19 @@ function load(file: string, values: Values, settings: Settings, io: Io) {
   }
   const featureIndices = read.names.map((_, j) => j).filter((j) => j !== targetColumn && !dropped.has(j));
   if (featureIndices.length === 0) throw new UsageError(`${read.file} has no feature columns besides the target`, 'train');
-  const table = completeRows(read, [...featureIndices, targetColumn], options.dropMissing, io.stderr);
+  const { table, note } = completeRows(read, [...featureIndices, targetColumn], options.dropMissing);
   const task = settings.task ?? inferTask(table.rows.map((row) => row[targetColumn]!));
-  return { table, task, data: prepare(table, targetColumn, featureIndices, task) };
+  const data = prepare(table, targetColumn, featureIndices, task);
+  const { validationSplit } = settings;
+  const trainRows = trainingRows(table.rows.length, validationSplit);
+  if (validationSplit > 0 && (trainRows === 0 || trainRows === table.rows.length)) {
+    throw new CliError(
+      `--validation-split ${validationSplit} of ${table.rows.length} rows leaves ${table.rows.length - trainRows} for validation ` +
+        `and ${trainRows} for training; both need at least one`,
+    );
+  }
+  if (note) println(io.stderr, note);
+  return { table, task, data };
 }
 
 // Rows in a seeded random order, so a validation split held out from the end is a random sample.
@@ -169,7 +184,7 @@ async function fitWithProgress(network: Network, data: Data, settings: Settings,
   const { epochs, batchSize, validationSplit } = settings;
   const rows = data.x.length / data.features.length;
   const { x, y } = shuffleRows(data.x, data.y, rows, settings.seed);
-  const trainRows = validationSplit > 0 ? Math.floor(rows * (1 - validationSplit)) : rows;
+  const trainRows = trainingRows(rows, validationSplit);
   const bar = progressBar(io.stderr, { quiet });
   const controller = new AbortController();
   const stop = () => {
