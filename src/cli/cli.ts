@@ -39,15 +39,21 @@ function version(): string {
 async function dispatch(argv: string[], io: Io): Promise<number | void> {
   const [name, ...rest] = argv;
   if (name === undefined) throw new CliError(`no command given; the commands are ${NAMES} (see 'simdnet --help')`, 2);
-  if (name === '--help' || name === '-h' || name === 'help') return println(io.stdout, HELP);
-  if (name === '--version' || name === '-v') return println(io.stdout, version());
+  if (name === '--help' || name === '-h' || name === 'help') {
+    println(io.stdout, HELP);
+    return;
+  }
+  if (name === '--version' || name === '-v') {
+    println(io.stdout, version());
+    return;
+  }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) throw new UsageError(`unknown command ${quoted(name)}; the commands are ${NAMES}`);
   return command.run(rest, io);
 }
 
 /**
- * Runs `simdnet` with the arguments (those after the command name) and answers its exit code.
+ * Runs `simdnet` with its arguments (the command name first) and answers its exit code.
  * Every error the command expects is one line on stderr; anything else is a bug, reported with
  * its stack, which is what a bug report needs.
  */
