@@ -216,7 +216,7 @@ const JSON_CASES: Case[] = [
   ['a "constructor" key', 'regressor', load(JSON.stringify(JSON_BASE).replace('"format"', '"constructor":{"prototype":{}},"format"')),
     /the network has an unknown option 'constructor'/],
   ['layers not an array', 'regressor', load(jsonWith((j) => { (j as Record<string, unknown>).layers = { 0: JSON_BASE.layers[0] }; })),
-    /layers must be a non-empty array, got a object/],
+    /layers must be a non-empty array, got an object/],
   ['truncated text', 'regressor', load(JSON.stringify(JSON_BASE).slice(0, 80)), /fromJSON: the text is not valid JSON/],
   ['deep nesting', 'regressor', load(JSON.stringify(JSON_BASE).replace('"layers":[', `"layers":[${'['.repeat(100_000)}${']'.repeat(100_000)},`)),
     /layers\[0\] must be an object, got an array of length 1/],
