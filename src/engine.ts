@@ -7,7 +7,7 @@ import { ACC_BINARY, ACC_NONE } from './abi.js';
 import { Arena, index32, index64, type Workspace } from './arena.js';
 import { accuracyMode, type NetworkSpec } from './config.js';
 import { type MatrixInput, nonFiniteError, rowName, SMALL_COPY } from './data.js';
-import { type DivergenceReason, DivergenceError, SimdnetError } from './errors.js';
+import { type DivergenceReason, DivergenceError, NonFiniteOutputError, SimdnetError } from './errors.js';
 import { type EpochLog, type FitPlan, OPTIMIZER_IDS } from './fit-options.js';
 import type { Rng } from './random.js';
 import type { LayerWeights } from './serialization.js';
@@ -87,7 +87,7 @@ export class Engine {
     const ws = this.#reserveData(x, undefined, 'predict');
     try {
       const bad = this.kernels.predict(this.arena.net, ws.inputs, x.rows, ws.outputs);
-      if (bad >= 0) throw nonFiniteOutputs('predict', rowName(x, Math.floor(bad / this.outputs)));
+      if (bad >= 0) throw nonFiniteOutputs('predict', x, Math.floor(bad / this.outputs));
       return copyOut(this.arena.f32, index32(ws.outputs), x.rows * this.outputs);
     } finally {
       this.arena.release(ws);
@@ -100,7 +100,7 @@ export class Engine {
     try {
       const correctAt = ws.stats;
       const lossSum = this.kernels.evaluate(this.arena.net, ws.inputs, ws.targets, x.rows, correctAt);
-      if (!Number.isFinite(lossSum)) throw nonFiniteOutputs('evaluate', 'some of these rows');
+      if (!Number.isFinite(lossSum)) throw nonFiniteOutputs('evaluate', x, null);
       const loss = lossSum / x.rows;
       if (this.accuracy === ACC_NONE) return { loss };
       return { loss, accuracy: this.#accuracyOf(this.arena.f64[index64(correctAt)]!, x.rows) };
@@ -393,11 +393,13 @@ function truncateHistory(history: History, epochs: number): History {
   return cut;
 }
 
-// The error for outputs that are NaN or ±Infinity.
-function nonFiniteOutputs(call: string, rows: string): SimdnetError {
-  return new SimdnetError(
-    `${call}: the network's outputs for ${rows} are NaN or Infinity: its weights, or these inputs, are too large ` +
-      'for float32 arithmetic (retrain with a smaller learning rate, or standardise the inputs)',
+// The error for outputs that are NaN or ±Infinity, on row r of x where the call can tell.
+function nonFiniteOutputs(call: string, x: MatrixInput, r: number | null): NonFiniteOutputError {
+  return new NonFiniteOutputError(
+    `${call}: the network's outputs for ${r === null ? 'some of these rows' : rowName(x, r)} are NaN or Infinity: ` +
+      'its weights, or these inputs, are too large for float32 arithmetic (retrain with a smaller learning rate, ' +
+      'or standardise the inputs)',
+    r,
   );
 }
 

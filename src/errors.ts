@@ -53,6 +53,19 @@ export class DivergenceError extends SimdnetError {
   }
 }
 
+/** predict or evaluate met outputs that are NaN or ±Infinity: the weights or the inputs overflow float32. */
+export class NonFiniteOutputError extends SimdnetError {
+  override name = 'NonFiniteOutputError';
+
+  constructor(
+    message: string,
+    /** The first row (from 0) whose outputs are not finite, where the call can tell. */
+    readonly row: number | null,
+  ) {
+    super(message);
+  }
+}
+
 /** Formats a list of allowed names for an error message: 'a', 'b' or 'c'. */
 export function oneOf(names: readonly string[]): string {
   const quoted = names.map((n) => `'${n}'`);

@@ -24,7 +24,7 @@
 // and outputs match the features and the target), so that a file that reads is a model that
 // predicts; means and standard deviations are float32 numbers, as the network computes in float32.
 
-import { Network, type NetworkJSON, SimdnetError } from '../index.js';
+import { Network, type NetworkJSON, NonFiniteOutputError, SimdnetError } from '../index.js';
 import type { TableOptions } from './args.js';
 import type { TextStream } from './command.js';
 import { isMissing, readTable, type Table } from './csv.js';
@@ -252,16 +252,21 @@ export function forEachPrediction(
   const chunk = Math.max(1, Math.floor(CHUNK_OUTPUTS / k));
   for (let start = 0; start < rows; start += chunk) {
     const end = Math.min(rows, start + chunk);
-    const outputs = network.predict(x.subarray(start * width, end * width));
+    const overflow = (r: number): CliError => new CliError(
+      `${table.file}: line ${table.lines[r]}: the model's output is not a finite number ` +
+        '(its weights or scaling overflow float32 on this row)',
+    );
+    let outputs: Float32Array;
+    try {
+      outputs = network.predict(x.subarray(start * width, end * width));
+    } catch (error) {
+      if (error instanceof NonFiniteOutputError && error.row !== null) throw overflow(start + error.row);
+      throw error;
+    }
     if (model.task === 'regression') unstandardise(outputs, [model.target as Scaling]);
     for (let r = start; r < end; r++) {
       const p = outputs.subarray((r - start) * k, (r - start + 1) * k);
-      if (!p.every(Number.isFinite)) {
-        throw new CliError(
-          `${table.file}: line ${table.lines[r]}: the model's output is not a finite number ` +
-            '(its weights or scaling overflow float32 on this row)',
-        );
-      }
+      if (!p.every(Number.isFinite)) throw overflow(r);
       visit(p, r);
     }
   }
