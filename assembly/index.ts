@@ -10,4 +10,5 @@ export { activate, activationBackward } from "./activation";
 export { lossSum, lossDelta, countCorrect } from "./loss";
 export { sgdStep, momentumStep, adamStep, scaleAddWeights, sumOfSquares } from "./optimizer";
 export { rngNext, rngBelow, shuffle } from "./random";
+export { setPool, work } from "./parallel";
 export { gradient, predict, evaluate, train, abortRun } from "./train";

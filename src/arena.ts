@@ -102,7 +102,7 @@ export class Arena {
   readonly #keptLimit: number;
 
   /** transposeScratch: whether gemmNT needs room for a transposed weight matrix (the scalar build's does). */
-  constructor(heap: Heap, spec: NetworkSpec, accuracy: number, transposeScratch: boolean) {
+  constructor(heap: Heap, spec: NetworkSpec, accuracy: number, transposeScratch: boolean, threads: number) {
     this.heap = heap;
     this.#specs = spec.layers;
     this.#transposeScratch = transposeScratch;
@@ -131,7 +131,7 @@ export class Arena {
       biasGrads: bias < 0 ? 0 : this.grads + bias,
     }));
     this.#keptLimit = Math.max(KEPT_WORKSPACE_BYTES, bytes);
-    this.#writeNetRecord(spec, accuracy);
+    this.#writeNetRecord(spec, accuracy, threads);
   }
 
   get f32(): Float32Array {
@@ -329,6 +329,19 @@ export class Arena {
     for (let i = 0; i < 4; i++) state[i] = u32[at + i]!;
   }
 
+  /**
+   * Puts back the parameters and the generator state that the training loop saved as an epoch of
+   * the running fit began (from 0: assembly/train.ts keeps epoch e in snapshot e % 2).
+   */
+  restoreEpochStart(epoch: number): void {
+    const [even, odd] = this.snapshots();
+    const saved = index32(epoch % 2 === 0 ? even : odd);
+    this.f32.copyWithin(index32(this.params), saved, saved + this.paramCount);
+    const rng = index32(this.run + abi.RUN_RNG);
+    const savedRng = index32(this.run + abi.RUN_RNG_SNAPSHOTS) + (epoch % 2) * 4;
+    this.u32.copyWithin(rng, savedRng, savedRng + 4);
+  }
+
   /** The f64 view index of a workspace's statistics record for an epoch (a ring of `capacity` records). */
   statsIndex(ws: Workspace, epoch: number, capacity: number): number {
     return index64(ws.stats + (epoch % capacity) * abi.STATS_BYTES);
@@ -339,7 +352,7 @@ export class Arena {
     return this.net + abi.NET_HEADER_BYTES + l * abi.LAYER_BYTES;
   }
 
-  #writeNetRecord(spec: NetworkSpec, accuracy: number): void {
+  #writeNetRecord(spec: NetworkSpec, accuracy: number, threads: number): void {
     const i32 = this.i32;
     const f32 = this.f32;
     const net = index32(this.net);
@@ -349,6 +362,7 @@ export class Arena {
     i32[net + abi.NET_PARAMS / 4] = this.params;
     i32[net + abi.NET_GRADS / 4] = this.grads;
     i32[net + abi.NET_PARAM_COUNT / 4] = this.paramCount;
+    i32[net + abi.NET_THREADS / 4] = threads;
     spec.layers.forEach((layer, l) => {
       const at = index32(this.#layerRecord(l));
       const tensors = this.layers[l]!;

@@ -46,6 +46,8 @@ const ARITY: { readonly [K in Exclude<keyof Kernels, 'memory'>]: number } = {
   adamStep: 11,
   scaleAddWeights: 5,
   sumOfSquares: 2,
+  setPool: 2,
+  work: 2,
   rngNext: 1,
   rngBelow: 2,
   shuffle: 3,

@@ -112,7 +112,7 @@ const results: Record<string, Trained> = {};
 describe('the packed tarball', () => {
   it('holds the ESM, CJS and type entries and the wasm files, and nothing of the sources', () => {
     for (const file of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/slim.js', 'dist/slim.cjs',
-      'dist/simdnet.simd.wasm', 'dist/simdnet.scalar.wasm', 'dist/simdnet.relaxed.wasm', 'dist/cli.js', 'data/digits/digits.csv.gz', 'data/digits/README.md',
+      'dist/threads.js', 'dist/threads.cjs', 'dist/simdnet.simd.wasm', 'dist/simdnet.scalar.wasm', 'dist/simdnet.relaxed.wasm', 'dist/simdnet.threads.wasm', 'dist/cli.js', 'data/digits/digits.csv.gz', 'data/digits/README.md',
       'README.md', 'LICENSE', 'package.json']) {
       expect(packedFiles).toContain(file);
     }
@@ -122,7 +122,7 @@ describe('the packed tarball', () => {
   it('has types that resolve under every module resolution (arethetypeswrong)', async () => {
     const attw = join(root, 'node_modules', '.bin', 'attw');
     // The .wasm subpaths are assets for users of simdnet/slim, not modules with types.
-    const args = [tarball, '--format', 'json', '--exclude-entrypoints', 'simd.wasm', 'scalar.wasm', 'relaxed.wasm'];
+    const args = [tarball, '--format', 'json', '--exclude-entrypoints', 'simd.wasm', 'scalar.wasm', 'relaxed.wasm', 'threads.wasm'];
     const outcome = await run(attw, args, { cwd: work, maxBuffer: 1 << 24 }).catch((e: { stdout: string }) => e);
     const report = JSON.parse(outcome.stdout) as { analysis: { problems: unknown[] } };
     expect(report.analysis.problems).toEqual([]);

@@ -64,6 +64,10 @@ export interface Kernels {
   scaleAddWeights(g: number, w: number, n: number, scale: number, decay: number): void;
   sumOfSquares(w: number, n: number): number;
 
+  // parallel.ts
+  setPool(control: number, workers: number): void;
+  work(control: number, index: number): void;
+
   // random.ts
   rngNext(state: number): number;
   rngBelow(state: number, bound: number): number;
