@@ -1,0 +1,5 @@
+// Types for format.js, which a test imports.
+
+export function formatNumber(value: number): string;
+export function formatPercent(fraction: number): string;
+export function formatRate(perSecond: number): string;
