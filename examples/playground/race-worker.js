@@ -60,7 +60,8 @@ function webglRenderer() {
   if (!gl) return 'unknown renderer';
   const info = gl.getExtension('WEBGL_debug_renderer_info');
   const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
-  return /swiftshader|llvmpipe|software/i.test(renderer) ? `${renderer}: software, no graphics processor` : renderer;
+  const software = /swiftshader|llvmpipe|software/i.exec(renderer);
+  return software ? `${software[0]}, a software renderer: no graphics processor` : renderer;
 }
 
 async function tfjsDetail(backend) {

@@ -122,7 +122,7 @@ async function trainFrame(started) {
   return null;
 }
 
-// Training stops at a DivergenceError: fit has put back the weights from before the failed call.
+// Training stops at a DivergenceError; fit has already put back the weights from before the call.
 async function guarded(train) {
   try {
     return await train();
@@ -130,7 +130,8 @@ async function guarded(train) {
     if (!(e instanceof DivergenceError)) throw e;
     return {
       reason: 'diverged',
-      message: `${e.message} The network shown has the weights it had before that ${order ? 'step' : 'epoch'}.`,
+      message: `training diverged in epoch ${epoch + 1}, and simdnet put back the weights from before the failed fit call, ` +
+        `which are shown. Its message, counting epochs from 1 in each call (the page makes one an epoch or a step): "${e.message}"`,
     };
   }
 }
