@@ -3,7 +3,7 @@
 // how numbers are printed. test/playground.spec.ts drives the pages themselves in Chromium.
 
 import { describe, expect, it } from 'vitest';
-import { formatNumber, formatPercent } from '../examples/playground/format.js';
+import { formatEpoch, formatNumber, formatPercent, formatTick } from '../examples/playground/format.js';
 import { layerOutputs } from '../examples/playground/forward.js';
 import {
   checkSettings, DEFAULTS, formatLayers, type HiddenLayer, parseLayers, readHash, writeHash,
@@ -125,5 +125,10 @@ describe('format.js', () => {
       '0.693', '0.0123', '0.001', '1.23e-4', '1e-7', '2.5e-12', '0', '1.23e4', '1',
     ]);
     expect([1, 0.975, 0.5].map(formatPercent)).toEqual(['100 %', '97.5 %', '50.0 %']);
+  });
+
+  it('prints epochs and axis ticks in full, however many', () => {
+    expect([0, 286, 12345, 3.25].map(formatEpoch)).toEqual(['0', '286', '12,345', '3.25']);
+    expect([0, 0.5, 20000, 0.1 + 0.2].map(formatTick)).toEqual(['0', '0.5', '20,000', '0.3']);
   });
 });

@@ -170,7 +170,7 @@ describeNeeding(BROWSER_MISSING, 'the playground and the race page in headless C
       value: '8 tanh, abc', className: 'invalid', invalid: 'true', message: 'layer 2: "abc" is not "<units> <activation>", e.g. "8 tanh"',
     });
     expect(await page.isDisabled('#play')).toBe(true);
-    expect((await statusOf(page)).text).toBe('Fix the fields marked in red to train.');
+    expect(await page.textContent('#invalidNotice')).toBe('Fix the fields marked in red to train.');
 
     await page.fill('#learningRate', '50');
     expect(await field('learningRate')).toMatchObject({ className: 'warned', invalid: 'false', message: expect.stringMatching(/^50 is high for adam/) });
@@ -186,6 +186,17 @@ describeNeeding(BROWSER_MISSING, 'the playground and the race page in headless C
     await page.fill('#batchSize', '10');
     expect(await field('layers')).toMatchObject({ className: '', invalid: 'false', message: '' });
     expect(await page.isDisabled('#play')).toBe(false);
+    expect(await page.isHidden('#invalidNotice')).toBe(true);
+
+    // A field made invalid while training does not stop it: the page says the last valid settings train on.
+    await page.click('#play');
+    await until(page, 'running');
+    await page.fill('#learningRate', '0.');
+    expect(await page.textContent('#invalidNotice')).toBe(
+      'Fix the fields marked in red to apply your changes; training goes on with the last valid settings.',
+    );
+    await page.waitForTimeout(300);
+    expect((await statusOf(page)).state).toBe('running');
     await Promise.all([page.close(), shared.page.close()]);
   });
 
@@ -212,6 +223,18 @@ describeNeeding(BROWSER_MISSING, 'the playground and the race page in headless C
     expect(same).toBeGreaterThan(0.9);
     expect(different).toBeLessThan(0.1);
     net.dispose();
+    await page.close();
+  });
+
+  it('shows the unit pointed at large in place of the output', async () => {
+    const { page } = await open('#dataset=spiral');
+    await page.waitForSelector('#network[data-units]');
+    const width = await page.$eval('#network', (canvas) => canvas.clientWidth);
+    // The columns share the width: inputs, two hidden layers, output; the first unit is at the top.
+    await page.hover('#network', { position: { x: (1.5 * width) / 4, y: 20 } });
+    await expect.poll(() => page.textContent('#showing')).toBe('Showing unit 1 of hidden layer 1; point elsewhere for the output.');
+    await page.mouse.move(0, 0);
+    await expect.poll(() => page.textContent('#showing')).toBe('');
     await page.close();
   });
 

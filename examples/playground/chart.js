@@ -1,7 +1,7 @@
 // A line chart with a linear x axis and a logarithmic y axis, tick labels, a legend and marked
 // moments, drawn on a canvas at the device's pixel density. Both pages plot losses with it.
 
-import { formatNumber } from './format.js';
+import { formatNumber, formatTick } from './format.js';
 
 const MARGIN = { left: 56, right: 14, top: 30, bottom: 40 };
 const FONT = '12px system-ui, sans-serif';
@@ -24,9 +24,9 @@ function thinned(points, width) {
 /**
  * Draws series ({ label, colour, dashed, points: [x, y][] }) on the canvas, x from 0 to the
  * largest x (at least xMin), y on decades spanning every positive y. marks are vertical lines
- * ({ x, label }).
+ * ({ x, label }); note is a line of text at the top right, left out where the legend leaves no room.
  */
-export function drawChart(canvas, { series, xLabel, yLabel, xMin = 1, marks = [] }) {
+export function drawChart(canvas, { series, xLabel, yLabel, xMin = 1, marks = [], note = '' }) {
   const scale = window.devicePixelRatio || 1;
   const width = canvas.clientWidth;
   const height = canvas.clientHeight;
@@ -75,7 +75,7 @@ export function drawChart(canvas, { series, xLabel, yLabel, xMin = 1, marks = []
     context.lineTo(toX(x), plot.y + plot.h);
     context.stroke();
     context.fillStyle = AXIS;
-    context.fillText(formatNumber(Number(x.toPrecision(6))), toX(x), plot.y + plot.h + 5);
+    context.fillText(formatTick(x), toX(x), plot.y + plot.h + 5);
   }
   context.strokeStyle = AXIS;
   context.strokeRect(plot.x + 0.5, plot.y + 0.5, plot.w, plot.h);
@@ -87,8 +87,9 @@ export function drawChart(canvas, { series, xLabel, yLabel, xMin = 1, marks = []
   context.fillText(`${yLabel} (log scale)`, 0, 0);
   context.restore();
 
+  // Labels of marks take turns on three lines, so that close marks do not write over each other.
   context.textBaseline = 'alphabetic';
-  for (const { x, label } of marks) {
+  marks.forEach(({ x, label }, i) => {
     context.strokeStyle = '#999';
     context.setLineDash([3, 3]);
     context.beginPath();
@@ -98,8 +99,8 @@ export function drawChart(canvas, { series, xLabel, yLabel, xMin = 1, marks = []
     context.setLineDash([]);
     context.fillStyle = '#666';
     context.textAlign = toX(x) > plot.x + plot.w / 2 ? 'right' : 'left';
-    context.fillText(label, toX(x) + (context.textAlign === 'left' ? 3 : -3), plot.y + 12);
-  }
+    context.fillText(label, toX(x) + (context.textAlign === 'left' ? 3 : -3), plot.y + 12 + 13 * (i % 3));
+  });
 
   context.save();
   context.beginPath();
@@ -133,4 +134,8 @@ export function drawChart(canvas, { series, xLabel, yLabel, xMin = 1, marks = []
     left += 30 + context.measureText(label).width;
   }
   context.setLineDash([]);
+  if (left + context.measureText(note).width < plot.x + plot.w) {
+    context.textAlign = 'right';
+    context.fillText(note, plot.x + plot.w, MARGIN.top / 2);
+  }
 }

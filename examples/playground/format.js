@@ -9,6 +9,16 @@ export function formatNumber(value) {
   return String(Number(value.toPrecision(3)));
 }
 
+/** An epoch count: whole ones with thousands separators, a part-way one (step by step) with two decimals. */
+export function formatEpoch(epoch) {
+  return Number.isInteger(epoch) ? epoch.toLocaleString('en') : epoch.toFixed(2);
+}
+
+/** An axis label: up to three decimals, thousands separated: 0.5, 12,000. */
+export function formatTick(value) {
+  return value.toLocaleString('en', { maximumFractionDigits: 3 });
+}
+
 /** A fraction as a percentage with one decimal, without the decimal at 100 %: 97.5 %, 100 %. */
 export function formatPercent(fraction) {
   const percent = fraction * 100;

@@ -4,10 +4,10 @@
 import { drawChart } from './chart.js';
 import { buildControls, readControls, showProblems, writeControls } from './controls.js';
 import { makeDataset } from './datasets.js';
-import { formatNumber, formatPercent } from './format.js';
+import { formatEpoch, formatNumber, formatPercent } from './format.js';
 import { layerOutputs } from './forward.js';
 import { renderLayerEditor } from './layer-editor.js';
-import { drawNetwork } from './network-view.js';
+import { drawNetwork, unitHeatmaps } from './network-view.js';
 import { drawHeatmap, drawPoints, GRID, LATTICE } from './plane.js';
 import { checkSettings, formatLayers, MAX_LAYERS, parseLayers, readHash, writeHash } from './settings.js';
 
@@ -29,6 +29,9 @@ const view = {
   stop: null,
   running: false,
   valid: false,
+  /** Where the network drawing has each unit, and the unit under the pointer, shown large. */
+  tiles: [],
+  focus: null,
 };
 
 function editLayers(layers) {
@@ -51,9 +54,9 @@ function update() {
   const { settings, problems } = checkSettings(fields);
   showProblems(problems);
   showLayerControls(parseLayers(fields.layers).layers);
+  // While a field is invalid, training goes on with the last valid settings, and the page says so.
   view.valid = settings !== null;
   if (settings) apply(settings);
-  else if (view.running) worker.postMessage({ type: 'pause' });
   showState();
 }
 
@@ -124,10 +127,13 @@ function showState() {
   const status = $('status');
   const last = view.records.at(-1);
   const epoch = view.snapshot?.epoch ?? 0;
-  $('epoch').textContent = `epoch ${formatNumber(Math.round(epoch * 100) / 100)}`;
-  if (!view.valid) {
-    status.textContent = 'Fix the fields marked in red to train.';
-  } else if (last) {
+  $('epoch').textContent = `epoch ${formatEpoch(epoch)}`;
+  const invalid = $('invalidNotice');
+  invalid.hidden = view.valid;
+  invalid.textContent = view.running
+    ? 'Fix the fields marked in red to apply your changes; training goes on with the last valid settings.'
+    : 'Fix the fields marked in red to train.';
+  if (last) {
     status.textContent = `loss ${formatNumber(last.loss)} training, ${formatNumber(last.valLoss)} validation · ` +
       `accuracy ${formatPercent(last.accuracy)} training, ${formatPercent(last.valAccuracy)} validation`;
     Object.assign(status.dataset, {
@@ -138,7 +144,7 @@ function showState() {
   status.dataset.state = view.running ? 'running' : view.stop ? 'stopped' : 'paused';
   const stop = $('stopReason');
   stop.dataset.reason = view.stop?.reason ?? '';
-  stop.textContent = view.stop ? `Stopped at epoch ${formatNumber(view.stop.epoch)}: ${view.stop.message}` +
+  stop.textContent = view.stop ? `Stopped at epoch ${formatEpoch(view.stop.epoch)}: ${view.stop.message}` +
     {
       diverged: ' Training stopped: lower the learning rate and press Play.',
       epochLimit: ' Raise or clear the limit to train on.',
@@ -146,20 +152,21 @@ function showState() {
       error: '',
     }[view.stop.reason] : '';
   $('play').textContent = view.running ? 'Pause' : 'Play';
-  $('play').disabled = !view.valid;
+  $('play').disabled = !view.valid && !view.running;
   $('step').disabled = !view.valid || view.running;
   $('reset').disabled = !view.valid;
   $('download').disabled = !view.snapshot;
 }
 
-function drawBoundary(output) {
+// The plane coloured by values in [-1, 1] (the output's or a unit's), under the points.
+function drawBoundary(values) {
   const canvas = $('boundary');
   const size = Math.round(canvas.clientWidth * (window.devicePixelRatio || 1));
   canvas.width = size;
   canvas.height = size;
   const context = canvas.getContext('2d');
-  if (output) {
-    drawHeatmap(context, Float32Array.from(output, (p) => 2 * p - 1), [0, 0, size, size], 0.7);
+  if (values) {
+    drawHeatmap(context, values, [0, 0, size, size], 0.7);
   } else {
     context.clearRect(0, 0, size, size);
   }
@@ -170,6 +177,7 @@ function drawBoundary(output) {
 }
 
 function drawLossChart() {
+  const training = view.settings?.training;
   const points = (key) => view.records.map((r) => [r.epoch, r[key]]);
   drawChart($('chart'), {
     series: [
@@ -180,8 +188,8 @@ function drawLossChart() {
     yLabel: 'loss',
     xMin: 10,
     marks: view.marks,
+    note: training ? `learning rate ${formatNumber(training.learningRate)}` : '',
   });
-  const training = view.settings?.training;
   $('chartCaption').textContent = training
     ? `Binary cross-entropy without the L2 term, after every epoch (every step at 1 step a frame). ` +
       `Learning rate ${formatNumber(training.learningRate)} (${training.optimizer}), L2 ${formatNumber(training.l2)}, ` +
@@ -194,13 +202,32 @@ function draw() {
   $('network').hidden = !snapshot;
   if (snapshot) {
     const outputs = layerOutputs(snapshot.layers, snapshot.weights, LATTICE, GRID * GRID);
-    drawNetwork($('network'), { layers: snapshot.layers, weights: snapshot.weights, outputs });
-    drawBoundary(outputs.at(-1));
+    const heatmaps = unitHeatmaps(snapshot.layers, outputs);
+    view.tiles = drawNetwork($('network'), { layers: snapshot.layers, weights: snapshot.weights, heatmaps });
+    const focus = view.focus && heatmaps[view.focus.column]?.[view.focus.unit];
+    drawBoundary(focus ?? heatmaps.at(-1)[0]);
+    $('showing').textContent = focus ? `Showing ${unitName(view.focus, snapshot.layers.length)}; point elsewhere for the output.` : '';
   } else {
     drawBoundary(null);
   }
   drawLossChart();
   showState();
+}
+
+function unitName({ column, unit }, columns) {
+  if (column === 0) return `input x${'₁₂'[unit]}`;
+  return column === columns ? 'the output' : `unit ${unit + 1} of hidden layer ${column}`;
+}
+
+// The unit under the pointer (or a finger) is drawn large in place of the output.
+function focusAt(event) {
+  const box = $('network').getBoundingClientRect();
+  const [x, y] = [event.clientX - box.left, event.clientY - box.top];
+  const tile = view.tiles.find((t) => x >= t.x && x < t.x + t.size && y >= t.y && y < t.y + t.size);
+  const focus = tile ? { column: tile.column, unit: tile.unit } : null;
+  if (JSON.stringify(focus) === JSON.stringify(view.focus)) return;
+  view.focus = focus;
+  scheduleDraw();
 }
 
 let drawPending = false;
@@ -234,6 +261,9 @@ $('addLayer').addEventListener('click', () => {
 });
 $('removeLayer').addEventListener('click', () => editLayers(parseLayers($('layers').value).layers.slice(0, -1)));
 window.addEventListener('resize', scheduleDraw);
+$('network').addEventListener('pointermove', focusAt);
+$('network').addEventListener('pointerdown', focusAt);
+$('network').addEventListener('pointerleave', focusAt);
 
 buildControls(update);
 const { fields, unknown } = readHash(location.hash);

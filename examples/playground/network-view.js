@@ -28,18 +28,24 @@ function unitValues(activations, units, j, activation) {
   return values;
 }
 
-/** The size of a unit's tile and the canvas height for a network of these column heights. */
-export function networkGeometry(width, heights) {
+/** Every unit's heatmap values, column by column: the two inputs, then each layer's units. */
+export function unitHeatmaps(layers, outputs) {
+  return [INPUTS, ...layers.map(({ units, activation }, l) =>
+    Array.from({ length: units }, (_, j) => unitValues(outputs[l], units, j, activation)))];
+}
+
+// The size of a unit's tile and the canvas height for a network of these column heights.
+function networkGeometry(width, heights) {
   const tile = Math.round(Math.max(18, Math.min(40, (0.5 * width) / heights.length)));
   return { tile, height: Math.max(...heights) * (tile + GAP) + GAP };
 }
 
 /**
  * Draws the network on the canvas: layers are config.layers (hidden and output), weights are
- * getWeights()'s, outputs are every layer's activations over the lattice (forward.js). The
- * canvas's columns are as wide as the canvas divided by their number.
+ * getWeights()'s, heatmaps are unitHeatmaps' for them. The canvas's columns are as wide as the
+ * canvas divided by their number. Returns where each unit is: [{ column, unit, x, y, size }].
  */
-export function drawNetwork(canvas, { layers, weights, outputs }) {
+export function drawNetwork(canvas, { layers, weights, heatmaps }) {
   const scale = window.devicePixelRatio || 1;
   const width = canvas.clientWidth;
   const heights = [2, ...layers.map((l) => l.units)];
@@ -75,14 +81,14 @@ export function drawNetwork(canvas, { layers, weights, outputs }) {
   });
   context.globalAlpha = 1;
 
-  const tiles = [INPUTS, ...layers.map(({ units, activation }, l) =>
-    Array.from({ length: units }, (_, j) => unitValues(outputs[l], units, j, activation)))];
-  tiles.forEach((column, c) => column.forEach((values, j) => {
+  const tiles = heatmaps.flatMap((column, c) => column.map((values, j) => {
     const [x, y] = place(c, j);
     drawHeatmap(context, values, [x, y, tile, tile]);
     context.strokeStyle = '#555';
     context.lineWidth = 1;
     context.strokeRect(x + 0.5, y + 0.5, tile - 1, tile - 1);
+    return { column: c, unit: j, x, y, size: tile };
   }));
-  canvas.dataset.units = String(tiles.flat().length);
+  canvas.dataset.units = String(tiles.length);
+  return tiles;
 }
