@@ -128,6 +128,14 @@ describeNeeding(BROWSER_MISSING, 'the playground and the race page in headless C
     const status = await until(page, 'stopped');
     expect(status).toMatchObject({ epoch: 40, reason: 'epochLimit' });
     expect(status.stop).toBe('Stopped at epoch 40: reached the limit of 40 epochs. Raise or clear the limit to train on.');
+    // Play at the limit trains nothing; past a raised limit it trains on.
+    await page.click('#play');
+    await page.waitForTimeout(200);
+    expect(await until(page, 'stopped')).toMatchObject({ epoch: 40, reason: 'epochLimit' });
+    await page.fill('#maxEpochs', '60');
+    await page.click('#play');
+    await page.waitForFunction(() => document.getElementById('status')!.dataset.epoch === '60');
+    expect(await until(page, 'stopped')).toMatchObject({ epoch: 60, reason: 'epochLimit' });
     await page.close();
   });
 

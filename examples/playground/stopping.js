@@ -12,23 +12,29 @@ export const PERFECT_EPOCHS = 100;
 export const PATIENCE = 200;
 export const MIN_IMPROVEMENT = 0.01;
 
+/** The stop at the epoch limit, where the pace has one and `epoch` epochs have been trained; else null. */
+export function epochLimit(epoch, { maxEpochs }) {
+  return maxEpochs !== null && epoch >= maxEpochs
+    ? { reason: 'epochLimit', message: `reached the limit of ${maxEpochs} epochs.` }
+    : null;
+}
+
 /**
  * A watcher fed the record { epoch, accuracy, valAccuracy, valLoss } of every whole epoch and
  * the pace settings { stopAtConvergence, maxEpochs } in force; check answers why training
  * should stop now ({ reason: 'converged' | 'epochLimit', message }) or null. It counts epochs
- * from the one it is created at, so training resumed after a stop runs on.
+ * from the one it is created at.
  */
 export function stoppingRule(startEpoch) {
   let perfectSince = null;
   let best = { valLoss: Infinity, epoch: startEpoch };
   return {
-    check({ epoch, accuracy, valAccuracy, valLoss }, { stopAtConvergence, maxEpochs }) {
-      if (maxEpochs !== null && epoch >= maxEpochs) {
-        return { reason: 'epochLimit', message: `reached the limit of ${maxEpochs} epochs.` };
-      }
+    check({ epoch, accuracy, valAccuracy, valLoss }, pace) {
+      const limit = epochLimit(epoch, pace);
+      if (limit) return limit;
       perfectSince = accuracy === 1 && valAccuracy === 1 ? (perfectSince ?? epoch) : null;
       if (valLoss < best.valLoss * (1 - MIN_IMPROVEMENT)) best = { valLoss, epoch };
-      if (!stopAtConvergence) return null;
+      if (!pace.stopAtConvergence) return null;
       if (perfectSince !== null && epoch - perfectSince + 1 >= PERFECT_EPOCHS) {
         return {
           reason: 'converged',

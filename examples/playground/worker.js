@@ -11,7 +11,7 @@
 
 import { DivergenceError, Network } from '../../dist/index.js';
 import { seededRandom } from './random.js';
-import { stoppingRule } from './stopping.js';
+import { epochLimit, stoppingRule } from './stopping.js';
 
 const FRAME_MS = 1000 / 30;
 
@@ -153,15 +153,18 @@ function postSnapshot(stop = null) {
 async function frame(mine) {
   if (mine !== run) return;
   const started = performance.now();
-  const stop = await guarded(() => trainFrame(started));
-  if (stop) running = false;
+  const stop = epochLimit(epoch, pace) ?? await guarded(() => trainFrame(started));
+  if (stop) {
+    running = false;
+    // Play after a stop trains on, for as long again as the rule asks.
+    rule = stoppingRule(epoch);
+  }
   postSnapshot(stop);
   if (running) setTimeout(() => serially(() => frame(mine)), Math.max(0, FRAME_MS - (performance.now() - started)));
 }
 
 function play() {
   running = true;
-  rule = stoppingRule(epoch);
   serially(() => frame(++run));
 }
 
@@ -179,6 +182,7 @@ async function reset(message) {
   order = null;
   rowsDone = 0;
   records = [];
+  rule = stoppingRule(0);
   net = await Network.create({
     inputs: 2,
     layers: [...message.layers, { units: 1, activation: 'sigmoid' }],
@@ -200,9 +204,11 @@ const handlers = {
     pause();
     if (net) postSnapshot();
   },
+  // A step trains whatever the stopping rule says: only a divergence stops it.
   async step() {
     if (running || !net) return;
-    postSnapshot(await guarded(() => trainEpoch()));
+    const stop = await guarded(() => trainEpoch());
+    postSnapshot(stop?.reason === 'diverged' ? stop : null);
   },
   download() {
     self.postMessage({ type: 'network', json: net.toJSON() });
