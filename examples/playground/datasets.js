@@ -1,7 +1,7 @@
 // The playground's 2-D datasets: POINTS points in [-1, 1]² with a 0/1 label, each shape drawn
 // without noise, then moved by Gaussian noise and split into training and validation points.
 
-import { seededRandom } from './random.js';
+import { seededRandom, shuffle } from './random.js';
 
 export const POINTS = 400;
 
@@ -61,10 +61,7 @@ export function makeDataset({ dataset, noise, trainPercent, seed }) {
     const [x, y, label] = shapes[dataset](rng, i);
     return [x + noise * rng.normal(), y + noise * rng.normal(), label];
   });
-  for (let i = points.length - 1; i > 0; i--) {
-    const j = Math.floor(rng.uniform() * (i + 1));
-    [points[i], points[j]] = [points[j], points[i]];
-  }
+  shuffle(points, rng);
   const trainRows = trainingPointCount(trainPercent);
   return { train: pointsToArrays(points.slice(0, trainRows)), validation: pointsToArrays(points.slice(trainRows)) };
 }

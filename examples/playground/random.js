@@ -15,3 +15,12 @@ export function seededRandom(seed) {
   const normal = () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
   return { uniform, normal };
 }
+
+/** Shuffles the array in place (Fisher–Yates) with the generator's uniform draws; returns it. */
+export function shuffle(items, { uniform }) {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(uniform() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}

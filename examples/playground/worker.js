@@ -10,7 +10,7 @@
 //   { type: 'network', json } · { type: 'error', message }
 
 import { DivergenceError, Network } from '../../dist/index.js';
-import { seededRandom } from './random.js';
+import { seededRandom, shuffle } from './random.js';
 import { epochLimit, stoppingRule } from './stopping.js';
 
 const FRAME_MS = 1000 / 30;
@@ -97,11 +97,7 @@ async function trainStep() {
   const count = data.train.y.length;
   if (!order) {
     const rng = seededRandom((seed ^ Math.imul(epoch + 1, 0x9e3779b9)) >>> 0);
-    order = Array.from({ length: count }, (_, i) => i);
-    for (let i = count - 1; i > 0; i--) {
-      const j = Math.floor(rng.uniform() * (i + 1));
-      [order[i], order[j]] = [order[j], order[i]];
-    }
+    order = shuffle(Array.from({ length: count }, (_, i) => i), rng);
   }
   const batch = order.slice(rowsDone, rowsDone + training.batchSize);
   await net.fit(...trainingRows(batch), fitOptions(batch.length, false));
