@@ -24,6 +24,12 @@ function rowOf({ id, name, colour }) {
   return row;
 }
 
+// simdnet's rate against another's, in words: "9.7× faster", "1.2× slower".
+function howMuchFaster(simdnetRate, otherRate) {
+  const ratio = simdnetRate / otherRate;
+  return ratio >= 1 ? `${ratio.toFixed(1)}× faster` : `${(1 / ratio).toFixed(1)}× slower`;
+}
+
 function showResults() {
   const simdnet = results.simdnet?.rate;
   for (const contestant of CONTESTANTS) {
@@ -32,8 +38,8 @@ function showResults() {
     row.querySelector('.detail').textContent = result.detail ?? result.status ?? 'waiting';
     row.querySelector('.rate').textContent = result.rate ? formatRate(result.rate) : '';
     row.querySelector('.loss').textContent = result.loss === undefined ? '' : formatNumber(result.loss);
-    const ratio = contestant.id !== 'simdnet' && simdnet && result.rate ? simdnet / result.rate : null;
-    row.querySelector('.ratio').textContent = ratio ? (ratio >= 1 ? `${ratio.toFixed(1)}× faster` : `${(1 / ratio).toFixed(1)}× slower`) : '';
+    const compared = contestant.id !== 'simdnet' && simdnet && result.rate;
+    row.querySelector('.ratio').textContent = compared ? howMuchFaster(simdnet, result.rate) : '';
     row.dataset.rate = result.rate && result.done ? String(result.rate) : '';
     row.dataset.state = result.state ?? 'waiting';
   }
@@ -83,8 +89,7 @@ function verdict() {
   const [first, ...others] = CONTESTANTS.slice(1).map(({ id, name }) => {
     const other = results[id];
     if (!other?.done) return `${name} did not run (${other?.detail ?? 'not started'})`;
-    const ratio = simdnet.rate / other.rate;
-    return ratio >= 1 ? `${ratio.toFixed(1)}× faster than ${name}` : `${(1 / ratio).toFixed(1)}× slower than ${name}`;
+    return `${howMuchFaster(simdnet.rate, other.rate)} than ${name}`;
   });
   const opening = /^\d/.test(first) ? `simdnet trained ${first} in this browser` : first;
   return `${opening}; ${others.join('; ')}.`;
