@@ -15,6 +15,7 @@ export interface Settings {
 export const ACTIVATIONS: Activation[];
 export const OPTIMIZERS: string[];
 export const SPEEDS: Record<string, string>;
+export const CHOICES: Record<string, string[]>;
 export const MAX_LAYERS: number;
 export const MAX_UNITS: number;
 export const DEFAULTS: Fields;
