@@ -1,5 +1,6 @@
 // Serves the repository over http://localhost so the playground can load
-// dist/index.js (the library's ESM build) in a module worker.
+// dist/index.js (the library's ESM build) in a module worker, and the race page
+// TensorFlow.js's browser bundles and wasm files from node_modules.
 // Usage: node examples/playground/serve.mjs [port]
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -29,5 +30,5 @@ export function startPlayground(port = 0) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { url } = await startPlayground(Number(process.argv[2] ?? 8080));
-  console.log(`simdnet playground: ${url}  (Ctrl-C to stop)`);
+  console.log(`simdnet playground: ${url}\nthe race against TensorFlow.js: ${url}race.html\n(Ctrl-C to stop)`);
 }
