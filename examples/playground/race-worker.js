@@ -26,6 +26,8 @@ async function simdnetTrainer(RACE, slices) {
     layers: [...RACE.hidden.map((units) => ({ units, activation: 'relu' })), { units: RACE.classes, activation: 'softmax' }],
     loss: 'categoricalCrossentropy',
     seed: RACE.seed,
+    // One thread, as TF.js's wasm backend runs here: a race of the kernels, not of the core count.
+    threads: 1,
   });
   const options = { epochs: 1, batchSize: RACE.batchSize, shuffle: true, optimizer: { type: 'adam', learningRate: RACE.learningRate } };
   return {

@@ -1,6 +1,8 @@
 // Serves the repository over http://localhost so the playground can load
 // dist/index.js (the library's ESM build) in a module worker, and the race page
-// TensorFlow.js's browser bundles and wasm files from node_modules.
+// TensorFlow.js's browser bundles and wasm files from node_modules. Every
+// response carries the cross-origin isolation headers (COOP and COEP), which
+// pages need for shared memory, and so for networks on several threads.
 // Usage: node examples/playground/serve.mjs [port]
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -20,7 +22,11 @@ export function startPlayground(port = 0) {
     let path = normalize(join(root, decodeURIComponent(new URL(request.url, 'http://x').pathname)));
     if (existsSync(path) && statSync(path).isDirectory()) path = join(path, 'index.html');
     if (!path.startsWith(root) || !existsSync(path) || !statSync(path).isFile()) return void response.writeHead(404).end('not found');
-    response.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' });
+    response.writeHead(200, {
+      'content-type': TYPES[extname(path)] ?? 'application/octet-stream',
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-embedder-policy': 'require-corp',
+    });
     response.end(readFileSync(path));
   });
   return new Promise((done) => server.listen(port, '127.0.0.1', () => {
