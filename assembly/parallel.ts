@@ -25,7 +25,9 @@ import {
 import { activate, activationBackward } from "./activation";
 import { columnSums, columnSumsStrided, gemmBlock, gemmNN, gemmNT, gemmTN } from "./gemm";
 import { at, copyElements } from "./memory";
-import { adamStep, momentumStep, scaleAddWeights, sgdStep } from "./optimizer";
+import {
+  adamStep, addL1, clipValues, momentumStep, rmspropStep, scaleAddWeights, scaleElements, sgdStep,
+} from "./optimizer";
 
 // Job kinds.
 const JOB_PRODUCT = 1;
@@ -37,6 +39,10 @@ const JOB_SGD = 6;
 const JOB_MOMENTUM = 7;
 const JOB_ADAM = 8;
 const JOB_GATHER = 9;
+const JOB_RMSPROP = 10;
+const JOB_ADD_L1 = 11;
+const JOB_CLIP_VALUES = 12;
+const JOB_SCALE = 13;
 
 /** Work (about one multiply-add, or one element) under which a job runs on the leader alone. */
 const MIN_WORK_PER_PART: i32 = 16384;
@@ -160,8 +166,8 @@ function runPart(ctl: usize, kind: i32, part: i32, parts: i32): void {
       break;
     }
     default: {
-      // The element-wise updates over a parameter-sized range: arguments 0–4 are the arrays
-      // (weights, gradients, two states), 5 the count.
+      // The element-wise passes over a parameter-sized range: arguments 0–3 are the arrays
+      // (weights, gradients, two states; 0 where a pass has none), 5 the count.
       const n = arg(ctl, 5);
       const i0 = rangeStart(n, 16, part, parts), i1 = rangeStart(n, 16, part + 1, parts);
       if (i1 > i0) updatePart(ctl, kind, i0, i1 - i0);
@@ -318,17 +324,62 @@ export function parallelMomentum(threads: i32, w: usize, g: usize, v: usize, n: 
 /** adamStep, split by ranges. */
 export function parallelAdam(
   threads: i32, w: usize, g: usize, m: usize, v: usize, n: i32,
-  lr: f32, beta1: f32, beta2: f32, epsilon: f32, c1: f32, c2: f32,
+  lr: f32, beta1: f32, beta2: f32, epsilon: f32, c1: f32, c2: f32, keep: f32,
 ): void {
   const parts = partsFor(threads, <i64>n * 8);
   if (parts == 1) {
-    adamStep(w, g, m, v, n, lr, beta1, beta2, epsilon, c1, c2);
+    adamStep(w, g, m, v, n, lr, beta1, beta2, epsilon, c1, c2, keep);
     return;
   }
   setArg(0, <i32>w); setArg(1, <i32>g); setArg(2, <i32>m); setArg(3, <i32>v); setArg(5, n);
   setFloatArg(6, lr); setFloatArg(7, beta1); setFloatArg(8, beta2); setFloatArg(9, epsilon);
-  setFloatArg(10, c1); setFloatArg(11, c2);
+  setFloatArg(10, c1); setFloatArg(11, c2); setFloatArg(12, keep);
   lead(JOB_ADAM, parts);
+}
+
+/** rmspropStep (and Adagrad's), split by ranges. */
+export function parallelRmsprop(threads: i32, w: usize, g: usize, s: usize, n: i32, lr: f32, rho: f32, scale: f32, epsilon: f32): void {
+  const parts = partsFor(threads, <i64>n * 6);
+  if (parts == 1) {
+    rmspropStep(w, g, s, n, lr, rho, scale, epsilon);
+    return;
+  }
+  setArg(0, <i32>w); setArg(1, <i32>g); setArg(2, <i32>s); setArg(5, n);
+  setFloatArg(6, lr); setFloatArg(7, rho); setFloatArg(8, scale); setFloatArg(9, epsilon);
+  lead(JOB_RMSPROP, parts);
+}
+
+/** addL1 (g ← g + l1·sign(w)), split by ranges. */
+export function parallelAddL1(threads: i32, g: usize, w: usize, n: i32, l1: f32): void {
+  const parts = partsFor(threads, <i64>n * 2);
+  if (parts == 1) {
+    addL1(g, w, n, l1);
+    return;
+  }
+  setArg(0, <i32>w); setArg(1, <i32>g); setArg(5, n); setFloatArg(6, l1);
+  lead(JOB_ADD_L1, parts);
+}
+
+/** clipValues (g into [−limit, limit]), split by ranges. */
+export function parallelClipValues(threads: i32, g: usize, n: i32, limit: f32): void {
+  const parts = partsFor(threads, n);
+  if (parts == 1) {
+    clipValues(g, n, limit);
+    return;
+  }
+  setArg(0, 0); setArg(1, <i32>g); setArg(5, n); setFloatArg(6, limit);
+  lead(JOB_CLIP_VALUES, parts);
+}
+
+/** scaleElements (g ← scale·g), split by ranges. */
+export function parallelScale(threads: i32, g: usize, n: i32, scale: f32): void {
+  const parts = partsFor(threads, n);
+  if (parts == 1) {
+    scaleElements(g, n, scale);
+    return;
+  }
+  setArg(0, 0); setArg(1, <i32>g); setArg(5, n); setFloatArg(6, scale);
+  lead(JOB_SCALE, parts);
 }
 
 // Elements [i0, i0 + n) of an update job.
@@ -341,8 +392,14 @@ function updatePart(ctl: usize, kind: i32, i0: i32, n: i32): void {
     case JOB_MOMENTUM: momentumStep(w, g, at(pointerArg(ctl, 2), i0), n, floatArg(ctl, 6), floatArg(ctl, 7), arg(ctl, 8) != 0); break;
     case JOB_ADAM: adamStep(
       w, g, at(pointerArg(ctl, 2), i0), at(pointerArg(ctl, 3), i0), n,
-      floatArg(ctl, 6), floatArg(ctl, 7), floatArg(ctl, 8), floatArg(ctl, 9), floatArg(ctl, 10), floatArg(ctl, 11),
+      floatArg(ctl, 6), floatArg(ctl, 7), floatArg(ctl, 8), floatArg(ctl, 9), floatArg(ctl, 10), floatArg(ctl, 11), floatArg(ctl, 12),
     ); break;
+    case JOB_RMSPROP: rmspropStep(
+      w, g, at(pointerArg(ctl, 2), i0), n, floatArg(ctl, 6), floatArg(ctl, 7), floatArg(ctl, 8), floatArg(ctl, 9),
+    ); break;
+    case JOB_ADD_L1: addL1(g, w, n, floatArg(ctl, 6)); break;
+    case JOB_CLIP_VALUES: clipValues(g, n, floatArg(ctl, 6)); break;
+    case JOB_SCALE: scaleElements(g, n, floatArg(ctl, 6)); break;
     default: unreachable();
   }
 }

@@ -3,7 +3,8 @@
 // network's heap (src/wasm/heap.ts), shared with other networks of the build:
 //
 //   fixed:     network record | run record | parameters | gradients
-//   training:  two epoch-start snapshots, optimizer states   (on a first fit, kept)
+//   training:  two epoch-start snapshots, optimizer states, the best epoch's
+//              checkpoint (parameters and optimizer states)   (on first use, kept)
 //   workspace: one block per call in progress (a predict may run while a fit
 //              waits between chunks); the last one released is kept for reuse
 //              while it is small, so calls of one size allocate nothing
@@ -92,6 +93,8 @@ export class Arena {
   /** Addresses of the parameter-sized optimizer states allocated so far. */
   readonly #states: number[] = [];
   #snapshots: readonly [number, number] | undefined;
+  /** Addresses of the parameter-sized checkpoint blocks allocated so far. */
+  readonly #checkpoints: number[] = [];
   /** Workspaces in use, oldest first: the network record points at the newest. */
   readonly #inUse: Workspace[] = [];
   /** The last workspace released, if small: reused by an equal reserve. */
@@ -167,6 +170,15 @@ export class Arena {
   snapshots(): readonly [number, number] {
     this.#snapshots ??= [this.#alloc(this.paramCount * 4, 'the training snapshots'), this.#alloc(this.paramCount * 4, 'the training snapshots')];
     return this.#snapshots;
+  }
+
+  /**
+   * Addresses of `count` parameter-sized blocks that keep the network as its best epoch left it
+   * (the parameters, then each optimizer state), allocated on first use and kept for later fits.
+   */
+  checkpoints(count: number): readonly number[] {
+    while (this.#checkpoints.length < count) this.#checkpoints.push(this.#alloc(this.paramCount * 4, 'the best epoch\'s checkpoint'));
+    return this.#checkpoints.slice(0, count);
   }
 
   /**
@@ -294,8 +306,19 @@ export class Arena {
 
   /** Zeroes count floats at a byte address. */
   zero(address: number, count: number): void {
+    this.fill(address, count, 0);
+  }
+
+  /** Sets count floats at a byte address to value. */
+  fill(address: number, count: number, value: number): void {
     const start = index32(address);
-    this.f32.fill(0, start, start + count);
+    this.f32.fill(value, start, start + count);
+  }
+
+  /** Copies count floats from one byte address to another (the ranges may overlap). */
+  copyFloats(to: number, from: number, count: number): void {
+    const start = index32(from);
+    this.f32.copyWithin(index32(to), start, start + count);
   }
 
   /** An i32 field of the run record. */
@@ -335,8 +358,7 @@ export class Arena {
    */
   restoreEpochStart(epoch: number): void {
     const [even, odd] = this.snapshots();
-    const saved = index32(epoch % 2 === 0 ? even : odd);
-    this.f32.copyWithin(index32(this.params), saved, saved + this.paramCount);
+    this.copyFloats(this.params, epoch % 2 === 0 ? even : odd, this.paramCount);
     const rng = index32(this.run + abi.RUN_RNG);
     const savedRng = index32(this.run + abi.RUN_RNG_SNAPSHOTS) + (epoch % 2) * 4;
     this.u32.copyWithin(rng, savedRng, savedRng + 4);

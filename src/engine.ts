@@ -8,10 +8,14 @@ import { Arena, index32, index64, type Workspace } from './arena.js';
 import { accuracyMode, type NetworkSpec } from './config.js';
 import { type MatrixInput, nonFiniteError, rowName, SMALL_COPY } from './data.js';
 import { type DivergenceReason, DivergenceError, NonFiniteOutputError, SimdnetError } from './errors.js';
-import { type EpochLog, type FitPlan, OPTIMIZER_IDS } from './fit-options.js';
+import { type Callback, type EpochLog, type FitPlan, OPTIMIZER_IDS, OPTIMIZER_KEYS, type OptimizerName } from './fit-options.js';
 import type { Rng } from './random.js';
-import type { LayerWeights } from './serialization.js';
+import { type LayerWeights, shortestFloat32 } from './serialization.js';
 import { checkTargets } from './targets.js';
+import { EarlyStopping } from './training/early-stopping.js';
+import { checkMonitor } from './training/monitor.js';
+import { checkScheduleFinite, kernelSchedule, type PlateauState, plateauEpoch, plateauStart } from './training/schedule.js';
+import { moveRowsToEnd, splitRows } from './training/validation.js';
 import type { Heap } from './wasm/heap.js';
 import type { Pool } from './wasm/pool.js';
 import type { Kernels } from './wasm/kernels.js';
@@ -25,8 +29,15 @@ export interface History {
   accuracy?: number[];
   valLoss?: number[];
   valAccuracy?: number[];
-  /** Present when training ended before the last epoch: the signal aborted it. */
-  stopped?: 'aborted';
+  /** The learning rate of each epoch's last step. */
+  learningRate: number[];
+  /**
+   * With earlyStopping: the epoch (from 1) whose monitored value was the best, which the network
+   * holds with restoreBestWeights.
+   */
+  bestEpoch?: number;
+  /** Present when training ended before the last epoch: the signal aborted it, or early stopping ended it. */
+  stopped?: 'aborted' | 'earlyStopping';
 }
 
 /** Rows per block when predicting or evaluating. */
@@ -47,8 +58,8 @@ export class Engine {
   readonly accuracy: number;
   /** Units of the output layer. */
   readonly outputs: number;
-  /** Whose state the arena's optimizer states hold (settings key and steps taken); null: none. */
-  #optimizer: { key: string; step: number } | null = null;
+  /** What the arena's optimizer states hold, for the next fit to continue; null: nothing to continue. */
+  #training: TrainingState | null = null;
 
   readonly kernels: Kernels;
   readonly backend: Backend;
@@ -129,10 +140,10 @@ export class Engine {
   }
 
   /** J and ∂J/∂θ per layer, over all rows of x as one batch. */
-  gradient(x: MatrixInput, y: MatrixInput, l2: number): { objective: number; grads: LayerWeights[] } {
+  gradient(x: MatrixInput, y: MatrixInput, l2: number, l1: number): { objective: number; grads: LayerWeights[] } {
     const ws = this.#reserveData(x, y, 'gradient', x.rows);
     try {
-      const objective = this.#led(() => this.kernels.gradient(this.arena.net, ws.inputs, ws.targets, x.rows, l2));
+      const objective = this.#led(() => this.kernels.gradient(this.arena.net, ws.inputs, ws.targets, x.rows, l2, l1));
       return { objective, grads: this.arena.readTensors(true) };
     } finally {
       this.arena.release(ws);
@@ -152,7 +163,7 @@ export class Engine {
       () => `${purpose} on ${x.rows} rows`,
     );
     try {
-      this.#stage(ws, x, y);
+      this.#stage(ws.inputs, ws.targets, x, y);
     } catch (error) {
       this.arena.release(ws);
       throw error;
@@ -160,12 +171,13 @@ export class Engine {
     return ws;
   }
 
-  // Copies x (and y) into the workspace, checking every value, and y against the loss, before anything runs.
-  #stage(ws: Workspace, x: MatrixInput, y: MatrixInput | undefined): void {
-    this.#copyFinite(x, ws.inputs);
+  // Copies x (and y) to the given addresses of a workspace, checking every value, and y against
+  // the loss, before anything runs.
+  #stage(inputs: number, targets: number, x: MatrixInput, y: MatrixInput | undefined): void {
+    this.#copyFinite(x, inputs);
     if (!y) return;
-    this.#copyFinite(y, ws.targets);
-    checkTargets(this.arena.f32, index32(ws.targets), y, this.spec.loss);
+    this.#copyFinite(y, targets);
+    checkTargets(this.arena.f32, index32(targets), y, this.spec.loss);
   }
 
   // Finiteness is checked in wasm, on the copy: a JavaScript loop over every value would cost as
@@ -181,59 +193,141 @@ export class Engine {
   }
 
   /**
-   * Trains on x, y as the plan says. The caller has validated the plan and checked that x and y
-   * have equal row counts; the values (and the targets against the loss) are checked here as they
-   * are staged, before any weight changes.
+   * Trains on x, y (and the validation rows, when given apart) as the plan says. The caller has
+   * validated the plan and checked the shapes and row counts; the values (and the targets against
+   * the loss) are checked here as they are staged, before any weight changes.
    */
-  async fit(x: MatrixInput, y: MatrixInput, plan: FitPlan, rng: Rng, isDisposed: () => boolean): Promise<History> {
+  async fit(
+    x: MatrixInput,
+    y: MatrixInput,
+    plan: FitPlan,
+    rng: Rng,
+    isDisposed: () => boolean,
+    validationData?: readonly [MatrixInput, MatrixInput],
+  ): Promise<History> {
     const rows = x.rows;
-    const valRows = plan.validationSplit > 0 ? rows - Math.floor(rows * (1 - plan.validationSplit)) : 0;
-    const trainRows = rows - valRows;
-    if (plan.validationSplit > 0 && (valRows === 0 || trainRows === 0)) {
-      throw new SimdnetError(
-        `validationSplit ${plan.validationSplit} of ${rows} rows leaves ${valRows} validation and ${trainRows} training rows; both need at least one`,
-      );
-    }
+    const split = plan.validationSplit && splitRows(rows, plan.validationSplit, this.spec.seed);
+    const trainRows = split ? split.trainRows : rows;
+    const valRows = split ? split.valRows : (validationData?.[0].rows ?? 0);
+    const reports = { validation: valRows > 0, accuracy: this.accuracy !== ACC_NONE };
+    if (plan.earlyStopping) checkMonitor(plan.earlyStopping.monitor, 'earlyStopping.monitor', reports);
+    if (plan.schedule?.type === 'reduceOnPlateau') checkMonitor(plan.schedule.monitor, 'learningRateSchedule.monitor', reports);
     const batchSize = Math.min(plan.batchSize, trainRows);
-    const statsCapacity = plan.onEpochEnd || plan.onBatchEnd ? 1 : Math.min(plan.epochs, STATS_RING);
-    const optimizer = plan.optimizer;
-    const states = this.arena.optimizerStates(OPTIMIZER_STATES[optimizer.type]);
+    const key = trainingKey(plan);
+    const carried = this.#training?.key === key ? this.#training : undefined;
+    const stepsBefore = carried?.step ?? 0;
+    const epochsBefore = carried?.epochs ?? 0;
+    checkScheduleFinite(
+      plan.schedule, plan.optimizer.learningRate,
+      stepsBefore + plan.epochs * Math.ceil(trainRows / batchSize) - 1, epochsBefore + plan.epochs - 1,
+    );
+    const statsCapacity = epochByEpoch(plan) ? 1 : Math.min(plan.epochs, STATS_RING);
+    const states = this.arena.optimizerStates(OPTIMIZER_STATES[plan.optimizer.type]);
     const snapshots = this.arena.snapshots();
+    const staged = rows + (validationData ? valRows : 0);
     const ws = this.arena.reserve(
       {
         capacity: batchSize,
         stats: statsCapacity,
-        inputs: rows * this.inputs,
-        targets: rows * this.outputs,
+        inputs: staged * this.inputs,
+        targets: staged * this.outputs,
         order: plan.shuffle ? trainRows : 0,
       },
       `fit on ${rows} rows with batchSize ${batchSize}`,
     );
     try {
-      this.#stage(ws, x, y);
+      this.#stage(ws.inputs, ws.targets, x, y);
+      if (validationData) this.#stage(ws.inputs + rows * this.inputs * 4, ws.targets + rows * this.outputs * 4, ...validationData);
+      if (split && split.heldOut) {
+        moveRowsToEnd(this.arena.f32, index32(ws.inputs), this.inputs, rows, split.heldOut);
+        moveRowsToEnd(this.arena.f32, index32(ws.targets), this.outputs, rows, split.heldOut);
+      }
       await this.#pool?.ensure(this.threads);
-      const key = optimizerKey(optimizer);
-      const step = this.#optimizer?.key === key ? this.#optimizer.step : this.#clearStates(states);
+      const start = carried ?? this.#startAfresh(key, states, plan);
       // Until this fit ends between two batches, the states may not match the weights.
-      this.#optimizer = null;
-      this.#writeRun(ws, plan, rng, { states, snapshots, step, trainRows, valRows, batchSize, statsCapacity });
-      const history = await this.#trainLoop(ws, plan, rng, { trainRows, valRows, statsCapacity }, isDisposed);
-      this.#optimizer = { key, step: this.arena.runInt(abi.RUN_STEP) };
+      this.#training = null;
+      this.#writeRun(ws, plan, rng, { states, snapshots, start, trainRows, valRows, batchSize, statsCapacity });
+      const progress: FitProgress = {
+        key,
+        start,
+        states,
+        plateau: start.plateau && { ...start.plateau },
+        stopping: plan.earlyStopping && new EarlyStopping(plan.earlyStopping),
+        best: undefined,
+      };
+      let history: History;
+      try {
+        history = await this.#trainLoop(ws, plan, rng, { trainRows, valRows, statsCapacity }, isDisposed, progress);
+      } catch (error) {
+        if (!(error instanceof CallbackError)) throw error;
+        // A callback failed between two batches: the state matches the weights (unless the same
+        // call into wasm diverged and put back an epoch's start).
+        if (this.arena.runInt(abi.RUN_STATUS) !== abi.STATUS_DIVERGED) this.#training = this.#stateNow(progress);
+        throw error.cause;
+      }
+      this.#training = this.#stateNow(progress);
+      const best = progress.best;
+      if (best && best.epoch < history.epochs && history.stopped !== 'aborted' && !isDisposed()) {
+        this.#restoreCheckpoint(best, states, rng);
+      }
       return history;
     } finally {
       this.arena.release(ws);
     }
   }
 
-  // Zeroes the optimizer states for a fresh start; returns the step count to start from.
-  #clearStates(states: readonly number[]): number {
-    for (const state of states) this.arena.zero(state, this.arena.paramCount);
-    return 0;
+  // Sets the optimizer states to where a fresh start has them; returns that start.
+  #startAfresh(key: string, states: readonly number[], plan: FitPlan): TrainingState {
+    const initial = plan.optimizer.type === 'adagrad' ? plan.optimizer.initialAccumulatorValue : 0;
+    for (const state of states) this.arena.fill(state, this.arena.paramCount, initial);
+    const plateau = plan.schedule?.type === 'reduceOnPlateau' ? plateauStart(plan.optimizer.learningRate) : null;
+    return { key, step: 0, epochs: 0, plateau };
   }
 
-  /** Makes the next fit start its optimizer afresh (the weights were replaced). */
+  // What this fit leaves for the next to continue, by the run record and its progress.
+  #stateNow(progress: FitProgress): TrainingState {
+    const arena = this.arena;
+    const plateau = progress.plateau && { ...progress.plateau };
+    return { key: progress.key, step: arena.runInt(abi.RUN_STEP), epochs: progress.start.epochs + arena.runInt(abi.RUN_EPOCH), plateau };
+  }
+
+  // Early stopping and the plateau's rate after the epoch whose log is given; returns whether to stop.
+  #epochPolicies(log: EpochLog, plan: FitPlan, progress: FitProgress): boolean {
+    if (progress.plateau && plan.schedule?.type === 'reduceOnPlateau') {
+      plateauEpoch(plan.schedule, progress.plateau, log);
+      this.arena.setRunFloat(abi.RUN_LEARNING_RATE, progress.plateau.rate);
+    }
+    if (!progress.stopping) return false;
+    const { improved, stop } = progress.stopping.observe(log.epoch, log);
+    if (improved && plan.earlyStopping!.restoreBestWeights) this.#saveCheckpoint(progress, log.epoch);
+    return stop;
+  }
+
+  // Keeps what the network is as epoch `epoch` (from 1) ends, between the epoch's calls into wasm:
+  // parameters and optimizer states in the arena's checkpoint blocks, the generator and the counters.
+  #saveCheckpoint(progress: FitProgress, epoch: number): void {
+    const arena = this.arena;
+    const [params, ...saved] = arena.checkpoints(1 + progress.states.length);
+    arena.copyFloats(params!, arena.params, arena.paramCount);
+    progress.states.forEach((state, i) => arena.copyFloats(saved[i]!, state, arena.paramCount));
+    const rng = [0, 0, 0, 0];
+    arena.readRunRng(rng);
+    progress.best = { epoch, state: this.#stateNow(progress), rng };
+  }
+
+  // Puts the network back as a checkpoint holds it: a fit continues from there.
+  #restoreCheckpoint(best: Checkpoint, states: readonly number[], rng: Rng): void {
+    const arena = this.arena;
+    const [params, ...saved] = arena.checkpoints(1 + states.length);
+    arena.copyFloats(arena.params, params!, arena.paramCount);
+    states.forEach((state, i) => arena.copyFloats(state, saved[i]!, arena.paramCount));
+    best.rng.forEach((word, i) => (rng.state[i] = word));
+    this.#training = best.state;
+  }
+
+  /** Makes the next fit start its optimizer and schedule afresh (the weights were replaced). */
   resetOptimizer(): void {
-    this.#optimizer = null;
+    this.#training = null;
   }
 
   #writeRun(
@@ -243,7 +337,7 @@ export class Engine {
     sizes: {
       states: readonly number[];
       snapshots: readonly [number, number];
-      step: number;
+      start: TrainingState;
       trainRows: number;
       valRows: number;
       batchSize: number;
@@ -256,9 +350,11 @@ export class Engine {
     const int = (field: number, value: number): void => arena.setRunInt(field, value);
     const float = (field: number, value: number): void => arena.setRunFloat(field, value);
     const o = plan.optimizer;
+    const schedule = kernelSchedule(plan.schedule);
     int(abi.RUN_OPTIMIZER, OPTIMIZER_IDS[o.type]);
     int(abi.RUN_NESTEROV, o.nesterov ? 1 : 0);
-    int(abi.RUN_STEP, sizes.step);
+    int(abi.RUN_STEP, sizes.start.step);
+    int(abi.RUN_EPOCHS_BEFORE, sizes.start.epochs);
     int(abi.RUN_STATE1, sizes.states[0] ?? 0);
     int(abi.RUN_STATE2, sizes.states[1] ?? 0);
     int(abi.RUN_X, ws.inputs);
@@ -277,12 +373,22 @@ export class Engine {
     int(abi.RUN_STATS_CAPACITY, sizes.statsCapacity);
     int(abi.RUN_SNAPSHOT0, sizes.snapshots[0]);
     int(abi.RUN_SNAPSHOT1, sizes.snapshots[1]);
-    float(abi.RUN_LEARNING_RATE, o.learningRate);
+    int(abi.RUN_CLIP, CLIP_IDS[plan.clip.type]);
+    int(abi.RUN_SCHEDULE, schedule.id);
+    int(abi.RUN_SCHEDULE_PERIOD, schedule.period);
+    int(abi.RUN_SCHEDULE_WARMUP, schedule.warmup);
+    int(abi.RUN_SCHEDULE_STAIRCASE, schedule.staircase ? 1 : 0);
+    float(abi.RUN_LEARNING_RATE, sizes.start.plateau?.rate ?? o.learningRate);
     float(abi.RUN_BETA1, o.beta1);
     float(abi.RUN_BETA2, o.beta2);
     float(abi.RUN_EPSILON, o.epsilon);
     float(abi.RUN_MOMENTUM, o.momentum);
+    float(abi.RUN_RHO, o.rho);
+    float(abi.RUN_WEIGHT_DECAY, o.weightDecay);
     float(abi.RUN_L2, plan.l2);
+    float(abi.RUN_L1, plan.l1);
+    float(abi.RUN_CLIP_LIMIT, plan.clip.limit);
+    float(abi.RUN_SCHEDULE_FACTOR, schedule.factor);
     arena.writeRunRng(rng.state);
   }
 
@@ -292,23 +398,24 @@ export class Engine {
     rng: Rng,
     sizes: { trainRows: number; valRows: number; statsCapacity: number },
     isDisposed: () => boolean,
+    progress: FitProgress,
   ): Promise<History> {
     const arena = this.arena;
-    const history: History = { epochs: 0, loss: [] };
+    const history: History = { epochs: 0, loss: [], learningRate: [] };
     const withAccuracy = this.accuracy !== ACC_NONE;
     if (withAccuracy) history.accuracy = [];
     if (sizes.valRows > 0) {
       history.valLoss = [];
       if (withAccuracy) history.valAccuracy = [];
     }
-    const maxEpochs = plan.onEpochEnd || plan.onBatchEnd ? 1 : sizes.statsCapacity;
+    const maxEpochs = epochByEpoch(plan) ? 1 : sizes.statsCapacity;
     let chunk = 1;
     let lastYield = now();
     try {
       while (arena.runInt(abi.RUN_STATUS) === abi.STATUS_RUNNING) {
         if (plan.signal?.aborted) {
           this.#led(() => this.kernels.abortRun(arena.net, arena.run));
-          if (arena.runInt(abi.RUN_STATUS) === abi.STATUS_DIVERGED) throw this.#divergence(history, plan);
+          if (arena.runInt(abi.RUN_STATUS) === abi.STATUS_DIVERGED) throw this.#divergence(history, sizes.statsCapacity, ws);
           history.stopped = 'aborted';
           break;
         }
@@ -326,10 +433,18 @@ export class Engine {
         // Epochs that ended before a divergence in the same call are reported first, so what
         // the callbacks see does not depend on how the fit was cut into calls.
         if (plan.onBatchEnd && ran > 0) {
-          plan.onBatchEnd({ epoch: epoch + 1, batch: batch + 1, loss: arena.runFloat64(abi.RUN_BATCH_LOSS) });
+          const at = arena.statsIndex(ws, epoch, sizes.statsCapacity);
+          const learningRate = shortestFloat32(arena.f64[at + abi.STATS_LEARNING_RATE / 8]!);
+          const log = { epoch: epoch + 1, batch: batch + 1, loss: arena.runFloat64(abi.RUN_BATCH_LOSS), learningRate };
+          const pending = callUser(plan.onBatchEnd, log);
+          if (pending) await pending;
         }
-        this.#reportEpochs(history, arena.runInt(abi.RUN_EPOCH), ws, sizes, plan.onEpochEnd);
-        if (arena.runInt(abi.RUN_STATUS) === abi.STATUS_DIVERGED) throw this.#divergence(history, plan);
+        const stop = await this.#endEpochs(history, arena.runInt(abi.RUN_EPOCH), ws, sizes, plan, progress);
+        if (arena.runInt(abi.RUN_STATUS) === abi.STATUS_DIVERGED) throw this.#divergence(history, sizes.statsCapacity, ws);
+        if (stop) {
+          if (arena.runInt(abi.RUN_STATUS) === abi.STATUS_RUNNING) history.stopped = 'earlyStopping';
+          break;
+        }
         if (now() - lastYield >= CHUNK_MS) {
           await yieldToEventLoop();
           lastYield = now();
@@ -338,40 +453,49 @@ export class Engine {
     } finally {
       arena.readRunRng(rng.state);
     }
+    if (progress.stopping && progress.stopping.bestEpoch > 0) history.bestEpoch = progress.stopping.bestEpoch;
     return history;
   }
 
   // The error for the divergence the run record describes, with the history cut back to the
   // epochs the restored network has been trained for.
-  #divergence(history: History, plan: FitPlan): DivergenceError {
+  #divergence(history: History, statsCapacity: number, ws: Workspace): DivergenceError {
     const arena = this.arena;
     const restored = arena.runInt(abi.RUN_RESTORED_EPOCH);
+    const at = arena.statsIndex(ws, arena.runInt(abi.RUN_EPOCH), statsCapacity);
     return new DivergenceError({
       epoch: arena.runInt(abi.RUN_EPOCH) + 1,
       batch: arena.runInt(abi.RUN_DIVERGED_BATCH) + 1,
       reason: DIVERGENCE_REASONS[arena.runInt(abi.RUN_DIVERGED)]!,
       restoredEpoch: restored + 1,
-      learningRate: plan.optimizer.learningRate,
+      learningRate: shortestFloat32(arena.f64[at + abi.STATS_LEARNING_RATE / 8]!),
       history: truncateHistory(history, restored),
     });
   }
 
-  // Appends the epochs that ended since the last report to history and tells onEpochEnd.
-  #reportEpochs(
+  // Appends the epochs that ended since the last report to history; epoch by epoch, also keeps
+  // the best epoch, moves the plateau's rate and tells onEpochEnd. Returns whether early
+  // stopping ends the fit.
+  async #endEpochs(
     history: History,
     epochsEnded: number,
     ws: Workspace,
     sizes: { trainRows: number; valRows: number; statsCapacity: number },
-    onEpochEnd: FitPlan['onEpochEnd'],
-  ): void {
+    plan: FitPlan,
+    progress: FitProgress,
+  ): Promise<boolean> {
     const f64 = this.arena.f64;
     const { trainRows, valRows, statsCapacity } = sizes;
+    let stop = false;
     // Fits of a tiny network end an epoch every few batches: this loop then runs for every few
-    // microseconds of training, so it builds an EpochLog only for a callback that wants one.
+    // microseconds of training, so it builds an EpochLog only when something per epoch wants one.
     for (let e = history.epochs; e < epochsEnded; e++) {
       const at = this.arena.statsIndex(ws, e, statsCapacity);
       const loss = f64[at + abi.STATS_LOSS / 8]! / trainRows;
+      // The float32 rate, as the shortest decimal that is it: 0.05 rather than 0.05000000074505806.
+      const learningRate = shortestFloat32(f64[at + abi.STATS_LEARNING_RATE / 8]!);
       history.loss.push(loss);
+      history.learningRate.push(learningRate);
       let accuracy: number | undefined;
       let valLoss: number | undefined;
       let valAccuracy: number | undefined;
@@ -388,14 +512,18 @@ export class Engine {
         }
       }
       history.epochs = e + 1;
-      if (onEpochEnd) {
-        const log: EpochLog = { epoch: e + 1, loss };
-        if (accuracy !== undefined) log.accuracy = accuracy;
-        if (valLoss !== undefined) log.valLoss = valLoss;
-        if (valAccuracy !== undefined) log.valAccuracy = valAccuracy;
-        onEpochEnd(log);
+      if (!epochByEpoch(plan)) continue;
+      const log: EpochLog = { epoch: e + 1, loss, learningRate };
+      if (accuracy !== undefined) log.accuracy = accuracy;
+      if (valLoss !== undefined) log.valLoss = valLoss;
+      if (valAccuracy !== undefined) log.valAccuracy = valAccuracy;
+      stop = this.#epochPolicies(log, plan, progress) || stop;
+      if (plan.onEpochEnd) {
+        const pending = callUser(plan.onEpochEnd, log);
+        if (pending) await pending;
       }
     }
+    return stop;
   }
 }
 
@@ -410,7 +538,7 @@ const DIVERGENCE_REASONS: Record<number, DivergenceReason> = {
 
 // The first `epochs` epochs of a history.
 function truncateHistory(history: History, epochs: number): History {
-  const cut: History = { epochs, loss: history.loss.slice(0, epochs) };
+  const cut: History = { epochs, loss: history.loss.slice(0, epochs), learningRate: history.learningRate.slice(0, epochs) };
   if (history.accuracy) cut.accuracy = history.accuracy.slice(0, epochs);
   if (history.valLoss) cut.valLoss = history.valLoss.slice(0, epochs);
   if (history.valAccuracy) cut.valAccuracy = history.valAccuracy.slice(0, epochs);
@@ -427,16 +555,75 @@ function nonFiniteOutputs(call: string, x: MatrixInput, r: number | null): NonFi
   );
 }
 
-/** Parameter-sized states each optimizer keeps: momentum's velocity, Adam's two moments. */
-const OPTIMIZER_STATES = { sgd: 0, momentum: 1, adam: 2 } as const;
+/** Parameter-sized states each optimizer keeps: momentum's velocity, Adam's two moments, RMSprop's and Adagrad's squares. */
+const OPTIMIZER_STATES: Record<OptimizerName, number> = { sgd: 0, momentum: 1, adam: 2, adamw: 2, rmsprop: 1, adagrad: 1 };
 
-// What must match for a fit to continue the previous fit's optimizer state: everything but the
-// learning rate, which schedules change between fits.
-function optimizerKey(o: FitPlan['optimizer']): string {
-  const { type, momentum, nesterov, beta1, beta2, epsilon } = o;
-  if (type === 'momentum') return JSON.stringify({ type, momentum, nesterov });
-  if (type === 'adam') return JSON.stringify({ type, beta1, beta2, epsilon });
-  return type;
+const CLIP_IDS = { none: abi.CLIP_NONE, value: abi.CLIP_VALUE, norm: abi.CLIP_NORM } as const;
+
+/**
+ * What a fit leaves for the next one to continue: the settings it was made under, the optimizer
+ * steps and epochs taken (the schedules' counters) and the plateau's position; the optimizer
+ * states themselves are in the arena.
+ */
+interface TrainingState {
+  key: string;
+  step: number;
+  epochs: number;
+  plateau: PlateauState | null;
+}
+
+/** What a network was as an epoch ended, besides the arena's checkpoint blocks. */
+interface Checkpoint {
+  epoch: number;
+  state: TrainingState;
+  rng: number[];
+}
+
+/** One fit's bookkeeping between epochs. */
+interface FitProgress {
+  key: string;
+  start: TrainingState;
+  states: readonly number[];
+  plateau: PlateauState | null;
+  stopping: EarlyStopping | undefined;
+  best: Checkpoint | undefined;
+}
+
+// What must match for a fit to continue the previous fit's state: the optimizer's settings but
+// the learning rate (lowering it between fits is a hand-made schedule), and the schedule's, which
+// with a schedule include the learning rate it starts from.
+function trainingKey(plan: FitPlan): string {
+  const o = plan.optimizer;
+  const settings = OPTIMIZER_KEYS[o.type].filter((k) => plan.schedule || k !== 'learningRate').map((k) => o[k]);
+  return JSON.stringify([settings, plan.schedule ?? null]);
+}
+
+// Whether the fit's calls into wasm end at every epoch's end, for something between epochs.
+function epochByEpoch(plan: FitPlan): boolean {
+  return Boolean(plan.onEpochEnd || plan.onBatchEnd || plan.earlyStopping || plan.schedule?.type === 'reduceOnPlateau');
+}
+
+/** A user's callback failed: fit rejects with `cause`. */
+class CallbackError extends Error {
+  constructor(override readonly cause: unknown) {
+    super('a fit callback failed');
+  }
+}
+
+// Calls a user's callback. A promise it returns is handed back (and awaited by the caller), with
+// a rejection as a CallbackError; a plain return value is not, so a synchronous callback costs no
+// turn of the event loop.
+function callUser<T>(callback: Callback<T>, log: T): Promise<void> | undefined {
+  let result: unknown;
+  try {
+    result = callback(log);
+  } catch (error) {
+    throw new CallbackError(error);
+  }
+  if (typeof (result as PromiseLike<void> | undefined)?.then !== 'function') return undefined;
+  return Promise.resolve(result as PromiseLike<void>).then(undefined, (error: unknown) => {
+    throw new CallbackError(error);
+  });
 }
 
 // Batches for the next call, from the rate of the last: aims at CHUNK_MS, and grows at most 8×

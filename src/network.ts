@@ -141,17 +141,20 @@ export class Network {
 
   /**
    * Trains on rows x with targets y. Resolves with the per-epoch history once the last epoch
-   * ends (or the signal aborts). Rejects with a DivergenceError if the loss or a weight stops
-   * being finite, after restoring the network to how it was when the failing epoch began.
+   * ends (or the signal aborts, or early stopping ends it). Rejects with a DivergenceError if the
+   * loss or a weight stops being finite, after restoring the network to how it was when the
+   * failing epoch began; rejects with a callback's error if onEpochEnd or onBatchEnd throws or
+   * rejects, leaving the network as the last completed step left it.
    */
   async fit(x: Matrix, y: Matrix, options: FitOptions = {}): Promise<History> {
     const engine = engineOf(this);
     if (this.#fitting) throw new SimdnetError('fit is already running on this network; await it before starting another');
     const plan = parseFitOptions(options);
     const [xs, ys] = this.#readPair(x, y);
+    const validation = plan.validationData && this.#readPair(...plan.validationData, 'validationData');
     this.#fitting = true;
     try {
-      return await engine.fit(xs, ys, plan, this.#rng, () => this.disposed);
+      return await engine.fit(xs, ys, plan, this.#rng, () => this.disposed, validation);
     } finally {
       this.#fitting = false;
     }
@@ -175,10 +178,12 @@ export class Network {
     return engine.evaluate(...this.#readPair(x, y));
   }
 
-  #readPair(x: Matrix, y: Matrix): [MatrixInput, MatrixInput] {
-    const xs = readMatrix(x, 'x', this.inputs, 'the network\'s inputs');
-    const ys = readMatrix(y, 'y', this.outputs, 'the output layer\'s units');
-    if (xs.rows !== ys.rows) throw new SimdnetError(`x has ${xs.rows} rows but y has ${ys.rows}; they must match`);
+  // x and y (named `${within}[0]` and `${within}[1]` inside an option) read as matrices of equal row counts.
+  #readPair(x: unknown, y: unknown, within?: string): [MatrixInput, MatrixInput] {
+    const [xName, yName] = within ? [`${within}[0]`, `${within}[1]`] : ['x', 'y'];
+    const xs = readMatrix(x, xName, this.inputs, 'the network\'s inputs');
+    const ys = readMatrix(y, yName, this.outputs, 'the output layer\'s units');
+    if (xs.rows !== ys.rows) throw new SimdnetError(`${xName} has ${xs.rows} rows but ${yName} has ${ys.rows}; they must match`);
     return [xs, ys];
   }
 

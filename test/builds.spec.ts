@@ -142,7 +142,7 @@ describe.each(PAIRS)('$title', ({ other, gemm }) => {
     }
     same('adamStep', (h) => {
       const [pw, pm, pv] = [h.f32(w), h.f32(v), h.f32(v2)];
-      h.k.adamStep(pw, h.f32(g), pm, pv, n, 0.01, 0.9, 0.999, 1e-8, 1 / (1 - 0.9 ** 3), 1 / (1 - 0.999 ** 3));
+      h.k.adamStep(pw, h.f32(g), pm, pv, n, 0.01, 0.9, 0.999, 1e-8, 1 / (1 - 0.9 ** 3), 1 / (1 - 0.999 ** 3), 1);
       return [...h.read(pw, n), ...h.read(pm, n), ...h.read(pv, n)];
     });
     same('scaleAddWeights', (h) => {

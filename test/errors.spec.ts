@@ -118,8 +118,9 @@ const CONFIG_CASES: Case[] = [
 ];
 
 const FIT_OPTION_CASES: Case[] = [
-  ['unknown optimizer name', 'regressor', fitRegressor({ optimizer: 'rmsprop' }), /optimizer must be 'sgd', 'momentum' or 'adam', got "rmsprop"/],
-  ['unknown optimizer type', 'regressor', fitRegressor({ optimizer: { type: 'nadam' } }), /optimizer\.type must be 'sgd', 'momentum' or 'adam'/],
+  ['unknown optimizer name', 'regressor', fitRegressor({ optimizer: 'nadam' }),
+    /optimizer must be 'sgd', 'momentum', 'adam', 'rmsprop', 'adagrad' or 'adamw', got "nadam"/],
+  ['unknown optimizer type', 'regressor', fitRegressor({ optimizer: { type: 'lion' } }), /optimizer\.type must be 'sgd', 'momentum', 'adam', 'rmsprop', 'adagrad' or 'adamw'/],
   ['negative learning rate', 'regressor', fitRegressor({ optimizer: { type: 'sgd', learningRate: -0.1 } }), /optimizer\.learningRate must be a finite number > 0, got -0\.1/],
   ['NaN learning rate', 'regressor', fitRegressor({ optimizer: { type: 'adam', learningRate: Number.NaN } }), /optimizer\.learningRate .*got NaN/],
   ['zero learning rate', 'regressor', fitRegressor({ optimizer: { type: 'momentum', learningRate: 0 } }), /optimizer\.learningRate must be a finite number > 0/],

@@ -72,8 +72,8 @@ describe.each(combinations)('hidden $hidden → output $output with $loss', ({ h
       for (const l2 of [0, 0.5]) {
         const label = `${regime}, λ=${l2}`;
         // float64: the reference's backpropagation against its own central differences.
-        const analytic = reference.gradient(x, y, ROWS, l2);
-        const numeric = reference.numericalGradient(x, y, ROWS, l2);
+        const analytic = reference.gradient(x, y, ROWS, { l2 });
+        const numeric = reference.numericalGradient(x, y, ROWS, { l2 });
         const close = (g: number, n: number, name: string): void => {
           expect(Math.abs(g - n), `${label} ${name}: ${g} vs ${n}`).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(n)));
         };

@@ -98,7 +98,7 @@ describe.each(BUILDS)('%s build', (backend) => {
             break;
           case 'adam': {
             const [c1, c2] = corrections(config.beta1, config.beta2, t);
-            heap.k.adamStep(pw, pg, ps1, ps2, n, config.lr, config.beta1, config.beta2, config.epsilon, c1, c2);
+            heap.k.adamStep(pw, pg, ps1, ps2, n, config.lr, config.beta1, config.beta2, config.epsilon, c1, c2, 1);
             break;
           }
         }
