@@ -29,6 +29,17 @@ const FITS: [string, FitOptions][] = [
   ['Adam, shuffled, with validation rows', { epochs: 2, batchSize: 64, validationSplit: 0.1, optimizer: 'adam' }],
   ['Nesterov momentum with L2, full batch', { epochs: 3, batchSize: ROWS, l2: 0.3, optimizer: { type: 'momentum', nesterov: true } }],
   ['SGD on odd batches', { epochs: 2, batchSize: 37, optimizer: { type: 'sgd', learningRate: 0.05 } }],
+  ['AdamW with L1, clipNorm and a cosine schedule', {
+    epochs: 2, batchSize: 64, l1: 0.001, clipNorm: 0.5, optimizer: { type: 'adamw', weightDecay: 0.1 },
+    learningRateSchedule: { type: 'cosine', decaySteps: 6, warmupSteps: 2 },
+  }],
+  ['RMSprop with clipValue and a step schedule', {
+    epochs: 3, batchSize: 50, clipValue: 0.01, optimizer: 'rmsprop', learningRateSchedule: { type: 'step', every: 1, factor: 0.5 },
+  }],
+  ['Adagrad with early stopping on a shuffled split', {
+    epochs: 4, batchSize: 64, optimizer: 'adagrad', validationSplit: { fraction: 0.2, shuffle: true },
+    earlyStopping: { monitor: 'valLoss', patience: 1, restoreBestWeights: true },
+  }],
 ];
 
 const live: Network[] = [];
