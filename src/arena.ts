@@ -93,8 +93,8 @@ export class Arena {
   /** Addresses of the parameter-sized optimizer states allocated so far. */
   readonly #states: number[] = [];
   #snapshots: readonly [number, number] | undefined;
-  /** Addresses of the parameter-sized checkpoint blocks allocated so far. */
-  readonly #checkpoints: number[] = [];
+  /** The parameter-sized checkpoint blocks allocated so far: parameters, then optimizer states. */
+  readonly #checkpoint: number[] = [];
   /** Workspaces in use, oldest first: the network record points at the newest. */
   readonly #inUse: Workspace[] = [];
   /** The last workspace released, if small: reused by an equal reserve. */
@@ -173,12 +173,18 @@ export class Arena {
   }
 
   /**
-   * Addresses of `count` parameter-sized blocks that keep the network as its best epoch left it
-   * (the parameters, then each optimizer state), allocated on first use and kept for later fits.
+   * Copies the parameters and the given optimizer states into the checkpoint: parameter-sized
+   * blocks allocated on first use and kept for later fits (restoreBestWeights keeps the best epoch there).
    */
-  checkpoints(count: number): readonly number[] {
-    while (this.#checkpoints.length < count) this.#checkpoints.push(this.#alloc(this.paramCount * 4, 'the best epoch\'s checkpoint'));
-    return this.#checkpoints.slice(0, count);
+  saveCheckpoint(states: readonly number[]): void {
+    const blocks = [this.params, ...states];
+    while (this.#checkpoint.length < blocks.length) this.#checkpoint.push(this.#alloc(this.paramCount * 4, 'the best epoch\'s checkpoint'));
+    blocks.forEach((block, i) => this.copyFloats(this.#checkpoint[i]!, block, this.paramCount));
+  }
+
+  /** Copies the checkpoint back into the parameters and the given optimizer states. */
+  restoreCheckpoint(states: readonly number[]): void {
+    [this.params, ...states].forEach((block, i) => this.copyFloats(block, this.#checkpoint[i]!, this.paramCount));
   }
 
   /**

@@ -8,13 +8,15 @@ import { Arena, index32, index64, type Workspace } from './arena.js';
 import { accuracyMode, type NetworkSpec } from './config.js';
 import { type MatrixInput, nonFiniteError, rowName, SMALL_COPY } from './data.js';
 import { type DivergenceReason, DivergenceError, NonFiniteOutputError, SimdnetError } from './errors.js';
-import { type Callback, type EpochLog, type FitPlan, OPTIMIZER_IDS, OPTIMIZER_KEYS, type OptimizerName } from './fit-options.js';
+import { type EpochLog, type FitPlan, OPTIMIZER_IDS } from './fit-options.js';
 import type { Rng } from './random.js';
 import { type LayerWeights, shortestFloat32 } from './serialization.js';
 import { checkTargets } from './targets.js';
-import { EarlyStopping } from './training/early-stopping.js';
+import { BetweenEpochs, epochByEpoch } from './training/between-epochs.js';
+import { CallbackError, callUser } from './training/callbacks.js';
 import { checkMonitor } from './training/monitor.js';
-import { checkScheduleFinite, kernelSchedule, type PlateauState, plateauEpoch, plateauStart } from './training/schedule.js';
+import { checkScheduleFinite, kernelSchedule } from './training/schedule.js';
+import { freshState, OPTIMIZER_STATES, trainingKey, type TrainingState } from './training/state.js';
 import { moveRowsToEnd, splitRows } from './training/validation.js';
 import type { Heap } from './wasm/heap.js';
 import type { Pool } from './wasm/pool.js';
@@ -215,11 +217,9 @@ export class Engine {
     const batchSize = Math.min(plan.batchSize, trainRows);
     const key = trainingKey(plan);
     const carried = this.#training?.key === key ? this.#training : undefined;
-    const stepsBefore = carried?.step ?? 0;
-    const epochsBefore = carried?.epochs ?? 0;
     checkScheduleFinite(
       plan.schedule, plan.optimizer.learningRate,
-      stepsBefore + plan.epochs * Math.ceil(trainRows / batchSize) - 1, epochsBefore + plan.epochs - 1,
+      (carried?.step ?? 0) + plan.epochs * Math.ceil(trainRows / batchSize) - 1, (carried?.epochs ?? 0) + plan.epochs - 1,
     );
     const statsCapacity = epochByEpoch(plan) ? 1 : Math.min(plan.epochs, STATS_RING);
     const states = this.arena.optimizerStates(OPTIMIZER_STATES[plan.optimizer.type]);
@@ -243,24 +243,17 @@ export class Engine {
         moveRowsToEnd(this.arena.f32, index32(ws.targets), this.outputs, rows, split.heldOut);
       }
       await this.#pool?.ensure(this.threads);
-      const start = carried ?? this.#startAfresh(key, states, plan);
+      const start = carried ?? this.#startAfresh(plan, states);
       // Until this fit ends between two batches, the states may not match the weights.
       this.#training = null;
       this.#writeRun(ws, plan, rng, { states, snapshots, start, trainRows, valRows, batchSize, statsCapacity });
-      const progress: FitProgress = {
-        key,
-        start,
-        states,
-        plateau: start.plateau && { ...start.plateau },
-        stopping: plan.earlyStopping && new EarlyStopping(plan.earlyStopping),
-        best: undefined,
-      };
+      const progress: FitProgress = { start, states, between: new BetweenEpochs(plan, start.plateau), best: undefined };
       let history: History;
       try {
         history = await this.#trainLoop(ws, plan, rng, { trainRows, valRows, statsCapacity }, isDisposed, progress);
       } catch (error) {
         if (!(error instanceof CallbackError)) throw error;
-        // A callback failed between two batches: the state matches the weights (unless the same
+        // A callback failed between two batches: the states match the weights (unless the same
         // call into wasm diverged and put back an epoch's start).
         if (this.arena.runInt(abi.RUN_STATUS) !== abi.STATUS_DIVERGED) this.#training = this.#stateNow(progress);
         throw error.cause;
@@ -268,7 +261,10 @@ export class Engine {
       this.#training = this.#stateNow(progress);
       const best = progress.best;
       if (best && best.epoch < history.epochs && history.stopped !== 'aborted' && !isDisposed()) {
-        this.#restoreCheckpoint(best, states, rng);
+        // Back to the best epoch's end: parameters, optimizer states, generator and counters.
+        this.arena.restoreCheckpoint(states);
+        best.rng.forEach((word, i) => (rng.state[i] = word));
+        this.#training = best.state;
       }
       return history;
     } finally {
@@ -276,53 +272,19 @@ export class Engine {
     }
   }
 
-  // Sets the optimizer states to where a fresh start has them; returns that start.
-  #startAfresh(key: string, states: readonly number[], plan: FitPlan): TrainingState {
+  // Puts the optimizer states where a fresh start has them; returns that start.
+  #startAfresh(plan: FitPlan, states: readonly number[]): TrainingState {
     const initial = plan.optimizer.type === 'adagrad' ? plan.optimizer.initialAccumulatorValue : 0;
     for (const state of states) this.arena.fill(state, this.arena.paramCount, initial);
-    const plateau = plan.schedule?.type === 'reduceOnPlateau' ? plateauStart(plan.optimizer.learningRate) : null;
-    return { key, step: 0, epochs: 0, plateau };
+    return freshState(plan);
   }
 
   // What this fit leaves for the next to continue, by the run record and its progress.
   #stateNow(progress: FitProgress): TrainingState {
     const arena = this.arena;
-    const plateau = progress.plateau && { ...progress.plateau };
-    return { key: progress.key, step: arena.runInt(abi.RUN_STEP), epochs: progress.start.epochs + arena.runInt(abi.RUN_EPOCH), plateau };
-  }
-
-  // Early stopping and the plateau's rate after the epoch whose log is given; returns whether to stop.
-  #epochPolicies(log: EpochLog, plan: FitPlan, progress: FitProgress): boolean {
-    if (progress.plateau && plan.schedule?.type === 'reduceOnPlateau') {
-      plateauEpoch(plan.schedule, progress.plateau, log);
-      this.arena.setRunFloat(abi.RUN_LEARNING_RATE, progress.plateau.rate);
-    }
-    if (!progress.stopping) return false;
-    const { improved, stop } = progress.stopping.observe(log.epoch, log);
-    if (improved && plan.earlyStopping!.restoreBestWeights) this.#saveCheckpoint(progress, log.epoch);
-    return stop;
-  }
-
-  // Keeps what the network is as epoch `epoch` (from 1) ends, between the epoch's calls into wasm:
-  // parameters and optimizer states in the arena's checkpoint blocks, the generator and the counters.
-  #saveCheckpoint(progress: FitProgress, epoch: number): void {
-    const arena = this.arena;
-    const [params, ...saved] = arena.checkpoints(1 + progress.states.length);
-    arena.copyFloats(params!, arena.params, arena.paramCount);
-    progress.states.forEach((state, i) => arena.copyFloats(saved[i]!, state, arena.paramCount));
-    const rng = [0, 0, 0, 0];
-    arena.readRunRng(rng);
-    progress.best = { epoch, state: this.#stateNow(progress), rng };
-  }
-
-  // Puts the network back as a checkpoint holds it: a fit continues from there.
-  #restoreCheckpoint(best: Checkpoint, states: readonly number[], rng: Rng): void {
-    const arena = this.arena;
-    const [params, ...saved] = arena.checkpoints(1 + states.length);
-    arena.copyFloats(arena.params, params!, arena.paramCount);
-    states.forEach((state, i) => arena.copyFloats(state, saved[i]!, arena.paramCount));
-    best.rng.forEach((word, i) => (rng.state[i] = word));
-    this.#training = best.state;
+    const { key, epochs } = progress.start;
+    const plateau = progress.between.plateau && { ...progress.between.plateau };
+    return { key, step: arena.runInt(abi.RUN_STEP), epochs: epochs + arena.runInt(abi.RUN_EPOCH), plateau };
   }
 
   /** Makes the next fit start its optimizer and schedule afresh (the weights were replaced). */
@@ -453,7 +415,8 @@ export class Engine {
     } finally {
       arena.readRunRng(rng.state);
     }
-    if (progress.stopping && progress.stopping.bestEpoch > 0) history.bestEpoch = progress.stopping.bestEpoch;
+    const bestEpoch = progress.between.bestEpoch;
+    if (bestEpoch !== undefined) history.bestEpoch = bestEpoch;
     return history;
   }
 
@@ -473,9 +436,9 @@ export class Engine {
     });
   }
 
-  // Appends the epochs that ended since the last report to history; epoch by epoch, also keeps
-  // the best epoch, moves the plateau's rate and tells onEpochEnd. Returns whether early
-  // stopping ends the fit.
+  // Appends the epochs that ended since the last report to history; epoch by epoch, also does
+  // what is due between epochs (the plateau's rate, a checkpoint of the best epoch) and tells
+  // onEpochEnd. Returns whether early stopping ends the fit.
   async #endEpochs(
     history: History,
     epochsEnded: number,
@@ -517,7 +480,16 @@ export class Engine {
       if (accuracy !== undefined) log.accuracy = accuracy;
       if (valLoss !== undefined) log.valLoss = valLoss;
       if (valAccuracy !== undefined) log.valAccuracy = valAccuracy;
-      stop = this.#epochPolicies(log, plan, progress) || stop;
+      const after = progress.between.after(log);
+      const plateau = progress.between.plateau;
+      if (plateau) this.arena.setRunFloat(abi.RUN_LEARNING_RATE, plateau.rate);
+      if (after.keep) {
+        this.arena.saveCheckpoint(progress.states);
+        const rng = [0, 0, 0, 0];
+        this.arena.readRunRng(rng);
+        progress.best = { epoch: e + 1, state: this.#stateNow(progress), rng };
+      }
+      stop ||= after.stop;
       if (plan.onEpochEnd) {
         const pending = callUser(plan.onEpochEnd, log);
         if (pending) await pending;
@@ -555,75 +527,15 @@ function nonFiniteOutputs(call: string, x: MatrixInput, r: number | null): NonFi
   );
 }
 
-/** Parameter-sized states each optimizer keeps: momentum's velocity, Adam's two moments, RMSprop's and Adagrad's squares. */
-const OPTIMIZER_STATES: Record<OptimizerName, number> = { sgd: 0, momentum: 1, adam: 2, adamw: 2, rmsprop: 1, adagrad: 1 };
-
 const CLIP_IDS = { none: abi.CLIP_NONE, value: abi.CLIP_VALUE, norm: abi.CLIP_NORM } as const;
 
-/**
- * What a fit leaves for the next one to continue: the settings it was made under, the optimizer
- * steps and epochs taken (the schedules' counters) and the plateau's position; the optimizer
- * states themselves are in the arena.
- */
-interface TrainingState {
-  key: string;
-  step: number;
-  epochs: number;
-  plateau: PlateauState | null;
-}
-
-/** What a network was as an epoch ended, besides the arena's checkpoint blocks. */
-interface Checkpoint {
-  epoch: number;
-  state: TrainingState;
-  rng: number[];
-}
-
-/** One fit's bookkeeping between epochs. */
+/** One fit's bookkeeping: where it started, its optimizer states, what runs between epochs, the best epoch kept. */
 interface FitProgress {
-  key: string;
   start: TrainingState;
   states: readonly number[];
-  plateau: PlateauState | null;
-  stopping: EarlyStopping | undefined;
-  best: Checkpoint | undefined;
-}
-
-// What must match for a fit to continue the previous fit's state: the optimizer's settings but
-// the learning rate (lowering it between fits is a hand-made schedule), and the schedule's, which
-// with a schedule include the learning rate it starts from.
-function trainingKey(plan: FitPlan): string {
-  const o = plan.optimizer;
-  const settings = OPTIMIZER_KEYS[o.type].filter((k) => plan.schedule || k !== 'learningRate').map((k) => o[k]);
-  return JSON.stringify([settings, plan.schedule ?? null]);
-}
-
-// Whether the fit's calls into wasm end at every epoch's end, for something between epochs.
-function epochByEpoch(plan: FitPlan): boolean {
-  return Boolean(plan.onEpochEnd || plan.onBatchEnd || plan.earlyStopping || plan.schedule?.type === 'reduceOnPlateau');
-}
-
-/** A user's callback failed: fit rejects with `cause`. */
-class CallbackError extends Error {
-  constructor(override readonly cause: unknown) {
-    super('a fit callback failed');
-  }
-}
-
-// Calls a user's callback. A promise it returns is handed back (and awaited by the caller), with
-// a rejection as a CallbackError; a plain return value is not, so a synchronous callback costs no
-// turn of the event loop.
-function callUser<T>(callback: Callback<T>, log: T): Promise<void> | undefined {
-  let result: unknown;
-  try {
-    result = callback(log);
-  } catch (error) {
-    throw new CallbackError(error);
-  }
-  if (typeof (result as PromiseLike<void> | undefined)?.then !== 'function') return undefined;
-  return Promise.resolve(result as PromiseLike<void>).then(undefined, (error: unknown) => {
-    throw new CallbackError(error);
-  });
+  between: BetweenEpochs;
+  /** The epoch (from 1) the arena's checkpoint holds, with what it left outside the arena. */
+  best: { epoch: number; state: TrainingState; rng: number[] } | undefined;
 }
 
 // Batches for the next call, from the rate of the last: aims at CHUNK_MS, and grows at most 8×

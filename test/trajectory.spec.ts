@@ -43,7 +43,7 @@ function float32Schedule(schedule: Extras['learningRateSchedule']): Extras['lear
   if (!schedule) return undefined;
   const rounded: Record<string, unknown> = { ...schedule };
   for (const key of ['factor', 'decayRate', 'alpha']) if (typeof rounded[key] === 'number') rounded[key] = Math.fround(rounded[key]);
-  return rounded as Extras['learningRateSchedule'];
+  return rounded as unknown as Extras['learningRateSchedule'];
 }
 
 /** The float32 rate of each step: the reference's float64 rate from the float32 settings, rounded once. */

@@ -148,7 +148,8 @@ export interface PlateauState {
   cooldown: number;
 }
 
-export const plateauStart = (learningRate: number): PlateauState => ({ rate: learningRate, best: undefined, wait: 0, cooldown: 0 });
+/** Where a plateau starts: at the optimizer's rate (as float32, the kernels' precision). */
+export const plateauStart = (learningRate: number): PlateauState => ({ rate: Math.fround(learningRate), best: undefined, wait: 0, cooldown: 0 });
 
 /** Advances the state by one epoch's values, as Keras's ReduceLROnPlateau.on_epoch_end does. */
 export function plateauEpoch(s: PlateauSpec, state: PlateauState, values: EpochValues): void {
