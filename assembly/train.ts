@@ -12,7 +12,7 @@ import {
   CLIP_NONE, CLIP_VALUE,
   DIVERGED_FINAL, DIVERGED_LOSS, DIVERGED_PARAMETERS, DIVERGED_VALIDATION,
   RUN_BATCH, RUN_BATCH_LOSS, RUN_BATCH_SIZE, RUN_BETA1, RUN_BETA2, RUN_CLIP, RUN_CLIP_LIMIT, RUN_DIVERGED,
-  RUN_DIVERGED_BATCH, RUN_EPOCH, RUN_EPOCHS, RUN_EPOCHS_BEFORE, RUN_EPSILON, RUN_L1, RUN_L2, RUN_MOMENTUM,
+  RUN_DIVERGED_BATCH, RUN_EPOCH, RUN_EPOCHS, RUN_EPSILON, RUN_L1, RUN_L2, RUN_MOMENTUM,
   RUN_NESTEROV, RUN_OPTIMIZER, RUN_ORDER, RUN_RESTORED_EPOCH, RUN_RHO, RUN_RNG, RUN_RNG_SNAPSHOTS, RUN_ROWS,
   RUN_SNAPSHOT0, RUN_SNAPSHOT1, RUN_STATE1, RUN_STATE2, RUN_STATS,
   RUN_STATS_CAPACITY, RUN_STATUS, RUN_STEP, RUN_VAL_ROWS, RUN_VAL_X, RUN_VAL_Y, RUN_WEIGHT_DECAY, RUN_X, RUN_Y,
@@ -430,6 +430,11 @@ export function train(net: usize, run: usize, maxBatches: i32, maxEpochs: i32): 
   const order = ptrAt(run, RUN_ORDER);
   let batches = 0;
   let epochsEnded = 0;
+  // The rate of the latest step goes to its epoch's statistics as an epoch ends and as this call
+  // returns (for onBatchEnd, or a divergence), not at every step: a tiny network trains a row in
+  // the time of a few stores.
+  let lastRate: f32 = 0;
+  let lastStats: usize = 0;
   while (batches < maxBatches && i32At(run, RUN_STATUS) == STATUS_RUNNING) {
     const epoch = i32At(run, RUN_EPOCH);
     const batch = i32At(run, RUN_BATCH);
@@ -440,8 +445,9 @@ export function train(net: usize, run: usize, maxBatches: i32, maxEpochs: i32): 
       if (order) shuffleRows(order, rows, run + RUN_RNG);
     }
     const start = batch * batchSize;
-    const lr = scheduledRate(run, i32At(run, RUN_STEP), i32At(run, RUN_EPOCHS_BEFORE) + epoch);
-    store<f64>(stats + STATS_LEARNING_RATE, lr);
+    const lr = scheduledRate(run, epoch);
+    lastRate = lr;
+    lastStats = stats;
     const objective = trainBatch(net, run, start, min(batchSize, rows - start), stats, lr);
     if (!isFinite(objective)) {
       // A first batch that fails condemns the weights this epoch began with.
@@ -455,6 +461,7 @@ export function train(net: usize, run: usize, maxBatches: i32, maxEpochs: i32): 
       store<i32>(run + RUN_BATCH, batch + 1);
       continue;
     }
+    store<f64>(stats + STATS_LEARNING_RATE, lr);
     if (firstNonFinite(params, count) >= 0) {
       diverge(net, run, DIVERGED_PARAMETERS, batch, epoch);
       break;
@@ -477,5 +484,6 @@ export function train(net: usize, run: usize, maxBatches: i32, maxEpochs: i32): 
     if (epoch + 1 == i32At(run, RUN_EPOCHS)) store<i32>(run + RUN_STATUS, STATUS_DONE);
     if (++epochsEnded == maxEpochs) break;
   }
+  if (lastStats) store<f64>(lastStats + STATS_LEARNING_RATE, lastRate);
   return batches;
 }

@@ -247,7 +247,9 @@ export class Engine {
       // Until this fit ends between two batches, the states may not match the weights.
       this.#training = null;
       this.#writeRun(ws, plan, rng, { states, snapshots, start, trainRows, valRows, batchSize, statsCapacity });
-      const progress: FitProgress = { start, states, between: new BetweenEpochs(plan, start.plateau), best: undefined };
+      const progress: FitProgress = {
+        start, states, between: new BetweenEpochs(plan, start.plateau), best: undefined, rates: ratesOf(plan),
+      };
       let history: History;
       try {
         history = await this.#trainLoop(ws, plan, rng, { trainRows, valRows, statsCapacity }, isDisposed, progress);
@@ -370,14 +372,15 @@ export class Engine {
       history.valLoss = [];
       if (withAccuracy) history.valAccuracy = [];
     }
-    const maxEpochs = epochByEpoch(plan) ? 1 : sizes.statsCapacity;
+    const byEpoch = epochByEpoch(plan);
+    const maxEpochs = byEpoch ? 1 : sizes.statsCapacity;
     let chunk = 1;
     let lastYield = now();
     try {
       while (arena.runInt(abi.RUN_STATUS) === abi.STATUS_RUNNING) {
         if (plan.signal?.aborted) {
           this.#led(() => this.kernels.abortRun(arena.net, arena.run));
-          if (arena.runInt(abi.RUN_STATUS) === abi.STATUS_DIVERGED) throw this.#divergence(history, sizes.statsCapacity, ws);
+          if (arena.runInt(abi.RUN_STATUS) === abi.STATUS_DIVERGED) throw this.#divergence(history, sizes.statsCapacity, ws, progress.rates);
           history.stopped = 'aborted';
           break;
         }
@@ -401,8 +404,11 @@ export class Engine {
           const pending = callUser(plan.onBatchEnd, log);
           if (pending) await pending;
         }
-        const stop = await this.#endEpochs(history, arena.runInt(abi.RUN_EPOCH), ws, sizes, plan, progress);
-        if (arena.runInt(abi.RUN_STATUS) === abi.STATUS_DIVERGED) throw this.#divergence(history, sizes.statsCapacity, ws);
+        const recorded = history.epochs;
+        this.#recordEpochs(history, arena.runInt(abi.RUN_EPOCH), ws, sizes, progress.rates);
+        // Epoch by epoch, a call ends one epoch at the most.
+        const stop = byEpoch && history.epochs > recorded && (await this.#afterEpoch(history, plan, progress));
+        if (arena.runInt(abi.RUN_STATUS) === abi.STATUS_DIVERGED) throw this.#divergence(history, sizes.statsCapacity, ws, progress.rates);
         if (stop) {
           if (arena.runInt(abi.RUN_STATUS) === abi.STATUS_RUNNING) history.stopped = 'earlyStopping';
           break;
@@ -415,6 +421,7 @@ export class Engine {
     } finally {
       arena.readRunRng(rng.state);
     }
+    writeFixedRate(history, progress.rates);
     const bestEpoch = progress.between.bestEpoch;
     if (bestEpoch !== undefined) history.bestEpoch = bestEpoch;
     return history;
@@ -422,8 +429,9 @@ export class Engine {
 
   // The error for the divergence the run record describes, with the history cut back to the
   // epochs the restored network has been trained for.
-  #divergence(history: History, statsCapacity: number, ws: Workspace): DivergenceError {
+  #divergence(history: History, statsCapacity: number, ws: Workspace, rates: Rates): DivergenceError {
     const arena = this.arena;
+    writeFixedRate(history, rates);
     const restored = arena.runInt(abi.RUN_RESTORED_EPOCH);
     const at = arena.statsIndex(ws, arena.runInt(abi.RUN_EPOCH), statsCapacity);
     return new DivergenceError({
@@ -436,64 +444,60 @@ export class Engine {
     });
   }
 
-  // Appends the epochs that ended since the last report to history; epoch by epoch, also does
-  // what is due between epochs (the plateau's rate, a checkpoint of the best epoch) and tells
-  // onEpochEnd. Returns whether early stopping ends the fit.
-  async #endEpochs(
+  // Appends the epochs that ended since the last report to history (their rates, unless fixed).
+  // Fits of a tiny network end an epoch every few batches: this loop then runs for every few
+  // microseconds of training, so it walks the ring of statistics records without a division.
+  #recordEpochs(
     history: History,
     epochsEnded: number,
     ws: Workspace,
     sizes: { trainRows: number; valRows: number; statsCapacity: number },
-    plan: FitPlan,
-    progress: FitProgress,
-  ): Promise<boolean> {
+    rates: Rates,
+  ): void {
     const f64 = this.arena.f64;
     const { trainRows, valRows, statsCapacity } = sizes;
-    let stop = false;
-    // Fits of a tiny network end an epoch every few batches: this loop then runs for every few
-    // microseconds of training, so it builds an EpochLog only when something per epoch wants one.
+    const ringStart = this.arena.statsIndex(ws, 0, statsCapacity);
+    const ringEnd = ringStart + statsCapacity * RECORD_FLOATS;
+    let at = this.arena.statsIndex(ws, history.epochs, statsCapacity);
+    let { rate, shown } = rates;
     for (let e = history.epochs; e < epochsEnded; e++) {
-      const at = this.arena.statsIndex(ws, e, statsCapacity);
-      const loss = f64[at + abi.STATS_LOSS / 8]! / trainRows;
-      // The float32 rate, as the shortest decimal that is it: 0.05 rather than 0.05000000074505806.
-      const learningRate = shortestFloat32(f64[at + abi.STATS_LEARNING_RATE / 8]!);
-      history.loss.push(loss);
-      history.learningRate.push(learningRate);
-      let accuracy: number | undefined;
-      let valLoss: number | undefined;
-      let valAccuracy: number | undefined;
-      if (history.accuracy) {
-        accuracy = this.#accuracyOf(f64[at + abi.STATS_CORRECT / 8]!, trainRows);
-        history.accuracy.push(accuracy);
+      history.loss.push(f64[at + abi.STATS_LOSS / 8]! / trainRows);
+      if (!rates.fixed) {
+        const epochRate = f64[at + abi.STATS_LEARNING_RATE / 8]!;
+        if (epochRate !== rate) shown = shortestFloat32((rate = epochRate));
+        history.learningRate.push(shown);
       }
-      if (history.valLoss) {
-        valLoss = f64[at + abi.STATS_VAL_LOSS / 8]! / valRows;
-        history.valLoss.push(valLoss);
-        if (history.valAccuracy) {
-          valAccuracy = this.#accuracyOf(f64[at + abi.STATS_VAL_CORRECT / 8]!, valRows);
-          history.valAccuracy.push(valAccuracy);
-        }
-      }
+      history.accuracy?.push(this.#accuracyOf(f64[at + abi.STATS_CORRECT / 8]!, trainRows));
+      history.valLoss?.push(f64[at + abi.STATS_VAL_LOSS / 8]! / valRows);
+      history.valAccuracy?.push(this.#accuracyOf(f64[at + abi.STATS_VAL_CORRECT / 8]!, valRows));
       history.epochs = e + 1;
-      if (!epochByEpoch(plan)) continue;
-      const log: EpochLog = { epoch: e + 1, loss, learningRate };
-      if (accuracy !== undefined) log.accuracy = accuracy;
-      if (valLoss !== undefined) log.valLoss = valLoss;
-      if (valAccuracy !== undefined) log.valAccuracy = valAccuracy;
-      const after = progress.between.after(log);
-      const plateau = progress.between.plateau;
-      if (plateau) this.arena.setRunFloat(abi.RUN_LEARNING_RATE, plateau.rate);
-      if (after.keep) {
-        this.arena.saveCheckpoint(progress.states);
-        const rng = [0, 0, 0, 0];
-        this.arena.readRunRng(rng);
-        progress.best = { epoch: e + 1, state: this.#stateNow(progress), rng };
-      }
-      stop ||= after.stop;
-      if (plan.onEpochEnd) {
-        const pending = callUser(plan.onEpochEnd, log);
-        if (pending) await pending;
-      }
+      at += RECORD_FLOATS;
+      if (at === ringEnd) at = ringStart;
+    }
+    rates.rate = rate;
+    rates.shown = shown;
+  }
+
+  // What follows the epoch that just ended, for a fit that runs epoch by epoch: the plateau's
+  // rate, a checkpoint of the best epoch, onEpochEnd. Returns whether early stopping ends the fit.
+  async #afterEpoch(history: History, plan: FitPlan, progress: FitProgress): Promise<boolean> {
+    const e = history.epochs - 1;
+    const log: EpochLog = { epoch: e + 1, loss: history.loss[e]!, learningRate: history.learningRate[e]! };
+    if (history.accuracy) log.accuracy = history.accuracy[e]!;
+    if (history.valLoss) log.valLoss = history.valLoss[e]!;
+    if (history.valAccuracy) log.valAccuracy = history.valAccuracy[e]!;
+    const { keep, stop } = progress.between.after(log);
+    const plateau = progress.between.plateau;
+    if (plateau) this.arena.setRunFloat(abi.RUN_LEARNING_RATE, plateau.rate);
+    if (keep) {
+      this.arena.saveCheckpoint(progress.states);
+      const rng = [0, 0, 0, 0];
+      this.arena.readRunRng(rng);
+      progress.best = { epoch: e + 1, state: this.#stateNow(progress), rng };
+    }
+    if (plan.onEpochEnd) {
+      const pending = callUser(plan.onEpochEnd, log);
+      if (pending) await pending;
     }
     return stop;
   }
@@ -536,7 +540,34 @@ interface FitProgress {
   between: BetweenEpochs;
   /** The epoch (from 1) the arena's checkpoint holds, with what it left outside the arena. */
   best: { epoch: number; state: TrainingState; rng: number[] } | undefined;
+  rates: Rates;
 }
+
+/**
+ * How a fit writes its rates into the history: each float32 rate as the shortest decimal that
+ * reads back as it (0.05 rather than 0.05000000074505806), converted only when it differs from
+ * the last (rate, shown). Without a schedule or anything between epochs, the one rate is `fixed`
+ * and written once as the fit ends: a tiny network ends an epoch every few hundred nanoseconds.
+ */
+interface Rates {
+  rate: number;
+  shown: number;
+  fixed: boolean;
+}
+
+function ratesOf(plan: FitPlan): Rates {
+  const fixed = !plan.schedule && !epochByEpoch(plan);
+  const rate = fixed ? Math.fround(plan.optimizer.learningRate) : Number.NaN;
+  return { rate, shown: fixed ? shortestFloat32(rate) : Number.NaN, fixed };
+}
+
+// The history's rates of a fit whose rate is fixed: every epoch's.
+function writeFixedRate(history: History, rates: Rates): void {
+  if (rates.fixed) history.learningRate = new Array<number>(history.epochs).fill(rates.shown);
+}
+
+/** f64 values in one statistics record. */
+const RECORD_FLOATS = abi.STATS_BYTES / 8;
 
 // Batches for the next call, from the rate of the last: aims at CHUNK_MS, and grows at most 8×
 // a call because timers may be coarse.

@@ -158,6 +158,15 @@ describe('the rates recorded', () => {
     net.dispose();
   });
 
+  it('without a schedule every epoch reports the optimizer\'s rate, as written', async () => {
+    for (const options of [{}, { onEpochEnd: () => {} }, { earlyStopping: { monitor: 'loss', patience: 5000 } }] as FitOptions[]) {
+      const net = await Network.create(CONFIG);
+      const history = await net.fit(X, Y, { epochs: 1500, batchSize: 30, optimizer: { type: 'sgd', learningRate: 0.05 }, ...options });
+      expect(history.learningRate).toEqual(new Array(1500).fill(0.05));
+      net.dispose();
+    }
+  });
+
   it('a DivergenceError carries the rate of the step that failed', async () => {
     const net = await Network.create(CONFIG);
     const schedule: LearningRateSchedule = { type: 'exponential', decaySteps: 1, decayRate: 4 };
