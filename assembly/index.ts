@@ -12,5 +12,6 @@ export {
   sgdStep, momentumStep, adamStep, rmspropStep, scaleAddWeights, addL1, clipValues, scaleElements, sumOfSquares, sumOfAbs,
 } from "./optimizer";
 export { rngNext, rngBelow, shuffle } from "./random";
+export { learningRateAt } from "./schedule";
 export { setPool, work } from "./parallel";
 export { gradient, predict, evaluate, train, abortRun } from "./train";

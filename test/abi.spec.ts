@@ -56,6 +56,7 @@ const ARITY: { readonly [K in Exclude<keyof Kernels, 'memory'>]: number } = {
   rngNext: 1,
   rngBelow: 2,
   shuffle: 3,
+  learningRateAt: 8,
   gradient: 6,
   predict: 4,
   evaluate: 5,

@@ -4,13 +4,15 @@
 // the values the history reports, and the network trains at the rates it reports;
 // the bits do not depend on how a fit is cut into calls into wasm.
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import * as abi from '../src/abi.js';
 import { trainingCalls } from '../src/engine.js';
 import { DivergenceError, type FitOptions, type History, type LearningRateSchedule, Network, type NetworkConfig } from '../src/index.js';
 import { parseNetworkConfig } from '../src/config.js';
 import { Rng } from '../src/random.js';
 import { ReferenceNetwork } from '../src/reference/network.js';
 import { plateauRates, scheduledRate } from '../src/reference/schedule.js';
+import { BUILDS, kernelHeap, type KernelHeap } from './support/kernels.js';
 import { ulpDistance } from './support/numeric.js';
 import { failure, weightHash } from './support/untouched.js';
 
@@ -64,6 +66,36 @@ function joined(histories: History[]): Partial<History> {
   const join = (key: 'loss' | 'learningRate' | 'valLoss') => histories.flatMap((h) => h[key] ?? []);
   return { loss: join('loss'), learningRate: join('learningRate'), valLoss: join('valLoss') };
 }
+
+describe.each(BUILDS)('assembly/schedule.ts learningRateAt (%s build)', (backend) => {
+  let heap: KernelHeap;
+  beforeAll(async () => {
+    heap = await kernelHeap(backend);
+  });
+  const f = Math.fround;
+  // Each schedule, and the kernel's arguments for it: kind, period, factor, warmup, staircase.
+  const kernelCases: [string, LearningRateSchedule, [number, number, number, number, number]][] = [
+    ['step', { type: 'step', every: 3, factor: f(0.3) }, [abi.SCHEDULE_STEP, 3, f(0.3), 0, 0]],
+    ['exponential', { type: 'exponential', decaySteps: 7, decayRate: f(0.9) }, [abi.SCHEDULE_EXPONENTIAL, 7, f(0.9), 0, 0]],
+    ['exponential growth', { type: 'exponential', decaySteps: 50, decayRate: 3 }, [abi.SCHEDULE_EXPONENTIAL, 50, 3, 0, 0]],
+    ['staircase', { type: 'exponential', decaySteps: 7, decayRate: 0.5, staircase: true }, [abi.SCHEDULE_EXPONENTIAL, 7, 0.5, 0, 1]],
+    ['cosine', { type: 'cosine', decaySteps: 150 }, [abi.SCHEDULE_COSINE, 150, 0, 0, 0]],
+    ['cosine with warmup and floor', { type: 'cosine', decaySteps: 90, warmupSteps: 25, alpha: f(0.15) }, [abi.SCHEDULE_COSINE, 90, f(0.15), 25, 0]],
+  ];
+  it.each(kernelCases)('%s: within one float32 unit of the float64 reference, step by step', (_, schedule, [kind, period, factor, warmup, staircase]) => {
+    const base = f(0.0375);
+    const rates: number[] = [];
+    for (let step = 0; step < 200; step++) {
+      const epoch = Math.floor(step / 9);
+      const got = heap.k.learningRateAt(kind, base, period, factor, warmup, staircase, step, epoch);
+      const want = Math.fround(scheduledRate(schedule, base, step, epoch));
+      expect(ulpDistance(got, want), `step ${step}: ${got} vs ${want}`).toBeLessThanOrEqual(1);
+      rates.push(got);
+    }
+    expect(new Set(rates).size).toBeGreaterThan(5);
+    expect(heap.k.learningRateAt(abi.SCHEDULE_CONSTANT, base, 1, 1, 0, 0, 123, 4)).toBe(base);
+  });
+});
 
 describe('a schedule continued over several fits', () => {
   it.each(SCHEDULES)('%s: one epoch per fit follows one long fit, bit for bit', async (_, options) => {

@@ -78,6 +78,11 @@ export interface Kernels {
   rngBelow(state: number, bound: number): number;
   shuffle(values: number, n: number, state: number): void;
 
+  // schedule.ts
+  learningRateAt(
+    kind: number, base: number, period: number, factor: number, warmup: number, staircase: number, step: number, epoch: number,
+  ): number;
+
   // train.ts
   gradient(net: number, x: number, y: number, m: number, l2: number, l1: number): number;
   predict(net: number, x: number, rows: number, out: number): number;
