@@ -16,7 +16,7 @@ import { BetweenEpochs, epochByEpoch } from './training/between-epochs.js';
 import { CallbackError, callUser } from './training/callbacks.js';
 import { checkMonitor } from './training/monitor.js';
 import { checkScheduleFinite, kernelSchedule } from './training/schedule.js';
-import { freshState, OPTIMIZER_STATES, trainingKey, type TrainingState } from './training/state.js';
+import { continues, freshState, OPTIMIZER_STATES, type TrainingState } from './training/state.js';
 import { moveRowsToEnd, splitRows } from './training/validation.js';
 import type { Heap } from './wasm/heap.js';
 import type { Pool } from './wasm/pool.js';
@@ -215,8 +215,7 @@ export class Engine {
     if (plan.earlyStopping) checkMonitor(plan.earlyStopping.monitor, 'earlyStopping.monitor', reports);
     if (plan.schedule?.type === 'reduceOnPlateau') checkMonitor(plan.schedule.monitor, 'learningRateSchedule.monitor', reports);
     const batchSize = Math.min(plan.batchSize, trainRows);
-    const key = trainingKey(plan);
-    const carried = this.#training?.key === key ? this.#training : undefined;
+    const carried = continues(this.#training, plan) ? this.#training : undefined;
     checkScheduleFinite(
       plan.schedule, plan.optimizer.learningRate,
       (carried?.step ?? 0) + plan.epochs * Math.ceil(trainRows / batchSize) - 1, (carried?.epochs ?? 0) + plan.epochs - 1,
@@ -248,7 +247,7 @@ export class Engine {
       this.#training = null;
       this.#writeRun(ws, plan, rng, { states, snapshots, start, trainRows, valRows, batchSize, statsCapacity });
       const progress: FitProgress = {
-        start, states, between: new BetweenEpochs(plan, start.plateau), best: undefined, rates: ratesOf(plan),
+        start, states, between: new BetweenEpochs(plan, start.plateau), best: undefined, fixedRate: fixedRateOf(plan),
       };
       let history: History;
       try {
@@ -284,9 +283,9 @@ export class Engine {
   // What this fit leaves for the next to continue, by the run record and its progress.
   #stateNow(progress: FitProgress): TrainingState {
     const arena = this.arena;
-    const { key, epochs } = progress.start;
+    const { optimizer, schedule, epochs } = progress.start;
     const plateau = progress.between.plateau && { ...progress.between.plateau };
-    return { key, step: arena.runInt(abi.RUN_STEP), epochs: epochs + arena.runInt(abi.RUN_EPOCH), plateau };
+    return { optimizer, schedule, step: arena.runInt(abi.RUN_STEP), epochs: epochs + arena.runInt(abi.RUN_EPOCH), plateau };
   }
 
   /** Makes the next fit start its optimizer and schedule afresh (the weights were replaced). */
@@ -380,7 +379,7 @@ export class Engine {
       while (arena.runInt(abi.RUN_STATUS) === abi.STATUS_RUNNING) {
         if (plan.signal?.aborted) {
           this.#led(() => this.kernels.abortRun(arena.net, arena.run));
-          if (arena.runInt(abi.RUN_STATUS) === abi.STATUS_DIVERGED) throw this.#divergence(history, sizes.statsCapacity, ws, progress.rates);
+          if (arena.runInt(abi.RUN_STATUS) === abi.STATUS_DIVERGED) throw this.#divergence(history, sizes.statsCapacity, ws, progress.fixedRate);
           history.stopped = 'aborted';
           break;
         }
@@ -399,16 +398,16 @@ export class Engine {
         // the callbacks see does not depend on how the fit was cut into calls.
         if (plan.onBatchEnd && ran > 0) {
           const at = arena.statsIndex(ws, epoch, sizes.statsCapacity);
-          const learningRate = shortestFloat32(arena.f64[at + abi.STATS_LEARNING_RATE / 8]!);
+          const learningRate = shownRate(arena.f64[at + abi.STATS_LEARNING_RATE / 8]!);
           const log = { epoch: epoch + 1, batch: batch + 1, loss: arena.runFloat64(abi.RUN_BATCH_LOSS), learningRate };
           const pending = callUser(plan.onBatchEnd, log);
           if (pending) await pending;
         }
         const recorded = history.epochs;
-        this.#recordEpochs(history, arena.runInt(abi.RUN_EPOCH), ws, sizes, progress.rates);
+        this.#recordEpochs(history, arena.runInt(abi.RUN_EPOCH), ws, sizes, progress.fixedRate !== undefined);
         // Epoch by epoch, a call ends one epoch at the most.
         const stop = byEpoch && history.epochs > recorded && (await this.#afterEpoch(history, plan, progress));
-        if (arena.runInt(abi.RUN_STATUS) === abi.STATUS_DIVERGED) throw this.#divergence(history, sizes.statsCapacity, ws, progress.rates);
+        if (arena.runInt(abi.RUN_STATUS) === abi.STATUS_DIVERGED) throw this.#divergence(history, sizes.statsCapacity, ws, progress.fixedRate);
         if (stop) {
           if (arena.runInt(abi.RUN_STATUS) === abi.STATUS_RUNNING) history.stopped = 'earlyStopping';
           break;
@@ -421,7 +420,7 @@ export class Engine {
     } finally {
       arena.readRunRng(rng.state);
     }
-    writeFixedRate(history, progress.rates);
+    writeFixedRate(history, progress.fixedRate);
     const bestEpoch = progress.between.bestEpoch;
     if (bestEpoch !== undefined) history.bestEpoch = bestEpoch;
     return history;
@@ -429,9 +428,9 @@ export class Engine {
 
   // The error for the divergence the run record describes, with the history cut back to the
   // epochs the restored network has been trained for.
-  #divergence(history: History, statsCapacity: number, ws: Workspace, rates: Rates): DivergenceError {
+  #divergence(history: History, statsCapacity: number, ws: Workspace, fixedRate: number | undefined): DivergenceError {
     const arena = this.arena;
-    writeFixedRate(history, rates);
+    writeFixedRate(history, fixedRate);
     const restored = arena.runInt(abi.RUN_RESTORED_EPOCH);
     const at = arena.statsIndex(ws, arena.runInt(abi.RUN_EPOCH), statsCapacity);
     return new DivergenceError({
@@ -439,12 +438,12 @@ export class Engine {
       batch: arena.runInt(abi.RUN_DIVERGED_BATCH) + 1,
       reason: DIVERGENCE_REASONS[arena.runInt(abi.RUN_DIVERGED)]!,
       restoredEpoch: restored + 1,
-      learningRate: shortestFloat32(arena.f64[at + abi.STATS_LEARNING_RATE / 8]!),
+      learningRate: shownRate(arena.f64[at + abi.STATS_LEARNING_RATE / 8]!),
       history: truncateHistory(history, restored),
     });
   }
 
-  // Appends the epochs that ended since the last report to history (their rates, unless fixed).
+  // Appends the epochs that ended since the last report to history (their rates unless fixedRate).
   // Fits of a tiny network end an epoch every few batches: this loop then runs for every few
   // microseconds of training, so it walks the ring of statistics records without a division.
   #recordEpochs(
@@ -452,21 +451,16 @@ export class Engine {
     epochsEnded: number,
     ws: Workspace,
     sizes: { trainRows: number; valRows: number; statsCapacity: number },
-    rates: Rates,
+    fixedRate: boolean,
   ): void {
     const f64 = this.arena.f64;
     const { trainRows, valRows, statsCapacity } = sizes;
     const ringStart = this.arena.statsIndex(ws, 0, statsCapacity);
     const ringEnd = ringStart + statsCapacity * RECORD_FLOATS;
     let at = this.arena.statsIndex(ws, history.epochs, statsCapacity);
-    let { rate, shown } = rates;
     for (let e = history.epochs; e < epochsEnded; e++) {
       history.loss.push(f64[at + abi.STATS_LOSS / 8]! / trainRows);
-      if (!rates.fixed) {
-        const epochRate = f64[at + abi.STATS_LEARNING_RATE / 8]!;
-        if (epochRate !== rate) shown = shortestFloat32((rate = epochRate));
-        history.learningRate.push(shown);
-      }
+      if (!fixedRate) history.learningRate.push(shownRate(f64[at + abi.STATS_LEARNING_RATE / 8]!));
       history.accuracy?.push(this.#accuracyOf(f64[at + abi.STATS_CORRECT / 8]!, trainRows));
       history.valLoss?.push(f64[at + abi.STATS_VAL_LOSS / 8]! / valRows);
       history.valAccuracy?.push(this.#accuracyOf(f64[at + abi.STATS_VAL_CORRECT / 8]!, valRows));
@@ -474,8 +468,6 @@ export class Engine {
       at += RECORD_FLOATS;
       if (at === ringEnd) at = ringStart;
     }
-    rates.rate = rate;
-    rates.shown = shown;
   }
 
   // What follows the epoch that just ended, for a fit that runs epoch by epoch: the plateau's
@@ -540,30 +532,35 @@ interface FitProgress {
   between: BetweenEpochs;
   /** The epoch (from 1) the arena's checkpoint holds, with what it left outside the arena. */
   best: { epoch: number; state: TrainingState; rng: number[] } | undefined;
-  rates: Rates;
+  /** A fit without a schedule or anything between epochs trains at this one rate (shown). */
+  fixedRate: number | undefined;
 }
+
+let lastRate = Number.NaN;
+let lastShown = Number.NaN;
 
 /**
- * How a fit writes its rates into the history: each float32 rate as the shortest decimal that
- * reads back as it (0.05 rather than 0.05000000074505806), converted only when it differs from
- * the last (rate, shown). Without a schedule or anything between epochs, the one rate is `fixed`
- * and written once as the fit ends: a tiny network ends an epoch every few hundred nanoseconds.
+ * A float32 rate as the shortest decimal that reads back as it (0.05 rather than
+ * 0.05000000074505806), the last answer remembered: rates seldom change from one epoch, batch or
+ * fit to the next.
  */
-interface Rates {
-  rate: number;
-  shown: number;
-  fixed: boolean;
+function shownRate(rate: number): number {
+  if (rate !== lastRate) {
+    lastShown = shortestFloat32(rate);
+    lastRate = rate;
+  }
+  return lastShown;
 }
 
-function ratesOf(plan: FitPlan): Rates {
-  const fixed = !plan.schedule && !epochByEpoch(plan);
-  const rate = fixed ? Math.fround(plan.optimizer.learningRate) : Number.NaN;
-  return { rate, shown: fixed ? shortestFloat32(rate) : Number.NaN, fixed };
+// The one rate of a fit without a schedule or anything between epochs, which it writes into the
+// history once as it ends: a tiny network ends an epoch every few hundred nanoseconds.
+function fixedRateOf(plan: FitPlan): number | undefined {
+  return plan.schedule || epochByEpoch(plan) ? undefined : shownRate(Math.fround(plan.optimizer.learningRate));
 }
 
 // The history's rates of a fit whose rate is fixed: every epoch's.
-function writeFixedRate(history: History, rates: Rates): void {
-  if (rates.fixed) history.learningRate = new Array<number>(history.epochs).fill(rates.shown);
+function writeFixedRate(history: History, fixedRate: number | undefined): void {
+  if (fixedRate !== undefined) history.learningRate = new Array<number>(history.epochs).fill(fixedRate);
 }
 
 /** f64 values in one statistics record. */
