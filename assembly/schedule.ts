@@ -43,8 +43,24 @@ export function learningRateAt(
       scale = <f64>(step + 1) / <f64>warmup;
     } else {
       const progress = <f64>min(step - warmup, period) / <f64>period;
-      scale = (1 - <f64>factor) * (0.5 * (1 + Math.cos(Math.PI * progress))) + <f64>factor;
+      scale = (1 - <f64>factor) * (0.5 * (1 + cosPi(progress))) + <f64>factor;
     }
   }
   return <f32>(<f64>base * scale);
+}
+
+// cos(π·p) for p in [0, 1]: cos(x) = −cos(π − x) brings x into [0, π/2], where cos's Taylor series
+// to x^20, summed as 1 − x²/(1·2)·(1 − x²/(3·4)·(1 − …)), leaves a remainder below 2e-17, within a
+// few units of f64's last place. NativeMath.cos, which reduces any angle, costs 1.5 KB of each build.
+function cosPi(p: f64): f64 {
+  let x = Math.PI * p;
+  let sign: f64 = 1;
+  if (x > Math.PI / 2) {
+    x = Math.PI - x;
+    sign = -1;
+  }
+  const x2 = x * x;
+  let sum: f64 = 1;
+  for (let k = 10; k >= 1; k--) sum = 1 - (x2 / <f64>((2 * k - 1) * (2 * k))) * sum;
+  return sign * sum;
 }
