@@ -6,6 +6,8 @@ import * as bench from './bench.js';
 import * as demo from './demo.js';
 import { CliError, UsageError } from './errors.js';
 import * as evaluate from './evaluate.js';
+import * as exportModel from './export.js';
+import * as importModel from './import.js';
 import * as predict from './predict.js';
 import * as train from './train.js';
 
@@ -15,7 +17,7 @@ interface Command {
   run(argv: string[]): Promise<void>;
 }
 
-const COMMANDS: Record<string, Command> = { train, predict, evaluate, demo, bench };
+const COMMANDS: Record<string, Command> = { train, predict, evaluate, export: exportModel, import: importModel, demo, bench };
 
 const HELP = `Usage: simdnet <command> [options]
 

@@ -40,7 +40,7 @@ export interface ModelFile {
 }
 
 /** A model file read back: its description, and the network rebuilt from it. */
-interface LoadedModel {
+export interface LoadedModel {
   model: ModelFile;
   network: Network;
   scaling: Scaling[];
@@ -52,7 +52,7 @@ export function saveModel(file: string, model: ModelFile): void {
 }
 
 /** Reads and checks a model file, and rebuilds its network. */
-async function loadModel(file: string): Promise<LoadedModel> {
+export async function loadModel(file: string): Promise<LoadedModel> {
   const text = readText(file);
   let value: unknown;
   try {
