@@ -13,8 +13,9 @@ import { OPSET_VERSION } from '../src/formats/onnx/export.js';
 import {
   ATTRIBUTE_TYPE, DATA_TYPE, decodeModel, encodeModel, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxTensor,
 } from '../src/formats/onnx/proto.js';
-import { type LayerConfig, Network, type NetworkConfig, SimdnetError } from '../src/index.js';
+import { Network, SimdnetError } from '../src/index.js';
 import { Rng } from '../src/random.js';
+import { ACTIVATION_CASES, expectClose, expectRoundTrip, randomRows as rowsOf } from './support/formats.js';
 import { expectNamedError, failure } from './support/untouched.js';
 
 beforeAll(() => {
@@ -22,8 +23,7 @@ beforeAll(() => {
 });
 
 const rng = Rng.fromSeed(7);
-const randomRows = (rows: number, width: number): Float32Array =>
-  Float32Array.from({ length: rows * width }, () => rng.uniform() * 4 - 2);
+const randomRows = (rows: number, width: number): Float32Array => rowsOf(rng, rows, width);
 
 /** What ONNX Runtime computes for rows of x (flat) given as a tensor of the given shape. */
 async function runInOrt(bytes: Uint8Array, x: Float32Array, shape: number[]): Promise<Float32Array> {
@@ -36,26 +36,8 @@ async function runInOrt(bytes: Uint8Array, x: Float32Array, shape: number[]): Pr
   }
 }
 
-/** Asserts b agrees with a within 1e-5 relative (of 1 for values smaller than 1). */
-function expectClose(actual: Float32Array, expected: Float32Array): void {
-  expect(actual.length).toBe(expected.length);
-  let worst = 0;
-  expected.forEach((e, i) => { worst = Math.max(worst, Math.abs(actual[i]! - e) / Math.max(1, Math.abs(e))); });
-  expect(worst).toBeLessThan(1e-5);
-}
 
-const bytesOf = (a: Float32Array | null): number[] | null => (a ? Array.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)) : null);
 
-// Every activation in a hidden layer and at the output, with and without bias.
-const CASES: { name: string; config: NetworkConfig }[] = ACTIVATIONS.flatMap((activation: Activation) => {
-  const layer = (units: number, bias: boolean): LayerConfig => ({
-    units, activation, bias, ...(activation === 'leakyRelu' ? { alpha: 0.2 } : {}),
-  });
-  return [
-    { name: `${activation} hidden`, config: { inputs: 5, layers: [layer(7, true), { units: 3, activation: 'linear' }], loss: 'squaredError' } },
-    { name: `${activation} output, no bias`, config: { inputs: 4, layers: [{ units: 6, activation: 'tanh', bias: false }, layer(3, false)], loss: 'squaredError' } },
-  ];
-});
 
 describe('the activation table', () => {
   it('maps every activation of the library', () => {
@@ -71,7 +53,7 @@ describe('the activation table', () => {
 });
 
 describe('toONNX', () => {
-  it.each(CASES)('$name: ONNX Runtime computes what predict does, on a dynamic batch', async ({ config }) => {
+  it.each(ACTIVATION_CASES)('$name: ONNX Runtime computes what predict does, on a dynamic batch', async ({ config }) => {
     const net = await Network.create({ ...config, seed: 11 });
     const bytes = toONNX(net);
     for (const rows of [1, 9]) {
@@ -107,17 +89,8 @@ describe('toONNX', () => {
 });
 
 describe('simdnet → ONNX → simdnet', () => {
-  it.each(CASES)('$name: the same layers and bit-identical weights', async ({ config }) => {
-    const net = await Network.create({ ...config, seed: 12 });
-    const back = await fromONNX(toONNX(net), { loss: config.loss });
-    expect(back.config.layers).toEqual(net.config.layers.map((l) => ({ ...l, trainBias: l.bias })));
-    back.getWeights().forEach((layer, l) => {
-      expect(bytesOf(layer.weights)).toEqual(bytesOf(net.getWeights()[l]!.weights));
-      expect(bytesOf(layer.bias)).toEqual(bytesOf(net.getWeights()[l]!.bias));
-    });
-    net.dispose();
-    back.dispose();
-  });
+  it.each(ACTIVATION_CASES)('$name: the same layers and bit-identical weights', ({ config }) =>
+    expectRoundTrip(config, (net) => fromONNX(toONNX(net), { loss: config.loss })));
 
   it('picks the loss from the output layer unless told', async () => {
     const build = (activation: Activation, units: number) => Network.create({
@@ -243,6 +216,7 @@ describe('fromONNX refuses what it cannot read, naming it', () => {
 
   it.each([
     ['an unsupported operator', one([node('Gemm', ['x', 'w'], 'h'), node('Cos', ['h'], 'y', [], 'weird')]), /node 'weird' \(Cos\): the operator is not supported; simdnet reads Gemm, MatMul/],
+    ['an operator named like an Object method', one([node('Gemm', ['x', 'w'], 'h'), node('constructor', ['h'], 'y', [], 'proto')]), /node 'proto' \(constructor\): the operator is not supported/],
     ['an activation the library lacks', one([node('Gemm', ['x', 'w'], 'h'), node('Elu', ['h'], 'y', [], 'elu1')]), /node 'elu1' \(Elu\): simdnet has no activation that computes Elu; its activations are 'linear', .*'softmax'/],
     ['two activations in a row', one([node('Gemm', ['x', 'w'], 'h'), node('Relu', ['h'], 'r'), node('Sigmoid', ['r'], 'y', [], 's')]), /node 's' \(Sigmoid\): the layer it follows already has its activation \('relu'\)/],
     ['an activation before any layer', one([node('Relu', ['x'], 'r', [], 'first'), node('Gemm', ['r', 'w'], 'y')]), /node 'first' \(Relu\): an activation before any Gemm/],

@@ -136,7 +136,6 @@ export interface FieldTag {
  */
 export class ProtoReader {
   readonly #bytes: Uint8Array;
-  readonly #view: DataView;
   readonly #context: string;
   readonly #base: number;
   #at = 0;
@@ -147,7 +146,6 @@ export class ProtoReader {
    */
   constructor(bytes: Uint8Array, context: string, base = 0) {
     this.#bytes = bytes;
-    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.#context = context;
     this.#base = base;
   }
@@ -186,10 +184,8 @@ export class ProtoReader {
 
   /** A 32-bit float. */
   float(): number {
-    this.#need(4);
-    const value = this.#view.getFloat32(this.#at, true);
-    this.#at += 4;
-    return value;
+    const bytes = this.#take(4);
+    return new DataView(bytes.buffer, bytes.byteOffset, 4).getFloat32(0, true);
   }
 
   /** A length-delimited field's bytes (a view, not a copy). */
@@ -223,30 +219,12 @@ export class ProtoReader {
 
   /** Repeated floats, packed (one length-delimited field) or not (one 32-bit field each), appended to `into`. */
   floats(wireType: number, into: number[]): void {
-    if (wireType === FIXED32) {
-      into.push(this.float());
-      return;
-    }
-    const at = this.#at;
-    const bytes = this.bytes();
-    if (bytes.length % 4 !== 0) this.fail(`packed floats of ${bytes.length} bytes, not a multiple of 4`, at);
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    for (let i = 0; i < bytes.length; i += 4) into.push(view.getFloat32(i, true));
+    this.#fixedWidth(wireType, FIXED32, 4, (view, at) => view.getFloat32(at, true), into);
   }
 
   /** Repeated doubles, packed or not (one 64-bit field each), appended to `into`. */
   doubles(wireType: number, into: number[]): void {
-    if (wireType === FIXED64) {
-      this.#need(8);
-      into.push(this.#view.getFloat64(this.#at, true));
-      this.#at += 8;
-      return;
-    }
-    const at = this.#at;
-    const bytes = this.bytes();
-    if (bytes.length % 8 !== 0) this.fail(`packed doubles of ${bytes.length} bytes, not a multiple of 8`, at);
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    for (let i = 0; i < bytes.length; i += 8) into.push(view.getFloat64(i, true));
+    this.#fixedWidth(wireType, FIXED64, 8, (view, at) => view.getFloat64(at, true), into);
   }
 
   /** Repeated signed varints (int32 or int64), packed or not, appended to `into`. */
@@ -262,15 +240,16 @@ export class ProtoReader {
   /** Skips a field of a wire type this reader knows. */
   skip(wireType: number): void {
     if (wireType === VARINT) this.#varint();
-    else if (wireType === FIXED64) this.#skipBytes(8);
-    else if (wireType === FIXED32) this.#skipBytes(4);
+    else if (wireType === FIXED64) this.#take(8);
+    else if (wireType === FIXED32) this.#take(4);
     else this.bytes();
   }
 
-  /** Checks that a field has the wire type its declaration gives it. */
-  expect(tag: FieldTag, wireType: number, name: string): void {
-    if (tag.wireType !== wireType) {
-      this.fail(`field ${tag.field} (${name}) is ${WIRE_TYPE_NAMES[tag.wireType]}, where ONNX declares it ${WIRE_TYPE_NAMES[wireType]}`);
+  /** Checks that a field has a wire type its declaration allows (a repeated number: packed or one field each). */
+  expect(tag: FieldTag, wireTypes: readonly number[], name: string): void {
+    if (!wireTypes.includes(tag.wireType)) {
+      const declared = wireTypes.map((w) => WIRE_TYPE_NAMES[w]).join(' or ');
+      this.fail(`field ${tag.field} (${name}) is ${WIRE_TYPE_NAMES[tag.wireType]}, where ONNX declares it ${declared}`);
     }
   }
 
@@ -293,12 +272,22 @@ export class ProtoReader {
     return this.fail('a varint longer than ten bytes', start);
   }
 
-  #need(count: number): void {
-    if (count > this.#bytes.length - this.#at) this.fail('the file ends inside a field (it is truncated)');
+  // One element of `size` bytes (wire type `single`), or a packed run of them.
+  #fixedWidth(wireType: number, single: number, size: number, read: (view: DataView, at: number) => number, into: number[]): void {
+    const at = this.#at;
+    const bytes = wireType === single ? this.#take(size) : this.bytes();
+    if (bytes.length % size !== 0) this.fail(`packed numbers of ${bytes.length} bytes, not a multiple of ${size}`, at);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let i = 0; i < bytes.length; i += size) into.push(read(view, i));
   }
 
-  #skipBytes(count: number): void {
+  #take(count: number): Uint8Array {
     this.#need(count);
     this.#at += count;
+    return this.#bytes.subarray(this.#at - count, this.#at);
+  }
+
+  #need(count: number): void {
+    if (count > this.#bytes.length - this.#at) this.fail('the file ends inside a field (it is truncated)');
   }
 }

@@ -17,8 +17,7 @@ const ACTIVATION_BY_OP = new Map(
   Object.entries(ONNX_ACTIVATIONS).filter(([, a]) => a.op !== undefined).map(([activation, a]) => [a.op!, { activation, ...a }]),
 ) as Map<string, OnnxActivation & { activation: MlpLayer['activation'] }>;
 
-const PASS_THROUGH = ['Identity', 'Dropout'];
-const READ_OPS = ['Gemm', 'MatMul', 'Add', ...ACTIVATION_BY_OP.keys(), 'Flatten', 'Reshape', ...PASS_THROUGH, 'Constant'];
+const READ_OPS = ['Gemm', 'MatMul', 'Add', ...ACTIVATION_BY_OP.keys(), 'Flatten', 'Reshape', 'Identity', 'Dropout', 'Constant'];
 
 /** A network read from an ONNX file, and the file's metadata_props. */
 export interface OnnxImport {
@@ -90,6 +89,17 @@ class Chain {
     }
   }
 
+  /** How each operator other than the activations is read. */
+  readonly #operators = new Map<string, (at: NodeReader) => void>([
+    ['Gemm', (at) => this.#gemm(at)],
+    ['MatMul', (at) => this.#matMul(at)],
+    ['Add', (at) => this.#add(at)],
+    ['Flatten', (at) => this.#flatten(at)],
+    ['Reshape', (at) => this.#reshape(at)],
+    ['Identity', (at) => at.firstInputIs(this.tensor)],
+    ['Dropout', (at) => at.firstInputIs(this.tensor)],
+  ]);
+
   read(node: OnnxNode, index: number, constants: Map<string, OnnxTensor>): void {
     const at = new NodeReader(node, index, constants);
     if (node.domain !== '' && node.domain !== 'ai.onnx') {
@@ -103,35 +113,12 @@ class Chain {
       at.fail(`it does not read '${this.tensor}', the output of the node before it; simdnet reads one chain of layers from the input to the output`);
     }
     const activation = ACTIVATION_BY_OP.get(node.opType);
-    if (activation) {
-      this.#activation(at, activation);
+    const read = activation ? (r: NodeReader) => this.#activation(r, activation) : this.#operators.get(node.opType);
+    if (read) read(at);
+    else if (OTHER_ACTIVATION_OPS.has(node.opType)) {
+      at.fail(`simdnet has no activation that computes ${node.opType}; its activations are ${oneOf(Object.keys(ONNX_ACTIVATIONS))}`);
     } else {
-      switch (node.opType) {
-        case 'Gemm':
-          this.#gemm(at);
-          break;
-        case 'MatMul':
-          this.#matMul(at);
-          break;
-        case 'Add':
-          this.#add(at);
-          break;
-        case 'Flatten':
-          this.#flatten(at);
-          break;
-        case 'Reshape':
-          this.#reshape(at);
-          break;
-        case 'Identity':
-        case 'Dropout':
-          at.firstInputIs(this.tensor);
-          break;
-        default:
-          if (OTHER_ACTIVATION_OPS.has(node.opType)) {
-            at.fail(`simdnet has no activation that computes ${node.opType}; its activations are ${oneOf(Object.keys(ONNX_ACTIVATIONS))}`);
-          }
-          at.fail(`the operator is not supported; simdnet reads ${READ_OPS.join(', ')}`);
-      }
+      at.fail(`the operator is not supported; simdnet reads ${READ_OPS.join(', ')}`);
     }
     this.tensor = at.output();
   }

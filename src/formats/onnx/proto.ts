@@ -173,313 +173,141 @@ function writeValueInfo(w: ProtoWriter, v: OnnxValueInfo): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Reading
+// Reading: each message is a table of the fields read, by number; other fields are skipped.
 
 const CONTEXT = 'fromONNX: the file is not a valid ONNX model:';
+
+interface Field<T> {
+  name: string;
+  wireTypes: readonly number[];
+  read(r: ProtoReader, message: T, wireType: number): void;
+}
+type Fields<T> = Record<number, Field<T>>;
+
+function readMessage<T>(r: ProtoReader, message: T, fields: Fields<T>): T {
+  while (!r.done) {
+    const tag = r.tag();
+    const field = fields[tag.field];
+    if (!field) {
+      r.skip(tag.wireType);
+      continue;
+    }
+    r.expect(tag, field.wireTypes, field.name);
+    field.read(r, message, tag.wireType);
+  }
+  return message;
+}
+
+const text = <T>(name: string, set: (m: T, v: string) => void): Field<T> =>
+  ({ name, wireTypes: [LENGTH_DELIMITED], read: (r, m) => set(m, r.string()) });
+const int = <T>(name: string, set: (m: T, v: number) => void): Field<T> =>
+  ({ name, wireTypes: [VARINT], read: (r, m) => set(m, r.int()) });
+const nested = <T, U>(name: string, type: string, fields: () => Fields<U>, make: () => U, set: (m: T, v: U) => void): Field<T> =>
+  ({ name, wireTypes: [LENGTH_DELIMITED], read: (r, m) => set(m, readMessage(r.message(`${CONTEXT} ${type}`), make(), fields())) });
+// Repeated numbers: packed, or one field each.
+const floats = <T>(name: string, list: (m: T) => number[]): Field<T> =>
+  ({ name, wireTypes: [LENGTH_DELIMITED, FIXED32], read: (r, m, w) => r.floats(w, list(m)) });
+const doubles = <T>(name: string, list: (m: T) => number[]): Field<T> =>
+  ({ name, wireTypes: [LENGTH_DELIMITED, FIXED64], read: (r, m, w) => r.doubles(w, list(m)) });
+const ints = <T>(name: string, list: (m: T) => number[]): Field<T> =>
+  ({ name, wireTypes: [LENGTH_DELIMITED, VARINT], read: (r, m, w) => r.ints(w, list(m)) });
+
+const emptyGraph = (): OnnxGraph => ({ name: '', nodes: [], initializers: [], inputs: [], outputs: [] });
+const emptyTensor = (): OnnxTensor =>
+  ({ name: '', dims: [], dataType: 0, floatData: [], int32Data: [], int64Data: [], doubleData: [], external: false });
+
+const TENSOR_FIELDS: Fields<OnnxTensor> = {
+  [TENSOR.dims]: ints('dims', (t) => t.dims),
+  [TENSOR.dataType]: int('data_type', (t, v) => { t.dataType = v; }),
+  [TENSOR.floatData]: floats('float_data', (t) => t.floatData),
+  [TENSOR.int32Data]: ints('int32_data', (t) => t.int32Data),
+  [TENSOR.int64Data]: ints('int64_data', (t) => t.int64Data),
+  [TENSOR.doubleData]: doubles('double_data', (t) => t.doubleData),
+  [TENSOR.name]: text('name', (t, v) => { t.name = v; }),
+  [TENSOR.rawData]: { name: 'raw_data', wireTypes: [LENGTH_DELIMITED], read: (r, t) => { t.rawData = r.bytes(); } },
+  [TENSOR.dataLocation]: int('data_location', (t, v) => { t.external = v === DATA_LOCATION_EXTERNAL; }),
+};
+
+const ATTRIBUTE_FIELDS: Fields<OnnxAttribute> = {
+  [ATTRIBUTE.name]: text('name', (a, v) => { a.name = v; }),
+  [ATTRIBUTE.type]: int('type', (a, v) => { a.type = v; }),
+  [ATTRIBUTE.f]: { name: 'f', wireTypes: [FIXED32], read: (r, a) => { a.f = r.float(); } },
+  [ATTRIBUTE.i]: int('i', (a, v) => { a.i = v; }),
+  [ATTRIBUTE.s]: { name: 's', wireTypes: [LENGTH_DELIMITED], read: (r, a) => { a.s = r.bytes(); } },
+  [ATTRIBUTE.t]: nested('t', 'TensorProto', () => TENSOR_FIELDS, emptyTensor, (a, t) => { a.t = t; }),
+  [ATTRIBUTE.floats]: floats('floats', (a) => a.floats),
+  [ATTRIBUTE.ints]: ints('ints', (a) => a.ints),
+};
+
+const NODE_FIELDS: Fields<OnnxNode> = {
+  [NODE.input]: text('input', (n, v) => n.inputs.push(v)),
+  [NODE.output]: text('output', (n, v) => n.outputs.push(v)),
+  [NODE.name]: text('name', (n, v) => { n.name = v; }),
+  [NODE.opType]: text('op_type', (n, v) => { n.opType = v; }),
+  [NODE.attribute]: nested('attribute', 'AttributeProto', () => ATTRIBUTE_FIELDS, () => ({ name: '', type: 0, floats: [], ints: [] }), (n, a) => n.attributes.push(a)),
+  [NODE.domain]: text('domain', (n, v) => { n.domain = v; }),
+};
+
+// A dimension is a size or a symbolic name (dynamic); neither set, unknown.
+const DIMENSION_FIELDS: Fields<{ dim: OnnxDimension }> = {
+  [DIMENSION.dimValue]: int('dim_value', (d, v) => { d.dim = v; }),
+  [DIMENSION.dimParam]: text('dim_param', (d, v) => { d.dim = v; }),
+};
+const SHAPE_FIELDS: Fields<OnnxDimension[]> = {
+  [SHAPE.dim]: nested('dim', 'TensorShapeProto.Dimension', () => DIMENSION_FIELDS, () => ({ dim: null as OnnxDimension }), (s, d) => s.push(d.dim)),
+};
+const TYPE_TENSOR_FIELDS: Fields<OnnxValueInfo> = {
+  [TYPE_TENSOR.elemType]: int('elem_type', (v, t) => { v.elementType = t; }),
+  [TYPE_TENSOR.shape]: nested('shape', 'TensorShapeProto', () => SHAPE_FIELDS, (): OnnxDimension[] => [], (v, s) => { v.shape = s; }),
+};
+// A value's type is read into the value itself: only tensor types are of interest.
+const TYPE_FIELDS: Fields<OnnxValueInfo> = {
+  [TYPE.tensorType]: {
+    name: 'tensor_type',
+    wireTypes: [LENGTH_DELIMITED],
+    read: (r, v) => {
+      v.elementType = 0;
+      readMessage(r.message(`${CONTEXT} TypeProto.Tensor`), v, TYPE_TENSOR_FIELDS);
+    },
+  },
+};
+const VALUE_INFO_FIELDS: Fields<OnnxValueInfo> = {
+  [VALUE_INFO.name]: text('name', (v, name) => { v.name = name; }),
+  [VALUE_INFO.type]: { name: 'type', wireTypes: [LENGTH_DELIMITED], read: (r, v) => { readMessage(r.message(`${CONTEXT} TypeProto`), v, TYPE_FIELDS); } },
+};
+
+const GRAPH_FIELDS: Fields<OnnxGraph> = {
+  [GRAPH.node]: nested('node', 'NodeProto', () => NODE_FIELDS, () => ({ name: '', opType: '', domain: '', inputs: [], outputs: [], attributes: [] }), (g, n) => g.nodes.push(n)),
+  [GRAPH.name]: text('name', (g, v) => { g.name = v; }),
+  [GRAPH.initializer]: nested('initializer', 'TensorProto', () => TENSOR_FIELDS, emptyTensor, (g, t) => g.initializers.push(t)),
+  [GRAPH.input]: nested('input', 'ValueInfoProto', () => VALUE_INFO_FIELDS, (): OnnxValueInfo => ({ name: '' }), (g, v) => g.inputs.push(v)),
+  [GRAPH.output]: nested('output', 'ValueInfoProto', () => VALUE_INFO_FIELDS, (): OnnxValueInfo => ({ name: '' }), (g, v) => g.outputs.push(v)),
+};
+
+const OPSET_FIELDS: Fields<{ domain: string; version: number }> = {
+  [OPSET.domain]: text('domain', (o, v) => { o.domain = v; }),
+  [OPSET.version]: int('version', (o, v) => { o.version = v; }),
+};
+const ENTRY_FIELDS: Fields<{ key: string; value: string }> = {
+  [ENTRY.key]: text('key', (e, v) => { e.key = v; }),
+  [ENTRY.value]: text('value', (e, v) => { e.value = v; }),
+};
+
+const MODEL_FIELDS: Fields<OnnxModel & { hasGraph: boolean }> = {
+  [MODEL.irVersion]: int('ir_version', (m, v) => { m.irVersion = v; }),
+  [MODEL.producerName]: text('producer_name', (m, v) => { m.producerName = v; }),
+  [MODEL.producerVersion]: text('producer_version', (m, v) => { m.producerVersion = v; }),
+  [MODEL.graph]: nested('graph', 'GraphProto', () => GRAPH_FIELDS, emptyGraph, (m, g) => { m.graph = g; m.hasGraph = true; }),
+  [MODEL.opsetImport]: nested('opset_import', 'OperatorSetIdProto', () => OPSET_FIELDS, () => ({ domain: '', version: 0 }), (m, o) => m.opsets.push(o)),
+  [MODEL.metadataProps]: nested('metadata_props', 'StringStringEntryProto', () => ENTRY_FIELDS, () => ({ key: '', value: '' }), (m, e) => m.metadata.push(e)),
+};
 
 /** Reads an ONNX model file; throws a SimdnetError naming the message and offset of anything malformed. */
 export function decodeModel(bytes: Uint8Array): OnnxModel {
   const r = new ProtoReader(bytes, `${CONTEXT} ModelProto`);
-  const model: OnnxModel = { irVersion: 0, opsets: [], producerName: '', producerVersion: '', graph: emptyGraph(), metadata: [] };
-  let hasGraph = false;
-  while (!r.done) {
-    const tag = r.tag();
-    switch (tag.field) {
-      case MODEL.irVersion:
-        r.expect(tag, VARINT, 'ir_version');
-        model.irVersion = r.int();
-        break;
-      case MODEL.producerName:
-        r.expect(tag, LENGTH_DELIMITED, 'producer_name');
-        model.producerName = r.string();
-        break;
-      case MODEL.producerVersion:
-        r.expect(tag, LENGTH_DELIMITED, 'producer_version');
-        model.producerVersion = r.string();
-        break;
-      case MODEL.graph:
-        r.expect(tag, LENGTH_DELIMITED, 'graph');
-        model.graph = readGraph(r.message(`${CONTEXT} GraphProto`));
-        hasGraph = true;
-        break;
-      case MODEL.opsetImport:
-        r.expect(tag, LENGTH_DELIMITED, 'opset_import');
-        model.opsets.push(readOpset(r.message(`${CONTEXT} OperatorSetIdProto`)));
-        break;
-      case MODEL.metadataProps:
-        r.expect(tag, LENGTH_DELIMITED, 'metadata_props');
-        model.metadata.push(readEntry(r.message(`${CONTEXT} StringStringEntryProto`)));
-        break;
-      default:
-        r.skip(tag.wireType);
-    }
-  }
+  const { hasGraph, ...model } = readMessage(r, {
+    irVersion: 0, opsets: [], producerName: '', producerVersion: '', graph: emptyGraph(), metadata: [], hasGraph: false,
+  }, MODEL_FIELDS);
   if (!hasGraph) r.fail('it has no graph (ModelProto field 7)', 0);
   return model;
-}
-
-const emptyGraph = (): OnnxGraph => ({ name: '', nodes: [], initializers: [], inputs: [], outputs: [] });
-
-function readOpset(r: ProtoReader): { domain: string; version: number } {
-  const opset = { domain: '', version: 0 };
-  while (!r.done) {
-    const tag = r.tag();
-    if (tag.field === OPSET.domain) {
-      r.expect(tag, LENGTH_DELIMITED, 'domain');
-      opset.domain = r.string();
-    } else if (tag.field === OPSET.version) {
-      r.expect(tag, VARINT, 'version');
-      opset.version = r.int();
-    } else {
-      r.skip(tag.wireType);
-    }
-  }
-  return opset;
-}
-
-function readEntry(r: ProtoReader): { key: string; value: string } {
-  const entry = { key: '', value: '' };
-  while (!r.done) {
-    const tag = r.tag();
-    if (tag.field === ENTRY.key) {
-      r.expect(tag, LENGTH_DELIMITED, 'key');
-      entry.key = r.string();
-    } else if (tag.field === ENTRY.value) {
-      r.expect(tag, LENGTH_DELIMITED, 'value');
-      entry.value = r.string();
-    } else {
-      r.skip(tag.wireType);
-    }
-  }
-  return entry;
-}
-
-function readGraph(r: ProtoReader): OnnxGraph {
-  const graph = emptyGraph();
-  while (!r.done) {
-    const tag = r.tag();
-    switch (tag.field) {
-      case GRAPH.node:
-        r.expect(tag, LENGTH_DELIMITED, 'node');
-        graph.nodes.push(readNode(r.message(`${CONTEXT} NodeProto`)));
-        break;
-      case GRAPH.name:
-        r.expect(tag, LENGTH_DELIMITED, 'name');
-        graph.name = r.string();
-        break;
-      case GRAPH.initializer:
-        r.expect(tag, LENGTH_DELIMITED, 'initializer');
-        graph.initializers.push(readTensor(r.message(`${CONTEXT} TensorProto`)));
-        break;
-      case GRAPH.input:
-        r.expect(tag, LENGTH_DELIMITED, 'input');
-        graph.inputs.push(readValueInfo(r.message(`${CONTEXT} ValueInfoProto`)));
-        break;
-      case GRAPH.output:
-        r.expect(tag, LENGTH_DELIMITED, 'output');
-        graph.outputs.push(readValueInfo(r.message(`${CONTEXT} ValueInfoProto`)));
-        break;
-      default:
-        r.skip(tag.wireType);
-    }
-  }
-  return graph;
-}
-
-function readNode(r: ProtoReader): OnnxNode {
-  const node: OnnxNode = { name: '', opType: '', domain: '', inputs: [], outputs: [], attributes: [] };
-  while (!r.done) {
-    const tag = r.tag();
-    switch (tag.field) {
-      case NODE.input:
-        r.expect(tag, LENGTH_DELIMITED, 'input');
-        node.inputs.push(r.string());
-        break;
-      case NODE.output:
-        r.expect(tag, LENGTH_DELIMITED, 'output');
-        node.outputs.push(r.string());
-        break;
-      case NODE.name:
-        r.expect(tag, LENGTH_DELIMITED, 'name');
-        node.name = r.string();
-        break;
-      case NODE.opType:
-        r.expect(tag, LENGTH_DELIMITED, 'op_type');
-        node.opType = r.string();
-        break;
-      case NODE.attribute:
-        r.expect(tag, LENGTH_DELIMITED, 'attribute');
-        node.attributes.push(readAttribute(r.message(`${CONTEXT} AttributeProto`)));
-        break;
-      case NODE.domain:
-        r.expect(tag, LENGTH_DELIMITED, 'domain');
-        node.domain = r.string();
-        break;
-      default:
-        r.skip(tag.wireType);
-    }
-  }
-  return node;
-}
-
-function readAttribute(r: ProtoReader): OnnxAttribute {
-  const a: OnnxAttribute = { name: '', type: 0, floats: [], ints: [] };
-  while (!r.done) {
-    const tag = r.tag();
-    switch (tag.field) {
-      case ATTRIBUTE.name:
-        r.expect(tag, LENGTH_DELIMITED, 'name');
-        a.name = r.string();
-        break;
-      case ATTRIBUTE.type:
-        r.expect(tag, VARINT, 'type');
-        a.type = r.int();
-        break;
-      case ATTRIBUTE.f:
-        r.expect(tag, FIXED32, 'f');
-        a.f = r.float();
-        break;
-      case ATTRIBUTE.i:
-        r.expect(tag, VARINT, 'i');
-        a.i = r.int();
-        break;
-      case ATTRIBUTE.s:
-        r.expect(tag, LENGTH_DELIMITED, 's');
-        a.s = r.bytes();
-        break;
-      case ATTRIBUTE.t:
-        r.expect(tag, LENGTH_DELIMITED, 't');
-        a.t = readTensor(r.message(`${CONTEXT} TensorProto`));
-        break;
-      case ATTRIBUTE.floats:
-        if (tag.wireType !== FIXED32) r.expect(tag, LENGTH_DELIMITED, 'floats');
-        r.floats(tag.wireType, a.floats);
-        break;
-      case ATTRIBUTE.ints:
-        if (tag.wireType !== VARINT) r.expect(tag, LENGTH_DELIMITED, 'ints');
-        r.ints(tag.wireType, a.ints);
-        break;
-      default:
-        r.skip(tag.wireType);
-    }
-  }
-  return a;
-}
-
-function readTensor(r: ProtoReader): OnnxTensor {
-  const t: OnnxTensor = { name: '', dims: [], dataType: 0, floatData: [], int32Data: [], int64Data: [], doubleData: [], external: false };
-  while (!r.done) {
-    const tag = r.tag();
-    switch (tag.field) {
-      case TENSOR.dims:
-        if (tag.wireType !== VARINT) r.expect(tag, LENGTH_DELIMITED, 'dims');
-        r.ints(tag.wireType, t.dims);
-        break;
-      case TENSOR.dataType:
-        r.expect(tag, VARINT, 'data_type');
-        t.dataType = r.int();
-        break;
-      case TENSOR.floatData:
-        if (tag.wireType !== FIXED32) r.expect(tag, LENGTH_DELIMITED, 'float_data');
-        r.floats(tag.wireType, t.floatData);
-        break;
-      case TENSOR.int32Data:
-        if (tag.wireType !== VARINT) r.expect(tag, LENGTH_DELIMITED, 'int32_data');
-        r.ints(tag.wireType, t.int32Data);
-        break;
-      case TENSOR.int64Data:
-        if (tag.wireType !== VARINT) r.expect(tag, LENGTH_DELIMITED, 'int64_data');
-        r.ints(tag.wireType, t.int64Data);
-        break;
-      case TENSOR.doubleData:
-        if (tag.wireType !== FIXED64) r.expect(tag, LENGTH_DELIMITED, 'double_data');
-        r.doubles(tag.wireType, t.doubleData);
-        break;
-      case TENSOR.name:
-        r.expect(tag, LENGTH_DELIMITED, 'name');
-        t.name = r.string();
-        break;
-      case TENSOR.rawData:
-        r.expect(tag, LENGTH_DELIMITED, 'raw_data');
-        t.rawData = r.bytes();
-        break;
-      case TENSOR.dataLocation:
-        r.expect(tag, VARINT, 'data_location');
-        t.external = r.int() === DATA_LOCATION_EXTERNAL;
-        break;
-      default:
-        r.skip(tag.wireType);
-    }
-  }
-  return t;
-}
-
-function readValueInfo(r: ProtoReader): OnnxValueInfo {
-  const info: OnnxValueInfo = { name: '' };
-  while (!r.done) {
-    const tag = r.tag();
-    if (tag.field === VALUE_INFO.name) {
-      r.expect(tag, LENGTH_DELIMITED, 'name');
-      info.name = r.string();
-    } else if (tag.field === VALUE_INFO.type) {
-      r.expect(tag, LENGTH_DELIMITED, 'type');
-      readType(r.message(`${CONTEXT} TypeProto`), info);
-    } else {
-      r.skip(tag.wireType);
-    }
-  }
-  return info;
-}
-
-function readType(r: ProtoReader, info: OnnxValueInfo): void {
-  while (!r.done) {
-    const tag = r.tag();
-    if (tag.field !== TYPE.tensorType) {
-      r.skip(tag.wireType);
-      continue;
-    }
-    r.expect(tag, LENGTH_DELIMITED, 'tensor_type');
-    const tensor = r.message(`${CONTEXT} TypeProto.Tensor`);
-    info.elementType = 0;
-    while (!tensor.done) {
-      const t = tensor.tag();
-      if (t.field === TYPE_TENSOR.elemType) {
-        tensor.expect(t, VARINT, 'elem_type');
-        info.elementType = tensor.int();
-      } else if (t.field === TYPE_TENSOR.shape) {
-        tensor.expect(t, LENGTH_DELIMITED, 'shape');
-        info.shape = readShape(tensor.message(`${CONTEXT} TensorShapeProto`));
-      } else {
-        tensor.skip(t.wireType);
-      }
-    }
-  }
-}
-
-function readShape(r: ProtoReader): OnnxDimension[] {
-  const shape: OnnxDimension[] = [];
-  while (!r.done) {
-    const tag = r.tag();
-    if (tag.field !== SHAPE.dim) {
-      r.skip(tag.wireType);
-      continue;
-    }
-    r.expect(tag, LENGTH_DELIMITED, 'dim');
-    const d = r.message(`${CONTEXT} TensorShapeProto.Dimension`);
-    let dim: OnnxDimension = null;
-    while (!d.done) {
-      const t = d.tag();
-      if (t.field === DIMENSION.dimValue) {
-        d.expect(t, VARINT, 'dim_value');
-        dim = d.int();
-      } else if (t.field === DIMENSION.dimParam) {
-        d.expect(t, LENGTH_DELIMITED, 'dim_param');
-        dim = d.string();
-      } else {
-        d.skip(t.wireType);
-      }
-    }
-    shape.push(dim);
-  }
-  return shape;
 }

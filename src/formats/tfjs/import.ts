@@ -9,7 +9,7 @@ import { describe } from '../../errors.js';
 import { SimdnetError } from '../../index.js';
 import type { Mlp, MlpLayer } from '../mlp.js';
 import { KERAS_ACTIVATIONS } from './activations.js';
-import type { TFJSModelJSON, TFJSWeightSpec } from './artifacts.js';
+import type { TFJSWeightSpec } from './artifacts.js';
 
 const READ_LAYERS = ['Dense', 'InputLayer', 'Dropout', 'Flatten', 'Activation', 'LeakyReLU', 'ReLU', 'Softmax'];
 
@@ -164,7 +164,8 @@ function activationNamed(value: unknown, where: string): { activation: Activatio
 
 function trainingLoss(config: unknown): Loss | undefined {
   const loss = typeof config === 'object' && config !== null ? (config as Json).loss : undefined;
-  return typeof loss === 'string' ? LOSS_BY_NAME[loss.replace(/_/g, '').toLowerCase()] : undefined;
+  const name = typeof loss === 'string' ? loss.replace(/_/g, '').toLowerCase() : '';
+  return Object.hasOwn(LOSS_BY_NAME, name) ? LOSS_BY_NAME[name] : undefined;
 }
 
 /** Bytes per stored element, by dtype (or quantization dtype). */
