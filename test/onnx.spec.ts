@@ -154,7 +154,7 @@ function pytorchLayout(layout: 'raw' | 'listed' = 'raw', opset = 11): Uint8Array
   ], ['N', 1, 2, 3], 'y', opset);
 }
 
-/** Keras through tf2onnx: Reshape, MatMul then Add, the second bias from a Constant node. */
+/** Keras through tf2onnx: Reshape, MatMul then Add, the second bias from a Constant node, a weight through an Identity. */
 function kerasLayout(): Uint8Array {
   const bias2: OnnxAttribute = { name: 'value', type: ATTRIBUTE_TYPE.TENSOR, t: tensor('', [2], randomValues(2)), floats: [], ints: [] };
   return model([
@@ -164,7 +164,8 @@ function kerasLayout(): Uint8Array {
     node('Tanh', ['z1'], 'a1'),
     node('Identity', ['a1'], 'a1_copy'),
     node('Constant', [], 'dense_1/bias', [bias2]),
-    node('MatMul', ['a1_copy', 'dense_1/kernel'], 'mm2'),
+    node('Identity', ['dense_1/kernel'], 'kernel_copy'),
+    node('MatMul', ['a1_copy', 'kernel_copy'], 'mm2'),
     node('Add', ['dense_1/bias', 'mm2'], 'z2'),
     node('LeakyRelu', ['z2'], 'out', [attribute('alpha', 0.3, 'float')]),
   ], [
@@ -187,7 +188,7 @@ describe('fromONNX on files laid out as other exporters write them', () => {
   it.each([
     ['PyTorch: Flatten, Gemm (transB = 1), Relu, Softmax; raw_data', () => pytorchLayout('raw'), [4, 1, 2, 3]],
     ['PyTorch, weights as float_data, opset 13', () => pytorchLayout('listed', 13), [4, 1, 2, 3]],
-    ['Keras (tf2onnx): Reshape, MatMul + Add, Identity, a Constant bias, LeakyRelu', kerasLayout, [5, 4]],
+    ['Keras (tf2onnx): Reshape, MatMul + Add, Identity, a Constant bias, an Identity of a weight, LeakyRelu', kerasLayout, [5, 4]],
     ['Gemm with transB = 0, alpha, beta, a [1, units] bias, a linear output', scaledGemmLayout, [6, 3]],
   ] as const)('%s: the network computes what ONNX Runtime computes', async (_, build, shape) => {
     const bytes = build();

@@ -224,6 +224,16 @@ describe('converted Keras models (tensorflowjs_converter\'s model.json with its 
     net.dispose();
   });
 
+  it('takes the weights in order, kernel then bias, when their names match no layer', async () => {
+    const { specs, values } = weightsOf([['v0', [6, 4]], ['v1', [4]], ['v2', [4, 2]], ['v3', [2]]]);
+    const net = await fromTFJS({ modelTopology: keras2Topology, weightSpecs: specs, weightData: concatenated(values) });
+    net.getWeights().forEach((layer, l) => {
+      expect(bytesOf(layer.weights)).toEqual(bytesOf(values[2 * l]!));
+      expect(bytesOf(layer.bias)).toEqual(bytesOf(values[2 * l + 1]!));
+    });
+    net.dispose();
+  });
+
   it('dequantizes uint8, uint16 and float16 weights as tfjs-core does', async () => {
     const kernel: TFJSWeightSpec = { name: 'dense/kernel', shape: [2, 3], dtype: 'float32', quantization: { dtype: 'uint8', scale: 0.01, min: -1 } };
     const bias: TFJSWeightSpec = { name: 'dense/bias', shape: [3], dtype: 'float32', quantization: { dtype: 'float16' } };

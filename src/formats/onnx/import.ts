@@ -2,8 +2,8 @@
 // with transB = 1) and Keras (tf2onnx: MatMul then Add) write, and what simdnet writes. The
 // graph must be one chain from its one input to its one output: per layer a Gemm, or a MatMul
 // and an optional Add of a bias, then at most one activation. Flatten, Reshape to
-// [batch, features], Identity and Dropout are passed through; Constant nodes supply tensors
-// like initializers do.
+// [batch, features], Identity and Dropout are passed through; Constant nodes, and Identity nodes
+// of initializers, supply tensors like initializers do.
 
 import { MAX_WIDTH } from '../../config.js';
 import { oneOf } from '../../errors.js';
@@ -75,6 +75,7 @@ class Chain {
   #rank: number;
   /** Whether the last layer still takes a bias and an activation: nothing but its Gemm or MatMul has been read. */
   #open = false;
+  /** The first layer's inputs: the network's. */
   #inputs: number | undefined;
 
   constructor(input: string, shape: (number | string | null)[] | undefined) {
@@ -107,6 +108,11 @@ class Chain {
     }
     if (node.opType === 'Constant') {
       constants.set(at.output(), at.constantValue());
+      return;
+    }
+    // PyTorch writes an Identity of an initializer where a module's weights are used twice.
+    if (node.opType === 'Identity' && node.inputs[0] !== this.tensor && constants.has(node.inputs[0] ?? '')) {
+      constants.set(at.output(), constants.get(node.inputs[0]!)!);
       return;
     }
     if (!node.inputs.includes(this.tensor)) {
