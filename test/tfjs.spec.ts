@@ -152,7 +152,10 @@ const keras3Topology = {
           kernel_initializer: { module: 'keras.initializers', class_name: 'GlorotUniform', config: { seed: null } },
         },
       },
-      { module: 'keras.layers', class_name: 'Dense', config: { name: 'dense_1', units: 2, activation: 'linear', use_bias: true } },
+      {
+        module: 'keras.layers', class_name: 'Dense',
+        config: { name: 'dense_1', units: 2, activation: { module: 'keras.activations', class_name: 'function', config: 'linear' }, use_bias: true },
+      },
       { module: 'keras.layers', class_name: 'ReLU', config: { name: 're_lu', max_value: null, negative_slope: 0.1, threshold: 0 } },
     ],
   },
@@ -191,7 +194,7 @@ const concatenated = (values: Float32Array[]): Uint8Array => {
 };
 
 describe('converted Keras models (tensorflowjs_converter\'s model.json with its weight files)', () => {
-  it('reads a Keras 3 config: InputLayer batch_shape, layer/vars/N weights, leaky_relu, a ReLU layer with a slope', async () => {
+  it('reads a Keras 3 config: InputLayer batch_shape, layer/vars/N weights, leaky_relu, a serialized activation, a ReLU layer with a slope', async () => {
     const { specs, values } = weightsOf([['dense/vars/0', [3, 4]], ['dense/vars/1', [4]], ['dense_1/vars/0', [4, 2]], ['dense_1/vars/1', [2]]]);
     const bytes = concatenated(values);
     // Two shards, as the converter splits large models.

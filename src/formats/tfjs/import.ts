@@ -152,9 +152,8 @@ function declaredShape(config: Json, where: string): number[] | undefined {
 }
 
 function activationNamed(value: unknown, where: string): { activation: Activation; alpha?: number } {
-  // Keras 3 may write an activation as a serialized object.
-  const name = typeof value === 'object' && value !== null ? (value as Json).config ?? (value as Json).class_name : value;
-  const key = typeof name === 'object' && name !== null ? (name as Json).name : name;
+  // Keras 3 may write an activation as a serialized function: { class_name: 'function', config: 'relu' }.
+  const key = typeof value === 'object' && value !== null ? ((value as Json).config ?? (value as Json).class_name) : value;
   const found = typeof key === 'string' ? ACTIVATION_BY_NAME.get(key) : undefined;
   if (!found) {
     throw new SimdnetError(`${where}: the activation ${describe(key)} is not one simdnet has; it reads ${[...ACTIVATION_BY_NAME.keys()].map((k) => `'${k}'`).join(', ')}`);
