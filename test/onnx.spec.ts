@@ -63,6 +63,25 @@ describe('toONNX', () => {
     net.dispose();
   });
 
+  it('writes an activation composed of several nodes, each reading x or an earlier node', async () => {
+    // What an entry for swish, x · sigmoid(x), would be: tried on linear's entry, then put back.
+    const linear = ONNX_ACTIVATIONS.linear;
+    ONNX_ACTIVATIONS.linear = { nodes: () => [{ op: 'Sigmoid' }, { op: 'Mul', inputs: ['x', 0] }] };
+    const net = await Network.create({ inputs: 3, layers: [{ units: 4, activation: 'linear' }], loss: 'squaredError', seed: 3 });
+    try {
+      const bytes = toONNX(net);
+      expect(decodeModel(bytes).graph.nodes.map((n) => [n.opType, n.inputs.filter((i) => !i.endsWith('weight') && !i.endsWith('bias'))])).toEqual([
+        ['Gemm', ['input']], ['Sigmoid', ['layer1.z']], ['Mul', ['layer1.z', 'layer1.sigmoid0']],
+      ]);
+      const x = randomRows(5, 3);
+      const z = net.predict(x);
+      expectClose(await runInOrt(bytes, x, [5, 3]), z.map((v) => v / (1 + Math.exp(-v))));
+    } finally {
+      ONNX_ACTIVATIONS.linear = linear;
+      net.dispose();
+    }
+  });
+
   it('names the input and output, declares [batch, features] and opset 13', async () => {
     const net = await Network.create({ inputs: 3, layers: [{ units: 2, activation: 'softmax' }], loss: 'categoricalCrossentropy' });
     const model = decodeModel(toONNX(net));
