@@ -19,7 +19,7 @@ const mainEntryOfFormats: Plugin = {
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', slim: 'src/slim.ts', formats: 'src/formats/index.ts' },
+    entry: { index: 'src/index.ts', slim: 'src/slim.ts', threads: 'src/threads.ts', formats: 'src/formats/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     target: 'es2022',
@@ -34,7 +34,7 @@ export default defineConfig([
     // The .wasm files themselves, for users of 'simdnet/slim' who host them (and the relaxed
     // build, which no entry embeds).
     onSuccess: async () => {
-      for (const build of ['simd', 'scalar', 'relaxed']) copyFileSync(`build/simdnet.${build}.wasm`, `dist/simdnet.${build}.wasm`);
+      for (const build of ['simd', 'scalar', 'relaxed', 'threads']) copyFileSync(`build/simdnet.${build}.wasm`, `dist/simdnet.${build}.wasm`);
     },
   },
   {

@@ -8,10 +8,20 @@ import { relaxedSimdSupported } from './src/wasm/load.js';
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
 const nodeAccepts = (flag: string): boolean => spawnSync(process.execPath, [flag, '-e', '0']).status === 0;
 
+// The slow tests of the whole: the built package and CLI in child processes, bundlers, the
+// browser, MNIST, a soak, gigabytes of wasm memory. `npm run test:unit` (project 'unit') runs
+// everything else.
+const INTEGRATION = ['demo', 'packaging', 'playground', 'soak', 'cli', 'cli-*', 'high-addresses', 'threads-process'].map((name) => `test/${name}.spec.ts`);
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.spec.ts'],
     testTimeout: 60_000,
+    // The threaded build, which the main entry reads from dist/ in Node, from the entry that embeds it.
+    setupFiles: ['test/support/threads.ts'],
     execArgv: !relaxedSimdSupported() && nodeAccepts(RELAXED_FLAG) ? [RELAXED_FLAG] : [],
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/**/*.spec.ts'], exclude: INTEGRATION } },
+      { extends: true, test: { name: 'integration', include: INTEGRATION } },
+    ],
   },
 });

@@ -33,8 +33,10 @@
 // every machine.
 //
 // Memory contract: the products read A and B only at their elements (no
-// reads past the end) and write C only inside its M×N block; the packs are
-// static buffers of this module, below the host's heap. gemmNT's scratch
+// reads past the end) and write C only inside its M×N block. The packs live in
+// a scratch block that the host allocates for each instance (gemmScratchBytes,
+// 16-byte aligned) and hands over once with setGemmScratch, not in static
+// data, which every thread of a threaded build would share. gemmNT's scratch
 // (k×n floats) is used by the scalar build only.
 
 import { at, loadFew, storeFew } from "./memory";
@@ -56,12 +58,26 @@ const PANEL_STEP: usize = KC * NR * 4 + 64;
 // The scalar build packs nothing.
 const A_PACK_BYTES: i32 = ASC_FEATURE_SIMD ? MC * KC * 16 : 16;
 const B_PANELS_BYTES: i32 = ASC_FEATURE_SIMD ? (NC / NR) * <i32>PANEL_STEP : 16;
-const aPack = memory.data(A_PACK_BYTES, 16);
-const bPanels = memory.data(B_PANELS_BYTES, 16);
 // Where a tile of a transposed C (its columns, then the tile row-major) is
 // parked on its way from C to the registers.
-const tileColumns = memory.data(MR * NR * 4, 16);
-const tileC = memory.data(MR * NR * 4, 16);
+const TILE_BYTES: i32 = MR * NR * 4;
+let aPack: usize = 0;
+let bPanels: usize = 0;
+let tileColumns: usize = 0;
+let tileC: usize = 0;
+
+/** Bytes of the scratch block the products of this build need. */
+export function gemmScratchBytes(): i32 {
+  return A_PACK_BYTES + B_PANELS_BYTES + 2 * TILE_BYTES;
+}
+
+/** Hands over the scratch block (gemmScratchBytes, 16-byte aligned) every later product uses. */
+export function setGemmScratch(scratch: usize): void {
+  aPack = scratch;
+  bPanels = aPack + A_PACK_BYTES;
+  tileColumns = bPanels + B_PANELS_BYTES;
+  tileC = tileColumns + TILE_BYTES;
+}
 
 /** C[m×n] = A[m×k]·B[k×n]. */
 export function gemmNN(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize): void {
@@ -126,6 +142,20 @@ function gemmRows(
       }
     }
   }
+}
+
+/**
+ * C = A·B with a(i, p) = A[i·rsA + p·csA], b(p, j) = B[p·rsB + j·csB] and row stride ldc: any
+ * block of a product, for the threaded build (SIMD only) to split.
+ */
+export function gemmBlock(
+  m: i32, n: i32, k: i32,
+  a: usize, rsA: i32, csA: i32,
+  b: usize, rsB: i32, csB: i32,
+  c: usize, ldc: i32,
+): void {
+  if (ASC_FEATURE_SIMD) gemmSimd(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc);
+  else unreachable();
 }
 
 // SIMD: C = A·B with b(p, j) = B[p·rsB + j·csB] and row stride ldc.
@@ -438,18 +468,23 @@ function storeTileRow(dst: usize, lo: v128, hi: v128, cols: i32): void {
 
 /** out[n] = scale · (column sums of A[m×n]), each column summed in row order. */
 export function columnSums(a: usize, m: i32, n: i32, scale: f32, out: usize): void {
+  columnSumsStrided(a, m, n, n, scale, out);
+}
+
+/** columnSums of n columns of a matrix whose rows lie lda floats apart. */
+export function columnSumsStrided(a: usize, m: i32, n: i32, lda: i32, scale: f32, out: usize): void {
   let j = 0;
   if (ASC_FEATURE_SIMD) {
     const vscale = f32x4.splat(scale);
     for (; j + 4 <= n; j += 4) {
       let sum = f32x4.splat(0);
-      for (let i = 0; i < m; i++) sum = f32x4.add(sum, v128.load(at(a, i * n + j)));
+      for (let i = 0; i < m; i++) sum = f32x4.add(sum, v128.load(at(a, i * lda + j)));
       v128.store(at(out, j), f32x4.mul(sum, vscale));
     }
   }
   for (; j < n; j++) {
     let sum: f32 = 0;
-    for (let i = 0; i < m; i++) sum += load<f32>(at(a, i * n + j));
+    for (let i = 0; i < m; i++) sum += load<f32>(at(a, i * lda + j));
     store<f32>(at(out, j), sum * scale);
   }
 }

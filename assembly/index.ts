@@ -3,11 +3,12 @@
 
 export * from "../src/abi";
 export { heapBase, firstNonFinite } from "./memory";
-export { gemmNN, gemmNT, gemmTN, gemmStrided, transpose, columnSums } from "./gemm";
+export { gemmScratchBytes, setGemmScratch, gemmNN, gemmNT, gemmTN, gemmStrided, transpose, columnSums } from "./gemm";
 export { smallNN, smallTN, smallNT, smallTNScaled } from "./small";
 export { rowTimesMatrix, sgdOuter, sgdBias, narrowForward, narrowBackward } from "./row";
 export { activate, activationBackward } from "./activation";
 export { lossSum, lossDelta, countCorrect } from "./loss";
 export { sgdStep, momentumStep, adamStep, scaleAddWeights, sumOfSquares } from "./optimizer";
 export { rngNext, rngBelow, shuffle } from "./random";
+export { setPool, work } from "./parallel";
 export { gradient, predict, evaluate, train, abortRun } from "./train";

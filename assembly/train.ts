@@ -7,7 +7,7 @@ import {
   LAYER_HAS_BIAS, LAYER_INPUTS, LAYER_OUTPUTS, LAYER_TRAIN_BIAS, LAYER_UNITS,
   LAYER_WEIGHT_GRADS, LAYER_WEIGHTS,
   NET_ACCURACY, NET_BATCH_X, NET_BATCH_Y, NET_CAPACITY, NET_GRADS, NET_LOSS,
-  NET_PARAM_COUNT, NET_PARAMS, NET_SCRATCH,
+  NET_PARAM_COUNT, NET_PARAMS, NET_SCRATCH, NET_THREADS,
   OPT_ADAM, OPT_MOMENTUM, OPT_SGD,
   DIVERGED_FINAL, DIVERGED_LOSS, DIVERGED_PARAMETERS, DIVERGED_VALIDATION,
   RUN_BATCH, RUN_BATCH_LOSS, RUN_BATCH_SIZE, RUN_BETA1, RUN_BETA2, RUN_DIVERGED, RUN_DIVERGED_BATCH,
@@ -18,11 +18,13 @@ import {
   STATS_BYTES, STATS_CORRECT, STATS_LOSS, STATS_VAL_CORRECT, STATS_VAL_LOSS,
   STATUS_DIVERGED, STATUS_DONE, STATUS_RUNNING,
 } from "../src/abi";
-import { activate, activationBackward } from "./activation";
-import { columnSums, gemmNN, gemmNT, gemmTN } from "./gemm";
 import { countCorrect, lossDelta, lossSum } from "./loss";
 import { at, copyElements, firstNonFinite } from "./memory";
-import { adamStep, momentumStep, scaleAddWeights, sgdStep, sumOfSquares } from "./optimizer";
+import { sumOfSquares } from "./optimizer";
+import {
+  parallelActivate, parallelActivationBackward, parallelAdam, parallelColumnSums, parallelGather, parallelMomentum,
+  parallelNN, parallelNT, parallelScaleAdd, parallelSgd, parallelTN,
+} from "./parallel";
 import { shuffle } from "./random";
 import {
   f32At, i32At, inputWidth, layerCount, layerRecord, outputLayer, outputWidth, ptrAt,
@@ -31,22 +33,24 @@ import { isNarrow, narrowBackward, narrowForward, rowTimesMatrix, sgdBias, sgdOu
 import { isSmall, smallNN, smallNT, smallTNScaled } from "./small";
 
 // A layer's products: row.ts's vector loop or small.ts's dot products for a single row,
-// small.ts's plain loops when the shape is tiny, gemm.ts's tiles otherwise; all sum in the
-// same order, so the choice never changes a bit.
-@inline function productNN(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize): void {
+// small.ts's plain loops when the shape is tiny, gemm.ts's tiles otherwise (split across the
+// network's threads in the threaded build); all sum in the same order, so the choice never
+// changes a bit.
+@inline function productNN(threads: i32, m: i32, n: i32, k: i32, a: usize, b: usize, c: usize): void {
   if (m == 1) rowTimesMatrix(n, k, a, b, c);
   else if (isSmall(m, n, k)) smallNN(m, n, k, a, b, c);
-  else gemmNN(m, n, k, a, b, c);
+  else parallelNN(threads, m, n, k, a, b, c);
 }
-@inline function productNT(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, scratch: usize): void {
+@inline function productNT(threads: i32, m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, scratch: usize): void {
   if (m == 1 || isSmall(m, n, k)) smallNT(m, n, k, a, b, c);
-  else gemmNT(m, n, k, a, b, c, scratch);
+  else parallelNT(threads, m, n, k, a, b, c, scratch);
 }
 
 // Runs m rows of X (m ≤ capacity) through every layer; returns the address of the output
 // activations. Inlined into trainBatch, as backpropagate and outputDelta are: when a tiny
 // network trains row by row, calls are a large part of the time per row.
 @inline function forwardLayers(net: usize, x: usize, m: i32): usize {
+  const threads = i32At(net, NET_THREADS);
   let input = x;
   for (let l = 0, layers = layerCount(net); l < layers; l++) {
     const layer = layerRecord(net, l);
@@ -60,8 +64,8 @@ import { isSmall, smallNN, smallNT, smallTNScaled } from "./small";
     if (m == 1 && isNarrow(units)) {
       narrowForward(inputs, units, input, weights, bias, act, alpha, out);
     } else {
-      productNN(m, units, inputs, input, weights, out);
-      activate(out, m, units, bias, act, alpha);
+      productNN(threads, m, units, inputs, input, weights, out);
+      parallelActivate(threads, out, m, units, bias, act, alpha);
     }
     input = out;
   }
@@ -81,6 +85,7 @@ function backward(net: usize, x: usize, y: usize, m: i32, l2: f32): void {
 @inline function backpropagate(net: usize, x: usize, m: i32, l2: f32, sgdInPlace: bool, lr: f32): void {
   const invM: f32 = 1 / <f32>m;
   const decay: f32 = l2 * invM;
+  const threads = i32At(net, NET_THREADS);
   for (let l = layerCount(net) - 1; l >= 0; l--) {
     const layer = layerRecord(net, l);
     const inputs = i32At(layer, LAYER_INPUTS);
@@ -99,8 +104,8 @@ function backward(net: usize, x: usize, y: usize, m: i32, l2: f32): void {
       continue;
     }
     if (below) {
-      productNT(m, inputs, units, delta, weights, belowDelta, ptrAt(net, NET_SCRATCH));
-      activationBackward(belowDelta, input, m, inputs, belowAct, belowAlpha);
+      productNT(threads, m, inputs, units, delta, weights, belowDelta, ptrAt(net, NET_SCRATCH));
+      parallelActivationBackward(threads, belowDelta, input, m, inputs, belowAct, belowAlpha);
     }
     if (sgdInPlace) {
       sgdOuter(inputs, units, input, delta, weights, lr, decay);
@@ -111,10 +116,10 @@ function backward(net: usize, x: usize, y: usize, m: i32, l2: f32): void {
     if (isSmall(inputs, units, m)) {
       smallTNScaled(inputs, units, m, input, delta, weightGrads, weights, invM, decay);
     } else {
-      gemmTN(inputs, units, m, input, delta, weightGrads);
-      scaleAddWeights(weightGrads, weights, inputs * units, invM, decay);
+      parallelTN(threads, inputs, units, m, input, delta, weightGrads);
+      parallelScaleAdd(threads, weightGrads, weights, inputs * units, invM, decay);
     }
-    if (trainBias) columnSums(delta, m, units, invM, ptrAt(layer, LAYER_BIAS_GRADS));
+    if (trainBias) parallelColumnSums(threads, delta, m, units, invM, ptrAt(layer, LAYER_BIAS_GRADS));
   }
 }
 
@@ -214,30 +219,23 @@ function optimizerStep(net: usize, run: usize): void {
   const lr = f32At(run, RUN_LEARNING_RATE);
   const step = nextStep(run);
   const optimizer = i32At(run, RUN_OPTIMIZER);
+  const threads = i32At(net, NET_THREADS);
   if (optimizer == OPT_ADAM) {
     const beta1 = f32At(run, RUN_BETA1);
     const beta2 = f32At(run, RUN_BETA2);
     const c1 = <f32>(1 / (1 - Math.pow(<f64>beta1, <f64>step)));
     const c2 = <f32>(1 / (1 - Math.pow(<f64>beta2, <f64>step)));
-    adamStep(
-      params, grads, ptrAt(run, RUN_STATE1), ptrAt(run, RUN_STATE2), count,
+    parallelAdam(
+      threads, params, grads, ptrAt(run, RUN_STATE1), ptrAt(run, RUN_STATE2), count,
       lr, beta1, beta2, f32At(run, RUN_EPSILON), c1, c2,
     );
   } else if (optimizer == OPT_MOMENTUM) {
-    momentumStep(
-      params, grads, ptrAt(run, RUN_STATE1), count,
+    parallelMomentum(
+      threads, params, grads, ptrAt(run, RUN_STATE1), count,
       lr, f32At(run, RUN_MOMENTUM), i32At(run, RUN_NESTEROV) != 0,
     );
   } else {
-    sgdStep(params, grads, count, lr);
-  }
-}
-
-// Copies the rows order[start .. start+m) of a rows×width matrix to dst.
-function gatherRows(src: usize, width: i32, order: usize, start: i32, m: i32, dst: usize): void {
-  for (let r = 0; r < m; r++) {
-    const row = <i32>load<u32>(at(order, start + r));
-    copyElements(at(dst, r * width), at(src, row * width), width);
+    parallelSgd(threads, params, grads, count, lr);
   }
 }
 
@@ -258,8 +256,9 @@ function trainBatch(net: usize, run: usize, start: i32, m: i32, stats: usize): f
     x = at(x, row * inputs);
     y = at(y, row * units);
   } else if (order) {
-    gatherRows(x, inputs, order, start, m, ptrAt(net, NET_BATCH_X));
-    gatherRows(y, units, order, start, m, ptrAt(net, NET_BATCH_Y));
+    const threads = i32At(net, NET_THREADS);
+    parallelGather(threads, x, inputs, order, start, m, ptrAt(net, NET_BATCH_X));
+    parallelGather(threads, y, units, order, start, m, ptrAt(net, NET_BATCH_Y));
     x = ptrAt(net, NET_BATCH_X);
     y = ptrAt(net, NET_BATCH_Y);
   } else {

@@ -45,6 +45,7 @@ export const NET_CAPACITY = 24; // rows the activation and delta buffers hold
 export const NET_SCRATCH = 28; // room for the largest transposed weight matrix
 export const NET_BATCH_X = 32; // gathered input rows of a shuffled batch
 export const NET_BATCH_Y = 36; // gathered target rows of a shuffled batch
+export const NET_THREADS = 40; // threads its passes may be split across (threaded build)
 export const NET_HEADER_BYTES = 48;
 
 export const LAYER_INPUTS = 0;
@@ -114,3 +115,16 @@ export const STATS_CORRECT = 8; // units or rows counted as correct
 export const STATS_VAL_LOSS = 16;
 export const STATS_VAL_CORRECT = 24;
 export const STATS_BYTES = 32;
+
+// Control block of the threaded build's pool (assembly/parallel.ts), i32 fields. The leader
+// writes the job and bumps the generation; the workers acknowledge on a line of their own.
+export const CONTROL_GENERATION = 0;
+export const CONTROL_KIND = 4;
+export const CONTROL_PARTS = 8;
+export const CONTROL_STOP = 12; // nonzero: workers return
+export const CONTROL_FAULT = 16; // a worker index that traps on its next part (tests)
+export const CONTROL_ARGS = 20; // 16 arguments, i32 or f32
+export const CONTROL_ACKS = 128;
+export const CONTROL_FAILED = 132; // set by a worker whose part trapped
+export const CONTROL_READY = 136; // workers that have reached their wait
+export const CONTROL_BYTES = 192;

@@ -11,5 +11,5 @@ export type {
 export type { Matrix } from './data.js';
 export type { LayerJSON, LayerWeights, NetworkJSON } from './serialization.js';
 export { type Backend, init, relaxedSimdSupported, simdSupported, type WasmSource } from './wasm/load.js';
-export { type DivergenceReason, DivergenceError, SimdnetError } from './errors.js';
+export { type DivergenceReason, DivergenceError, NonFiniteOutputError, SimdnetError } from './errors.js';
 export { gradientCheck, type GradientCheckOptions, type GradientCheckResult } from './gradient-check.js';

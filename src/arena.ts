@@ -1,22 +1,23 @@
 // The one owner of a network's linear-memory layout. Nothing else computes
-// an offset: callers ask the arena for addresses.
+// an offset: callers ask the arena for addresses. Its blocks come from the
+// network's heap (src/wasm/heap.ts), shared with other networks of the build:
 //
-// Layout, from the module's heap base:
-//
-//   network record | run record | parameters | gradients | training blocks   (fixed)
-//   workspace of the running fit | workspace of a call made during it      (a stack)
+//   fixed:     network record | run record | parameters | gradients
+//   training:  two epoch-start snapshots, optimizer states   (on a first fit, kept)
+//   workspace: one block per call in progress (a predict may run while a fit
+//              waits between chunks); the last one released is kept for reuse
+//              while it is small, so calls of one size allocate nothing
 //
 // The parameter block holds each layer's weights (inputs × units, row-major)
 // then its bias, every tensor starting on a 16-byte boundary, the gaps and
-// the tail zero. Gradients share that layout, and so do the training blocks:
-// the two epoch-start snapshots that divergence restores from, and the
-// optimizer states, added when a fit first needs them and kept between fits,
+// the tail zero. Gradients share that layout, and so do the training blocks,
 // so one kernel call updates every layer.
 //
 // Memory contract: every buffer starts 16-byte aligned; the kernels read and
-// write only inside the buffers they are given (assembly/gemm.ts packs its
-// operands into its own static buffers). Memory only grows, so addresses stay
-// valid; typed-array views are rebuilt whenever a growth has replaced the buffer.
+// write only inside the buffers they are given (the matrix products' packs
+// are a scratch block of the heap). Memory only grows, so addresses stay
+// valid; the heap rebuilds its typed-array views when a growth has replaced
+// the buffer.
 //
 // Addresses run up to 4 GiB, past the int32 range: they become view indices
 // only through index32/index64 (unsigned shifts), and nothing else here or in
@@ -24,26 +25,15 @@
 
 import * as abi from './abi.js';
 import { ACTIVATION_IDS, type LayerSpec, LOSS_IDS, type NetworkSpec } from './config.js';
-import { SimdnetError } from './errors.js';
-import type { Kernels } from './wasm/kernels.js';
-
-const ALIGN = 16;
-const PAGE = 65536;
-/** The wasm32 address space. Engines may grant less; growth failures are reported either way. */
-const ADDRESS_SPACE = 2 ** 32;
-
-const alignUp = (bytes: number): number => Math.ceil(bytes / ALIGN) * ALIGN;
+import { alignUp, type Heap } from './wasm/heap.js';
 
 /** The f32/i32/u32 view index of a byte address (unsigned: addresses of 2 GiB and more stay positive). */
 export const index32 = (address: number): number => address >>> 2;
 /** The f64 view index of an 8-byte-aligned byte address. */
 export const index64 = (address: number): number => address >>> 3;
 
-/**
- * Bytes left unused below every layout that starts after this is set. Always 0 in use; tests
- * raise it past 2 GiB to run every call with all of its addresses above the int32 range.
- */
-export const layoutFloor = { bytes: 0 };
+/** A released workspace up to this size (or the parameter block's) is kept for the next call. */
+const KEPT_WORKSPACE_BYTES = 2 ** 20;
 
 /** Byte addresses of one layer's tensors; bias and biasGrads are 0 for a layer without bias. */
 export interface LayerTensors {
@@ -79,7 +69,10 @@ export interface Workspace {
   readonly scratch: number;
   readonly batchInputs: number;
   readonly batchTargets: number;
-  readonly end: number;
+  /** The block it was laid out in, and that block's bytes. */
+  readonly block: number;
+  readonly bytes: number;
+  readonly request: Required<WorkspaceRequest>;
 }
 
 export class Arena {
@@ -91,32 +84,30 @@ export class Arena {
   readonly paramCount: number;
   readonly layers: readonly LayerTensors[];
 
-  readonly #kernels: Kernels;
+  readonly heap: Heap;
   readonly #specs: readonly LayerSpec[];
   readonly #transposeScratch: boolean;
-  #fixedEnd: number;
+  /** Every block the arena holds, workspaces in use and kept included. */
+  readonly #blocks = new Set<number>();
   /** Addresses of the parameter-sized optimizer states allocated so far. */
   readonly #states: number[] = [];
   #snapshots: readonly [number, number] | undefined;
-  readonly #stack: Workspace[] = [];
-  /** The last workspace laid out, its request and where it started: reused by an equal reserve. */
-  #last: { base: number; request: Required<WorkspaceRequest>; ws: Workspace } | undefined;
+  /** Workspaces in use, oldest first: the network record points at the newest. */
+  readonly #inUse: Workspace[] = [];
+  /** The last workspace released, if small: reused by an equal reserve. */
+  #kept: Workspace | undefined;
   /** The workspace the network record points at. */
   #bound: Workspace | undefined;
-  #buffer: ArrayBuffer | undefined;
-  #f32 = new Float32Array(0);
-  #f64 = new Float64Array(0);
-  #i32 = new Int32Array(0);
-  #u32 = new Uint32Array(0);
+  #disposed = false;
+  readonly #keptLimit: number;
 
   /** transposeScratch: whether gemmNT needs room for a transposed weight matrix (the scalar build's does). */
-  constructor(kernels: Kernels, spec: NetworkSpec, accuracy: number, transposeScratch: boolean) {
-    this.#kernels = kernels;
+  constructor(heap: Heap, spec: NetworkSpec, accuracy: number, transposeScratch: boolean, threads: number) {
+    this.heap = heap;
     this.#specs = spec.layers;
     this.#transposeScratch = transposeScratch;
-    this.net = alignUp(Math.max(kernels.heapBase(), layoutFloor.bytes));
-    this.run = alignUp(this.#layerRecord(spec.layers.length));
-    this.params = alignUp(this.run + abi.RUN_BYTES);
+    const runOffset = alignUp(abi.NET_HEADER_BYTES + spec.layers.length * abi.LAYER_BYTES);
+    const paramsOffset = alignUp(runOffset + abi.RUN_BYTES);
     const offsets: { weights: number; bias: number }[] = [];
     let bytes = 0;
     for (const layer of spec.layers) {
@@ -126,96 +117,81 @@ export class Arena {
       if (layer.bias) bytes = alignUp(bytes + layer.units * 4);
       offsets.push({ weights, bias });
     }
+    const size = paramsOffset + 2 * bytes;
+    this.net = this.#alloc(size, 'the network');
+    this.heap.f32.fill(0, index32(this.net), index32(this.net + size));
+    this.run = this.net + runOffset;
+    this.params = this.net + paramsOffset;
     this.paramCount = bytes / 4;
     this.grads = this.params + bytes;
-    this.#fixedEnd = this.grads + bytes;
     this.layers = offsets.map(({ weights, bias }) => ({
       weights: this.params + weights,
       bias: bias < 0 ? 0 : this.params + bias,
       weightGrads: this.grads + weights,
       biasGrads: bias < 0 ? 0 : this.grads + bias,
     }));
-    this.#ensure(this.#fixedEnd, 'the network');
-    this.#writeNetRecord(spec, accuracy);
+    this.#keptLimit = Math.max(KEPT_WORKSPACE_BYTES, bytes);
+    this.#writeNetRecord(spec, accuracy, threads);
   }
 
   get f32(): Float32Array {
-    this.#refreshViews();
-    return this.#f32;
+    return this.heap.f32;
   }
   get f64(): Float64Array {
-    this.#refreshViews();
-    return this.#f64;
+    return this.heap.f64;
   }
   get i32(): Int32Array {
-    this.#refreshViews();
-    return this.#i32;
+    return this.heap.i32;
   }
   get u32(): Uint32Array {
-    this.#refreshViews();
-    return this.#u32;
+    return this.heap.u32;
   }
 
-  /** Bytes of wasm memory this network holds. */
-  get memoryBytes(): number {
-    return this.#kernels.memory.buffer.byteLength;
+  /** Bytes of wasm memory the arena's blocks hold. */
+  get bytes(): number {
+    let total = 0;
+    for (const block of this.#blocks) total += this.heap.sizeOf(block);
+    return total;
   }
 
   /**
    * Addresses of `count` parameter-sized optimizer states (velocity, or Adam's two moments),
-   * allocated zeroed on first use and kept for later fits.
+   * allocated on first use and kept for later fits (the engine zeroes them when it starts afresh).
    */
   optimizerStates(count: number): readonly number[] {
-    if (this.#states.length < count) this.#states.push(...this.#trainingBlocks(count - this.#states.length, 'the optimizer state'));
+    while (this.#states.length < count) this.#states.push(this.#alloc(this.paramCount * 4, 'the optimizer state'));
     return this.#states.slice(0, count);
   }
 
   /** Addresses of the two parameter-sized snapshots of epoch starts that the training loop keeps. */
   snapshots(): readonly [number, number] {
-    this.#snapshots ??= this.#trainingBlocks(2, 'the training snapshots') as [number, number];
+    this.#snapshots ??= [this.#alloc(this.paramCount * 4, 'the training snapshots'), this.#alloc(this.paramCount * 4, 'the training snapshots')];
     return this.#snapshots;
   }
 
-  // Appends count parameter-sized blocks to the fixed region. Only while no workspace is
-  // reserved, so nothing lies above the fixed region.
-  #trainingBlocks(count: number, purpose: string): number[] {
-    if (this.#stack.length > 0) throw new Error(`simdnet internal error: ${purpose} requested while a workspace is in use`);
-    const bytes = this.paramCount * 4;
-    this.#ensure(this.#fixedEnd + count * bytes, purpose);
-    const blocks = [];
-    for (let i = 0; i < count; i++) {
-      blocks.push(this.#fixedEnd);
-      this.#fixedEnd += bytes;
-    }
-    return blocks;
-  }
-
   /**
-   * Lays out a workspace above the current top of the stack, growing memory if needed,
-   * and points the network record at it. Throws before writing anything if memory cannot grow.
+   * Lays out a workspace in a block of its own (or in the one kept from the last call, if the
+   * request is the same) and points the network record at it. Throws before writing anything if
+   * memory cannot grow.
    */
   reserve(request: WorkspaceRequest, purpose: string | (() => string)): Workspace {
-    const base = this.#stack.at(-1)?.end ?? this.#fixedEnd;
-    const last = this.#last;
-    if (last && last.base === base && sameRequest(last.request, request)) {
-      // The same layout at the same place (calls of one size, one after another): memory
-      // already holds it, so only the stack and the network record need updating.
-      this.#stack.push(last.ws);
-      this.bind(last.ws);
-      return last.ws;
-    }
+    const kept = this.#kept;
+    this.#kept = undefined;
+    // Calls of one size, one after another: memory already holds the layout, so only the list in
+    // use and the network record need updating.
+    if (kept && sameRequest(kept.request, request)) return this.#use(kept);
+    if (kept) this.#freeWorkspace(kept);
     const capacity = request.capacity;
-    let cursor = base;
+    const specs = this.#specs;
+    let cursor = 0;
     const take = (bytes: number): number => {
-      if (bytes === 0) return 0;
+      if (bytes === 0) return -1;
       const at = cursor;
       cursor = alignUp(cursor + bytes);
       return at;
     };
-    const specs = this.#specs;
     const scratchFloats = this.#transposeScratch ? largestHiddenWeights(specs) : 0;
-    const ws: Workspace = {
-      capacity,
+    const layout = {
       stats: take((request.stats ?? 0) * abi.STATS_BYTES),
       inputs: take((request.inputs ?? 0) * 4),
       targets: take((request.targets ?? 0) * 4),
@@ -226,21 +202,43 @@ export class Arena {
       scratch: take(scratchFloats * 4),
       batchInputs: take(capacity * specs[0]!.inputs * 4),
       batchTargets: take(capacity * specs.at(-1)!.units * 4),
-      end: cursor,
     };
-    this.#ensure(ws.end, purpose);
-    this.#last = { base, request: fullRequest(request), ws };
-    this.#stack.push(ws);
-    this.bind(ws);
-    return ws;
+    const bytes = cursor;
+    const block = this.#alloc(bytes, purpose);
+    const address = (offset: number): number => (offset < 0 ? 0 : block + offset);
+    const ws: Workspace = {
+      capacity,
+      stats: address(layout.stats),
+      inputs: address(layout.inputs),
+      targets: address(layout.targets),
+      order: address(layout.order),
+      outputs: address(layout.outputs),
+      activations: layout.activations.map(address),
+      deltas: layout.deltas.map(address),
+      scratch: address(layout.scratch),
+      batchInputs: address(layout.batchInputs),
+      batchTargets: address(layout.batchTargets),
+      block,
+      bytes,
+      request: fullRequest(request),
+    };
+    return this.#use(ws);
   }
 
-  /** Releases the workspace on top of the stack and points the network record back at the one below. */
+  /** Releases a workspace; the network record goes back to the newest one still in use. */
   release(ws: Workspace): void {
-    if (this.#stack.at(-1) !== ws) throw new Error('simdnet internal error: workspaces released out of order');
-    this.#stack.pop();
-    const below = this.#stack.at(-1);
-    if (below) this.bind(below);
+    if (this.#disposed) return;
+    const inUse = this.#inUse;
+    if (inUse[inUse.length - 1] === ws) {
+      inUse.pop();
+    } else {
+      const at = inUse.lastIndexOf(ws);
+      if (at < 0) throw new Error('simdnet internal error: releasing a workspace that is not in use');
+      inUse.splice(at, 1);
+    }
+    if (inUse.length > 0) this.bind(inUse[inUse.length - 1]!);
+    if (!this.#kept && ws.bytes <= this.#keptLimit) this.#kept = ws;
+    else this.#freeWorkspace(ws);
   }
 
   /** Points the network record's per-call buffers at a workspace. */
@@ -258,6 +256,14 @@ export class Arena {
       i32[layer + abi.LAYER_OUTPUTS / 4] = ws.activations[l]!;
       i32[layer + abi.LAYER_DELTAS / 4] = ws.deltas[l]!;
     }
+  }
+
+  /** Returns every block to the heap; the arena is unusable afterwards. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    for (const block of this.#blocks) this.heap.free(block);
+    this.#blocks.clear();
   }
 
   /** Copies of every layer's weights and bias, or of their gradients. */
@@ -323,6 +329,19 @@ export class Arena {
     for (let i = 0; i < 4; i++) state[i] = u32[at + i]!;
   }
 
+  /**
+   * Puts back the parameters and the generator state that the training loop saved as an epoch of
+   * the running fit began (from 0: assembly/train.ts keeps epoch e in snapshot e % 2).
+   */
+  restoreEpochStart(epoch: number): void {
+    const [even, odd] = this.snapshots();
+    const saved = index32(epoch % 2 === 0 ? even : odd);
+    this.f32.copyWithin(index32(this.params), saved, saved + this.paramCount);
+    const rng = index32(this.run + abi.RUN_RNG);
+    const savedRng = index32(this.run + abi.RUN_RNG_SNAPSHOTS) + (epoch % 2) * 4;
+    this.u32.copyWithin(rng, savedRng, savedRng + 4);
+  }
+
   /** The f64 view index of a workspace's statistics record for an epoch (a ring of `capacity` records). */
   statsIndex(ws: Workspace, epoch: number, capacity: number): number {
     return index64(ws.stats + (epoch % capacity) * abi.STATS_BYTES);
@@ -333,7 +352,7 @@ export class Arena {
     return this.net + abi.NET_HEADER_BYTES + l * abi.LAYER_BYTES;
   }
 
-  #writeNetRecord(spec: NetworkSpec, accuracy: number): void {
+  #writeNetRecord(spec: NetworkSpec, accuracy: number, threads: number): void {
     const i32 = this.i32;
     const f32 = this.f32;
     const net = index32(this.net);
@@ -343,6 +362,7 @@ export class Arena {
     i32[net + abi.NET_PARAMS / 4] = this.params;
     i32[net + abi.NET_GRADS / 4] = this.grads;
     i32[net + abi.NET_PARAM_COUNT / 4] = this.paramCount;
+    i32[net + abi.NET_THREADS / 4] = threads;
     spec.layers.forEach((layer, l) => {
       const at = index32(this.#layerRecord(l));
       const tensors = this.layers[l]!;
@@ -359,36 +379,22 @@ export class Arena {
     });
   }
 
-  // Grows memory to at least `bytes`, or throws naming what needed the room.
-  #ensure(bytes: number, purpose: string | (() => string)): void {
-    const memory = this.#kernels.memory;
-    const have = memory.buffer.byteLength;
-    if (bytes <= have) return;
-    const mib = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
-    const refuse = (why: string): never => {
-      throw new SimdnetError(
-        `${typeof purpose === 'string' ? purpose : purpose()} needs ${mib(bytes)} of wasm memory (this network holds ${mib(have)} now); ${why}`,
-      );
-    };
-    if (bytes > ADDRESS_SPACE) refuse('WebAssembly memory is limited to 4 GiB');
-    try {
-      memory.grow(Math.ceil((bytes - have) / PAGE));
-    } catch {
-      refuse('the engine refused to grow wasm memory that far');
-    }
+  #use(ws: Workspace): Workspace {
+    this.#inUse.push(ws);
+    this.bind(ws);
+    return ws;
   }
 
-  #refreshViews(): void {
-    // Growing memory detaches the old buffer (its byteLength drops to 0), so a live buffer means
-    // the views are current, without asking the Memory object (a slow call) every time.
-    if (this.#buffer !== undefined && this.#buffer.byteLength !== 0) return;
-    const buffer = this.#kernels.memory.buffer;
-    if (buffer === this.#buffer) return;
-    this.#buffer = buffer;
-    this.#f32 = new Float32Array(buffer);
-    this.#f64 = new Float64Array(buffer);
-    this.#i32 = new Int32Array(buffer);
-    this.#u32 = new Uint32Array(buffer);
+  #freeWorkspace(ws: Workspace): void {
+    if (this.#bound === ws) this.#bound = undefined;
+    this.#blocks.delete(ws.block);
+    this.heap.free(ws.block);
+  }
+
+  #alloc(bytes: number, purpose: string | (() => string)): number {
+    const block = this.heap.alloc(bytes, purpose);
+    this.#blocks.add(block);
+    return block;
   }
 }
 

@@ -7,11 +7,13 @@ import { ACC_BINARY, ACC_NONE } from './abi.js';
 import { Arena, index32, index64, type Workspace } from './arena.js';
 import { accuracyMode, type NetworkSpec } from './config.js';
 import { type MatrixInput, nonFiniteError, rowName, SMALL_COPY } from './data.js';
-import { type DivergenceReason, DivergenceError, SimdnetError } from './errors.js';
+import { type DivergenceReason, DivergenceError, NonFiniteOutputError, SimdnetError } from './errors.js';
 import { type EpochLog, type FitPlan, OPTIMIZER_IDS } from './fit-options.js';
 import type { Rng } from './random.js';
 import type { LayerWeights } from './serialization.js';
 import { checkTargets } from './targets.js';
+import type { Heap } from './wasm/heap.js';
+import type { Pool } from './wasm/pool.js';
 import type { Kernels } from './wasm/kernels.js';
 import type { Backend } from './wasm/load.js';
 
@@ -48,14 +50,41 @@ export class Engine {
   /** Whose state the arena's optimizer states hold (settings key and steps taken); null: none. */
   #optimizer: { key: string; step: number } | null = null;
 
+  readonly kernels: Kernels;
+  readonly backend: Backend;
+  readonly #pool: Pool | undefined;
+
   constructor(
-    readonly kernels: Kernels,
-    readonly backend: Backend,
+    heap: Heap,
     readonly spec: NetworkSpec,
+    /** Threads its passes may be split across (more than one: heap is the threaded heap). */
+    readonly threads: number,
   ) {
+    this.kernels = heap.kernels;
+    this.backend = heap.backend;
+    this.#pool = threads > 1 ? heap.pool : undefined;
     this.accuracy = accuracyMode(spec);
     this.outputs = spec.layers.at(-1)!.units;
-    this.arena = new Arena(kernels, spec, this.accuracy, backend === 'scalar');
+    this.arena = new Arena(heap, spec, this.accuracy, heap.backend === 'scalar', threads);
+  }
+
+  // Runs a call into wasm that may lead worker threads. If it traps because a worker failed, the
+  // error says so (after `undo` puts back what the cut-off call left half done).
+  #led<T>(call: () => T, undo?: () => void): T {
+    if (!this.#pool) return call();
+    try {
+      return call();
+    } catch (error) {
+      const reported = this.#pool.trapped(error);
+      if (reported !== error) undo?.();
+      throw reported;
+    }
+  }
+
+  /** Returns the network's memory to its heap, and its claim on the worker threads. */
+  dispose(): void {
+    this.arena.dispose();
+    this.#pool?.release();
   }
 
   get inputs(): number {
@@ -76,8 +105,8 @@ export class Engine {
   predict(x: MatrixInput): Float32Array {
     const ws = this.#reserveData(x, undefined, 'predict');
     try {
-      const bad = this.kernels.predict(this.arena.net, ws.inputs, x.rows, ws.outputs);
-      if (bad >= 0) throw nonFiniteOutputs('predict', rowName(x, Math.floor(bad / this.outputs)));
+      const bad = this.#led(() => this.kernels.predict(this.arena.net, ws.inputs, x.rows, ws.outputs));
+      if (bad >= 0) throw nonFiniteOutputs('predict', x, Math.floor(bad / this.outputs));
       return copyOut(this.arena.f32, index32(ws.outputs), x.rows * this.outputs);
     } finally {
       this.arena.release(ws);
@@ -89,8 +118,8 @@ export class Engine {
     const ws = this.#reserveData(x, y, 'evaluate');
     try {
       const correctAt = ws.stats;
-      const lossSum = this.kernels.evaluate(this.arena.net, ws.inputs, ws.targets, x.rows, correctAt);
-      if (!Number.isFinite(lossSum)) throw nonFiniteOutputs('evaluate', 'some of these rows');
+      const lossSum = this.#led(() => this.kernels.evaluate(this.arena.net, ws.inputs, ws.targets, x.rows, correctAt));
+      if (!Number.isFinite(lossSum)) throw nonFiniteOutputs('evaluate', x, null);
       const loss = lossSum / x.rows;
       if (this.accuracy === ACC_NONE) return { loss };
       return { loss, accuracy: this.#accuracyOf(this.arena.f64[index64(correctAt)]!, x.rows) };
@@ -103,7 +132,7 @@ export class Engine {
   gradient(x: MatrixInput, y: MatrixInput, l2: number): { objective: number; grads: LayerWeights[] } {
     const ws = this.#reserveData(x, y, 'gradient', x.rows);
     try {
-      const objective = this.kernels.gradient(this.arena.net, ws.inputs, ws.targets, x.rows, l2);
+      const objective = this.#led(() => this.kernels.gradient(this.arena.net, ws.inputs, ws.targets, x.rows, l2));
       return { objective, grads: this.arena.readTensors(true) };
     } finally {
       this.arena.release(ws);
@@ -182,6 +211,7 @@ export class Engine {
     );
     try {
       this.#stage(ws, x, y);
+      await this.#pool?.ensure(this.threads);
       const key = optimizerKey(optimizer);
       const step = this.#optimizer?.key === key ? this.#optimizer.step : this.#clearStates(states);
       // Until this fit ends between two batches, the states may not match the weights.
@@ -277,7 +307,7 @@ export class Engine {
     try {
       while (arena.runInt(abi.RUN_STATUS) === abi.STATUS_RUNNING) {
         if (plan.signal?.aborted) {
-          this.kernels.abortRun(arena.net, arena.run);
+          this.#led(() => this.kernels.abortRun(arena.net, arena.run));
           if (arena.runInt(abi.RUN_STATUS) === abi.STATUS_DIVERGED) throw this.#divergence(history, plan);
           history.stopped = 'aborted';
           break;
@@ -287,7 +317,11 @@ export class Engine {
         const batch = arena.runInt(abi.RUN_BATCH);
         arena.bind(ws);
         const started = now();
-        const ran = this.kernels.train(arena.net, arena.run, plan.onBatchEnd ? 1 : trainingCalls.batches || chunk, maxEpochs);
+        const batches = plan.onBatchEnd ? 1 : trainingCalls.batches || chunk;
+        const ran = this.#led(() => this.kernels.train(arena.net, arena.run, batches, maxEpochs), () => {
+          // The epoch in progress was cut off in the middle of a batch: back to its start.
+          arena.restoreEpochStart(arena.runInt(abi.RUN_EPOCH));
+        });
         chunk = nextChunk(chunk, ran, now() - started);
         // Epochs that ended before a divergence in the same call are reported first, so what
         // the callbacks see does not depend on how the fit was cut into calls.
@@ -383,11 +417,13 @@ function truncateHistory(history: History, epochs: number): History {
   return cut;
 }
 
-// The error for outputs that are NaN or ±Infinity.
-function nonFiniteOutputs(call: string, rows: string): SimdnetError {
-  return new SimdnetError(
-    `${call}: the network's outputs for ${rows} are NaN or Infinity: its weights, or these inputs, are too large ` +
-      'for float32 arithmetic (retrain with a smaller learning rate, or standardise the inputs)',
+// The error for outputs that are NaN or ±Infinity, on row r of x where the call can tell.
+function nonFiniteOutputs(call: string, x: MatrixInput, r: number | null): NonFiniteOutputError {
+  return new NonFiniteOutputError(
+    `${call}: the network's outputs for ${r === null ? 'some of these rows' : rowName(x, r)} are NaN or Infinity: ` +
+      'its weights, or these inputs, are too large for float32 arithmetic (retrain with a smaller learning rate, ' +
+      'or standardise the inputs)',
+    r,
   );
 }
 

@@ -53,6 +53,19 @@ export class DivergenceError extends SimdnetError {
   }
 }
 
+/** predict or evaluate met outputs that are NaN or ±Infinity: the weights or the inputs overflow float32. */
+export class NonFiniteOutputError extends SimdnetError {
+  override name = 'NonFiniteOutputError';
+
+  constructor(
+    message: string,
+    /** The first row (from 0) whose outputs are not finite, where the call can tell. */
+    readonly row: number | null,
+  ) {
+    super(message);
+  }
+}
+
 /** Formats a list of allowed names for an error message: 'a', 'b' or 'c'. */
 export function oneOf(names: readonly string[]): string {
   const quoted = names.map((n) => `'${n}'`);
@@ -66,5 +79,5 @@ export function describe(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
-  return `a ${typeof value}`;
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

@@ -1,6 +1,8 @@
 // The public Network: validates every input, then hands the work to its Engine.
 
-import { type BackendChoice, BACKENDS, type NetworkConfig, type NetworkSpec, parseNetworkConfig } from './config.js';
+import {
+  type BackendChoice, BACKENDS, type NetworkConfig, type NetworkSpec, parseNetworkConfig, parseThreads, type ThreadsChoice,
+} from './config.js';
 import { type Matrix, type MatrixInput, readMatrix, toForm } from './data.js';
 import { Engine, type History } from './engine.js';
 import { describe, SimdnetError } from './errors.js';
@@ -9,7 +11,9 @@ import { initialWeights } from './init.js';
 import { Rng } from './random.js';
 import { type LayerWeights, type NetworkJSON, networkToJSON, parseNetworkJSON } from './serialization.js';
 import { choice, float32Values, orDefault, plainObject } from './validate.js';
-import { type Backend, instantiateKernels, resolveBackend } from './wasm/load.js';
+import { Heap, heapFloor, PRIVATE_HEAP_BYTES } from './wasm/heap.js';
+import { type Backend, hasKernels, resolveBackend } from './wasm/load.js';
+import { availableCores, threadsSupported } from './wasm/pool.js';
 
 /** A layer's parameters as accepted by setWeights; bias is omitted or null for a layer without bias. */
 export interface LayerWeightsInput {
@@ -19,6 +23,9 @@ export interface LayerWeightsInput {
 
 const engines = new WeakMap<Network, Engine>();
 
+// A network collected without dispose() returns its memory to the shared heap all the same.
+const unreachable = new FinalizationRegistry<Engine>((engine) => engine.dispose());
+
 /** The engine behind a network, for the library's own tools (gradientCheck); throws once disposed. */
 export function engineOf(net: Network): Engine {
   const engine = engines.get(net);
@@ -26,15 +33,23 @@ export function engineOf(net: Network): Engine {
   return engine;
 }
 
+// Only this module holds it, so `new Network()` from plain JavaScript, which TypeScript's
+// private constructor cannot stop, fails at once rather than at the first call.
+const CONSTRUCTING = Symbol('Network.create');
+
 export class Network {
   readonly #spec: NetworkSpec;
   readonly #rng: Rng;
   #fitting = false;
 
-  private constructor(engine: Engine, rng: Rng) {
+  private constructor(token: typeof CONSTRUCTING, engine: Engine, rng: Rng) {
+    if (token !== CONSTRUCTING) {
+      throw new SimdnetError('new Network() cannot build a network: use await Network.create(config), or await Network.fromJSON(json) for a saved one');
+    }
     this.#spec = engine.spec;
     this.#rng = rng;
     engines.set(this, engine);
+    unreachable.register(this, engine, this);
   }
 
   /** Builds a network with freshly initialised weights (seeded by config.seed). */
@@ -46,11 +61,14 @@ export class Network {
   }
 
   /** Rebuilds a network from toJSON's output (an object or its JSON text), validating all of it. */
-  static async fromJSON(json: NetworkJSON | string, options: { backend?: BackendChoice } = {}): Promise<Network> {
+  static async fromJSON(
+    json: NetworkJSON | string,
+    options: { backend?: BackendChoice; threads?: ThreadsChoice } = {},
+  ): Promise<Network> {
     const { config, weights } = parseNetworkJSON(json);
-    const o = plainObject(options, 'fromJSON options', ['backend']);
+    const o = plainObject(options, 'fromJSON options', ['backend', 'threads']);
     const backend = orDefault(o.backend, 'auto' as BackendChoice, (v) => choice(v, 'backend', BACKENDS));
-    const spec = parseNetworkConfig({ ...config, backend });
+    const spec = parseNetworkConfig({ ...config, backend, threads: parseThreads(o.threads, 'threads') });
     const net = await Network.#instantiate(spec);
     weights.forEach((layer, l) => net.#writeLayer(l, layer.weights, layer.bias));
     return net;
@@ -58,13 +76,41 @@ export class Network {
 
   static async #instantiate(spec: NetworkSpec): Promise<Network> {
     const backend = resolveBackend(spec.backend);
-    const engine = new Engine(await instantiateKernels(backend), backend, spec);
-    return new Network(engine, Rng.fromSeed(spec.seed));
+    let threads = resolveThreads(spec, backend);
+    let heap: Heap | undefined;
+    if (threads > 1) {
+      heap = await Heap.threaded().catch((error: unknown) => {
+        // 'auto' settles for one thread where the threaded build cannot be had (a bundle without
+        // its file, say); asked for by number, threads that cannot run are an error.
+        if (spec.threads !== 'auto') throw error;
+        return undefined;
+      });
+      if (heap) await heap.pool!.retain(threads);
+      else threads = 1;
+    }
+    if (!heap) {
+      let parameterBytes = 0;
+      for (const l of spec.layers) parameterBytes += (l.inputs + 1) * l.units * 4;
+      heap = heapFloor.bytes > 0 || parameterBytes > PRIVATE_HEAP_BYTES
+        ? await Heap.create(backend, heapFloor.bytes)
+        : await Heap.shared(backend);
+    }
+    try {
+      return new Network(CONSTRUCTING, new Engine(heap, spec, threads), Rng.fromSeed(spec.seed));
+    } catch (error) {
+      if (threads > 1) heap.pool!.release();
+      throw error;
+    }
   }
 
   /** Which wasm build runs this network. */
   get backend(): Backend {
     return engineOf(this).backend;
+  }
+
+  /** Threads its passes are split across: config.threads as resolved here (1 where threads cannot run). */
+  get threads(): number {
+    return engineOf(this).threads;
   }
 
   get inputs(): number {
@@ -77,7 +123,7 @@ export class Network {
 
   /** The configuration with every default filled in. */
   get config(): Required<NetworkConfig> {
-    const { inputs, loss, seed, init, backend } = this.#spec;
+    const { inputs, loss, seed, init, backend, threads } = this.#spec;
     const layers = this.#spec.layers.map(({ units, activation, alpha, bias, trainBias }) => ({
       units,
       activation,
@@ -85,7 +131,7 @@ export class Network {
       trainBias,
       ...(activation === 'leakyRelu' ? { alpha } : {}),
     }));
-    return { inputs, layers, loss, seed, init, backend };
+    return { inputs, layers, loss, seed, init, backend, threads };
   }
 
   /** Whether dispose() has been called. */
@@ -170,10 +216,33 @@ export class Network {
 
   /** Releases the network's wasm memory. Any later call throws; calling dispose again does nothing. */
   dispose(): void {
+    const engine = engines.get(this);
+    if (!engine) return;
     engines.delete(this);
+    unreachable.unregister(this);
+    engine.dispose();
   }
 
   #writeLayer(l: number, weights: ArrayLike<number>, bias: ArrayLike<number> | null): void {
     engineOf(this).writeLayer(l, weights, bias);
   }
+}
+
+/** Multiply-adds per row under which 'auto' keeps a network on one thread: its passes are too short to split. */
+const AUTO_THREADS_MIN_WORK = 1 << 15;
+
+// The threads a network runs on: its setting, as this environment and its build allow.
+function resolveThreads(spec: NetworkSpec, backend: Backend): number {
+  let work = 0;
+  for (const l of spec.layers) work += l.inputs * l.units;
+  const wanted = spec.threads === 'auto' ? (work >= AUTO_THREADS_MIN_WORK ? availableCores() : 1) : spec.threads;
+  if (wanted <= 1) return 1;
+  if (backend !== 'simd') {
+    if (spec.threads === 'auto') return 1;
+    throw new SimdnetError(
+      `config.threads ${spec.threads} needs the SIMD build, but this network runs on the ${backend} build; ` +
+        "use backend 'auto' or 'simd', or threads 1",
+    );
+  }
+  return threadsSupported() && hasKernels('threads') ? wanted : 1;
 }

@@ -19,6 +19,8 @@ import { BUILDS } from './support/kernels.js';
 const ARITY: { readonly [K in Exclude<keyof Kernels, 'memory'>]: number } = {
   heapBase: 0,
   firstNonFinite: 2,
+  gemmScratchBytes: 0,
+  setGemmScratch: 1,
   gemmNN: 6,
   gemmTN: 6,
   gemmNT: 7,
@@ -44,6 +46,8 @@ const ARITY: { readonly [K in Exclude<keyof Kernels, 'memory'>]: number } = {
   adamStep: 11,
   scaleAddWeights: 5,
   sumOfSquares: 2,
+  setPool: 2,
+  work: 2,
   rngNext: 1,
   rngBelow: 2,
   shuffle: 3,

@@ -4,29 +4,18 @@
 // `simdnet predict` prints; importing the export gives a model file that predicts the same.
 
 import '@tensorflow/tfjs-backend-cpu';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as tfc from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as ort from 'onnxruntime-web';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeModel } from '../src/formats/onnx/proto.js';
 import { Network } from '../src/index.js';
 import { Rng } from '../src/random.js';
+import { cliTestFiles, expectOneLineError, linearModel, simdnet } from './support/cli.js';
 
-const root = fileURLToPath(new URL('../', import.meta.url));
-const CLI = join(root, 'dist/cli.js');
-
-let dir = '';
-const tmp = (name: string) => join(dir, name);
-
-function simdnet(...args: string[]) {
-  const { status, stdout, stderr } = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { status, stdout, stderr };
-}
+const files = cliTestFiles('simdnet-cli-formats-');
+const tmp = files.path;
 
 /** The rows of a CSV file the tests write: features far from mean 0 and std 1, so standardisation matters. */
 function writeCsv(name: string, rows: number, target: (features: number[], r: number) => string | number): { features: number[][] } {
@@ -39,7 +28,7 @@ function writeCsv(name: string, rows: number, target: (features: number[], r: nu
     features.push(row);
     lines.push(`${row.join(',')},${target(row, r)}`);
   }
-  writeFileSync(tmp(name), `${lines.join('\n')}\n`);
+  files.write(name, `${lines.join('\n')}\n`);
   return { features };
 }
 
@@ -58,20 +47,9 @@ function expectAgree(actual: ArrayLike<number>, expected: number[][]): void {
   flat.forEach((e, i) => expect(Math.abs(actual[i]! - e)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(e))));
 }
 
-// The CLI under test is the build: it must exist and be newer than its sources.
 beforeAll(async () => {
-  if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run npm run build (npm install runs it) before these tests');
-  const built = statSync(CLI).mtimeMs;
-  for (const folder of ['src/cli', 'src/formats', 'src/formats/onnx', 'src/formats/tfjs']) {
-    const stale = readdirSync(join(root, folder)).filter((f) => f.endsWith('.ts') && statSync(join(root, folder, f)).mtimeMs > built);
-    if (stale.length > 0) throw new Error(`dist/cli.js is older than ${folder}/${stale.join(', ')}: run npm run build`);
-  }
-  dir = mkdtempSync(join(tmpdir(), 'simdnet-cli-formats-'));
   ort.env.wasm.numThreads = 1;
   await tfc.setBackend('cpu');
-});
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('a classifier trained by the CLI', () => {
@@ -146,7 +124,7 @@ describe('a network from elsewhere', () => {
   it('imports an ONNX file without simdnet metadata under the columns given, or default ones', async () => {
     const net = await Network.create({ inputs: 2, layers: [{ units: 3, activation: 'softmax' }], loss: 'categoricalCrossentropy' });
     const { toONNX } = await import('../src/formats/index.js');
-    writeFileSync(tmp('plain.onnx'), toONNX(net));
+    files.write('plain.onnx', toONNX(net));
     net.dispose();
     const named = simdnet('import', tmp('plain.onnx'), '--features', 'u,v', '--classes', 'a,b,c', '--target', 'kind');
     expect(named.status).toBe(0);
@@ -158,8 +136,7 @@ describe('a network from elsewhere', () => {
 
   it('exports a network\'s own JSON (net.toJSON()) as it is', async () => {
     const net = await Network.create({ inputs: 2, layers: [{ units: 1, activation: 'sigmoid' }], loss: 'binaryCrossentropy' });
-    writeFileSync(tmp('net.json'), JSON.stringify(net.toJSON()));
-    const { status, stderr } = simdnet('export', tmp('net.json'), '--format', 'onnx', '-o', tmp('net.onnx'));
+    const { status, stderr } = simdnet('export', files.write('net.json', net.toJSON()), '--format', 'onnx', '-o', tmp('net.onnx'));
     expect([status, stderr]).toEqual([0, `simdnet export: wrote ${tmp('net.onnx')}\n`]);
     const session = await ort.InferenceSession.create(readFileSync(tmp('net.onnx')));
     const { output } = await session.run({ input: new ort.Tensor('float32', new Float32Array([0.5, -1]), [1, 2]) });
@@ -169,36 +146,87 @@ describe('a network from elsewhere', () => {
   });
 });
 
+describe('help', () => {
+  it.each(['export', 'import'])('%s --help prints its usage and exits 0; the command list names it', (command) => {
+    const { status, stdout } = simdnet(command, '--help');
+    expect(status).toBe(0);
+    expect(stdout).toContain(`Usage: simdnet ${command} <model.`);
+    expect(simdnet('--help').stdout).toMatch(new RegExp(`^ {2}${command} {5}\\S`, 'm'));
+  });
+});
+
 describe('errors', () => {
+  const conv = () => files.write('conv.onnx', encodeModel({
+    irVersion: 7, opsets: [{ domain: '', version: 13 }], producerName: '', producerVersion: '', metadata: [],
+    graph: {
+      name: 'g', initializers: [], inputs: [{ name: 'x' }], outputs: [{ name: 'y' }],
+      nodes: [{ name: 'conv1', opType: 'Conv', domain: '', inputs: ['x'], outputs: ['y'], attributes: [] }],
+    },
+  }));
+  const plain = async (activation: 'softmax' | 'linear') => {
+    const net = await Network.create({ inputs: 2, layers: [{ units: 3, activation }], loss: 'squaredError' });
+    const { toONNX } = await import('../src/formats/index.js');
+    const file = files.write(`plain-${activation}.onnx`, toONNX(net));
+    net.dispose();
+    return file;
+  };
+
   it.each([
-    [['export', 'model.json', '-o', 'x.onnx'], 2, /--format is needed: onnx or tfjs/],
-    [['export', 'model.json', '--format', 'pmml', '-o', 'x'], 2, /--format must be one of onnx, tfjs; got 'pmml'/],
-    [['export', 'model.json', '--format', 'onnx'], 2, /-o is needed: the \.onnx file to write/],
-    [['import'], 2, /missing <model\.onnx \| model\.json>/],
-    [['import', 'missing.onnx'], 1, /missing\.onnx: no such file/],
-  ])('simdnet %j exits with %i', (args, code, message) => {
-    const { status, stderr } = simdnet(...(args as string[]));
-    expect(status).toBe(code);
-    expect(stderr).toMatch(message);
+    [['export', 'model.json', '-o', 'x.onnx'], 2, "--format is needed: onnx or tfjs; see 'simdnet export --help'"],
+    [['export', 'model.json', '--format', 'pmml', '-o', 'x'], 2, "--format must be one of onnx, tfjs; got 'pmml'"],
+    [['export', 'model.json', '--format', 'onnx'], 2, '-o is needed: the .onnx file to write'],
+    [['export', 'model.json', '--format', 'tfjs', '-o', '-'], 2, '-o must name the directory to write: export does not write to stdout'],
+    [['export', 'model.json', 'extra', '-f', 'onnx', '-o', 'x'], 2, "unexpected argument 'extra'"],
+    [['import'], 2, "missing <model.onnx | model.json>; see 'simdnet import --help'"],
+    [['import', 'missing.onnx', '--loss', 'hinge'], 2, '--loss must be one of categoricalCrossentropy, binaryCrossentropy, squaredError'],
+    [['import', 'missing.onnx'], 1, 'missing.onnx: no such file'],
+    [['export', 'missing.json', '-f', 'onnx', '-o', 'x.onnx'], 1, 'missing.json: no such file'],
+  ])('simdnet %j exits %i: %s', (args, code, message) => {
+    const run = simdnet(...(args as string[]));
+    expectOneLineError(run, code as 1 | 2, message);
+    expect(run.stdout).toBe('');
   });
 
-  it('an ONNX file it cannot read: the operator and node, exit 1', () => {
-    writeFileSync(tmp('conv.onnx'), encodeModel({
-      irVersion: 7, opsets: [{ domain: '', version: 13 }], producerName: '', producerVersion: '', metadata: [],
-      graph: {
-        name: 'g', initializers: [], inputs: [{ name: 'x' }], outputs: [{ name: 'y' }],
-        nodes: [{ name: 'conv1', opType: 'Conv', domain: '', inputs: ['x'], outputs: ['y'], attributes: [] }],
-      },
-    }));
-    const { status, stderr } = simdnet('import', tmp('conv.onnx'));
-    expect(status).toBe(1);
-    expect(stderr).toMatch(/^simdnet: fromONNX: node 'conv1' \(Conv\): the operator is not supported/);
+  it('an ONNX file it cannot read: the file, the operator and node, exit 1', () => {
+    const file = conv();
+    expectOneLineError(simdnet('import', file), 1, `simdnet: ${file}: fromONNX: node 'conv1' (Conv): the operator is not supported`);
   });
 
   it('a model.json whose weight file would be outside its directory', () => {
-    writeFileSync(tmp('escape.json'), JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['../../etc/passwd'], weights: [] }] }));
-    const { status, stderr } = simdnet('import', tmp('escape.json'));
-    expect(status).toBe(1);
-    expect(stderr).toContain('the weight file "../../etc/passwd" is not a file beside it');
+    const file = files.write('escape.json', { modelTopology: {}, weightsManifest: [{ paths: ['../../etc/passwd'], weights: [] }] });
+    expectOneLineError(simdnet('import', file), 1, `${file}: the weight file '../../etc/passwd' is not a file beside it`);
+  });
+
+  it.each([
+    [['--classes', 'a,b,a'], 2, "--classes names 'a' twice"],
+    [['--features', 'u,u'], 2, "--features names 'u' twice"],
+    [['--features', 'u,,v'], 2, "--features must be comma-separated names, got 'u,,v'"],
+    [['--classes', 'a,b'], 2, '--classes names 2 classes, but the network has 3 outputs'],
+    [['--classes', 'NA,b,c'], 1, "the model file made from {file}: target.classes[0] is 'NA', which reads as a missing value"],
+  ])('import %j of a softmax network exits %i: %s', async (args, code, message) => {
+    const file = await plain('softmax');
+    expectOneLineError(simdnet('import', file, ...args), code as 1 | 2, message.replace('{file}', file));
+  });
+
+  it('a network without softmax imports only as a regressor of one output', async () => {
+    const file = await plain('linear');
+    expectOneLineError(simdnet('import', file, '--classes', 'a,b,c'), 2, "--classes: the network's output layer is 'linear', not softmax");
+    expectOneLineError(simdnet('import', file), 1, 'the network has 3 outputs and no softmax over them');
+  });
+
+  it('export checks a model file as predict does', () => {
+    const model = linearModel({ features: ['a', 'b'], target: { name: 'kind', classes: ['x', 'y'] }, weights: [1, -1, 0.5, 0.25], biases: [0, 0] });
+    model.network.layers[0]!.activation = 'linear';
+    const file = files.write('linear-classifier.json', model);
+    expectOneLineError(simdnet('export', file, '-f', 'onnx', '-o', tmp('never.onnx')), 1, "network.layers[0].activation must be 'softmax' in a classification model");
+    expect(readdirSync(tmp('.'))).not.toContain('never.onnx');
+  });
+
+  it('export refuses standardisation that folds beyond float32', () => {
+    const model = linearModel({
+      features: ['a', 'b'], target: { name: 'size', mean: 0, std: 1 }, weights: [1e30, 1], biases: [0], scaling: [{ mean: 0, std: 1e-20 }, { mean: 0, std: 1 }],
+    });
+    const file = files.write('tiny-std.json', model);
+    expectOneLineError(simdnet('export', file, '-f', 'onnx', '-o', tmp('never.onnx')), 1, "layer 0's weights or biases are beyond float32");
   });
 });

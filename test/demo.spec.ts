@@ -1,5 +1,5 @@
 // The demo (simdnet demo, src/cli/demo/): its core path on the UCI digits, the
-// MNIST path when the data is there, and `npm run demo` itself (the built CLI).
+// MNIST path where SIMDNET_MNIST_DIR points at the data, and `npm run demo` itself (the built CLI).
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -8,14 +8,20 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { trainDigits } from '../src/cli/demo/digits.js';
 import { trainMnist } from '../src/cli/demo/mnist.js';
+import { describeNeeding } from './support/requirements.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-// ../shared/data/mnist beside the repository (CI has it), or wherever SIMDNET_MNIST_DIR says.
-const MNIST_DIR = process.env.SIMDNET_MNIST_DIR
-  ? join(process.env.SIMDNET_MNIST_DIR, '/')
-  : fileURLToPath(new URL('../../shared/data/mnist/', import.meta.url));
 const MNIST_FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
-const mnistMissing = MNIST_FILES.filter((f) => !existsSync(`${MNIST_DIR}${f}.gz`) && !existsSync(`${MNIST_DIR}${f}`));
+const MNIST_DIR = process.env.SIMDNET_MNIST_DIR;
+
+/** Why the MNIST test cannot run here, or undefined when SIMDNET_MNIST_DIR holds the four idx files. */
+function mnistMissing(): string | undefined {
+  const get = `(.gz or not), downloadable from https://ossci-datasets.s3.amazonaws.com/mnist/`;
+  if (!MNIST_DIR) return `no MNIST files: set SIMDNET_MNIST_DIR to a folder with the four idx files ${get}`;
+  const lacking = MNIST_FILES.filter((f) => !existsSync(join(MNIST_DIR, `${f}.gz`)) && !existsSync(join(MNIST_DIR, f)));
+  if (lacking.length === 0) return undefined;
+  return `SIMDNET_MNIST_DIR=${MNIST_DIR} lacks ${lacking.join(', ')} ${get}`;
+}
 
 // npm run demo runs dist/cli.js, which `npm install` (prepare) or `npm run build` writes.
 beforeAll(() => {
@@ -47,14 +53,9 @@ describe('demo core path: UCI digits', () => {
   });
 });
 
-describe('demo MNIST path', () => {
-  it('trains on the 60,000 MNIST images and reaches at least 97.5% on the 10,000 test images', async (context) => {
-    if (mnistMissing.length > 0) {
-      const reason = `MNIST not found: ${MNIST_DIR} lacks ${mnistMissing.join(', ')}(.gz); this test did not run`;
-      console.warn(`SKIPPED ${reason}`);
-      context.skip(reason);
-    }
-    const result = await trainMnist(MNIST_DIR);
+describeNeeding(mnistMissing(), 'demo MNIST path', () => {
+  it('trains on the 60,000 MNIST images and reaches at least 97.5% on the 10,000 test images', async () => {
+    const result = await trainMnist(MNIST_DIR!);
     const perEpoch = result.epochs.map((e) => e.seconds.toFixed(1)).join(', ');
     console.log(`MNIST: test accuracy ${(result.accuracy * 100).toFixed(2)}%, epochs took ${perEpoch} s`);
     expect(result.trainRows).toBe(60_000);

@@ -6,7 +6,7 @@
 
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
-  DivergenceError, gradientCheck, type Matrix, Network, type NetworkConfig, type NetworkJSON, SimdnetError,
+  DivergenceError, gradientCheck, type Matrix, Network, type NetworkConfig, type NetworkJSON, NonFiniteOutputError, SimdnetError,
 } from '../src/index.js';
 import { Rng } from '../src/random.js';
 import { expectNamedError, expectUntouched, failure, weightHash } from './support/untouched.js';
@@ -216,7 +216,7 @@ const JSON_CASES: Case[] = [
   ['a "constructor" key', 'regressor', load(JSON.stringify(JSON_BASE).replace('"format"', '"constructor":{"prototype":{}},"format"')),
     /the network has an unknown option 'constructor'/],
   ['layers not an array', 'regressor', load(jsonWith((j) => { (j as Record<string, unknown>).layers = { 0: JSON_BASE.layers[0] }; })),
-    /layers must be a non-empty array, got a object/],
+    /layers must be a non-empty array, got an object/],
   ['truncated text', 'regressor', load(JSON.stringify(JSON_BASE).slice(0, 80)), /fromJSON: the text is not valid JSON/],
   ['deep nesting', 'regressor', load(JSON.stringify(JSON_BASE).replace('"layers":[', `"layers":[${'['.repeat(100_000)}${']'.repeat(100_000)},`)),
     /layers\[0\] must be an object, got an array of length 1/],
@@ -287,6 +287,14 @@ describe('hostile JSON', () => {
   });
 });
 
+describe('new Network() from plain JavaScript', () => {
+  it('throws a SimdnetError at once that says to use Network.create', () => {
+    const construct = Network as unknown as new (config: NetworkConfig) => Network;
+    expect(() => new construct(NETS.regressor)).toThrow(SimdnetError);
+    expect(() => new construct(NETS.regressor)).toThrow(/use await Network\.create\(config\)/);
+  });
+});
+
 describe('training that goes wrong', () => {
   const linear: NetworkConfig = { inputs: 2, layers: [{ units: 1, activation: 'linear' }], loss: 'squaredError', seed: 3 };
   const big = X.regressor.map((row) => row.map((v) => v * 100));
@@ -319,6 +327,25 @@ describe('training that goes wrong', () => {
     const loss = net.evaluate(big, Y.regressor).loss;
     await net.fit(big, Y.regressor, { epochs: 20, optimizer: { type: 'sgd', learningRate: 1e-5 } });
     expect(net.evaluate(big, Y.regressor).loss).toBeLessThan(loss);
+    net.dispose();
+  });
+
+  it('outputs that overflow float32 are a NonFiniteOutputError naming the first such row, never NaN in an answer', async () => {
+    const net = await Network.create(linear);
+    net.setWeights([{ weights: [3e38, 3e38], bias: [0] }]);
+    const before = weightHash(net);
+    const rows = [[0.5, -0.5], [1, 1], [2, 2]];
+    for (const x of [rows, Float32Array.from(rows.flat())]) {
+      const error = await failure(() => net.predict(x));
+      expect(error).toBeInstanceOf(NonFiniteOutputError);
+      expect((error as NonFiniteOutputError).row).toBe(1);
+      expectNamedError(error, x === rows ? /^predict: the network's outputs for x\[1\] are NaN or Infinity/ : /outputs for row 1 of x/);
+    }
+    const error = await failure(() => net.evaluate(rows, [[0], [0], [0]]));
+    expect((error as NonFiniteOutputError).row).toBeNull();
+    expectNamedError(error, /^evaluate: the network's outputs for some of these rows are NaN or Infinity/);
+    expect(net.predict([[0.5, -0.5]])).toEqual([[0]]);
+    expect(weightHash(net)).toBe(before);
     net.dispose();
   });
 

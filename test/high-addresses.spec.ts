@@ -1,29 +1,30 @@
 // Addresses past 2 GiB: wasm memory runs to 4 GiB, beyond the int32 range, so every address
 // computation must stay unsigned. Each call below runs on a network laid out above 2^31 (the
-// arena's test floor) and must give the bits the same call gives below it, in every input form
+// heap's test floor) and must give the bits the same call gives below it, in every input form
 // and on both builds. Then one real call stages 2.5 GiB.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { layoutFloor } from '../src/arena.js';
+
 import { type Backend, gradientCheck, type Matrix, Network, type NetworkConfig, SimdnetError } from '../src/index.js';
 import { engineOf } from '../src/network.js';
 import { Rng } from '../src/random.js';
+import { heapFloor } from '../src/wasm/heap.js';
 import { failure, weightHash } from './support/untouched.js';
 
 const ABOVE_2_GIB = 2 ** 31 + 2 ** 16;
 
 afterEach(() => {
-  layoutFloor.bytes = 0;
+  heapFloor.bytes = 0;
 });
 
 /** The same network twice: one laid out from the module's heap, one above `floor`. */
 async function lowAndHigh(config: NetworkConfig, floor = ABOVE_2_GIB): Promise<[Network, Network]> {
   const low = await Network.create(config);
-  layoutFloor.bytes = floor;
+  heapFloor.bytes = floor;
   try {
     return [low, await Network.create(config)];
   } finally {
-    layoutFloor.bytes = 0;
+    heapFloor.bytes = 0;
   }
 }
 
@@ -86,9 +87,9 @@ describe.each(['simd', 'scalar'] as Backend[])('a network above 2 GiB (%s build)
     expect(high.getWeights()).toEqual(low.getWeights());
     expect(high.toJSON()).toEqual(low.toJSON());
     expect(gradientCheck(high, X.slice(0, 20), Y.slice(0, 20))).toEqual(gradientCheck(low, X.slice(0, 20), Y.slice(0, 20)));
-    layoutFloor.bytes = ABOVE_2_GIB;
+    heapFloor.bytes = ABOVE_2_GIB;
     const copy = await Network.fromJSON(low.toJSON());
-    layoutFloor.bytes = 0;
+    heapFloor.bytes = 0;
     expect(engineOf(copy).arena.params).toBeGreaterThan(2 ** 31);
     expect(bits(copy.predict(X))).toBe(bits(low.predict(X)));
   });
@@ -114,7 +115,7 @@ describe('the end of the address space', () => {
     const x = new Float32Array(rows * inputs);
     for (let i = 0; i < x.length; i++) x[i] = ((i * 2654435761) >>> 20) / 4096;
     const whole = net.predict(x);
-    expect(engineOf(net).arena.memoryBytes).toBeGreaterThan(2.5 * 2 ** 30);
+    expect(engineOf(net).arena.heap.memoryBytes).toBeGreaterThan(2.5 * 2 ** 30);
     const half = Math.floor(rows / 2) * inputs;
     const first = net.predict(x.subarray(0, half));
     const second = net.predict(x.subarray(half));

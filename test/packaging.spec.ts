@@ -1,11 +1,11 @@
 // The published package, as users get it: `npm pack`, installed from the
 // tarball into a throw-away consumer project, then imported from Node (ESM and
-// CommonJS) and bundled by esbuild and by Vite into pages run in headless
+// CommonJS) and bundled by esbuild, Vite and webpack into pages run in headless
 // Chromium. No consumer configures anything about wasm. Every consumer trains
 // the same seeded XOR and the trained weights must hash the same everywhere.
 
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,14 +13,16 @@ import { extname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build as esbuild } from 'esbuild';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { build as viteBuild } from 'vite';
+import webpack, { type StatsError } from 'webpack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BROWSER_MISSING, launchBrowser } from './support/browser.js';
+import { describeNeeding } from './support/requirements.js';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..');
 const fixtures = join(import.meta.dirname, 'consumer');
-const CHROMIUM = '/usr/bin/chromium';
 
 interface XorResult {
   backend: string;
@@ -54,13 +56,6 @@ beforeAll(async () => {
     copyFileSync(join(fixtures, file), join(consumer, file));
   }
   await run('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball], { cwd: consumer });
-
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (.ci/run does)`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
 }, 300_000);
 
 afterAll(async () => {
@@ -117,7 +112,7 @@ const results: Record<string, Trained> = {};
 describe('the packed tarball', () => {
   it('holds the ESM, CJS and type entries and the wasm files, and nothing of the sources', () => {
     for (const file of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/slim.js', 'dist/slim.cjs',
-      'dist/simdnet.simd.wasm', 'dist/simdnet.scalar.wasm', 'dist/simdnet.relaxed.wasm', 'dist/cli.js', 'data/digits/digits.csv.gz', 'data/digits/README.md',
+      'dist/threads.js', 'dist/threads.cjs', 'dist/simdnet.simd.wasm', 'dist/simdnet.scalar.wasm', 'dist/simdnet.relaxed.wasm', 'dist/simdnet.threads.wasm', 'dist/cli.js', 'data/digits/digits.csv.gz', 'data/digits/README.md',
       'README.md', 'LICENSE', 'package.json']) {
       expect(packedFiles).toContain(file);
     }
@@ -127,7 +122,7 @@ describe('the packed tarball', () => {
   it('has types that resolve under every module resolution (arethetypeswrong)', async () => {
     const attw = join(root, 'node_modules', '.bin', 'attw');
     // The .wasm subpaths are assets for users of simdnet/slim, not modules with types.
-    const args = [tarball, '--format', 'json', '--exclude-entrypoints', 'simd.wasm', 'scalar.wasm', 'relaxed.wasm'];
+    const args = [tarball, '--format', 'json', '--exclude-entrypoints', 'simd.wasm', 'scalar.wasm', 'relaxed.wasm', 'threads.wasm'];
     const outcome = await run(attw, args, { cwd: work, maxBuffer: 1 << 24 }).catch((e: { stdout: string }) => e);
     const report = JSON.parse(outcome.stdout) as { analysis: { problems: unknown[] } };
     expect(report.analysis.problems).toEqual([]);
@@ -161,6 +156,24 @@ async function esbuildPage(entry: string, name: string): Promise<string> {
   return out;
 }
 
+describe('webpack', () => {
+  it('bundles it with its default configuration (entry and output named), printing no warning or error', async () => {
+    const stats = await new Promise<webpack.Stats>((done, fail) => {
+      const config = {
+        mode: 'production', context: consumer, entry: './browser.js', output: { path: join(consumer, 'webpack-out'), filename: 'browser.js' },
+      } as const;
+      webpack(config, (error, result) => (error ? fail(error) : done(result!)));
+    });
+    const emitted = readdirSync(join(consumer, 'webpack-out'));
+    copyFileSync(join(consumer, 'index.html'), join(consumer, 'webpack-out', 'index.html'));
+    const { warnings, errors } = stats.toJson({ all: false, warnings: true, errors: true });
+    const messages = (list: StatsError[] = []) => list.map((problem) => problem.message);
+    expect(messages(warnings)).toEqual([]);
+    expect(messages(errors)).toEqual([]);
+    expect(emitted).toEqual(['browser.js']); // no wasm file copied beside it
+  });
+});
+
 describe('the simdnet command', () => {
   it('runs its digits demo from the installed package, data included', async () => {
     const { stdout } = await run(join(consumer, 'node_modules', '.bin', 'simdnet'), ['demo'], { cwd: consumer });
@@ -168,7 +181,11 @@ describe('the simdnet command', () => {
   });
 });
 
-describe('headless Chromium', () => {
+describeNeeding(BROWSER_MISSING, 'headless Chromium', () => {
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  }, 120_000);
+
   it('runs an esbuild browser bundle', async () => {
     results.esbuild = await trainInChromium(`${await serve(await esbuildPage('browser.js', 'esbuild-out'))}/index.html`);
     expectLearnedXor(results.esbuild);
@@ -191,8 +208,13 @@ describe('headless Chromium', () => {
     expectLearnedXor(results.vite);
   });
 
+  it('runs the webpack build', async () => {
+    results.webpack = await trainInChromium(`${await serve(join(consumer, 'webpack-out'))}/index.html`);
+    expectLearnedXor(results.webpack);
+  });
+
   it('trains to the same weight bytes as Node, on both builds', () => {
-    expect(Object.keys(results).sort()).toEqual(['esbuild', 'node', 'slim', 'vite']);
+    expect(Object.keys(results).sort()).toEqual(['esbuild', 'node', 'slim', 'vite', 'webpack']);
     const hashes = Object.values(results).flatMap((r) => [r.simd.hash, r.scalar.hash]);
     expect(new Set(hashes).size).toBe(1);
   });

@@ -1,12 +1,16 @@
-// The 'simdnet/slim' entry: no embedded wasm; init() takes a hosted file, a Response, bytes or a Module.
+// The 'simdnet/slim' entry: no embedded wasm; init() takes a hosted file, in Node also a file on
+// disk, a Response, bytes or a Module.
 
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { init, Network, relaxedSimdSupported } from '../src/slim.js';
 
-const wasm = (build: string): Buffer => readFileSync(new URL(`../build/simdnet.${build}.wasm`, import.meta.url));
+const wasmFile = (build: string): URL => new URL(`../build/simdnet.${build}.wasm`, import.meta.url);
+const wasm = (build: string): Buffer => readFileSync(wasmFile(build));
 const config = { inputs: 2, layers: [{ units: 1, activation: 'sigmoid' }], loss: 'binaryCrossentropy', seed: 3 } as const;
 const served: string[] = [];
 let base = '';
@@ -38,6 +42,19 @@ describe('simdnet/slim', () => {
     await expect(Network.create({ ...config, backend: 'scalar' })).rejects.toThrow(/init/);
   });
 
+  it('names the source, and what init takes, when it cannot read, fetch or compile it', async () => {
+    await expect(init({ simd: '/no/such/simdnet.simd.wasm' })).rejects.toThrow(
+      /^init: cannot read the simd wasm build from \/no\/such\/simdnet\.simd\.wasm \(ENOENT.*\); init takes a URL \(in Node also a file path or file: URL\), a fetch Response/,
+    );
+    await expect(init({ simd: 'http://127.0.0.1:1/simdnet.simd.wasm' })).rejects.toThrow(
+      /^init: fetching the simd wasm build from http:\/\/127\.0\.0\.1:1\/simdnet\.simd\.wasm failed \(fetch failed: .+\); init takes/,
+    );
+    const notWasm = new URL('../package.json', import.meta.url);
+    await expect(init({ simd: notWasm })).rejects.toThrow(`init: ${notWasm.href} is not a valid simd wasm build (`);
+    await expect(init({ simd: new Uint8Array(8) })).rejects.toThrow('init: the bytes given is not a valid simd wasm build (');
+    await expect(Network.create({ ...config, backend: 'simd' })).rejects.toThrow(/init/);
+  });
+
   it('loads the scalar build from bytes, and auto falls back to it while SIMD is not provided', async () => {
     await init({ scalar: new Uint8Array(wasm('scalar')) });
     const net = await Network.create(config);
@@ -51,6 +68,10 @@ describe('simdnet/slim', () => {
     ['a URL served without the wasm type', () => new URL(`${base}simdnet.simd.wasm?plain`)],
     ['a Response', () => fetch(`${base}simdnet.simd.wasm`)],
     ['a compiled Module', () => new WebAssembly.Module(new Uint8Array(wasm('simd')))],
+    ['a file path (Node)', () => fileURLToPath(wasmFile('simd'))],
+    ['a path relative to the working directory (Node)', () => relative(process.cwd(), fileURLToPath(wasmFile('simd')))],
+    ['a file: URL (Node)', () => wasmFile('simd')],
+    ['a file: URL string (Node)', () => wasmFile('simd').href],
   ])('loads the SIMD build from %s and predicts like the scalar build', async (_, source) => {
     await init({ simd: source() });
     const simd = await Network.create(config);

@@ -2,7 +2,10 @@
 // the checks of numeric option values every command shares.
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type Io, println } from './command.js';
+import { parseDecimal } from './csv.js';
 import { UsageError } from './errors.js';
+import { quoted } from './text.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -40,25 +43,31 @@ function reword(error: Error & { code?: string }, argv: readonly string[]): stri
 }
 
 /** The positional arguments a command needs, named for the error when some are missing or extra. */
-function positionals(command: string, given: string[], names: string[]): string[] {
+function positionals(command: string, given: string[], names: readonly string[]): string[] {
   if (given.length < names.length) {
     throw new UsageError(`missing ${names.slice(given.length).map((n) => `<${n}>`).join(' and ')}`, command);
   }
-  if (given.length > names.length) throw new UsageError(`unexpected argument '${given[names.length]}'`, command);
+  if (given.length > names.length) throw new UsageError(`unexpected argument ${quoted(given[names.length]!)}`, command);
   return given;
 }
 
-/**
- * A command's options and its positional arguments, named by `names` (exactly that many);
- * undefined once --help has printed `help`.
- */
-export function readCommand<T extends Options>(command: string, argv: string[], options: T, help: string, names: string[]) {
-  const { values, positionals: given } = parseCommand(command, argv, options);
+/** What readCommand needs to know of a command: its name, options, --help text and positional arguments. */
+export interface CommandLine<T extends Options> {
+  name: string;
+  options: T;
+  help: string;
+  /** The positional arguments' names, for the usage errors: exactly this many are required. */
+  positionals: readonly string[];
+}
+
+/** A command's options and its positional arguments; undefined once --help has printed the help. */
+export function readCommand<T extends Options>(line: CommandLine<T>, argv: string[], io: Io) {
+  const { values, positionals: given } = parseCommand(line.name, argv, line.options);
   if ((values as { help?: boolean }).help) {
-    console.log(help);
+    println(io.stdout, line.help);
     return undefined;
   }
-  return { values, args: positionals(command, given, names) };
+  return { values, args: positionals(line.name, given, line.positionals) };
 }
 
 /** An option's value as a number within [min, max] (an integer if asked), or the default when absent. */
@@ -70,14 +79,14 @@ export function numberOption(
   command: string,
 ): number {
   if (value === undefined) return fallback;
-  const n = value.trim() === '' ? NaN : Number(value);
+  const n = parseDecimal(value) ?? NaN;
   const ok = Number.isFinite(n) && (!range.integer || Number.isInteger(n)) &&
     (range.openMin ? n > range.min : n >= range.min) && n <= range.max;
   if (!ok) {
     const kind = range.integer ? 'an integer' : 'a number';
     const from = range.openMin ? `greater than ${range.min}` : `from ${range.min}`;
     const to = range.max === Infinity ? '' : ` ${range.openMin ? 'and at most' : 'to'} ${range.max}`;
-    throw new UsageError(`--${name} must be ${kind} ${from}${to}, got '${value}'`, command);
+    throw new UsageError(`--${name} must be ${kind} ${from}${to}, got ${quoted(value)}`, command);
   }
   return n;
 }
@@ -92,7 +101,7 @@ export function choiceOption<T extends string>(
 ): T {
   if (value === undefined) return fallback;
   if (!(choices as readonly string[]).includes(value)) {
-    throw new UsageError(`--${name} must be one of ${choices.join(', ')}; got '${value}'`, command);
+    throw new UsageError(`--${name} must be one of ${choices.join(', ')}; got ${quoted(value)}`, command);
   }
   return value as T;
 }
@@ -102,16 +111,34 @@ export const TABLE_OPTIONS = {
   header: { type: 'boolean' },
   'no-header': { type: 'boolean' },
   delimiter: { type: 'string' },
+  'drop-missing': { type: 'boolean' },
 } as const;
 
-/** readTable's options from TABLE_OPTIONS' values. */
-export function tableOptions(values: { header?: boolean; 'no-header'?: boolean; delimiter?: string }, command: string) {
+/** TABLE_OPTIONS' lines of a command's --help. */
+export const TABLE_HELP = `      --header / --no-header whether the first line names the columns (default: detected)
+      --delimiter <char>     field separator (default: guessed from the first line)
+      --drop-missing         leave out rows with a missing value (empty, NA, NaN, ?, null) in
+                             a column the command reads, instead of stopping at the first`;
+
+/** How to read a table: readTable's options, and whether to drop rows with missing values. */
+export interface TableOptions {
+  header?: boolean;
+  delimiter?: string;
+  dropMissing: boolean;
+}
+
+/** TableOptions from TABLE_OPTIONS' values. */
+export function tableOptions(
+  values: { header?: boolean; 'no-header'?: boolean; delimiter?: string; 'drop-missing'?: boolean },
+  command: string,
+): TableOptions {
   if (values.header && values['no-header']) throw new UsageError('--header and --no-header contradict each other', command);
-  if (values.delimiter !== undefined && [...values.delimiter].length !== 1) {
-    throw new UsageError(`--delimiter must be one character, got '${values.delimiter}'`, command);
+  if (values.delimiter !== undefined && ([...values.delimiter].length !== 1 || /["\r\n]/.test(values.delimiter))) {
+    throw new UsageError(`--delimiter must be one character other than a quote or a line end, got ${quoted(values.delimiter)}`, command);
   }
   return {
     ...(values.header ? { header: true } : values['no-header'] ? { header: false } : {}),
     ...(values.delimiter === undefined ? {} : { delimiter: values.delimiter }),
+    dropMissing: values['drop-missing'] ?? false,
   };
 }

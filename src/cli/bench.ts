@@ -1,46 +1,73 @@
 // `simdnet bench`: runs the benchmark suite (bench/run.mjs in the source repository),
-// passing every option on to it.
+// passing every option on to it. The npm package does not ship the suite, so there the
+// command only says where it runs.
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { type Command, type Io, println } from './command.js';
 import { CliError } from './errors.js';
 
-export const summary = 'run the benchmark suite (in a clone of the source repository)';
-
-export const help = `Usage: simdnet bench [options]
-
-Runs simdnet's benchmark suite, bench/run.mjs: every workload, beside peer libraries,
+const SUITE_HELP = `Runs simdnet's benchmark suite, bench/run.mjs: every workload, beside peer libraries,
 in pinned child processes, then prints the tables and writes bench/results/latest.json.
-The suite lives in the source repository, not in the npm package: run this from a
-clone (after npm install). Every option is passed on to the suite; its own are:
+Every option is passed on to the suite; its own are:
 
   --quick                    fewer repetitions
   --workload <ids>           comma-separated workloads (e.g. W1,W3)
   --library <ids>            comma-separated libraries, and gemm for the GEMM micro-benchmark
   -h, --help                 show this help and the suite's own`;
 
-/** Where the suite is: beside dist/ in the package root. */
-const SUITE = fileURLToPath(new URL('../bench/run.mjs', import.meta.url));
+const FROM_A_CLONE = 'clone it, then run npm install && npx simdnet bench there';
 
-export async function run(argv: string[]): Promise<void> {
-  const wantsHelp = argv.includes('--help') || argv.includes('-h');
-  if (wantsHelp) console.log(help);
-  if (!existsSync(SUITE)) {
-    if (wantsHelp) return;
-    throw new CliError(
-      `the benchmark suite is not here (looked for ${SUITE}): it ships with simdnet's source repository, ` +
-        'not with the npm package. Clone the repository, run npm install, then npx simdnet bench.',
-    );
+/** Where a copy of simdnet rooted at `root` keeps its benchmark suite: a clone of the repository does, the npm package does not. */
+export function findBenchSuite(root: string): string | undefined {
+  const suite = join(root, 'bench', 'run.mjs');
+  return existsSync(suite) ? suite : undefined;
+}
+
+/** The bench command of a copy of simdnet whose suite is at `suite`, or that has none. */
+export function benchCommand(suite: string | undefined): Command {
+  if (suite === undefined) {
+    const help = `Usage: simdnet bench [options]\n\n${SUITE_HELP}\n\nThis copy of simdnet has no benchmark suite: ` +
+      `it ships with simdnet's source repository, not with the npm package; ${FROM_A_CLONE}.`;
+    return {
+      summary: '(in a clone of the source repository only)',
+      help,
+      async run(argv: string[], io: Io) {
+        if (!wantsHelp(argv)) {
+          throw new CliError(`the benchmark suite runs from a clone of simdnet's source repository, not from the npm package; ${FROM_A_CLONE}`, 2);
+        }
+        println(io.stdout, help);
+      },
+    };
   }
-  if (wantsHelp) console.log('\nThe suite says:');
-  const child = spawn(process.execPath, [SUITE, ...(wantsHelp ? ['--help'] : argv)], { stdio: 'inherit' });
+  const help = `Usage: simdnet bench [options]\n\n${SUITE_HELP}`;
+  return {
+    summary: 'run the benchmark suite',
+    help,
+    async run(argv: string[], io: Io) {
+      if (wantsHelp(argv)) println(io.stdout, `${help}\n\nThe suite says:`);
+      return runSuite(suite, wantsHelp(argv) ? ['--help'] : argv);
+    },
+  };
+}
+
+function wantsHelp(argv: readonly string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h');
+}
+
+async function runSuite(suite: string, argv: string[]): Promise<number> {
+  const child = spawn(process.execPath, [suite, ...argv], { stdio: 'inherit' });
   const forward = () => {}; // Ctrl-C reaches the child through the terminal; wait for it to finish.
   process.on('SIGINT', forward);
-  const code = await new Promise<number>((resolve, reject) => {
-    child.on('error', (error) => reject(new CliError(`cannot start the benchmark suite: ${error.message}`)));
-    child.on('exit', (status, signal) => resolve(status ?? (signal ? 128 + 2 : 1)));
-  });
-  process.removeListener('SIGINT', forward);
-  if (code !== 0) throw new CliError(`the benchmark suite failed (exit code ${code})`, code);
+  try {
+    const code = await new Promise<number>((resolve, reject) => {
+      child.on('error', (error) => reject(new CliError(`cannot start the benchmark suite: ${error.message}`)));
+      child.on('exit', (status, signal) => resolve(status ?? (signal ? 128 + 2 : 1)));
+    });
+    if (code !== 0) throw new CliError(`the benchmark suite failed (exit code ${code})`, code);
+    return code;
+  } finally {
+    process.removeListener('SIGINT', forward);
+  }
 }

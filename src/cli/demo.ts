@@ -3,6 +3,7 @@
 // and the time taken.
 
 import { numberOption, readCommand } from './args.js';
+import { type Io, println } from './command.js';
 import type { ClassifierProgress, ClassifierSettings } from './demo/classifier.js';
 import { DIGITS_DEFAULTS, trainDigits } from './demo/digits.js';
 import { MNIST_DEFAULTS, trainMnist } from './demo/mnist.js';
@@ -35,12 +36,20 @@ function formatConfusion(confusion: number[][]): string {
   return [header, ...confusion.map((row, i) => `${String(i).padStart(18)}${row.map(cell).join('')}`)].join('\n');
 }
 
-export async function run(argv: string[]): Promise<void> {
-  const command = readCommand('demo', argv, { mnist: { type: 'string' }, seed: { type: 'string' } }, help, []);
+const COMMAND_LINE = {
+  name: 'demo',
+  options: { mnist: { type: 'string' }, seed: { type: 'string' } },
+  help,
+  positionals: [],
+} as const;
+
+export async function run(argv: string[], io: Io): Promise<void> {
+  const command = readCommand(COMMAND_LINE, argv, io);
   if (!command) return;
   const { values } = command;
   const seed = numberOption(values.seed, 'seed', 42, { min: 0, max: 2 ** 32 - 1, integer: true }, 'demo');
-  const bar = progressBar();
+  const say = (line: string) => println(io.stdout, line);
+  const bar = progressBar(io.stderr);
   const perEpoch = values.mnist !== undefined;
   const onProgress = (p: ClassifierProgress) => {
     const where = p.type === 'batch' ? (p.epoch - 1 + p.rowsDone / p.rows) / p.epochs : p.epoch / p.epochs;
@@ -51,19 +60,19 @@ export async function run(argv: string[]): Promise<void> {
 
   let result;
   if (values.mnist !== undefined) {
-    console.log(`MNIST from ${values.mnist}: ${describe(784, MNIST_DEFAULTS)}`);
+    say(`MNIST from ${values.mnist}: ${describe(784, MNIST_DEFAULTS)}`);
     result = await trainMnist(values.mnist, { seed, onProgress });
   } else {
-    console.log(`UCI handwritten digits (8×8): ${describe(64, DIGITS_DEFAULTS)}`);
+    say(`UCI handwritten digits (8×8): ${describe(64, DIGITS_DEFAULTS)}`);
     result = await trainDigits({ seed, onProgress });
   }
   bar.done();
 
   const meanEpoch = result.epochs.reduce((s, e) => s + e.seconds, 0) / result.epochs.length;
   const samplesPerSecond = (result.trainRows * result.epochs.length) / result.trainSeconds;
-  console.log(`trained on ${formatCount(result.trainRows)} rows in ${result.trainSeconds.toFixed(2)} s ` +
+  say(`trained on ${formatCount(result.trainRows)} rows in ${result.trainSeconds.toFixed(2)} s ` +
     `(${meanEpoch.toFixed(2)} s per epoch, ${formatCount(samplesPerSecond)} samples/s, ${result.backend} kernels)`);
-  console.log(`test accuracy: ${(result.accuracy * 100).toFixed(2)}% on ${formatCount(result.testRows)} held-out rows\n`);
-  console.log(formatConfusion(result.confusion));
-  console.log(`\ntime taken: ${result.seconds.toFixed(2)} s`);
+  say(`test accuracy: ${(result.accuracy * 100).toFixed(2)}% on ${formatCount(result.testRows)} held-out rows\n`);
+  say(formatConfusion(result.confusion));
+  say(`\ntime taken: ${result.seconds.toFixed(2)} s`);
 }

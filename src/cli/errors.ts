@@ -1,4 +1,5 @@
-// The CLI's errors: each carries the exit code the process ends with.
+// The CLI's errors: each carries the exit code the process ends with, and its
+// message is the one line the command prints.
 
 /** An error to report in plain words, without a stack trace. */
 export class CliError extends Error {
@@ -18,6 +19,6 @@ export class UsageError extends CliError {
   override name = 'UsageError';
 
   constructor(message: string, command?: string) {
-    super(`${message}\nRun 'simdnet ${command ? `${command} ` : ''}--help' for usage.`, 2);
+    super(`${message}; see 'simdnet ${command ? `${command} ` : ''}--help'`, 2);
   }
 }

@@ -1,17 +1,18 @@
 // `simdnet export <model.json> --format onnx|tfjs -o <path>`: writes a saved model as an ONNX
 // file, or as a TensorFlow.js model directory (model.json and weights.bin).
 
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mlpToONNX } from '../formats/onnx/export.js';
 import { mlpOf, type Mlp } from '../formats/mlp.js';
+import { mlpToONNX } from '../formats/onnx/export.js';
 import { mlpToTFJS } from '../formats/tfjs/export.js';
-import { Network, type NetworkJSON } from '../index.js';
+import { Network, type NetworkJSON, SimdnetError } from '../index.js';
 import { choiceOption, readCommand } from './args.js';
+import { type Io, println } from './command.js';
 import { CliError, UsageError } from './errors.js';
-import { readText } from './files.js';
+import { expectWritable, makeDirectory, readText, writeFile } from './files.js';
 import { type Columns, foldFeatureScaling, foldTargetScaling, METADATA_KEY } from './interchange.js';
-import { loadModel } from './model-file.js';
+import { type LoadedModel, withModel } from './model-file.js';
+import { quoted } from './text.js';
 
 export const summary = 'write a saved model as ONNX or as a TensorFlow.js model';
 
@@ -43,44 +44,36 @@ Options:
 Example:
   simdnet export iris-model.json --format onnx -o iris.onnx`;
 
-const OPTIONS = {
-  format: { type: 'string', short: 'f' },
-  output: { type: 'string', short: 'o' },
+const COMMAND_LINE = {
+  name: 'export',
+  options: { format: { type: 'string', short: 'f' }, output: { type: 'string', short: 'o' } },
+  help,
+  positionals: ['model.json'],
 } as const;
 
-/** The network of a model file with its preprocessing folded in, and the columns it reads and writes. */
-async function readModel(file: string): Promise<{ mlp: Mlp; columns?: Columns; notes: string[] }> {
-  let value: unknown;
-  try {
-    value = JSON.parse(readText(file));
-  } catch (error) {
-    if (error instanceof CliError) throw error;
-    throw new CliError(`${file} is not JSON, so not a saved model or network`);
-  }
-  if ((value as { format?: unknown } | null)?.format === 'simdnet') {
-    const net = await Network.fromJSON(value as NetworkJSON);
-    try {
-      return { mlp: mlpOf(net), notes: [] };
-    } finally {
-      net.dispose();
-    }
-  }
-  const { model, network, scaling } = await loadModel(file);
-  let mlp: Mlp;
-  try {
-    mlp = foldFeatureScaling(mlpOf(network), scaling);
-  } finally {
-    network.dispose();
-  }
-  const notes = [`the standardisation of the ${scaling.length} features is folded into the first layer: the exported network takes their raw values`];
+/** A network ready to write: its preprocessing folded in, the columns it reads and writes, and what was folded. */
+interface Exported {
+  mlp: Mlp;
+  columns?: Columns;
+  notes: string[];
+}
+
+/** A model file's network with the standardisation folded in. */
+function foldModel({ file, model, network }: LoadedModel): Exported {
+  let mlp = foldFeatureScaling(mlpOf(network), model.features);
+  const notes = [`the standardisation of the ${model.features.length} features is folded into the first layer: the exported network takes their raw values`];
   if (model.task === 'regression') {
     const { mean, std } = model.target as { mean: number; std: number };
     if (mlp.layers.at(-1)!.activation === 'linear') {
       mlp = foldTargetScaling(mlp, { mean, std });
-      notes.push(`the target's standardisation is folded into the output layer: it predicts '${model.target.name}' in its own units`);
+      notes.push(`the target's standardisation is folded into the output layer: it predicts ${quoted(model.target.name)} in its own units`);
     } else {
       notes.push(`the output layer is not linear, so the target's standardisation is not included: multiply the outputs by ${std} and add ${mean}`);
     }
+  }
+  const overflow = mlp.layers.findIndex((layer) => !layer.weights.every(Number.isFinite) || !(layer.bias ?? []).every(Number.isFinite));
+  if (overflow >= 0) {
+    throw new CliError(`${file}: with the standardisation folded in, layer ${overflow}'s weights or biases are beyond float32`);
   }
   const columns: Columns = {
     task: model.task,
@@ -91,38 +84,54 @@ async function readModel(file: string): Promise<{ mlp: Mlp; columns?: Columns; n
   return { mlp, columns, notes };
 }
 
-function write(path: string, data: Uint8Array | string): void {
+/** The network of a model file, or of a network's own JSON (format "simdnet"), which is exported as it is. */
+async function readModel(file: string): Promise<Exported> {
+  let value: unknown;
   try {
-    writeFileSync(path, data);
+    value = JSON.parse(readText(file));
   } catch (error) {
-    throw new CliError(`cannot write ${path}: ${(error as Error).message}`);
+    if (error instanceof CliError) throw error;
+    // Not JSON: the model file's reader says so.
+  }
+  if ((value as { format?: unknown } | null)?.format !== 'simdnet') return withModel(file, foldModel);
+  let network: Network;
+  try {
+    network = await Network.fromJSON(value as NetworkJSON);
+  } catch (error) {
+    if (error instanceof SimdnetError) throw new CliError(`${file}: ${error.message}`);
+    throw error;
+  }
+  try {
+    return { mlp: mlpOf(network), notes: [] };
+  } finally {
+    network.dispose();
   }
 }
 
-export async function run(argv: string[]): Promise<void> {
-  const command = readCommand('export', argv, OPTIONS, help, ['model.json']);
+export async function run(argv: string[], io: Io): Promise<void> {
+  const command = readCommand(COMMAND_LINE, argv, io);
   if (!command) return;
   const { values, args: [file] } = command;
   if (values.format === undefined) throw new UsageError('--format is needed: onnx or tfjs', 'export');
   const format: Format = choiceOption(values.format, 'format', FORMATS, 'onnx', 'export');
   const output = values.output;
-  if (output === undefined) throw new UsageError(`-o is needed: the ${format === 'onnx' ? '.onnx file' : 'directory'} to write`, 'export');
+  const what = format === 'onnx' ? 'the .onnx file' : 'the directory';
+  if (output === undefined) throw new UsageError(`-o is needed: ${what} to write`, 'export');
+  if (output === '-') throw new UsageError(`-o must name ${what} to write: export does not write to stdout`, 'export');
+  if (format === 'onnx') expectWritable(output);
   const { mlp, columns, notes } = await readModel(file!);
-  const metadata = columns ? JSON.stringify(columns) : undefined;
+  let wrote: string;
   if (format === 'onnx') {
-    write(output, mlpToONNX(mlp, metadata ? { [METADATA_KEY]: metadata } : {}));
+    writeFile(output, mlpToONNX(mlp, columns ? { [METADATA_KEY]: JSON.stringify(columns) } : {}));
+    wrote = output;
   } else {
-    const artifacts = mlpToTFJS(mlp, columns ? { [METADATA_KEY]: columns } : undefined);
-    try {
-      mkdirSync(output, { recursive: true });
-    } catch (error) {
-      throw new CliError(`cannot make the directory ${output}: ${(error as Error).message}`);
-    }
-    const { weightSpecs, weightData, ...rest } = artifacts;
-    write(join(output, 'weights.bin'), new Uint8Array(weightData));
-    write(join(output, 'model.json'), `${JSON.stringify({ ...rest, weightsManifest: [{ paths: ['weights.bin'], weights: weightSpecs }] })}\n`);
+    const { weightSpecs, weightData, ...rest } = mlpToTFJS(mlp, columns ? { [METADATA_KEY]: columns } : undefined);
+    makeDirectory(output);
+    const [modelJSON, weights] = [join(output, 'model.json'), join(output, 'weights.bin')];
+    writeFile(weights, new Uint8Array(weightData));
+    writeFile(modelJSON, `${JSON.stringify({ ...rest, weightsManifest: [{ paths: ['weights.bin'], weights: weightSpecs }] })}\n`);
+    wrote = `${modelJSON} and ${weights}`;
   }
-  for (const note of notes) process.stderr.write(`simdnet export: ${note}\n`);
-  const where = format === 'onnx' ? output : `${join(output, 'model.json')} and ${join(output, 'weights.bin')}`;
-  process.stderr.write(`simdnet export: wrote ${where}\n`);
+  for (const note of notes) println(io.stderr, `simdnet export: ${note}`);
+  println(io.stderr, `simdnet export: wrote ${wrote}`);
 }

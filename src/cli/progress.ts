@@ -1,6 +1,8 @@
 // A one-line progress bar on stderr: redrawn in place on a terminal; on a file
 // or pipe, a plain line every tenth of the way.
 
+import type { TextStream } from './command.js';
+
 const BAR_WIDTH = 24;
 const REDRAW_MS = 100;
 
@@ -13,9 +15,8 @@ export interface Progress {
   done(): void;
 }
 
-/** A progress bar on the stream (stderr by default); silent when quiet. */
-export function progressBar(options: { quiet?: boolean; stream?: NodeJS.WriteStream } = {}): Progress {
-  const stream = options.stream ?? process.stderr;
+/** A progress bar on the stream (stderr, usually); silent when quiet. */
+export function progressBar(stream: TextStream, options: { quiet?: boolean } = {}): Progress {
   if (options.quiet) return { update() {}, log() {}, done() {} };
   const tty = Boolean(stream.isTTY);
   let lastDraw = 0;

@@ -7,7 +7,10 @@ export interface Scaling {
   std: number;
 }
 
-/** Each column's mean and (population) standard deviation; a constant column gets std 1. */
+/**
+ * Each column's mean and (population) standard deviation; a column that is constant (in
+ * float32, where a model file's std must be positive) gets std 1.
+ */
 export function fitScaling(x: Float32Array, rows: number, width: number): Scaling[] {
   return Array.from({ length: width }, (_, j) => {
     let sum = 0;
@@ -16,7 +19,7 @@ export function fitScaling(x: Float32Array, rows: number, width: number): Scalin
     let squares = 0;
     for (let r = 0; r < rows; r++) squares += (x[r * width + j]! - mean) ** 2;
     const std = Math.sqrt(squares / rows);
-    return { mean, std: std > 0 && Number.isFinite(std) ? std : 1 };
+    return { mean, std: Math.fround(std) > 0 && Number.isFinite(std) ? std : 1 };
   });
 }
 

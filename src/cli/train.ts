@@ -3,13 +3,18 @@
 
 import { Network, type Activation, type EpochLog, type OptimizerName } from '../index.js';
 import { Rng } from '../random.js';
-import { choiceOption, numberOption, readCommand, TABLE_OPTIONS, tableOptions } from './args.js';
-import { readTable, type Table } from './csv.js';
-import { classesOf, columnIndex, inferTask, numericColumns, oneHot, takeRows, type Task, TASKS } from './dataset.js';
-import { UsageError } from './errors.js';
+import { choiceOption, numberOption, readCommand, TABLE_HELP, TABLE_OPTIONS, tableOptions } from './args.js';
+import { type Io, println } from './command.js';
+import { parseDecimal, readTable, type Table } from './csv.js';
+import {
+  classesOf, classIndices, columnIndex, completeRows, inferTask, numericColumns, oneHot, takeRows, type Task, TASKS,
+} from './dataset.js';
+import { CliError, UsageError } from './errors.js';
+import { expectWritable } from './files.js';
 import { MODEL_FORMAT, MODEL_VERSION, type ModelFile, saveModel } from './model-file.js';
 import { formatCount, progressBar } from './progress.js';
 import { fitScaling, standardise } from './standardise.js';
+import { escaped, quoted, someOf } from './text.js';
 
 export const summary = 'train a network on a CSV file and save it';
 
@@ -44,37 +49,41 @@ Options:
                              drawn at random (default: 0)
       --seed <n>             seed of the weights and the row order (default: 0)
   -s, --save <model.json>    write the model and its standardisation to a file
-      --header / --no-header whether the first line names the columns (default: detected)
-      --delimiter <char>     field separator (default: guessed from the first line)
+${TABLE_HELP}
   -q, --quiet                no progress bar
   -h, --help                 show this help
 
 Example:
   simdnet train iris.csv --target species --layers 16 --epochs 200 --save iris-model.json`;
 
-const OPTIONS = {
-  target: { type: 'string', short: 't' },
-  task: { type: 'string' },
-  drop: { type: 'string' },
-  layers: { type: 'string', short: 'l' },
-  activation: { type: 'string', short: 'a' },
-  epochs: { type: 'string', short: 'e' },
-  'batch-size': { type: 'string', short: 'b' },
-  optimizer: { type: 'string' },
-  'learning-rate': { type: 'string' },
-  l2: { type: 'string' },
-  'validation-split': { type: 'string' },
-  seed: { type: 'string' },
-  save: { type: 'string', short: 's' },
-  ...TABLE_OPTIONS,
-  quiet: { type: 'boolean', short: 'q' },
+const COMMAND_LINE = {
+  name: 'train',
+  help,
+  positionals: ['csv'],
+  options: {
+    target: { type: 'string', short: 't' },
+    task: { type: 'string' },
+    drop: { type: 'string' },
+    layers: { type: 'string', short: 'l' },
+    activation: { type: 'string', short: 'a' },
+    epochs: { type: 'string', short: 'e' },
+    'batch-size': { type: 'string', short: 'b' },
+    optimizer: { type: 'string' },
+    'learning-rate': { type: 'string' },
+    l2: { type: 'string' },
+    'validation-split': { type: 'string' },
+    seed: { type: 'string' },
+    save: { type: 'string', short: 's' },
+    ...TABLE_OPTIONS,
+    quiet: { type: 'boolean', short: 'q' },
+  },
 } as const;
 
-type Values = NonNullable<ReturnType<typeof readCommand<typeof OPTIONS>>>['values'];
+type Values = NonNullable<ReturnType<typeof readCommand<typeof COMMAND_LINE.options>>>['values'];
 
 /** The training settings from the command line, checked. */
 function readSettings(values: Values) {
-  const number = (name: keyof typeof OPTIONS & string, fallback: number, range: Parameters<typeof numberOption>[3]) =>
+  const number = (name: keyof typeof COMMAND_LINE.options & string, fallback: number, range: Parameters<typeof numberOption>[3]) =>
     numberOption(values[name] as string | undefined, name, fallback, range, 'train');
   const optimizer = choiceOption(values.optimizer, 'optimizer', OPTIMIZERS, 'adam', 'train');
   const count = { min: 1, max: 1e9, integer: true };
@@ -97,18 +106,16 @@ function parseLayers(value: string | undefined): number[] {
   if (value === undefined) return [32];
   if (value.trim() === 'none' || value.trim() === '') return [];
   return value.split(',').map((part) => {
-    const units = Number(part);
-    if (!Number.isInteger(units) || units < 1 || part.trim() === '') {
-      throw new UsageError(`--layers must be comma-separated unit counts such as 64,32 (or 'none'), got '${value}'`, 'train');
+    const units = parseDecimal(part) ?? NaN;
+    if (!Number.isInteger(units) || units < 1) {
+      throw new UsageError(`--layers must be comma-separated unit counts such as 64,32 (or 'none'), got ${quoted(value)}`, 'train');
     }
     return units;
   });
 }
 
 /** The training data of a table: standardised features, encoded targets, and how to undo both. */
-function prepare(table: Table, targetColumn: number, dropped: Set<number>, task: Task) {
-  const featureIndices = table.names.map((_, j) => j).filter((j) => j !== targetColumn && !dropped.has(j));
-  if (featureIndices.length === 0) throw new UsageError(`${table.file} has no feature columns besides the target`, 'train');
+function prepare(table: Table, targetColumn: number, featureIndices: number[], task: Task) {
   const rows = table.rows.length;
   const raw = numericColumns(table, featureIndices);
   const scaling = fitScaling(raw, rows, featureIndices.length);
@@ -118,9 +125,10 @@ function prepare(table: Table, targetColumn: number, dropped: Set<number>, task:
   if (task === 'classification') {
     const classes = classesOf(table.rows.map((row) => row[targetColumn]!));
     if (classes.length < 2) {
-      throw new UsageError(`the target column '${targetName}' has only one class (${classes[0]}): nothing to learn`, 'train');
+      throw new UsageError(`the target column ${quoted(targetName)} has only one class (${quoted(classes[0]!)}): nothing to learn`, 'train');
     }
-    return { x, y: oneHot(table, targetColumn, classes), features, target: { name: targetName, classes } };
+    const y = oneHot(classIndices(table, targetColumn, classes), classes.length);
+    return { x, y, features, target: { name: targetName, classes } };
   }
   const advice = 'regression needs a numeric target (or use --task classification)';
   const rawY = numericColumns(table, [targetColumn], advice);
@@ -129,17 +137,36 @@ function prepare(table: Table, targetColumn: number, dropped: Set<number>, task:
 }
 type Data = ReturnType<typeof prepare>;
 
-/** Reads the CSV file and prepares it as the options say. */
-function load(file: string, values: Values, settings: Settings) {
-  const table = readTable(file, tableOptions(values, 'train'));
-  const targetColumn = columnIndex(table, values.target ?? '-1', '--target');
+/** The rows fit trains on when it holds out a validation split (at the end of the shuffled rows). */
+function trainingRows(rows: number, validationSplit: number): number {
+  return validationSplit > 0 ? Math.floor(rows * (1 - validationSplit)) : rows;
+}
+
+/** Reads the CSV file and prepares it as the options say; every problem with the data is found before training. */
+function load(file: string, values: Values, settings: Settings, io: Io) {
+  const options = tableOptions(values, 'train');
+  const read = readTable(file, options);
+  const targetColumn = columnIndex(read, values.target ?? '-1', '--target');
   const drop = (values.drop ?? '').split(',').filter((s) => s.trim() !== '');
-  const dropped = new Set(drop.map((s) => columnIndex(table, s, '--drop')));
+  const dropped = new Set(drop.map((s) => columnIndex(read, s, '--drop')));
   if (dropped.has(targetColumn)) {
-    throw new UsageError(`--drop names the target column '${table.names[targetColumn]}'`, 'train');
+    throw new UsageError(`--drop names the target column ${quoted(read.names[targetColumn]!)}`, 'train');
   }
+  const featureIndices = read.names.map((_, j) => j).filter((j) => j !== targetColumn && !dropped.has(j));
+  if (featureIndices.length === 0) throw new UsageError(`${read.file} has no feature columns besides the target`, 'train');
+  const { table, note } = completeRows(read, [...featureIndices, targetColumn], options.dropMissing);
   const task = settings.task ?? inferTask(table.rows.map((row) => row[targetColumn]!));
-  return { table, task, data: prepare(table, targetColumn, dropped, task) };
+  const data = prepare(table, targetColumn, featureIndices, task);
+  const { validationSplit } = settings;
+  const trainRows = trainingRows(table.rows.length, validationSplit);
+  if (validationSplit > 0 && (trainRows === 0 || trainRows === table.rows.length)) {
+    throw new CliError(
+      `--validation-split ${validationSplit} of ${table.rows.length} rows leaves ${table.rows.length - trainRows} for validation ` +
+        `and ${trainRows} for training; both need at least one`,
+    );
+  }
+  if (note) println(io.stderr, note);
+  return { table, task, data };
 }
 
 // Rows in a seeded random order, so a validation split held out from the end is a random sample.
@@ -153,16 +180,16 @@ function shuffleRows(x: Float32Array, y: Float32Array, rows: number, seed: numbe
  * Trains with a progress bar (per epoch; per batch too on large sets). The first Ctrl-C stops
  * training between batches and keeps the model so far; a second one quits.
  */
-async function fitWithProgress(network: Network, data: Data, settings: Settings, quiet: boolean) {
+async function fitWithProgress(network: Network, data: Data, settings: Settings, quiet: boolean, io: Io) {
   const { epochs, batchSize, validationSplit } = settings;
   const rows = data.x.length / data.features.length;
   const { x, y } = shuffleRows(data.x, data.y, rows, settings.seed);
-  const trainRows = validationSplit > 0 ? Math.floor(rows * (1 - validationSplit)) : rows;
-  const bar = progressBar({ quiet });
+  const trainRows = trainingRows(rows, validationSplit);
+  const bar = progressBar(io.stderr, { quiet });
   const controller = new AbortController();
   const stop = () => {
     bar.done();
-    process.stderr.write('interrupted: stopping after the current batches (press Ctrl-C again to quit at once)\n');
+    println(io.stderr, 'interrupted: stopping after the current batches (press Ctrl-C again to quit at once)');
     controller.abort();
     process.once('SIGINT', () => process.exit(130));
   };
@@ -199,24 +226,28 @@ async function fitWithProgress(network: Network, data: Data, settings: Settings,
   }
 }
 
-export async function run(argv: string[]): Promise<void> {
-  const command = readCommand('train', argv, OPTIONS, help, ['csv']);
+export async function run(argv: string[], io: Io): Promise<number | void> {
+  const command = readCommand(COMMAND_LINE, argv, io);
   if (!command) return;
   const { values, args: [file] } = command;
   const settings = readSettings(values);
-  const { table, task, data } = load(file!, values, settings);
+  expectWritable(values.save);
+  const { table, task, data } = load(file!, values, settings, io);
   const { hidden, activation, epochs } = settings;
   const classes = data.target.classes;
   const rows = table.rows.length;
   const output = classes
     ? { units: classes.length, activation: 'softmax' as const }
     : { units: 1, activation: 'linear' as const };
+  const say = (line: string) => println(io.stdout, line);
 
-  const what = classes ? `classification into ${classes.length} classes (${classes.join(', ')})` : 'regression';
-  console.log(`${table.file}: ${formatCount(rows)} rows, ${data.features.length} features, target '${data.target.name}': ${what}`);
+  const what = classes
+    ? `classification into ${formatCount(classes.length)} classes (${someOf(classes.map(escaped))})`
+    : 'regression';
+  say(`${table.file}: ${formatCount(rows)} rows, ${data.features.length} features, target '${escaped(data.target.name)}': ${what}`);
   const shape = [data.features.length, ...hidden, output.units].join('-');
   const activations = [...(hidden.length > 0 ? [activation] : []), output.activation].join(', ');
-  console.log(`network ${shape} (${activations}), ${settings.optimizer}, ${epochs} epochs`);
+  say(`network ${shape} (${activations}), ${settings.optimizer}, ${epochs} epochs`);
 
   const network = await Network.create({
     inputs: data.features.length,
@@ -225,35 +256,35 @@ export async function run(argv: string[]): Promise<void> {
     seed: settings.seed,
   });
   try {
-    const { history, last, trainRows, rate, seconds } = await fitWithProgress(network, data, settings, values.quiet ?? false);
+    const { history, last, trainRows, rate, seconds } = await fitWithProgress(network, data, settings, values.quiet ?? false, io);
     const stopped = history.stopped ? ` (stopped after ${history.epochs} of ${epochs} epochs)` : '';
-    console.log(`trained in ${seconds.toFixed(2)} s, ${rate}${stopped}`);
-    // Interrupted: the model so far is still reported and saved, but the exit code says it was cut short.
-    if (history.stopped) process.exitCode = 130;
+    say(`trained in ${seconds.toFixed(2)} s, ${rate}${stopped}`);
     if (last) {
       const percent = (a: number | undefined) => (a === undefined ? '' : `, accuracy ${(a * 100).toFixed(2)}%`);
       const units = classes ? '' : ' (of the standardised target)';
-      console.log(`last epoch: training loss ${last.loss.toFixed(4)}${units}${percent(last.accuracy)}`);
+      say(`last epoch: training loss ${last.loss.toFixed(4)}${units}${percent(last.accuracy)}`);
       if (last.valLoss !== undefined) {
-        console.log(`validation (${formatCount(rows - trainRows)} rows): loss ${last.valLoss.toFixed(4)}${percent(last.valAccuracy)}`);
+        say(`validation (${formatCount(rows - trainRows)} rows): loss ${last.valLoss.toFixed(4)}${percent(last.valAccuracy)}`);
       }
     }
     if (values.save === undefined) {
-      console.log('(the model was not saved: add --save model.json to keep it)');
-      return;
+      say('(the model was not saved: add --save model.json to keep it)');
+    } else {
+      const { seed, batchSize, optimizer, learningRate, l2, validationSplit } = settings;
+      const model: ModelFile = {
+        format: MODEL_FORMAT,
+        version: MODEL_VERSION,
+        task,
+        features: data.features,
+        target: data.target,
+        network: network.toJSON(),
+        training: { file: table.file, rows, epochs: history.epochs, batchSize, optimizer, learningRate, l2, validationSplit, seed },
+      };
+      saveModel(values.save, model, io.stdout);
+      say(`saved the model to ${values.save}`);
     }
-    const { seed, batchSize, optimizer, learningRate, l2, validationSplit } = settings;
-    const model: ModelFile = {
-      format: MODEL_FORMAT,
-      version: MODEL_VERSION,
-      task,
-      features: data.features,
-      target: data.target,
-      network: network.toJSON(),
-      training: { file: table.file, rows, epochs: history.epochs, batchSize, optimizer, learningRate, l2, validationSplit, seed },
-    };
-    saveModel(values.save, model);
-    console.log(`saved the model to ${values.save}`);
+    // Interrupted: the model so far is still reported and saved, but the exit code says it was cut short.
+    return history.stopped ? 130 : 0;
   } finally {
     network.dispose();
   }

@@ -8,6 +8,8 @@ export interface Kernels {
   heapBase(): number;
 
   // gemm.ts
+  gemmScratchBytes(): number;
+  setGemmScratch(scratch: number): void;
   gemmNN(m: number, n: number, k: number, a: number, b: number, c: number): void;
   gemmTN(m: number, n: number, k: number, a: number, b: number, c: number): void;
   gemmNT(m: number, n: number, k: number, a: number, b: number, c: number, scratch: number): void;
@@ -61,6 +63,10 @@ export interface Kernels {
   ): void;
   scaleAddWeights(g: number, w: number, n: number, scale: number, decay: number): void;
   sumOfSquares(w: number, n: number): number;
+
+  // parallel.ts
+  setPool(control: number, workers: number): void;
+  work(control: number, index: number): void;
 
   // random.ts
   rngNext(state: number): number;

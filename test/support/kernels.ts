@@ -1,11 +1,13 @@
-// Raw access to a wasm build for kernel tests: a fresh instance and a bump
-// allocator over its memory, laid out as the arena's contract promises
-// (16-byte aligned buffers with at least 32 readable bytes after each).
+// Raw access to a wasm build for kernel tests: a heap of its own (a fresh
+// instance with its products' scratch in place) handing out buffers as the
+// arena's contract promises (16-byte aligned, zeroed, with at least 32
+// readable bytes after each).
 
 import { readFileSync } from 'node:fs';
 import '../../src/index.js'; // registers the embedded wasm builds
 import type { Backend } from '../../src/wasm/load.js';
-import { init, instantiateKernels, relaxedSimdSupported } from '../../src/wasm/load.js';
+import { Heap } from '../../src/wasm/heap.js';
+import { init, relaxedSimdSupported } from '../../src/wasm/load.js';
 import type { Kernels } from '../../src/wasm/kernels.js';
 
 /** The builds that give bit-identical results. */
@@ -37,15 +39,13 @@ export interface KernelHeap {
 }
 
 export async function kernelHeap(backend: Backend): Promise<KernelHeap> {
-  const k = await instantiateKernels(backend);
-  const base = Math.ceil(k.heapBase() / 16) * 16;
-  let top = base;
+  const heap = await Heap.create(backend);
+  const k = heap.kernels;
+  const blocks: number[] = [];
   const alloc = (n: number): number => {
-    const address = top;
-    top += Math.ceil((n * 4 + 32) / 16) * 16;
-    const needed = top + 64 - k.memory.buffer.byteLength;
-    if (needed > 0) k.memory.grow(Math.ceil(needed / 65536));
-    new Uint8Array(k.memory.buffer, address, top - address).fill(0);
+    const address = heap.alloc(n * 4 + 32, 'a kernel test');
+    blocks.push(address);
+    new Uint8Array(k.memory.buffer, address, n * 4 + 32).fill(0);
     return address;
   };
   return {
@@ -64,7 +64,7 @@ export async function kernelHeap(backend: Backend): Promise<KernelHeap> {
     read: (address, n) => new Float32Array(k.memory.buffer, address, n).slice(),
     readU32: (address, n) => new Uint32Array(k.memory.buffer, address, n).slice(),
     reset() {
-      top = base;
+      for (const block of blocks.splice(0)) heap.free(block);
     },
   };
 }
