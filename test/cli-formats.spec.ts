@@ -2,17 +2,19 @@
 // process, on CSV files made here. An exported model takes raw feature values (its
 // standardisation folded into the weights) and computes, in ONNX Runtime and in TF.js, what
 // `simdnet predict` prints; importing the export gives a model file that predicts the same.
+// Damaged files run in-process (runCli on buffers) and fail in one line.
 
 import '@tensorflow/tfjs-backend-cpu';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as tfc from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import fc from 'fast-check';
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeModel } from '../src/formats/onnx/proto.js';
 import { Network } from '../src/index.js';
 import { Rng } from '../src/random.js';
-import { cliTestFiles, expectOneLineError, linearModel, simdnet } from './support/cli.js';
+import { cliTestFiles, expectOneLineError, linearModel, type Run, simdnet, simdnetInProcess } from './support/cli.js';
 
 const files = cliTestFiles('simdnet-cli-formats-');
 const tmp = files.path;
@@ -228,5 +230,70 @@ describe('errors', () => {
     });
     const file = files.write('tiny-std.json', model);
     expectOneLineError(simdnet('export', file, '-f', 'onnx', '-o', tmp('never.onnx')), 1, "layer 0's weights or biases are beyond float32");
+  });
+});
+
+describe('damaged files through import, in-process', () => {
+  /** The run failed in one line, or wrote a model file that export (which checks it as predict does) reads. */
+  async function expectWellBehaved(run: Run): Promise<void> {
+    const context = JSON.stringify(run).slice(0, 2000);
+    expect(run.stderr, context).not.toMatch(/unexpected error|\n\s+at /);
+    if (run.status !== 0) {
+      expect([1, 2], context).toContain(run.status);
+      expect(run.stderr, context).toMatch(/^simdnet: [^\n]*\n$/);
+      return;
+    }
+    const model = files.write('fuzz-model.json', run.stdout);
+    const exported = await simdnetInProcess('export', model, '-f', 'onnx', '-o', tmp('fuzz-export.onnx'));
+    expect([exported.status, exported.stderr.split('\n').at(-2)], context).toEqual([0, `simdnet export: wrote ${tmp('fuzz-export.onnx')}`]);
+  }
+
+  let onnx: Uint8Array;
+  let tfjs: Record<string, unknown>;
+  beforeAll(async () => {
+    const { toONNX, toTFJS } = await import('../src/formats/index.js');
+    const net = await Network.create({
+      inputs: 3, layers: [{ units: 4, activation: 'leakyRelu', alpha: 0.1 }, { units: 2, activation: 'softmax' }], loss: 'categoricalCrossentropy',
+    });
+    onnx = toONNX(net);
+    const { weightSpecs, weightData, ...rest } = toTFJS(net);
+    files.write('fuzz-tfjs-weights.bin', new Uint8Array(weightData));
+    tfjs = { ...rest, weightsManifest: [{ paths: ['fuzz-tfjs-weights.bin'], weights: weightSpecs }] };
+    net.dispose();
+  });
+
+  it('ONNX bytes changed or cut short', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+        fc.option(fc.nat()),
+        async (changes, cut) => {
+          const bytes = onnx.slice(0, cut === null ? undefined : cut % (onnx.length + 1));
+          for (const [at, value] of changes) if (bytes.length > 0) bytes[at % bytes.length] = value;
+          await expectWellBehaved(await simdnetInProcess('import', files.write('fuzz.onnx', bytes)));
+        },
+      ),
+      { seed: 7, numRuns: 300 },
+    );
+  });
+
+  it('a TF.js model.json with a value replaced', async () => {
+    // Every path to a value in the model.json, to pick one of.
+    const paths: (string | number)[][] = [];
+    const walk = (value: unknown, path: (string | number)[]) => {
+      paths.push(path);
+      if (typeof value === 'object' && value !== null) for (const [key, v] of Object.entries(value)) walk(v, [...path, Array.isArray(value) ? Number(key) : key]);
+    };
+    walk(tfjs, []);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...paths.slice(1)), fc.jsonValue({ maxDepth: 2 }), async (path, replacement) => {
+        const modelJSON = structuredClone(tfjs);
+        let parent = modelJSON as Record<string | number, unknown>;
+        for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;
+        parent[path.at(-1)!] = replacement;
+        await expectWellBehaved(await simdnetInProcess('import', files.write('fuzz-model.tfjs.json', modelJSON)));
+      }),
+      { seed: 8, numRuns: 300 },
+    );
   });
 });
