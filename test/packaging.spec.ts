@@ -52,7 +52,7 @@ beforeAll(async () => {
   consumer = join(work, 'consumer');
   mkdirSync(consumer);
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  for (const file of ['train-xor.js', 'report.js', 'node-esm.mjs', 'node-cjs.cjs', 'browser.js', 'slim-browser.js', 'index.html']) {
+  for (const file of ['train-xor.js', 'report.js', 'node-esm.mjs', 'node-cjs.cjs', 'browser.js', 'slim-browser.js', 'threads-browser.js', 'index.html']) {
     copyFileSync(join(fixtures, file), join(consumer, file));
   }
   await run('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball], { cwd: consumer });
@@ -68,12 +68,15 @@ const MIME: Record<string, string> = {
   '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.map': 'application/json',
 };
 
-/** Serves a directory on a local port; returns its base URL. */
-async function serve(directory: string): Promise<string> {
+/** The headers that make a page cross-origin isolated, which shared memory (threads) needs. */
+const ISOLATED = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
+/** Serves a directory on a local port, with extra headers on every response; returns its base URL. */
+async function serve(directory: string, headers: Record<string, string> = {}): Promise<string> {
   const server = createServer((request, response) => {
     const path = join(directory, decodeURIComponent(new URL(request.url!, 'http://x').pathname));
     if (!path.startsWith(directory) || !existsSync(path) || path.endsWith('/')) return void response.writeHead(404).end();
-    response.writeHead(200, { 'content-type': MIME[extname(path)] ?? 'application/octet-stream' });
+    response.writeHead(200, { 'content-type': MIME[extname(path)] ?? 'application/octet-stream', ...headers });
     response.end(readFileSync(path));
   });
   servers.push(server);
@@ -82,7 +85,7 @@ async function serve(directory: string): Promise<string> {
 }
 
 /** Opens a page and waits for the result its script leaves in window.simdnetResult. */
-async function trainInChromium(url: string): Promise<Trained> {
+async function trainInChromium<T = Trained>(url: string): Promise<T> {
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -92,7 +95,7 @@ async function trainInChromium(url: string): Promise<Trained> {
     const result = await page.evaluate(() => (window as unknown as { simdnetResult: unknown }).simdnetResult);
     expect(errors).toEqual([]);
     expect(result).not.toHaveProperty('error');
-    return result as Trained;
+    return result as T;
   } finally {
     await page.close();
   }
@@ -211,6 +214,20 @@ describeNeeding(BROWSER_MISSING, 'headless Chromium', () => {
   it('runs the webpack build', async () => {
     results.webpack = await trainInChromium(`${await serve(join(consumer, 'webpack-out'))}/index.html`);
     expectLearnedXor(results.webpack);
+  });
+
+  it('runs networks on several threads in a cross-origin-isolated page, to the same bits as on one', async () => {
+    interface Threaded { isolated: boolean; runs: { asked: number; threads: number; hash: string }[] }
+    const out = await esbuildPage('threads-browser.js', 'threads-out');
+    const isolated = await trainInChromium<Threaded>(`${await serve(out, ISOLATED)}/index.html`);
+    expect(isolated.isolated).toBe(true);
+    expect(isolated.runs.map((r) => r.threads)).toEqual([1, 2, 4]);
+    expect(new Set(isolated.runs.map((r) => r.hash)).size).toBe(1);
+    // Without the headers there is no shared memory: every network runs on one thread, to the same bits.
+    const plain = await trainInChromium<Threaded>(`${await serve(out)}/index.html`);
+    expect(plain.isolated).toBe(false);
+    expect(plain.runs.map((r) => r.threads)).toEqual([1, 1, 1]);
+    expect(plain.runs.map((r) => r.hash)).toEqual(isolated.runs.map((r) => r.hash));
   });
 
   it('trains to the same weight bytes as Node, on both builds', () => {

@@ -13,10 +13,18 @@ export const MEASUREMENTS = ['train', 'infer', 'inferBulk'];
 export const BASELINE = 'simdnet-simd';
 
 export const PEERS = [
-  { id: 'simdnet-simd', label: 'simdnet SIMD', module: 'simdnet.mjs', variant: { backend: 'simd' }, package: '.' },
-  { id: 'simdnet-scalar', label: 'simdnet scalar', module: 'simdnet.mjs', variant: { backend: 'scalar' }, package: '.' },
+  { id: 'simdnet-simd', label: 'simdnet SIMD', module: 'simdnet.mjs', variant: { backend: 'simd', threads: 1 }, package: '.' },
   {
-    id: 'simdnet-relaxed', label: 'simdnet relaxed (opt-in)', module: 'simdnet.mjs', variant: { backend: 'relaxed' }, package: '.',
+    id: 'simdnet-simd-2t', label: 'simdnet SIMD 2T', module: 'simdnet.mjs', variant: { backend: 'simd', threads: 2 }, package: '.',
+    cores: 2, note: 'threads: 2, the same bits as one thread',
+  },
+  {
+    id: 'simdnet-auto', label: 'simdnet SIMD auto', module: 'simdnet.mjs', variant: { backend: 'simd', threads: 'auto' }, package: '.',
+    cores: 2, note: "threads: 'auto': every core once a row holds 32k multiply-adds (W3, W4), else one thread",
+  },
+  { id: 'simdnet-scalar', label: 'simdnet scalar', module: 'simdnet.mjs', variant: { backend: 'scalar', threads: 1 }, package: '.' },
+  {
+    id: 'simdnet-relaxed', label: 'simdnet relaxed (opt-in)', module: 'simdnet.mjs', variant: { backend: 'relaxed', threads: 1 }, package: '.',
     nodeFlags: ['--experimental-wasm-relaxed-simd'],
     note: "backend 'relaxed': GEMM multiply-adds by f32x4.relaxed_madd (fused where the CPU has FMA); not bit-identical across machines",
   },
@@ -39,8 +47,12 @@ export const PEERS = [
   },
   { id: 'naive-js', label: 'naive JS', module: 'naive-js.mjs', note: 'hand-written Float32Array loops' },
   {
-    id: 'numpy', label: 'numpy+BLAS', module: 'numpy.mjs',
+    id: 'numpy', label: 'numpy+BLAS', module: 'numpy.mjs', variant: { threads: 1 },
     note: 'python3 child, float32, one BLAS thread; reference only, not JavaScript',
+  },
+  {
+    id: 'numpy-2t', label: 'numpy+BLAS 2T', module: 'numpy.mjs', variant: { threads: 2 }, cores: 2,
+    note: 'the same with two BLAS threads (OPENBLAS_NUM_THREADS=2)',
   },
 ];
 
