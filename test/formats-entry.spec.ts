@@ -1,6 +1,7 @@
 // The built 'simdnet/formats' entry, ESM and CommonJS: it builds its networks with the main
 // entry's Network and throws the main entry's SimdnetError (it loads dist/index rather than
-// bundling a copy), and the main entry's bundle holds none of it.
+// bundling a copy), it makes Network's format methods work, and the main entry's bundle holds
+// none of it.
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -40,6 +41,28 @@ it('the main entry and its chunks do not contain the format code', () => {
   const files = readdirSync(dist).filter((f) => /\.c?js$/.test(f) && !/^(formats|cli)\./.test(f));
   expect(files).toContain('index.js');
   for (const file of files) {
-    expect(readFileSync(join(dist, file), 'utf8')).not.toMatch(/fromONNX|mlpToTFJS|ProtoReader/);
+    expect(readFileSync(join(dist, file), 'utf8')).not.toMatch(/onnxToMlp|mlpToTFJS|ProtoReader/);
   }
+});
+
+it("Network's format methods say to import 'simdnet/formats' until it is, then give what its functions give", () => {
+  const script = `
+    import { Network, SimdnetError } from '${dist}index.js';
+    const net = await Network.create({ inputs: 2, layers: [{ units: 2, activation: 'tanh' }], loss: 'squaredError', seed: 4 });
+    let before;
+    try { net.toONNX(); } catch (e) { before = e instanceof SimdnetError && e.message; }
+    const { toONNX, toTFJS } = await import('${dist}formats.js');
+    const onnx = net.toONNX();
+    const copy = await Network.fromONNX(onnx);
+    const tfjs = await Network.fromTFJS(net.toTFJS());
+    console.log(JSON.stringify({
+      before,
+      onnx: Buffer.from(onnx).equals(Buffer.from(toONNX(net))),
+      tfjs: JSON.stringify(net.toTFJS().modelTopology) === JSON.stringify(toTFJS(net).modelTopology),
+      copies: JSON.stringify([copy.getWeights(), tfjs.getWeights()].map((w) => w.map((l) => [...l.weights]))) ===
+        JSON.stringify([net.getWeights(), net.getWeights()].map((w) => w.map((l) => [...l.weights]))),
+    }));`;
+  const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }));
+  expect(out.before).toMatch(/^net\.toONNX\(\) needs the model-format converters: import 'simdnet\/formats' once/);
+  expect(out).toMatchObject({ onnx: true, tfjs: true, copies: true });
 });

@@ -1,8 +1,9 @@
 // 'simdnet/formats': networks to and from ONNX and TensorFlow.js (and through them PyTorch and
 // Keras). A subpath of its own, so the main entry's bundle carries none of it; it loads the main
-// entry ('simdnet') for the networks it builds.
+// entry ('simdnet') for the networks it builds, and once loaded, Network's toONNX, toTFJS,
+// fromONNX and fromTFJS call these functions.
 
-import type { Network } from '../index.js';
+import { type Network, registerFormats } from '../index.js';
 import { type ImportOptions, mlpOf, networkFromMlp } from './mlp.js';
 import { mlpToONNX } from './onnx/export.js';
 import { onnxToMlp } from './onnx/import.js';
@@ -47,3 +48,5 @@ export async function fromTFJS(artifacts: TFJSArtifacts | TFJSModelJSON, options
   const { mlp, loss } = tfjsToMlp(artifacts);
   return networkFromMlp(mlp, options, 'fromTFJS', loss);
 }
+
+registerFormats({ toONNX, fromONNX, toTFJS, fromTFJS });
