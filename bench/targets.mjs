@@ -7,9 +7,11 @@ import { bestCeiling } from './gemm.mjs';
 import { PEERS } from './peers/index.mjs';
 import { WORKLOADS } from './workloads.mjs';
 
-// "JS peers" are the one-core JavaScript libraries: not simdnet's own builds, not the native
-// reference, not a multi-threaded run.
-const JS_PEERS = PEERS.filter((p) => !p.id.startsWith('simdnet-') && !p.id.startsWith('numpy') && (p.cores ?? 1) === 1).map((p) => p.id);
+// "JS peers" are the one-core JavaScript libraries under Node: not simdnet's own builds, not the
+// native reference, not a multi-threaded run, not a run in a browser.
+const JS_PEERS = PEERS.filter(
+  (p) => !p.id.startsWith('simdnet-') && !p.id.startsWith('numpy') && (p.cores ?? 1) === 1 && !p.browser,
+).map((p) => p.id);
 
 /** [{ goal, measured, verdict: 'met' | 'not met' | 'not measured' }] for the run's rows and GEMM results. */
 export function judgeGoals(rows, gemm) {
