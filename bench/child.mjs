@@ -4,10 +4,13 @@
 //     run.mjs asks over the IPC channel, so that run.mjs can interleave every library's
 //     repetitions (see run.mjs); a browser peer runs in a page this process drives;
 //   node child.mjs <profile> gemm <workload ids…>
-//     runs the GEMM micro-benchmark and sends its result, or { error }.
+//     runs the GEMM micro-benchmark and sends its result, or { error };
+//   node --expose-gc child.mjs <profile> many-networks
+//     measures the memory of many small networks alive at once and sends it, or { error }.
 
 import { readFileSync } from 'node:fs';
 import { runGemmBenchmark } from './gemm.mjs';
+import { measureManyNetworks } from './many-networks.mjs';
 import { PROFILES } from './measure.mjs';
 import { findPeer } from './peers/index.mjs';
 import { startSession } from './session.mjs';
@@ -22,7 +25,7 @@ if (task === 'library') {
   await serveLibrary(findPeer(args[0]), findWorkload(args[1]));
 } else {
   try {
-    reply(await runGemmBenchmark(profile, args.map(findWorkload)), true);
+    reply(await (task === 'gemm' ? runGemmBenchmark(profile, args.map(findWorkload)) : measureManyNetworks()), true);
   } catch (error) {
     reply({ error: firstLine(error) }, true);
   }
