@@ -96,13 +96,13 @@ function serve(script) {
   });
 }
 
-// The renderer's peak resident set (Linux: VmHWM in /proc), or null where it cannot be read.
-// The page is the browser's only one, so its renderer is the only renderer process.
+// The page's renderer's peak resident set (Linux: VmHWM in /proc), or null where it cannot be
+// read. Chromium keeps a spare renderer besides the page's: the page's has run the measurements.
 async function rendererPeakRss(browser) {
   try {
     const cdp = await browser.newBrowserCDPSession();
     const { processInfo } = await cdp.send('SystemInfo.getProcessInfo');
-    const renderer = processInfo.find((p) => p.type === 'renderer');
+    const renderer = processInfo.filter((p) => p.type === 'renderer').reduce((a, b) => (b.cpuTime > a.cpuTime ? b : a));
     const status = await readFile(`/proc/${renderer.id}/status`, 'utf8');
     return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)[1]) * 1024;
   } catch {
