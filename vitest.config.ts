@@ -11,7 +11,9 @@ const nodeAccepts = (flag: string): boolean => spawnSync(process.execPath, [flag
 // The slow tests of the whole: the built package and CLI in child processes, bundlers, the
 // browser, MNIST, a soak, gigabytes of wasm memory. `npm run test:unit` (project 'unit') runs
 // everything else.
-const INTEGRATION = ['demo', 'packaging', 'playground', 'soak', 'cli', 'cli-*', 'high-addresses', 'threads-process'].map((name) => `test/${name}.spec.ts`);
+const INTEGRATION = [
+  'demo', 'packaging', 'playground', 'soak', 'cli', 'cli-*', 'high-addresses', 'threads-process', 'bench-browser',
+].map((name) => `test/${name}.spec.ts`);
 
 export default defineConfig({
   test: {

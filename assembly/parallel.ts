@@ -2,10 +2,13 @@
 //
 // The thread that called into wasm leads: at each pass worth splitting (a
 // matrix product, an element-wise pass, the optimizer step) it writes the job
-// into the control block, wakes the pool's workers, does part 0 itself and
-// waits until every worker has acknowledged. The leader only spins, never
-// waits with atomic.wait, so a browser's main thread may lead; workers spin a
-// while, then sleep on the generation counter.
+// into the control block, cut into a few chunks per thread, and wakes the
+// pool's workers; then every thread, the leader included, claims chunks one at
+// a time until none is left, and the leader waits for the last to finish. A
+// worker that the system has not scheduled, on a busy machine, then costs the
+// leader at most the chunk it holds, not its share. The leader only spins,
+// never waits with atomic.wait, so a browser's main thread may lead; workers
+// spin a while, then sleep on the generation counter.
 //
 // Same bits for any thread count: a job is split only where the pieces are
 // independent. A product by blocks of rows or columns of its output, every
@@ -14,13 +17,15 @@
 // across rows (the loss, counts, Σw²) stay with the leader, in one order.
 // Other builds compile every job straight into a call on the leader.
 //
-// Control block (src/abi.ts CONTROL_*): the generation, the job kind, its part
-// count and arguments, the stop flag, a fault to inject (tests), and on a line
-// of their own the workers' acknowledgements, failure flag and start count.
+// Control block (src/abi.ts CONTROL_*): the generation, the job kind, its chunk
+// count and arguments, the claim word (the job's tag in the high half, the
+// next chunk in the low, so a claim made with a stale word fails), the stop
+// flag, a fault to inject (tests), and on a line of their own the chunks done,
+// the failure flag and the count of workers started.
 
 import {
-  CONTROL_ACKS, CONTROL_ARGS, CONTROL_FAILED, CONTROL_FAULT, CONTROL_GENERATION, CONTROL_KIND, CONTROL_PARTS,
-  CONTROL_READY, CONTROL_STOP,
+  CONTROL_ARGS, CONTROL_CLAIM, CONTROL_DONE, CONTROL_FAILED, CONTROL_FAULT, CONTROL_GENERATION, CONTROL_KIND,
+  CONTROL_PARTS, CONTROL_READY, CONTROL_STOP,
 } from "../src/abi";
 import { activate, activationBackward } from "./activation";
 import { columnSums, columnSumsStrided, gemmBlock, gemmNN, gemmNT, gemmTN } from "./gemm";
@@ -46,11 +51,15 @@ const JOB_SCALE = 13;
 
 /** Work (about one multiply-add, or one element) under which a job runs on the leader alone. */
 const MIN_WORK_PER_PART: i32 = 16384;
+/** Chunks per thread a job is cut into, at most, so that a late worker's share is spread. */
+const CHUNKS_PER_THREAD: i32 = 2;
 /** Spins of an idle worker before it sleeps. */
 const SPINS_BEFORE_SLEEP: i32 = 1 << 16;
 
 let control: usize = 0;
 let workers: i32 = 0;
+/** The tag of the leader's latest job (16 bits). */
+let job: i32 = 0;
 
 /** Makes this instance lead `count` workers through the control block at `ctl` (threaded build). */
 export function setPool(ctl: usize, count: i32): void {
@@ -58,13 +67,13 @@ export function setPool(ctl: usize, count: i32): void {
   workers = count;
 }
 
-// Parts to split `work` into among `threads` threads (the network's setting): at most one per
-// thread, each with at least MIN_WORK_PER_PART.
+// Chunks to cut `work` into for `threads` threads (the network's setting): a few per thread,
+// each with at least MIN_WORK_PER_PART; 1 runs the job on the leader alone.
 @inline function partsFor(threads: i32, work: i64): i32 {
   if (!ASC_FEATURE_THREADS) return 1;
   const most = min(threads, workers + 1);
   if (most <= 1) return 1;
-  return <i32>max<i64>(1, min<i64>(<i64>most, work / MIN_WORK_PER_PART));
+  return <i32>max<i64>(1, min<i64>(<i64>(most * CHUNKS_PER_THREAD), work / MIN_WORK_PER_PART));
 }
 
 @inline function setArg(i: i32, value: i32): void {
@@ -89,25 +98,45 @@ export function setPool(ctl: usize, count: i32): void {
   return min(count, <i32>((<i64>units * part) / parts) * grain);
 }
 
-// Runs the job in the control block with `parts` parts: the others on the workers, part 0 here.
+// Runs the job in the control block, cut into `parts` chunks, on the leader and the workers.
 function lead(kind: i32, parts: i32): void {
   if (ASC_FEATURE_THREADS) {
+    job = (job + 1) & 0xffff;
     store<i32>(control + CONTROL_KIND, kind);
     store<i32>(control + CONTROL_PARTS, parts);
-    atomic.store<i32>(control + CONTROL_ACKS, 0);
+    atomic.store<i32>(control + CONTROL_DONE, 0);
+    atomic.store<i32>(control + CONTROL_CLAIM, job << 16);
     atomic.add<i32>(control + CONTROL_GENERATION, 1);
     atomic.notify(control + CONTROL_GENERATION, workers);
-    runPart(control, kind, 0, parts);
-    while (atomic.load<i32>(control + CONTROL_ACKS) < workers) {
-      // A worker that failed acknowledged too; its part is missing, so this call must not go on.
+    runChunks(control, 0);
+    while (atomic.load<i32>(control + CONTROL_DONE) < parts) {
+      // A worker whose chunk failed counted it done; its output is missing, so the call must not go on.
     }
     if (atomic.load<i32>(control + CONTROL_FAILED)) unreachable();
   }
 }
 
+// Claims and runs chunks of the current job until none is left. thread: 0 for the leader.
+function runChunks(ctl: usize, thread: i32): void {
+  if (ASC_FEATURE_THREADS) {
+    while (true) {
+      const word = atomic.load<i32>(ctl + CONTROL_CLAIM);
+      const chunk = word & 0xffff;
+      const parts = load<i32>(ctl + CONTROL_PARTS);
+      if (chunk >= parts) return;
+      // The word carries the job's tag: if the leader has moved on, the exchange fails and the
+      // next word read belongs to the new job, whose kind and arguments are in place.
+      if (atomic.cmpxchg<i32>(ctl + CONTROL_CLAIM, word, word + 1) != word) continue;
+      if (thread > 0 && atomic.load<i32>(ctl + CONTROL_FAULT) == thread) unreachable();
+      runPart(ctl, load<i32>(ctl + CONTROL_KIND), chunk, parts);
+      atomic.add<i32>(ctl + CONTROL_DONE, 1);
+    }
+  }
+}
+
 /**
- * A worker's life: waits for each new job, does its part (if any) and acknowledges, until the
- * stop flag. index is from 1 (the leader is part 0).
+ * A worker's life: waits for each new job and runs chunks of it until none is left, until the
+ * stop flag. index is from 1 (the leader is 0).
  */
 export function work(ctl: usize, index: i32): void {
   if (ASC_FEATURE_THREADS) {
@@ -126,12 +155,7 @@ export function work(ctl: usize, index: i32): void {
       }
       seen = generation;
       if (atomic.load<i32>(ctl + CONTROL_STOP)) return;
-      const parts = load<i32>(ctl + CONTROL_PARTS);
-      if (index < parts) {
-        if (atomic.load<i32>(ctl + CONTROL_FAULT) == index) unreachable();
-        runPart(ctl, load<i32>(ctl + CONTROL_KIND), index, parts);
-      }
-      atomic.add<i32>(ctl + CONTROL_ACKS, 1);
+      runChunks(ctl, index);
     }
   } else {
     unreachable();

@@ -1,6 +1,6 @@
 // The public API shared by both entries: 'simdnet' (wasm embedded) and 'simdnet/slim' (wasm supplied by init).
 
-export { Network, type LayerWeightsInput } from './network.js';
+export { type FormatConverters, type LayerWeightsInput, Network, registerFormats } from './network.js';
 export type { History } from './engine.js';
 export type {
   Activation, BackendChoice, Init, LayerConfig, Loss, NetworkConfig,

@@ -7,6 +7,8 @@ import { type Matrix, type MatrixInput, readMatrix, toForm } from './data.js';
 import { Engine, type History } from './engine.js';
 import { describe, SimdnetError } from './errors.js';
 import { type FitOptions, parseFitOptions } from './fit-options.js';
+import type { ImportOptions } from './formats/mlp.js';
+import type { TFJSArtifacts, TFJSModelJSON } from './formats/tfjs/artifacts.js';
 import { initialWeights } from './init.js';
 import { Rng } from './random.js';
 import { type LayerWeights, type NetworkJSON, networkToJSON, parseNetworkJSON } from './serialization.js';
@@ -22,6 +24,28 @@ export interface LayerWeightsInput {
 }
 
 const engines = new WeakMap<Network, Engine>();
+
+/** The model-format converters, which the 'simdnet/formats' entry provides when it is imported. */
+export interface FormatConverters {
+  toONNX(net: Network): Uint8Array;
+  fromONNX(bytes: Uint8Array | ArrayBuffer, options?: ImportOptions): Promise<Network>;
+  toTFJS(net: Network): TFJSArtifacts;
+  fromTFJS(artifacts: TFJSArtifacts | TFJSModelJSON, options?: ImportOptions): Promise<Network>;
+}
+let converters: FormatConverters | undefined;
+
+/** Makes the Network methods for ONNX and TensorFlow.js work: called by 'simdnet/formats' as it loads. */
+export function registerFormats(formats: FormatConverters): void {
+  converters = formats;
+}
+
+function formats(method: string): FormatConverters {
+  if (converters) return converters;
+  throw new SimdnetError(
+    `${method} needs the model-format converters: import 'simdnet/formats' once (a separate entry, so that ` +
+      'bundles without it stay small), or call its functions directly',
+  );
+}
 
 // A network collected without dispose() returns its memory to the shared heap all the same.
 const unreachable = new FinalizationRegistry<Engine>((engine) => engine.dispose());
@@ -211,6 +235,26 @@ export class Network {
     });
     checked.forEach(({ weights, bias }, l) => this.#writeLayer(l, weights, bias));
     engineOf(this).resetOptimizer();
+  }
+
+  /** The network as an ONNX model (see 'simdnet/formats' toONNX); needs that entry imported. */
+  toONNX(): Uint8Array {
+    return formats('net.toONNX()').toONNX(this);
+  }
+
+  /** The network as TensorFlow.js model artifacts (see 'simdnet/formats' toTFJS); needs that entry imported. */
+  toTFJS(): TFJSArtifacts {
+    return formats('net.toTFJS()').toTFJS(this);
+  }
+
+  /** A network from an ONNX model (see 'simdnet/formats' fromONNX); needs that entry imported. */
+  static fromONNX(bytes: Uint8Array | ArrayBuffer, options?: ImportOptions): Promise<Network> {
+    return formats('Network.fromONNX()').fromONNX(bytes, options);
+  }
+
+  /** A network from TensorFlow.js model artifacts (see 'simdnet/formats' fromTFJS); needs that entry imported. */
+  static fromTFJS(artifacts: TFJSArtifacts | TFJSModelJSON, options?: ImportOptions): Promise<Network> {
+    return formats('Network.fromTFJS()').fromTFJS(artifacts, options);
   }
 
   /** The network as versioned plain JSON: configuration and exact float32 weights. */

@@ -115,7 +115,7 @@ const results: Record<string, Trained> = {};
 describe('the packed tarball', () => {
   it('holds the ESM, CJS and type entries and the wasm files, and nothing of the sources', () => {
     for (const file of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/slim.js', 'dist/slim.cjs',
-      'dist/threads.js', 'dist/threads.cjs', 'dist/simdnet.simd.wasm', 'dist/simdnet.scalar.wasm', 'dist/simdnet.relaxed.wasm', 'dist/simdnet.threads.wasm', 'dist/cli.js', 'data/digits/digits.csv.gz', 'data/digits/README.md',
+      'dist/threads.js', 'dist/threads.cjs', 'dist/formats.js', 'dist/formats.cjs', 'dist/formats.d.ts', 'dist/formats.d.cts', 'dist/simdnet.simd.wasm', 'dist/simdnet.scalar.wasm', 'dist/simdnet.relaxed.wasm', 'dist/simdnet.threads.wasm', 'dist/cli.js', 'data/digits/digits.csv.gz', 'data/digits/README.md',
       'README.md', 'LICENSE', 'package.json']) {
       expect(packedFiles).toContain(file);
     }

@@ -4,7 +4,9 @@
 // library that updates per row) and return the rows they covered; inferBulk, for a library with a
 // batch API, predicts `units` blocks of INFER_BLOCK rows (workloads.mjs), one call per block.
 // A module may also export unavailableReason(workload) → string | null. `nodeFlags` are passed
-// to the child's node when that node accepts them.
+// to the child's node when that node accepts them. A `browser` peer's module runs in a page of
+// headless Chromium that the child drives (bench/browser.mjs); `cores` is how many cores the
+// child, and everything it starts, is pinned to.
 
 /** What is measured of every peer: trainChunk, infer and (where the peer has it) inferBulk. */
 export const MEASUREMENTS = ['train', 'infer', 'inferBulk'];
@@ -42,8 +44,14 @@ export const PEERS = [
     package: '@tensorflow/tfjs-backend-wasm',
   },
   {
-    id: 'tfjs-wasm-2t', label: 'tfjs wasm SIMD 2T', module: 'tfjs.mjs', variant: { backend: 'wasm', threads: 2 },
-    package: '@tensorflow/tfjs-backend-wasm', cores: 2,
+    id: 'tfjs-wasm-browser', label: 'tfjs wasm SIMD 1T (browser)', module: 'tfjs.mjs', variant: { backend: 'wasm', threads: 1 },
+    package: '@tensorflow/tfjs-backend-wasm', browser: true,
+    note: 'the same in headless Chromium, a cross-origin-isolated page: the browser beside Node',
+  },
+  {
+    id: 'tfjs-wasm-2t', label: 'tfjs wasm SIMD 2T (browser)', module: 'tfjs.mjs', variant: { backend: 'wasm', threads: 2 },
+    package: '@tensorflow/tfjs-backend-wasm', browser: true, cores: 2,
+    note: "its threaded SIMD build on 2 threads, in the same page: TF.js's threads need a browser's workers",
   },
   { id: 'naive-js', label: 'naive JS', module: 'naive-js.mjs', note: 'hand-written Float32Array loops' },
   {

@@ -94,6 +94,14 @@ async function loadModel(file: string): Promise<LoadedModel> {
   return { file, model, network };
 }
 
+/**
+ * Checks a model about to be written as a file as loadModel checks a file it reads, so that a
+ * model file simdnet writes is one it reads; the messages start with `origin`.
+ */
+export function checkNewModel(model: ModelFile, network: Network, origin: string): void {
+  checkNetwork(checkModel(model, origin), network, origin);
+}
+
 // The library names a field of a network from the network's top ('fromJSON: layers[0].units',
 // 'config.loss'); in a model file the network is the field "network".
 function inModelFile(message: string): string {

@@ -57,8 +57,8 @@ interface WorkerStart {
   index: number;
 }
 
-// The body both kinds of worker run. A part that traps marks the pool failed and acknowledges,
-// so the leader stops waiting, finds the flag and reports the error instead of spinning forever.
+// The body both kinds of worker run. A chunk that traps marks the pool failed and counts as
+// done, so the leader stops waiting, finds the flag and reports the error instead of spinning forever.
 const WORKER_BODY = `
 function start(data, report) {
   const { module, memory, control, scratch, index } = data;
@@ -69,7 +69,7 @@ function start(data, report) {
   } catch (error) {
     const words = new Int32Array(memory.buffer);
     Atomics.store(words, (control + ${abi.CONTROL_FAILED}) >>> 2, 1);
-    Atomics.add(words, (control + ${abi.CONTROL_ACKS}) >>> 2, 1);
+    Atomics.add(words, (control + ${abi.CONTROL_DONE}) >>> 2, 1);
     report(String(error && error.message || error));
   }
 }`;
@@ -152,7 +152,7 @@ export class Pool {
     );
   }
 
-  /** Makes worker `index` (from 1) trap on its next part: for the tests of failure handling. */
+  /** Makes worker `index` (from 1) trap on the next chunk it claims: for the tests of failure handling. */
   injectFault(index: number): void {
     Atomics.store(this.#heap.i32, (this.#control + abi.CONTROL_FAULT) >>> 2, index);
   }
