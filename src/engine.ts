@@ -458,16 +458,17 @@ export class Engine {
     const ringStart = this.arena.statsIndex(ws, 0, statsCapacity);
     const ringEnd = ringStart + statsCapacity * RECORD_FLOATS;
     let at = this.arena.statsIndex(ws, history.epochs, statsCapacity);
+    const { loss, learningRate, accuracy, valLoss, valAccuracy } = history;
     for (let e = history.epochs; e < epochsEnded; e++) {
-      history.loss.push(f64[at + abi.STATS_LOSS / 8]! / trainRows);
-      if (!fixedRate) history.learningRate.push(shownRate(f64[at + abi.STATS_LEARNING_RATE / 8]!));
-      history.accuracy?.push(this.#accuracyOf(f64[at + abi.STATS_CORRECT / 8]!, trainRows));
-      history.valLoss?.push(f64[at + abi.STATS_VAL_LOSS / 8]! / valRows);
-      history.valAccuracy?.push(this.#accuracyOf(f64[at + abi.STATS_VAL_CORRECT / 8]!, valRows));
-      history.epochs = e + 1;
+      loss.push(f64[at + abi.STATS_LOSS / 8]! / trainRows);
+      if (!fixedRate) learningRate.push(shownRate(f64[at + abi.STATS_LEARNING_RATE / 8]!));
+      accuracy?.push(this.#accuracyOf(f64[at + abi.STATS_CORRECT / 8]!, trainRows));
+      valLoss?.push(f64[at + abi.STATS_VAL_LOSS / 8]! / valRows);
+      valAccuracy?.push(this.#accuracyOf(f64[at + abi.STATS_VAL_CORRECT / 8]!, valRows));
       at += RECORD_FLOATS;
       if (at === ringEnd) at = ringStart;
     }
+    history.epochs = epochsEnded;
   }
 
   // What follows the epoch that just ended, for a fit that runs epoch by epoch: the plateau's
