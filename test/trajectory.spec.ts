@@ -35,8 +35,8 @@ const optimizers: { name: string; optimizer: ReferenceOptimizer }[] = [
   { name: 'adagrad', optimizer: { type: 'adagrad', learningRate: 0.1, initialAccumulatorValue: 0.2, epsilon: 1e-7 } },
 ];
 
-/** What else a trajectory may be trained with, beside the optimizer: penalties, clipping and a schedule. */
-type Extras = Pick<FitOptions, 'l1' | 'clipNorm' | 'clipValue' | 'learningRateSchedule'>;
+/** What else a trajectory may be trained with, beside the optimizer: penalties, clipping, a schedule, the batch size (default 7). */
+type Extras = Pick<FitOptions, 'l1' | 'clipNorm' | 'clipValue' | 'learningRateSchedule' | 'batchSize'>;
 
 /** The schedule as the kernels receive it: its factors rounded to float32. */
 function float32Schedule(schedule: Extras['learningRateSchedule']): Extras['learningRateSchedule'] {
@@ -50,8 +50,6 @@ function float32Schedule(schedule: Extras['learningRateSchedule']): Extras['lear
 const referenceRate = (optimizer: ReferenceOptimizer, extras: Extras) => (step: number, epoch: number): number =>
   Math.fround(scheduledRate(float32Schedule(extras.learningRateSchedule), Math.fround(optimizer.learningRate), step, epoch));
 
-// 30 rows in batches of 7: 5 steps an epoch, 40 in 8 epochs.
-const STEPS_PER_EPOCH = 5;
 
 /**
  * Trains the engine and the reference from the same seeded start, with the same shuffles, and
@@ -73,11 +71,11 @@ async function trainBoth(
   net.setWeights(start);
 
   const reference = new ReferenceNetwork(spec.layers, spec.loss, start);
-  const { l1, clipNorm, clipValue } = extras;
+  const { l1, clipNorm, clipValue, batchSize = 7 } = extras;
   reference.fit(x, y, ROWS, {
-    epochs: 8, batchSize: 7, optimizer, l2: 0.01, l1, clipNorm, clipValue, learningRate: referenceRate(optimizer, extras), rng: referenceRng,
+    epochs: 8, batchSize, optimizer, l2: 0.01, l1, clipNorm, clipValue, learningRate: referenceRate(optimizer, extras), rng: referenceRng,
   });
-  const history = await net.fit(x, y, { epochs: 8, batchSize: 7, optimizer: optimizer as FitOptions['optimizer'], l2: 0.01, ...extras });
+  const history = await net.fit(x, y, { epochs: 8, batchSize, optimizer: optimizer as FitOptions['optimizer'], l2: 0.01, ...extras });
 
   const trained = net.getWeights();
   let moved = 0;
@@ -116,16 +114,21 @@ describe.each(BUILDS)('engine vs float64 reference trainer (%s)', (backend) => {
     ['exponential decay under Adam', adam, { learningRateSchedule: { type: 'exponential', decaySteps: 10, decayRate: 0.4 } }],
     ['staircase exponential decay under momentum, clipped', momentum,
       { clipNorm: 0.5, learningRateSchedule: { type: 'exponential', decaySteps: 7, decayRate: 0.6, staircase: true } }],
-    // 5 warmup steps and 30 of decay: the last 5 of the 40 steps run at α times the rate.
+    // 30 rows in batches of 7 make 5 steps an epoch. 5 warmup steps and 30 of decay: the last 5 of
+    // the 40 steps run at α times the rate.
     ['cosine decay with warmup under AdamW', adamw, { learningRateSchedule: { type: 'cosine', decaySteps: 30, warmupSteps: 5, alpha: 0.1 } }],
     ['cosine decay under SGD, with L1 and clipNorm', sgd, { l1: 0.02, clipNorm: 0.3, learningRateSchedule: { type: 'cosine', decaySteps: 40 } }],
+    // One row a batch under plain SGD: each layer is updated as it backpropagates (assembly/row.ts).
+    ['exponential decay under SGD, row by row', sgd, { batchSize: 1, learningRateSchedule: { type: 'exponential', decaySteps: 30, decayRate: 0.5 } }],
+    ['L1 under SGD, row by row', sgd, { batchSize: 1, l1: 0.01 }],
   ];
   it.each(controls)('%s', async (_, optimizer, extras) => {
     const { history, net } = await trainBoth(backend, optimizer, extras);
     // The history's rate of an epoch is its last step's, as the schedule defines it.
     const rate = referenceRate(optimizer, extras);
+    const steps = Math.ceil(ROWS / (extras.batchSize ?? 7));
     history.learningRate.forEach((r, e) => {
-      expect(ulpDistance(r, rate((e + 1) * STEPS_PER_EPOCH - 1, e)), `epoch ${e + 1}: ${r}`).toBeLessThanOrEqual(1);
+      expect(ulpDistance(r, rate((e + 1) * steps - 1, e)), `epoch ${e + 1}: ${r}`).toBeLessThanOrEqual(1);
     });
     if (extras.learningRateSchedule) expect(new Set(history.learningRate).size).toBeGreaterThan(2);
     net.dispose();
