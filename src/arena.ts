@@ -173,13 +173,17 @@ export class Arena {
   }
 
   /**
-   * Copies the parameters and the given optimizer states into the checkpoint: parameter-sized
-   * blocks allocated on first use and kept for later fits (restoreBestWeights keeps the best epoch there).
+   * Makes room for a checkpoint of the parameters and `states` optimizer states: parameter-sized
+   * blocks allocated on first use and kept for later fits (restoreBestWeights keeps the best epoch
+   * there). Throws before a fit changes anything if memory cannot grow.
    */
+  reserveCheckpoint(states: number): void {
+    while (this.#checkpoint.length < 1 + states) this.#checkpoint.push(this.#alloc(this.paramCount * 4, 'the best epoch\'s checkpoint'));
+  }
+
+  /** Copies the parameters and the given optimizer states into the checkpoint reserved for them. */
   saveCheckpoint(states: readonly number[]): void {
-    const blocks = [this.params, ...states];
-    while (this.#checkpoint.length < blocks.length) this.#checkpoint.push(this.#alloc(this.paramCount * 4, 'the best epoch\'s checkpoint'));
-    blocks.forEach((block, i) => this.copyFloats(this.#checkpoint[i]!, block, this.paramCount));
+    [this.params, ...states].forEach((block, i) => this.copyFloats(this.#checkpoint[i]!, block, this.paramCount));
   }
 
   /** Copies the checkpoint back into the parameters and the given optimizer states. */

@@ -223,6 +223,7 @@ export class Engine {
     const statsCapacity = epochByEpoch(plan) ? 1 : Math.min(plan.epochs, STATS_RING);
     const states = this.arena.optimizerStates(OPTIMIZER_STATES[plan.optimizer.type]);
     const snapshots = this.arena.snapshots();
+    if (plan.earlyStopping?.restoreBestWeights) this.arena.reserveCheckpoint(states.length);
     const staged = rows + (validationData ? valRows : 0);
     const ws = this.arena.reserve(
       {
