@@ -1,24 +1,35 @@
 // Activations and their derivatives over row-major m×n blocks, in place.
 //
 // Derivatives are taken from the outputs A = g(Z), which the forward pass
-// keeps anyway, so Z never needs storing: σ' = a(1 − a), tanh' = 1 − a²,
-// relu' = [a > 0], leakyRelu' = a > 0 ? 1 : α (α ≥ 0 keeps a > 0 ⇔ z > 0).
+// keeps anyway, so Z need not be stored: σ' = a(1 − a), tanh' = 1 − a²,
+// relu' = [a > 0], leakyRelu' = a > 0 ? 1 : α (α ≥ 0 keeps a > 0 ⇔ z > 0),
+// elu' = a > 0 ? 1 : a + 1, selu' = a > 0 ? λ : a + λα, softplus' = 1 − e^−a,
+// softsign' = (1 − |a|)², hardSigmoid' = 0 < a < 1 ? 0.2 : 0. Gelu and swish
+// are not monotonic, so their slopes need Z: activate keeps a copy of Z + bias
+// at `pre` for them (the façade allocates it), which activationBackward reads.
 // Each SIMD body has a scalar tail computing the same expression, which is
 // all the scalar build runs; both round identically. Sigmoid's and softmax's
 // e^x, the costly ones, end instead on a partial vector (assembly/exp.ts
-// computes the same bits either way).
+// computes the same bits either way). The activations without a lane form
+// run one value at a time in both builds (activateOne, slopeOne).
 
 import {
-  ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH,
+  ACT_ELU, ACT_GELU, ACT_HARD_SIGMOID, ACT_LEAKY_RELU, ACT_LINEAR, ACT_RELU, ACT_SELU, ACT_SIGMOID,
+  ACT_SOFTMAX, ACT_SOFTPLUS, ACT_SOFTSIGN, ACT_SWISH, ACT_TANH,
 } from "../src/abi";
 import { expf, expv, sigmoidf, sigmoidv } from "./exp";
-import { at, loadFew, storeFew } from "./memory";
+import { at, copyElements, loadFew, storeFew } from "./memory";
 
-/** Z[m×n] ← g(Z + bias) in place; bias is a row of n floats, or 0 for none. */
-export function activate(z: usize, m: i32, n: i32, bias: usize, act: i32, alpha: f32): void {
+/**
+ * Z[m×n] ← g(Z + bias) in place; bias is a row of n floats, or 0 for none. For an activation
+ * that reads Z in its slope (gelu, swish), Z + bias is also copied to pre[m×n] (0 elsewhere).
+ */
+export function activate(z: usize, m: i32, n: i32, bias: usize, act: i32, alpha: f32, pre: usize): void {
   if (bias != 0) addBias(z, m, n, bias);
   const count = m * n;
+  if (pre != 0) copyElements(pre, z, count);
   switch (act) {
+    case ACT_LINEAR: break;
     case ACT_SIGMOID: sigmoid(z, count); break;
     case ACT_TANH: tanh(z, count); break;
     case ACT_RELU: relu(z, count); break;
@@ -27,14 +38,16 @@ export function activate(z: usize, m: i32, n: i32, bias: usize, act: i32, alpha:
       for (let i = 0; i < m; i++) softmaxRow(at(z, i * n), n);
       break;
     }
-    default: break; // linear
+    default: {
+      for (let i = 0; i < count; i++) store<f32>(at(z, i), activateOne(load<f32>(at(z, i)), act));
+    }
   }
 }
 
-/** Whether activateLanes computes act: every activation but tanh and softmax. */
+/** Whether activateLanes computes act: linear, sigmoid, relu and leakyRelu. */
 @inline
 export function hasLaneForm(act: i32): bool {
-  return act != ACT_TANH && act != ACT_SOFTMAX;
+  return act == ACT_LINEAR || act == ACT_SIGMOID || act == ACT_RELU || act == ACT_LEAKY_RELU;
 }
 
 /** g(z) in each of four lanes, with the bits activate gives, for an act with hasLaneForm. */
@@ -58,10 +71,13 @@ export function activationBackwardLanes(d: v128, a: v128, act: i32, alpha: f32):
   return d; // linear
 }
 
-/** D[m×n] ← D ⊙ g'(Z), from the outputs A[m×n]; for softmax D ← J_softmax · D per row. */
-export function activationBackward(d: usize, a: usize, m: i32, n: i32, act: i32, alpha: f32): void {
+/**
+ * D[m×n] ← D ⊙ g'(Z), from the outputs A[m×n] (and Z at pre for gelu and swish); for softmax D ← J_softmax · D per row.
+ */
+export function activationBackward(d: usize, a: usize, m: i32, n: i32, act: i32, alpha: f32, pre: usize): void {
   const count = m * n;
   switch (act) {
+    case ACT_LINEAR: break;
     case ACT_SIGMOID: sigmoidBackward(d, a, count); break;
     case ACT_TANH: tanhBackward(d, a, count); break;
     case ACT_RELU: leakyReluBackward(d, a, count, 0); break;
@@ -70,8 +86,78 @@ export function activationBackward(d: usize, a: usize, m: i32, n: i32, act: i32,
       for (let i = 0; i < m; i++) softmaxRowBackward(at(d, i * n), at(a, i * n), n);
       break;
     }
-    default: break; // linear
+    default: {
+      for (let i = 0; i < count; i++) {
+        const z: f32 = pre != 0 ? load<f32>(at(pre, i)) : 0;
+        store<f32>(at(d, i), load<f32>(at(d, i)) * slopeOne(load<f32>(at(a, i)), z, act));
+      }
+    }
   }
+}
+
+const SELU_SCALE: f32 = 1.0507009873554804934;
+// λ·α, as one float32 so that selu' = a + λα holds for the rounded product.
+const SELU_SCALE_ALPHA: f32 = 1.7580993408473768599;
+const HARD_SIGMOID_SLOPE: f32 = 0.2;
+const HARD_SIGMOID_OFFSET: f32 = 0.5;
+const HALF_SQRT2: f32 = 0.70710678118654752440;
+const INV_SQRT_2PI: f32 = 0.39894228040143267794;
+
+/** g(z) for an activation without a lane form (but tanh and softmax): the same bits in both builds. */
+@inline function activateOne(z: f32, act: i32): f32 {
+  switch (act) {
+    case ACT_ELU: return z > 0 ? z : Mathf.expm1(z);
+    case ACT_SELU: return z > 0 ? SELU_SCALE * z : SELU_SCALE_ALPHA * Mathf.expm1(z);
+    case ACT_GELU: return z * normalCdf(z);
+    case ACT_SOFTPLUS: return max<f32>(z, 0) + Mathf.log1p(expf(-abs<f32>(z)));
+    case ACT_SWISH: return z * logistic(z);
+    case ACT_SOFTSIGN: return z / (1 + abs<f32>(z));
+    case ACT_HARD_SIGMOID: return min<f32>(max<f32>(HARD_SIGMOID_SLOPE * z + HARD_SIGMOID_OFFSET, 0), 1);
+    default: return z;
+  }
+}
+
+/** g'(z) from the output a (and z for gelu and swish) for an activation activateOne computes. */
+@inline function slopeOne(a: f32, z: f32, act: i32): f32 {
+  switch (act) {
+    case ACT_ELU: return a > 0 ? 1 : a + 1;
+    case ACT_SELU: return a > 0 ? SELU_SCALE : a + SELU_SCALE_ALPHA;
+    case ACT_GELU: return normalCdf(z) + z * (INV_SQRT_2PI * expf(-0.5 * z * z));
+    case ACT_SOFTPLUS: return -Mathf.expm1(-a);
+    case ACT_SWISH: {
+      const s = logistic(z);
+      return s * (1 + z * (1 - s));
+    }
+    case ACT_SOFTSIGN: {
+      const rest: f32 = 1 - abs<f32>(a);
+      return rest * rest;
+    }
+    case ACT_HARD_SIGMOID: return a > 0 && a < 1 ? HARD_SIGMOID_SLOPE : 0;
+    default: return 1;
+  }
+}
+
+// σ(z) from e^−|z|, which cannot overflow: for z ≪ 0, σ(z) ≈ e^z stays accurate where
+// 1/(1 + e^−z) would overflow to 0, so swish's z·σ(z) keeps its relative accuracy for z ≪ 0.
+@inline function logistic(z: f32): f32 {
+  const e = expf(-abs<f32>(z));
+  return (z >= 0 ? 1 : e) / (1 + e);
+}
+
+// Φ(z) = erfc(−z/√2)/2, with erfc(x) for x ≥ 0 from Numerical Recipes' erfcc, t·e^(−x² + P(t)) with
+// t = 1/(1 + x/2) (relative error below 1.2·10⁻⁷ for every x), and erfc(−x) = 2 − erfc(x).
+// Computing the tail itself rather than 1 − Φ(−z) keeps gelu's relative accuracy for z ≪ 0. So
+// does taking e^(−x²) = e^(−z²/2) from z, which is exact, as e^(−h²/2)·e^(−(z − h)(z + h)/2), h being
+// z cut to 12 significant bits so that h²/2 is exact: a rounded x² would carry an error of
+// ulp(x²) into the exponent. For |z| so large that h² overflows, e^−∞ = 0 gives Φ = 0 or 1 exactly.
+@inline function normalCdf(z: f32): f32 {
+  const x = abs<f32>(z) * HALF_SQRT2;
+  const h = reinterpret<f32>(reinterpret<u32>(z) & 0xfffff000);
+  const t: f32 = 1 / (1 + 0.5 * x);
+  const p: f32 = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 +
+    t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  const tail: f32 = 0.5 * t * expf(p) * expf(-0.5 * (h * h)) * expf(-0.5 * ((z - h) * (z + h)));
+  return z >= 0 ? 1 - tail : tail;
 }
 
 function addBias(z: usize, m: i32, n: i32, bias: usize): void {

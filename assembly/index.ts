@@ -7,6 +7,7 @@ export { gemmScratchBytes, setGemmScratch, gemmNN, gemmNT, gemmTN, gemmStrided, 
 export { smallNN, smallTN, smallNT, smallTNScaled } from "./small";
 export { rowTimesMatrix, sgdOuter, sgdBias, narrowForward, narrowBackward } from "./row";
 export { activate, activationBackward } from "./activation";
+export { dropout, dropoutKey } from "./dropout";
 export { lossSum, lossDelta, countCorrect } from "./loss";
 export {
   sgdStep, momentumStep, adamStep, rmspropStep, scaleAddWeights, addL1, clipValues, scaleElements, sumOfSquares, sumOfAbs,

@@ -40,11 +40,12 @@ export function lossSum(a: usize, y: usize, count: i32, loss: i32): f64 {
 /**
  * δ[m×n] = ∂(row loss)/∂Z of the output layer, given its outputs A and targets Y.
  * With fuse set, sigmoid+BCE gives A − Y and softmax+CCE gives A·Σ_k y_k − Y
- * (which is A − Y for one-hot rows); otherwise the chain rule runs in full.
+ * (which is A − Y for one-hot rows); otherwise the chain rule runs in full, reading Z at pre
+ * for an activation whose slope needs it.
  */
 export function lossDelta(
   a: usize, y: usize, m: i32, n: i32,
-  loss: i32, act: i32, alpha: f32, fuse: bool, delta: usize,
+  loss: i32, act: i32, alpha: f32, fuse: bool, delta: usize, pre: usize,
 ): void {
   if (ASC_FEATURE_SIMD && m == 1 && isNarrow(n) && hasLaneForm(act)) {
     storeFew(delta, rowDeltaLanes(loadFew(a, n), loadFew(y, n), loss, act, alpha, fuse), n);
@@ -81,7 +82,7 @@ export function lossDelta(
     }
     store<f32>(at(delta, i), g);
   }
-  activationBackward(delta, a, m, n, act, alpha);
+  activationBackward(delta, a, m, n, act, alpha, pre);
 }
 
 // lossDelta's expressions for one row of a narrow output layer (row.ts) whose activation has a

@@ -168,13 +168,19 @@ function runPart(ctl: usize, kind: i32, part: i32, parts: i32): void {
     case JOB_ACTIVATE: {
       const m = arg(ctl, 1), n = arg(ctl, 2);
       const r0 = rangeStart(m, 1, part, parts), r1 = rangeStart(m, 1, part + 1, parts);
-      activate(at(pointerArg(ctl, 0), r0 * n), r1 - r0, n, pointerArg(ctl, 3), arg(ctl, 4), floatArg(ctl, 5));
+      activate(
+        at(pointerArg(ctl, 0), r0 * n), r1 - r0, n, pointerArg(ctl, 3), arg(ctl, 4), floatArg(ctl, 5),
+        rowsFrom(pointerArg(ctl, 6), r0, n),
+      );
       break;
     }
     case JOB_ACTIVATION_BACKWARD: {
       const m = arg(ctl, 2), n = arg(ctl, 3);
       const r0 = rangeStart(m, 1, part, parts), r1 = rangeStart(m, 1, part + 1, parts);
-      activationBackward(at(pointerArg(ctl, 0), r0 * n), at(pointerArg(ctl, 1), r0 * n), r1 - r0, n, arg(ctl, 4), floatArg(ctl, 5));
+      activationBackward(
+        at(pointerArg(ctl, 0), r0 * n), at(pointerArg(ctl, 1), r0 * n), r1 - r0, n, arg(ctl, 4), floatArg(ctl, 5),
+        rowsFrom(pointerArg(ctl, 6), r0, n),
+      );
       break;
     }
     case JOB_COLUMN_SUMS: {
@@ -258,25 +264,34 @@ function productPart(ctl: usize, part: i32, parts: i32): void {
 
 // ---- element-wise passes ----
 
-/** Z[m×n] ← g(Z + bias) in place, split by rows. */
-export function parallelActivate(threads: i32, z: usize, m: i32, n: i32, bias: usize, act: i32, alpha: f32): void {
+// Row r0 of an optional m×n block (0 for none).
+@inline function rowsFrom(block: usize, r0: i32, n: i32): usize {
+  return block != 0 ? at(block, r0 * n) : 0;
+}
+
+/** Z[m×n] ← g(Z + bias) in place (keeping Z + bias at pre when not 0), split by rows. */
+export function parallelActivate(threads: i32, z: usize, m: i32, n: i32, bias: usize, act: i32, alpha: f32, pre: usize): void {
   const parts = partsFor(threads, <i64>m * n * 8);
   if (parts == 1) {
-    activate(z, m, n, bias, act, alpha);
+    activate(z, m, n, bias, act, alpha, pre);
     return;
   }
   setArg(0, <i32>z); setArg(1, m); setArg(2, n); setArg(3, <i32>bias); setArg(4, act); setFloatArg(5, alpha);
+  setArg(6, <i32>pre);
   lead(JOB_ACTIVATE, parts);
 }
 
-/** D[m×n] ← D ⊙ g'(Z) from the outputs A, split by rows. */
-export function parallelActivationBackward(threads: i32, d: usize, a: usize, m: i32, n: i32, act: i32, alpha: f32): void {
+/** D[m×n] ← D ⊙ g'(Z) from the outputs A (and Z at pre when not 0), split by rows. */
+export function parallelActivationBackward(
+  threads: i32, d: usize, a: usize, m: i32, n: i32, act: i32, alpha: f32, pre: usize,
+): void {
   const parts = partsFor(threads, <i64>m * n * 4);
   if (parts == 1) {
-    activationBackward(d, a, m, n, act, alpha);
+    activationBackward(d, a, m, n, act, alpha, pre);
     return;
   }
   setArg(0, <i32>d); setArg(1, <i32>a); setArg(2, m); setArg(3, n); setArg(4, act); setFloatArg(5, alpha);
+  setArg(6, <i32>pre);
   lead(JOB_ACTIVATION_BACKWARD, parts);
 }
 

@@ -115,11 +115,11 @@ export function isNarrow(n: i32): bool {
  * activation.ts's activate.
  */
 @inline export function narrowForward(
-  k: i32, n: i32, x: usize, w: usize, bias: usize, act: i32, alpha: f32, out: usize,
+  k: i32, n: i32, x: usize, w: usize, bias: usize, act: i32, alpha: f32, out: usize, pre: usize,
 ): void {
   if (!ASC_FEATURE_SIMD || !hasLaneForm(act)) {
     rowTimesMatrix(n, k, x, w, out);
-    activate(out, 1, n, bias, act, alpha);
+    activate(out, 1, n, bias, act, alpha, pre);
     return;
   }
   const rowBytes = <usize>n << 2;
@@ -146,12 +146,12 @@ export function isNarrow(n: i32): bool {
  */
 @inline export function narrowBackward(
   k: i32, n: i32, x: usize, d: usize, w: usize, bias: usize, lr: f32, decay: f32,
-  below: usize, act: i32, alpha: f32,
+  below: usize, act: i32, alpha: f32, pre: usize,
 ): void {
   if (!ASC_FEATURE_SIMD) {
     if (below) {
       smallNT(1, k, n, d, w, below);
-      activationBackward(below, x, 1, k, act, alpha);
+      activationBackward(below, x, 1, k, act, alpha, pre);
     }
     sgdOuter(k, n, x, d, w, lr, decay);
     if (bias) sgdBias(n, d, bias, lr);
@@ -180,7 +180,7 @@ export function isNarrow(n: i32): bool {
   }
   if (!below) return;
   if (inLanes) storeFew(below, activationBackwardLanes(passed, loadFew(x, k), act, alpha), k);
-  else activationBackward(below, x, 1, k, act, alpha);
+  else activationBackward(below, x, 1, k, act, alpha, pre);
 }
 
 // [value, v0, v1, v2].

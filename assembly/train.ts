@@ -3,8 +3,8 @@
 // of batches, across epochs, in one call from the host.
 
 import {
-  LAYER_ACTIVATION, LAYER_ALPHA, LAYER_BIAS, LAYER_BIAS_GRADS, LAYER_DELTAS, LAYER_FLAGS,
-  LAYER_HAS_BIAS, LAYER_INPUTS, LAYER_OUTPUTS, LAYER_TRAIN_BIAS, LAYER_UNITS,
+  LAYER_ACTIVATION, LAYER_ALPHA, LAYER_BIAS, LAYER_BIAS_GRADS, LAYER_DELTAS, LAYER_DROPOUT, LAYER_DROPPED,
+  LAYER_FLAGS, LAYER_HAS_BIAS, LAYER_INPUTS, LAYER_OUTPUTS, LAYER_PREACTIVATIONS, LAYER_TRAIN_BIAS, LAYER_UNITS,
   LAYER_WEIGHT_GRADS, LAYER_WEIGHTS,
   NET_ACCURACY, NET_BATCH_X, NET_BATCH_Y, NET_CAPACITY, NET_GRADS, NET_LOSS,
   NET_PARAM_COUNT, NET_PARAMS, NET_SCRATCH, NET_THREADS,
@@ -19,6 +19,7 @@ import {
   STATS_BYTES, STATS_CORRECT, STATS_LEARNING_RATE, STATS_LOSS, STATS_VAL_CORRECT, STATS_VAL_LOSS,
   STATUS_DIVERGED, STATUS_DONE, STATUS_RUNNING,
 } from "../src/abi";
+import { dropout, dropoutKey } from "./dropout";
 import { countCorrect, lossDelta, lossSum } from "./loss";
 import { at, copyElements, firstNonFinite } from "./memory";
 import { sumOfAbs, sumOfSquares } from "./optimizer";
@@ -49,10 +50,23 @@ import { isSmall, smallNN, smallNT, smallTNScaled } from "./small";
   else parallelNT(threads, m, n, k, a, b, c, scratch);
 }
 
+// The input the layer above a hidden layer reads while training: its outputs after dropout,
+// or its outputs when it has none.
+@inline function trainingOutputs(layer: usize): usize {
+  const dropped = ptrAt(layer, LAYER_DROPPED);
+  return dropped ? dropped : ptrAt(layer, LAYER_OUTPUTS);
+}
+
+// Layer l's outputs (or the gradient reaching them) through its dropout mask at the run's step.
+@inline function applyDropout(run: usize, layer: usize, l: i32, src: usize, dst: usize, count: i32): void {
+  dropout(src, dst, count, f32At(layer, LAYER_DROPOUT), dropoutKey(run + RUN_RNG, i32At(run, RUN_STEP), l));
+}
+
 // Runs m rows of X (m ≤ capacity) through every layer; returns the address of the output
-// activations. Inlined into trainBatch, as backpropagate and outputDelta are: when a tiny
+// activations. While training (run not 0) layers with dropout feed the next one their dropped
+// outputs. Inlined into trainBatch, as backpropagate and outputDelta are: when a tiny
 // network trains row by row, calls are a large part of the time per row.
-@inline function forwardLayers(net: usize, x: usize, m: i32): usize {
+@inline function forwardLayers(net: usize, x: usize, m: i32, run: usize): usize {
   const threads = i32At(net, NET_THREADS);
   let input = x;
   for (let l = 0, layers = layerCount(net); l < layers; l++) {
@@ -64,30 +78,39 @@ import { isSmall, smallNN, smallNT, smallTNScaled } from "./small";
     const bias = i32At(layer, LAYER_FLAGS) & LAYER_HAS_BIAS ? ptrAt(layer, LAYER_BIAS) : 0;
     const act = i32At(layer, LAYER_ACTIVATION);
     const alpha = f32At(layer, LAYER_ALPHA);
+    const pre = ptrAt(layer, LAYER_PREACTIVATIONS);
     if (m == 1 && isNarrow(units)) {
-      narrowForward(inputs, units, input, weights, bias, act, alpha, out);
+      narrowForward(inputs, units, input, weights, bias, act, alpha, out, pre);
     } else {
       productNN(threads, m, units, inputs, input, weights, out);
-      parallelActivate(threads, out, m, units, bias, act, alpha);
+      parallelActivate(threads, out, m, units, bias, act, alpha, pre);
     }
     input = out;
+    const dropped = ptrAt(layer, LAYER_DROPPED);
+    if (run && dropped) {
+      applyDropout(run, layer, l, out, dropped, m * units);
+      input = dropped;
+    }
   }
   return input;
 }
 
-// Fills the gradient block with ∂J/∂θ for the m rows just run forward from X with targets Y,
-// where J = (Σ_rows loss + (λ2/2)·Σ w² + λ1·Σ|w|) / m; biases that are absent or frozen keep a
+// Fills the gradient block with ∂J/∂θ for the m rows just run forward from X with targets Y
+// (with the dropout masks of run, or none when run is 0), where
+// J = (Σ_rows loss + (λ2/2)·Σ w² + λ1·Σ|w|) / m; biases that are absent or frozen keep a
 // zero gradient.
-function backward(net: usize, x: usize, y: usize, m: i32, l2: f32, l1: f32): void {
+function backward(net: usize, run: usize, x: usize, y: usize, m: i32, l2: f32, l1: f32): void {
   outputDelta(net, y, m);
-  backpropagate(net, x, m, l2, l1, false, 0);
+  backpropagate(net, run, x, m, l2, l1, false, 0);
 }
 
 // From the output delta down: each layer passes its delta to the layer below (through the
 // weights as they were), then either stores its gradient or, with sgdInPlace (one row under
 // plain SGD without L1 or clipping, see row.ts), applies the SGD step to its weights and bias
-// directly.
-@inline function backpropagate(net: usize, x: usize, m: i32, l2: f32, l1: f32, sgdInPlace: bool, lr: f32): void {
+// directly. sgdInPlace never meets dropout.
+@inline function backpropagate(
+  net: usize, run: usize, x: usize, m: i32, l2: f32, l1: f32, sgdInPlace: bool, lr: f32,
+): void {
   const invM: f32 = 1 / <f32>m;
   const decay: f32 = l2 * invM;
   const l1Term: f32 = l1 * invM;
@@ -99,19 +122,23 @@ function backward(net: usize, x: usize, y: usize, m: i32, l2: f32, l1: f32): voi
     const weights = ptrAt(layer, LAYER_WEIGHTS);
     const delta = ptrAt(layer, LAYER_DELTAS);
     const below = l > 0 ? layerRecord(net, l - 1) : 0;
-    const input = below ? ptrAt(below, LAYER_OUTPUTS) : x;
+    const belowOutputs = below ? ptrAt(below, LAYER_OUTPUTS) : 0;
+    const dropped = run && below ? ptrAt(below, LAYER_DROPPED) : 0;
+    const input = dropped ? dropped : below ? belowOutputs : x;
     const belowDelta = below ? ptrAt(below, LAYER_DELTAS) : 0;
     const belowAct = below ? i32At(below, LAYER_ACTIVATION) : 0;
     const belowAlpha = below ? f32At(below, LAYER_ALPHA) : 0;
+    const belowPre = below ? ptrAt(below, LAYER_PREACTIVATIONS) : 0;
     const trainBias = i32At(layer, LAYER_FLAGS) & LAYER_TRAIN_BIAS;
     const bias = trainBias ? ptrAt(layer, LAYER_BIAS) : 0;
     if (sgdInPlace && isNarrow(units)) {
-      narrowBackward(inputs, units, input, delta, weights, bias, lr, decay, belowDelta, belowAct, belowAlpha);
+      narrowBackward(inputs, units, input, delta, weights, bias, lr, decay, belowDelta, belowAct, belowAlpha, belowPre);
       continue;
     }
     if (below) {
       productNT(threads, m, inputs, units, delta, weights, belowDelta, ptrAt(net, NET_SCRATCH));
-      parallelActivationBackward(threads, belowDelta, input, m, inputs, belowAct, belowAlpha);
+      if (dropped) applyDropout(run, below, l - 1, belowDelta, belowDelta, m * inputs);
+      parallelActivationBackward(threads, belowDelta, belowOutputs, m, inputs, belowAct, belowAlpha, belowPre);
     }
     if (sgdInPlace) {
       sgdOuter(inputs, units, input, delta, weights, lr, decay);
@@ -136,6 +163,7 @@ function backward(net: usize, x: usize, y: usize, m: i32, l2: f32, l1: f32): voi
   lossDelta(
     ptrAt(last, LAYER_OUTPUTS), y, m, i32At(last, LAYER_UNITS), i32At(net, NET_LOSS),
     i32At(last, LAYER_ACTIVATION), f32At(last, LAYER_ALPHA), true, ptrAt(last, LAYER_DELTAS),
+    ptrAt(last, LAYER_PREACTIVATIONS),
   );
 }
 
@@ -163,9 +191,9 @@ function batchObjective(net: usize, y: usize, m: i32, l2: f32, l1: f32): f64 {
 
 /** Forward and backward on m rows (m ≤ capacity), leaving ∂J/∂θ in the gradient block; returns J. */
 export function gradient(net: usize, x: usize, y: usize, m: i32, l2: f32, l1: f32): f64 {
-  forwardLayers(net, x, m);
+  forwardLayers(net, x, m, 0);
   const objective = batchObjective(net, y, m, l2, l1);
-  backward(net, x, y, m, l2, l1);
+  backward(net, 0, x, y, m, l2, l1);
   return objective / <f64>m;
 }
 
@@ -180,7 +208,7 @@ export function predict(net: usize, x: usize, rows: i32, out: usize): i32 {
   let firstBad = -1;
   for (let start = 0; start < rows; start += capacity) {
     const m = min(capacity, rows - start);
-    const outputs = forwardLayers(net, at(x, start * inputs), m);
+    const outputs = forwardLayers(net, at(x, start * inputs), m, 0);
     const block = at(out, start * units);
     copyElements(block, outputs, m * units);
     if (firstBad < 0) {
@@ -206,7 +234,7 @@ export function evaluate(net: usize, x: usize, y: usize, rows: i32, correctOut: 
   for (let start = 0; start < rows; start += capacity) {
     const m = min(capacity, rows - start);
     const yBlock = at(y, start * units);
-    const outputs = forwardLayers(net, at(x, start * inputs), m);
+    const outputs = forwardLayers(net, at(x, start * inputs), m, 0);
     sum += lossSum(outputs, yBlock, m * units, loss);
     correct += <f64>countCorrect(outputs, yBlock, m, units, accuracy);
   }
@@ -328,20 +356,29 @@ function trainBatch(net: usize, run: usize, start: i32, m: i32, stats: usize, lr
   }
   const l2 = f32At(run, RUN_L2);
   const l1 = f32At(run, RUN_L1);
-  const outputs = forwardLayers(net, x, m);
+  const outputs = forwardLayers(net, x, m, run);
   const objective = batchObjective(net, y, m, l2, l1);
   if (!isFinite(objective)) return objective;
   const correct = countCorrect(outputs, y, m, units, i32At(net, NET_ACCURACY));
   store<f64>(stats + STATS_CORRECT, load<f64>(stats + STATS_CORRECT) + <f64>correct);
-  if (m == 1 && i32At(run, RUN_OPTIMIZER) == OPT_SGD && l1 == 0 && i32At(run, RUN_CLIP) == CLIP_NONE) {
+  if (
+    m == 1 && i32At(run, RUN_OPTIMIZER) == OPT_SGD && l1 == 0 && i32At(run, RUN_CLIP) == CLIP_NONE && !hasDropout(net)
+  ) {
     nextStep(run);
     outputDelta(net, y, 1);
-    backpropagate(net, x, 1, l2, 0, true, lr);
+    backpropagate(net, run, x, 1, l2, 0, true, lr);
   } else {
-    backward(net, x, y, m, l2, l1);
+    backward(net, run, x, y, m, l2, l1);
     optimizerStep(net, run, lr);
   }
   return objective;
+}
+
+@inline function hasDropout(net: usize): bool {
+  for (let l = 0, layers = layerCount(net); l < layers; l++) {
+    if (ptrAt(layerRecord(net, l), LAYER_DROPPED)) return true;
+  }
+  return false;
 }
 
 // One f64 store per field rather than memory.fill, which calls out of the compiled code.
@@ -390,7 +427,7 @@ function diverge(net: usize, run: usize, cause: i32, batch: i32, restored: i32):
 // as stored. Every batch checks the weights it starts from, so only the final ones need this.
 function finalWeightsHold(net: usize, run: usize, m: i32): bool {
   const y = ptrAt(run, RUN_Y);
-  forwardLayers(net, ptrAt(run, RUN_X), m);
+  forwardLayers(net, ptrAt(run, RUN_X), m, 0);
   return isFinite(batchObjective(net, y, m, f32At(run, RUN_L2), f32At(run, RUN_L1)));
 }
 

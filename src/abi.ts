@@ -12,6 +12,13 @@ export const ACT_TANH = 2;
 export const ACT_RELU = 3;
 export const ACT_LEAKY_RELU = 4;
 export const ACT_SOFTMAX = 5;
+export const ACT_ELU = 6;
+export const ACT_SELU = 7;
+export const ACT_GELU = 8;
+export const ACT_SOFTPLUS = 9;
+export const ACT_SWISH = 10;
+export const ACT_SOFTSIGN = 11;
+export const ACT_HARD_SIGMOID = 12;
 
 // Loss ids.
 export const LOSS_SQUARED_ERROR = 0;
@@ -73,7 +80,10 @@ export const LAYER_WEIGHT_GRADS = 28;
 export const LAYER_BIAS_GRADS = 32;
 export const LAYER_OUTPUTS = 36; // capacity × units activations
 export const LAYER_DELTAS = 40; // capacity × units deltas
-export const LAYER_BYTES = 48;
+export const LAYER_PREACTIVATIONS = 44; // capacity × units Z, kept when the slope needs Z (gelu, swish); else 0
+export const LAYER_DROPOUT = 48; // f32: the rate at which training drops the layer's outputs
+export const LAYER_DROPPED = 52; // capacity × units outputs after dropout, which training feeds on; 0 without dropout
+export const LAYER_BYTES = 64;
 
 // Training-run record, written by the façade before a fit and advanced by
 // the kernels as batches run, so a fit can be cut into chunks anywhere.

@@ -25,7 +25,7 @@
 // the engine shifts or truncates an address.
 
 import * as abi from './abi.js';
-import { ACTIVATION_IDS, type LayerSpec, LOSS_IDS, type NetworkSpec } from './config.js';
+import { activationTraits, type LayerSpec, LOSS_IDS, type NetworkSpec } from './config.js';
 import { alignUp, type Heap } from './wasm/heap.js';
 
 /** The f32/i32/u32 view index of a byte address (unsigned: addresses of 2 GiB and more stay positive). */
@@ -67,6 +67,10 @@ export interface Workspace {
   readonly outputs: number;
   readonly activations: readonly number[];
   readonly deltas: readonly number[];
+  /** Per layer, Z for an activation whose slope needs it, else 0. */
+  readonly preactivations: readonly number[];
+  /** Per layer, the outputs after dropout for a layer with dropout, else 0. */
+  readonly dropped: readonly number[];
   readonly scratch: number;
   readonly batchInputs: number;
   readonly batchTargets: number;
@@ -221,6 +225,8 @@ export class Arena {
       outputs: take((request.outputs ?? 0) * 4),
       activations: specs.map((l) => take(capacity * l.units * 4)),
       deltas: specs.map((l) => take(capacity * l.units * 4)),
+      preactivations: specs.map((l) => take(activationTraits(l.activation).keepsPreactivations ? capacity * l.units * 4 : 0)),
+      dropped: specs.map((l) => take(l.dropout > 0 ? capacity * l.units * 4 : 0)),
       scratch: take(scratchFloats * 4),
       batchInputs: take(capacity * specs[0]!.inputs * 4),
       batchTargets: take(capacity * specs.at(-1)!.units * 4),
@@ -237,6 +243,8 @@ export class Arena {
       outputs: address(layout.outputs),
       activations: layout.activations.map(address),
       deltas: layout.deltas.map(address),
+      preactivations: layout.preactivations.map(address),
+      dropped: layout.dropped.map(address),
       scratch: address(layout.scratch),
       batchInputs: address(layout.batchInputs),
       batchTargets: address(layout.batchTargets),
@@ -277,6 +285,8 @@ export class Arena {
       const layer = index32(this.#layerRecord(l));
       i32[layer + abi.LAYER_OUTPUTS / 4] = ws.activations[l]!;
       i32[layer + abi.LAYER_DELTAS / 4] = ws.deltas[l]!;
+      i32[layer + abi.LAYER_PREACTIVATIONS / 4] = ws.preactivations[l]!;
+      i32[layer + abi.LAYER_DROPPED / 4] = ws.dropped[l]!;
     }
   }
 
@@ -400,8 +410,9 @@ export class Arena {
       const tensors = this.layers[l]!;
       i32[at + abi.LAYER_INPUTS / 4] = layer.inputs;
       i32[at + abi.LAYER_UNITS / 4] = layer.units;
-      i32[at + abi.LAYER_ACTIVATION / 4] = ACTIVATION_IDS[layer.activation];
+      i32[at + abi.LAYER_ACTIVATION / 4] = activationTraits(layer.activation).id;
       f32[at + abi.LAYER_ALPHA / 4] = layer.alpha;
+      f32[at + abi.LAYER_DROPOUT / 4] = layer.dropout;
       i32[at + abi.LAYER_FLAGS / 4] =
         (layer.bias ? abi.LAYER_HAS_BIAS : 0) | (layer.trainBias ? abi.LAYER_TRAIN_BIAS : 0);
       i32[at + abi.LAYER_WEIGHTS / 4] = tensors.weights;

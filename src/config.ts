@@ -4,22 +4,49 @@
 
 import {
   ACC_ARGMAX, ACC_BINARY, ACC_NONE,
-  ACT_LEAKY_RELU, ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH,
+  ACT_ELU, ACT_GELU, ACT_HARD_SIGMOID, ACT_LEAKY_RELU, ACT_LINEAR, ACT_RELU, ACT_SELU, ACT_SIGMOID, ACT_SOFTMAX,
+  ACT_SOFTPLUS, ACT_SOFTSIGN, ACT_SWISH, ACT_TANH,
   LOSS_BINARY_CROSSENTROPY, LOSS_CATEGORICAL_CROSSENTROPY, LOSS_SQUARED_ERROR,
 } from './abi.js';
 import { SimdnetError } from './errors.js';
 import { boolean, choice, finite, integer, orDefault, plainObject } from './validate.js';
 
-export const ACTIVATION_IDS = {
-  linear: ACT_LINEAR,
-  sigmoid: ACT_SIGMOID,
-  tanh: ACT_TANH,
-  relu: ACT_RELU,
-  leakyRelu: ACT_LEAKY_RELU,
-  softmax: ACT_SOFTMAX,
-} as const;
-export type Activation = keyof typeof ACTIVATION_IDS;
-export const ACTIVATIONS = Object.keys(ACTIVATION_IDS) as Activation[];
+interface ActivationTraits {
+  /** Its id in the kernels. */
+  readonly id: number;
+  /** The initialisation 'auto' gives its layers: He for the relu family, Glorot otherwise. */
+  readonly init: 'heUniform' | 'glorotUniform';
+  /** Whether its slope needs Z, not only the outputs, so that a layer keeps Z while training. */
+  readonly keepsPreactivations?: true;
+}
+
+/**
+ * Every activation the library has. The kernels compute each one in assembly/activation.ts; the
+ * float64 reference (src/reference/ops.ts) and the file formats (src/formats/) each hold a
+ * record keyed by these names, so a name missing there does not compile.
+ */
+export const ACTIVATION_TRAITS = {
+  linear: { id: ACT_LINEAR, init: 'glorotUniform' },
+  sigmoid: { id: ACT_SIGMOID, init: 'glorotUniform' },
+  tanh: { id: ACT_TANH, init: 'glorotUniform' },
+  relu: { id: ACT_RELU, init: 'heUniform' },
+  leakyRelu: { id: ACT_LEAKY_RELU, init: 'heUniform' },
+  softmax: { id: ACT_SOFTMAX, init: 'glorotUniform' },
+  elu: { id: ACT_ELU, init: 'heUniform' },
+  selu: { id: ACT_SELU, init: 'glorotUniform' },
+  gelu: { id: ACT_GELU, init: 'heUniform', keepsPreactivations: true },
+  softplus: { id: ACT_SOFTPLUS, init: 'glorotUniform' },
+  swish: { id: ACT_SWISH, init: 'heUniform', keepsPreactivations: true },
+  softsign: { id: ACT_SOFTSIGN, init: 'glorotUniform' },
+  hardSigmoid: { id: ACT_HARD_SIGMOID, init: 'glorotUniform' },
+} as const satisfies Record<string, ActivationTraits>;
+export type Activation = keyof typeof ACTIVATION_TRAITS;
+export const ACTIVATIONS = Object.keys(ACTIVATION_TRAITS) as Activation[];
+
+/** The traits of an activation. */
+export function activationTraits(activation: Activation): ActivationTraits {
+  return ACTIVATION_TRAITS[activation];
+}
 
 export const LOSS_IDS = {
   squaredError: LOSS_SQUARED_ERROR,
@@ -51,6 +78,8 @@ export interface LayerConfig {
   trainBias?: boolean;
   /** leakyRelu only: the slope for negative inputs, ≥ 0 (default 0.01). */
   alpha?: number;
+  /** Hidden layers only: the fraction of outputs training drops, 0 ≤ p < 1 (default 0). */
+  dropout?: number;
 }
 
 export interface NetworkConfig {
@@ -61,7 +90,7 @@ export interface NetworkConfig {
   loss: Loss;
   /** Seeds weight initialisation and shuffling (default 0): equal seeds give equal runs. */
   seed?: number;
-  /** Weight initialisation; 'auto' (default) is He for relu/leakyRelu layers, Glorot otherwise. */
+  /** Weight initialisation; 'auto' (default) is He for relu, leakyRelu, elu, gelu and swish layers, Glorot otherwise. */
   init?: Init;
   /**
    * Which wasm build runs the kernels; 'auto' (default) picks SIMD where the engine supports it.
@@ -90,6 +119,8 @@ export interface LayerSpec {
   alpha: number;
   bias: boolean;
   trainBias: boolean;
+  /** The dropout rate, 0 for none. */
+  dropout: number;
 }
 
 /** A network configuration with every option resolved. */
@@ -104,7 +135,7 @@ export interface NetworkSpec {
 }
 
 const NETWORK_KEYS = ['inputs', 'layers', 'loss', 'seed', 'init', 'backend', 'threads'] as const;
-const LAYER_KEYS = ['units', 'activation', 'bias', 'trainBias', 'alpha'] as const;
+const LAYER_KEYS = ['units', 'activation', 'bias', 'trainBias', 'alpha', 'dropout'] as const;
 
 /** Validates a user's network configuration and fills in its defaults. */
 export function parseNetworkConfig(config: unknown): NetworkSpec {
@@ -119,6 +150,9 @@ export function parseNetworkConfig(config: unknown): NetworkSpec {
     width = spec.units;
     return spec;
   });
+  if (layers.at(-1)!.dropout > 0) {
+    throw new SimdnetError(`config.layers[${layers.length - 1}].dropout applies only to hidden layers, not the output layer`);
+  }
   const loss = choice(c.loss, 'config.loss', LOSSES);
   const output = layers.at(-1)!;
   if (loss === 'categoricalCrossentropy' && output.units < 2) {
@@ -159,7 +193,8 @@ function parseLayer(layer: unknown, path: string, inputs: number): LayerSpec {
   const bias = orDefault(l.bias, true, (v) => boolean(v, `${path}.bias`));
   const trainBias = orDefault(l.trainBias, bias, (v) => boolean(v, `${path}.trainBias`));
   if (trainBias && !bias) throw new SimdnetError(`${path}.trainBias cannot be true when bias is false`);
-  return { inputs, units, activation, alpha: activation === 'leakyRelu' ? alpha : 0, bias, trainBias };
+  const dropout = orDefault(l.dropout, 0, (v) => finite(v, `${path}.dropout`, { min: 0, max: 1, openMax: true, float32: true }));
+  return { inputs, units, activation, alpha: activation === 'leakyRelu' ? alpha : 0, bias, trainBias, dropout };
 }
 
 /**

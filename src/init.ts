@@ -1,12 +1,11 @@
 // Initial weights. Biases start at zero.
 
-import type { Init, LayerSpec } from './config.js';
+import { activationTraits, type Init, type LayerSpec } from './config.js';
 import type { Rng } from './random.js';
 
-/** The scheme 'auto' picks for a layer: He for relu and leakyRelu, Glorot otherwise. */
+/** The scheme 'auto' picks for a layer: its activation's (He for the relu family, Glorot otherwise). */
 export function schemeFor(layer: LayerSpec, init: Init): Exclude<Init, 'auto'> {
-  if (init !== 'auto') return init;
-  return layer.activation === 'relu' || layer.activation === 'leakyRelu' ? 'heUniform' : 'glorotUniform';
+  return init === 'auto' ? activationTraits(layer.activation).init : init;
 }
 
 /**

@@ -148,12 +148,13 @@ export class Network {
   /** The configuration with every default filled in. */
   get config(): Required<NetworkConfig> {
     const { inputs, loss, seed, init, backend, threads } = this.#spec;
-    const layers = this.#spec.layers.map(({ units, activation, alpha, bias, trainBias }) => ({
+    const layers = this.#spec.layers.map(({ units, activation, alpha, bias, trainBias, dropout }) => ({
       units,
       activation,
       bias,
       trainBias,
       ...(activation === 'leakyRelu' ? { alpha } : {}),
+      ...(dropout > 0 ? { dropout } : {}),
     }));
     return { inputs, layers, loss, seed, init, backend, threads };
   }

@@ -16,6 +16,8 @@ export interface LayerJSON {
   activation: Activation;
   /** leakyRelu only. */
   alpha?: number;
+  /** The dropout rate, written only when not 0. */
+  dropout?: number;
   bias: boolean;
   trainBias: boolean;
   /** inputs × units, row-major: weights[i * units + j] connects input i to unit j. */
@@ -103,6 +105,7 @@ export function networkToJSON(spec: NetworkSpec, weights: readonly LayerWeights[
       units: layer.units,
       activation: layer.activation,
       ...(layer.activation === 'leakyRelu' ? { alpha: layer.alpha } : {}),
+      ...(layer.dropout > 0 ? { dropout: layer.dropout } : {}),
       bias: layer.bias,
       trainBias: layer.trainBias,
       weights: floats(weights[l]!.weights),
@@ -112,7 +115,7 @@ export function networkToJSON(spec: NetworkSpec, weights: readonly LayerWeights[
 }
 
 const TOP_KEYS = ['format', 'version', 'inputs', 'loss', 'seed', 'layers'] as const;
-const LAYER_KEYS = ['units', 'activation', 'alpha', 'bias', 'trainBias', 'weights', 'biases'] as const;
+const LAYER_KEYS = ['units', 'activation', 'alpha', 'dropout', 'bias', 'trainBias', 'weights', 'biases'] as const;
 
 /** Validates a network's JSON (object or text) and splits it into a configuration and weights. */
 export function parseNetworkJSON(json: unknown): { config: NetworkConfig; weights: LayerWeights[] } {
@@ -146,7 +149,8 @@ export function parseNetworkJSON(json: unknown): { config: NetworkConfig; weight
     const bias = boolean(layer.bias, `${path}.bias`);
     const trainBias = boolean(layer.trainBias, `${path}.trainBias`);
     const alpha = layer.alpha === undefined ? {} : { alpha: finite(layer.alpha, `${path}.alpha`, { min: 0, float32: true }) };
-    layers.push({ units, activation, bias, trainBias, ...alpha });
+    const dropout = layer.dropout === undefined ? {} : { dropout: finite(layer.dropout, `${path}.dropout`, { min: 0, max: 1, openMax: true, float32: true }) };
+    layers.push({ units, activation, bias, trainBias, ...alpha, ...dropout });
     weights.push({
       weights: float32Values(layer.weights, `${path}.weights`, width * units),
       bias: bias ? float32Values(layer.biases, `${path}.biases`, units) : nullBiases(layer.biases, path),

@@ -12,16 +12,29 @@
 //            softmax                   relative (n + 6 + 2·max_k|z_k − max z|)·u: the
 //                                      rounded z − max z is amplified by exp, then
 //                                      n terms are summed and one division rounds
+//            elu, softplus, softsign   relative 4u (expm1, log1p and e^x within an ULP or two)
+//            selu                      relative 4u (one more product)
+//            swish                     relative 8u (e^x, a sum and a quotient)
+//            gelu                      relative 16u: Φ's fit (below 2u) from three e^x
+//            hardSigmoid               absolute u: 0.2z + 0.5 cancels near z = −2.5
+//            (relative bounds with an absolute floor of the smallest normal float32:
+//            results that would be subnormal may come out as 0, as sigmoid's do)
 //   backward linear, relu, leakyRelu   exact
 //            sigmoid, tanh             absolute 6·u·|g|: the slope from the rounded A,
 //                                      a(1 − a) or 1 − a², is within ≤ 4u of the exact
 //                                      slope (which is ≤ 1), and the product rounds once
 //            softmax                   (n + 4)·u·a_j·(|g_j| + Σ_k a_k·|g_k|): the dot product
 //                                      Σ a_k g_k over n terms, one subtraction, one product
+//            elu, softplus             absolute 2·u·|g|: a + 1 and −expm1(−a) from the rounded A
+//            selu, softsign            absolute 4·u·|g|
+//            hardSigmoid               absolute u·|g| (0.2 rounded to float32)
+//            gelu                      absolute 8·u·|g|, from Z
+//            swish                     absolute (6 + |z|)·u·|g|, from Z: z·(1 − σ) carries
+//                                      the rounding of σ times z
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as abi from '../src/abi.js';
-import type { Activation } from '../src/config.js';
+import { type Activation, ACTIVATION_TRAITS } from '../src/config.js';
 import * as ref from '../src/reference/ops.js';
 import { BUILDS, kernelHeap, type KernelHeap } from './support/kernels.js';
 import {
@@ -43,7 +56,23 @@ const ACTS: readonly Act[] = [
   { name: 'leakyRelu', id: abi.ACT_LEAKY_RELU, alpha: Math.fround(0.01) },
   { name: 'leakyRelu', id: abi.ACT_LEAKY_RELU, alpha: Math.fround(0.3) },
   { name: 'softmax', id: abi.ACT_SOFTMAX, alpha: 0 },
+  { name: 'elu', id: abi.ACT_ELU, alpha: 0 },
+  { name: 'selu', id: abi.ACT_SELU, alpha: 0 },
+  { name: 'gelu', id: abi.ACT_GELU, alpha: 0 },
+  { name: 'softplus', id: abi.ACT_SOFTPLUS, alpha: 0 },
+  { name: 'swish', id: abi.ACT_SWISH, alpha: 0 },
+  { name: 'softsign', id: abi.ACT_SOFTSIGN, alpha: 0 },
+  { name: 'hardSigmoid', id: abi.ACT_HARD_SIGMOID, alpha: 0 },
 ];
+const keepsZ = (act: Act): boolean => 'keepsPreactivations' in ACTIVATION_TRAITS[act.name];
+
+// The header's bounds for the activations computed one value at a time: forward relative (in u),
+// backward absolute (in u·|g|, given z).
+const FORWARD_RELATIVE: Partial<Record<Activation, number>> = { elu: 4, selu: 4, gelu: 16, softplus: 4, swish: 8, softsign: 4 };
+const BACKWARD_ABSOLUTE: Partial<Record<Activation, (z: number) => number>> = {
+  elu: () => 2, selu: () => 4, gelu: () => 8, softplus: () => 2, swish: (z) => 6 + Math.abs(z), softsign: () => 4, hardSigmoid: () => 1,
+};
+const SMALLEST_NORMAL = 2 ** -126;
 const label = (act: Act): string => (act.name === 'leakyRelu' ? `leakyRelu α=${act.alpha}` : act.name);
 
 const MS = [1, 3, 7, 17];
@@ -62,6 +91,9 @@ function expectForward(act: Act, got: Float32Array, z: ArrayLike<number>, m: num
     case 'tanh':
       expectUlps(got, want, 4, what);
       break;
+    case 'hardSigmoid':
+      expectClose(got, want, () => U, what);
+      break;
     case 'softmax': {
       const slack = new Float64Array(m * n);
       for (let i = 0; i < m; i++) {
@@ -75,8 +107,11 @@ function expectForward(act: Act, got: Float32Array, z: ArrayLike<number>, m: num
       expectClose(got, want, (i) => slack[i]! * Math.abs(want[i]!), what);
       break;
     }
-    default:
-      throw new Error(`no tolerance for ${act.name}`);
+    default: {
+      const relative = FORWARD_RELATIVE[act.name];
+      if (relative === undefined) throw new Error(`no tolerance for ${act.name}`);
+      expectClose(got, want, (i) => relative * U * Math.abs(want[i]!) + SMALLEST_NORMAL, what);
+    }
   }
 }
 
@@ -97,8 +132,11 @@ function expectBackward(
       expectClose(got, want, (i) => (n + 4) * U * scale[i]!, what);
       break;
     }
-    default:
-      throw new Error(`no tolerance for ${act.name}`);
+    default: {
+      const bound = BACKWARD_ABSOLUTE[act.name];
+      if (bound === undefined) throw new Error(`no tolerance for ${act.name}`);
+      expectClose(got, want, (i) => bound(z[i]!) * U * Math.abs(g[i]!), what);
+    }
   }
 }
 
@@ -108,23 +146,33 @@ describe.each(BUILDS)('%s build', (backend) => {
     heap = await kernelHeap(backend);
   });
 
-  /** Runs activate on a copy of z (with bias b, or none) and returns the outputs. */
+  /**
+   * Runs activate on a copy of z (with bias b, or none) and returns the outputs; for an
+   * activation that keeps Z, checks that it kept fround(z + b).
+   */
   function activate(act: Act, z: ArrayLike<number>, m: number, n: number, b?: ArrayLike<number>): Float32Array {
     const pz = guarded(heap, m * n, z);
     const pb = b ? guarded(heap, n, b) : 0;
+    const pre = keepsZ(act) ? guarded(heap, m * n) : 0;
     const bBefore = b ? snapshot(heap, pb, n) : undefined;
-    heap.k.activate(pz, m, n, pb, act.id, act.alpha);
+    heap.k.activate(pz, m, n, pb, act.id, act.alpha, pre);
     expectGuardsIntact(heap, pz, m * n, `activate ${label(act)} ${m}×${n}`);
     if (bBefore) expectUnchanged(heap, pb, bBefore, 'bias');
+    if (pre) {
+      expectGuardsIntact(heap, pre, m * n, `activate ${label(act)} ${m}×${n}: Z kept`);
+      const zb = Float32Array.from(z, (v, i) => v + (b ? b[i % n]! : 0));
+      expectSameBits(heap.read(pre, m * n), zb, `activate ${label(act)} ${m}×${n}: Z kept`);
+    }
     return heap.read(pz, m * n);
   }
 
-  /** Runs activationBackward on a copy of g with outputs a and returns the deltas. */
-  function backward(act: Act, g: ArrayLike<number>, a: ArrayLike<number>, m: number, n: number): Float32Array {
+  /** Runs activationBackward on a copy of g with outputs a (and Z for the activations that read it) and returns the deltas. */
+  function backward(act: Act, g: ArrayLike<number>, a: ArrayLike<number>, m: number, n: number, z?: ArrayLike<number>): Float32Array {
     const pd = guarded(heap, m * n, g);
     const pa = guarded(heap, m * n, a);
     const aBefore = snapshot(heap, pa, m * n);
-    heap.k.activationBackward(pd, pa, m, n, act.id, act.alpha);
+    const pre = keepsZ(act) ? guarded(heap, m * n, z) : 0;
+    heap.k.activationBackward(pd, pa, m, n, act.id, act.alpha, pre);
     expectGuardsIntact(heap, pd, m * n, `activationBackward ${label(act)} ${m}×${n}`);
     expectUnchanged(heap, pa, aBefore, 'A');
     return heap.read(pd, m * n);
@@ -157,7 +205,7 @@ describe.each(BUILDS)('%s build', (backend) => {
         const z = randomF32(rng, m * n, -4, 4);
         const g = randomF32(rng, m * n, -2, 2);
         const a = Float32Array.from(ref.activate(z, m, n, act.name, act.alpha));
-        expectBackward(act, backward(act, g, a, m, n), g, z, a, m, n, `${label(act)}' ${m}×${n}`);
+        expectBackward(act, backward(act, g, a, m, n, z), g, z, a, m, n, `${label(act)}' ${m}×${n}`);
       }
     });
 
@@ -185,13 +233,33 @@ describe.each(BUILDS)('%s build', (backend) => {
       const g = randomF32(rng, m * n, -2, 2);
       for (const i of NAN_AT) g[i] = NaN;
       const a = Float32Array.from(ref.activate(z, m, n, act.name, act.alpha));
-      const got = backward(act, g, a, m, n);
+      const got = backward(act, g, a, m, n, z);
       for (const i of NAN_AT) expect(got[i], `${label(act)}' with D = NaN at ${i}`).toBeNaN();
       expectBackward(act, got, g, z, a, m, n, `${label(act)}' with NaN in D`);
     });
   });
 
   describe('saturation', () => {
+    // Beyond e^x's range, where z² overflows float32, and at its largest values.
+    const EXTREMES = [-3e38, -1e30, -1e20, -200, -100, -88, 88, 100, 200, 1e20, 1e30, 3e38];
+    it.each(ACTS.filter((act) => FORWARD_RELATIVE[act.name] !== undefined || act.name === 'hardSigmoid').map((act) => [act.name, act] as const))(
+      '%s and its slope are finite and within bounds from −3e38 to 3e38, and over [−100, 100]',
+      (_, act) => {
+        heap.reset();
+        const count = 20_003;
+        const sweep = Array.from({ length: count }, (_, i) => -100 + (200 * i) / (count - 1));
+        const z = Float32Array.from([...EXTREMES, ...sweep]);
+        const n = z.length;
+        const a = activate(act, z, 1, n);
+        expect(a.every(Number.isFinite), `${act.name} finite`).toBe(true);
+        expectForward(act, a, z, 1, n, `${act.name} extremes and sweep`);
+        const g = new Float32Array(n).fill(1);
+        const slope = backward(act, g, a, 1, n, z);
+        expect(slope.every(Number.isFinite), `${act.name}' finite`).toBe(true);
+        expectBackward(act, slope, g, z, a, 1, n, `${act.name}' extremes and sweep`);
+      },
+    );
+
     it('sigmoid at ±100 and ±Infinity is 0 or 1 with no NaN, and its slope there is 0', () => {
       heap.reset();
       const z = [-Infinity, -100, -88, 88, 100, Infinity, -1e30, 1e30];

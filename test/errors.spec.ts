@@ -79,7 +79,7 @@ const load = (json: unknown, options?: unknown) => () => Network.fromJSON(json a
 const layerOf = (json: Json, l: number): { weights: unknown[]; biases: unknown[] | null } & Record<string, unknown> =>
   json.layers[l] as unknown as { weights: unknown[]; biases: unknown[] | null } & Record<string, unknown>;
 
-const ACTIVATION_NAMES = /'linear', 'sigmoid', 'tanh', 'relu', 'leakyRelu' or 'softmax'/;
+const ACTIVATION_NAMES = /'linear', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'softmax', 'elu', 'selu', 'gelu', 'softplus', 'swish', 'softsign' or 'hardSigmoid'/;
 const LOSS_NAMES = /'squaredError', 'binaryCrossentropy' or 'categoricalCrossentropy'/;
 
 /** [what, the network involved (or standing by), the bad call, what the message must say] */
@@ -279,7 +279,7 @@ const JSON_CASES: Case[] = [
   ['deep nesting', 'regressor', load(JSON.stringify(JSON_BASE).replace('"layers":[', `"layers":[${'['.repeat(100_000)}${']'.repeat(100_000)},`)),
     /layers\[0\] must be an object, got an array of length 1/],
   ['an unknown loss', 'regressor', load(jsonWith((j) => { j.loss = 'hinge'; })), new RegExp(`fromJSON: loss must be ${LOSS_NAMES.source}`)],
-  ['an unknown activation', 'regressor', load(jsonWith((j) => { layerOf(j, 0).activation = 'gelu'; })), new RegExp(`activation must be ${ACTIVATION_NAMES.source}`)],
+  ['an unknown activation', 'regressor', load(jsonWith((j) => { layerOf(j, 0).activation = 'mish'; })), new RegExp(`activation must be ${ACTIVATION_NAMES.source}`)],
   ['seed missing', 'regressor', load(jsonWith((j) => { delete (j as Partial<Json>).seed; })), /fromJSON: seed must be an integer .*got undefined/],
   ['biases given for a layer without bias', 'regressor', load(jsonWith((j) => { layerOf(j, 1).biases = [0]; })),
     /layers\[1\]\.biases must be null for a layer without bias/],

@@ -70,6 +70,7 @@ function slopeTerms(act: Activation, a: number, alpha: number): number {
     case 'sigmoid': return a * (1 + a);
     case 'tanh': return 1 + a * a;
     case 'softmax': return NaN;
+    default: throw new Error(`no slope terms for ${act}`);
   }
 }
 

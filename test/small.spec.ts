@@ -5,7 +5,7 @@
 // the switch-over, with signed zeros, infinities and NaN among the inputs.
 
 import { beforeAll, describe, it } from 'vitest';
-import { ACT_LEAKY_RELU, ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH } from '../src/abi.js';
+import { ACTIVATION_TRAITS } from '../src/config.js';
 import { BACKENDS, kernelHeap, type KernelHeap } from './support/kernels.js';
 import { expectGuardsIntact, expectSameBits, expectUnchanged, guarded, randomF32, seeded, snapshot } from './support/numeric.js';
 
@@ -148,7 +148,7 @@ describe.each(BACKENDS)('row.ts kernels equal the batch kernels at one row (%s b
 // row.ts's narrow kernels (layers of at most four units, one row) against the row kernels
 // they fuse, for every activation: those with a lane form take the vector body in the SIMD
 // build, tanh and softmax fall back. Inputs of 1–4 also pass the delta down in lanes.
-const ACTIVATIONS = [ACT_LINEAR, ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_LEAKY_RELU, ACT_SOFTMAX];
+const ACTIVATIONS = Object.values(ACTIVATION_TRAITS).map((traits) => traits.id);
 const NARROW_SHAPES: [number, number][] = [];
 for (const k of [1, 2, 3, 4, 5, 33]) for (let n = 1; n <= 4; n++) NARROW_SHAPES.push([k, n]);
 
@@ -171,6 +171,8 @@ describe.each(BACKENDS)('row.ts narrow kernels equal the row kernels they fuse (
       const w = values(seed + 1, k * n);
       const bias = values(seed + 2, n);
       const d = values(seed + 3, n);
+      // Z of this layer (forward) and of the layer below (backward), for the activations that keep it.
+      const [zOut, zBelow] = [guarded(h, n), guarded(h, k, values(seed + 4, k))];
       const [px, pw, pb, pd] = [guarded(h, k, x), guarded(h, k * n, w), guarded(h, n, bias), guarded(h, n, d)];
       const shape = `${k}×${n} activation ${act}`;
       const run = (what: string, size: number, kernel: (c: number) => void, start?: Float32Array): Float32Array => {
@@ -182,10 +184,10 @@ describe.each(BACKENDS)('row.ts narrow kernels equal the row kernels they fuse (
       for (const withBias of [true, false]) {
         const b = withBias ? pb : 0;
         expectSameBits(
-          run('narrowForward', n, (out) => h.k.narrowForward(k, n, px, pw, b, act, alpha, out)),
+          run('narrowForward', n, (out) => h.k.narrowForward(k, n, px, pw, b, act, alpha, out, zOut)),
           run('rowTimesMatrix + activate', n, (out) => {
             h.k.rowTimesMatrix(n, k, px, pw, out);
-            h.k.activate(out, 1, n, b, act, alpha);
+            h.k.activate(out, 1, n, b, act, alpha, zOut);
           }),
           `g(x·W${withBias ? ' + b' : ''}) ${shape}`,
         );
@@ -195,7 +197,7 @@ describe.each(BACKENDS)('row.ts narrow kernels equal the row kernels they fuse (
       const backward = (passDown: boolean, withBias: boolean): Float32Array[] => {
         const [wt, bt] = [guarded(h, k * n, w), guarded(h, n, bias)];
         const below = passDown ? guarded(h, k) : 0;
-        h.k.narrowBackward(k, n, px, pd, wt, withBias ? bt : 0, lr, decay, below, act, alpha);
+        h.k.narrowBackward(k, n, px, pd, wt, withBias ? bt : 0, lr, decay, below, act, alpha, zBelow);
         expectGuardsIntact(h, wt, k * n, 'narrowBackward: W');
         expectGuardsIntact(h, bt, n, 'narrowBackward: b');
         const out = [h.read(wt, k * n), h.read(bt, n)];
@@ -207,7 +209,7 @@ describe.each(BACKENDS)('row.ts narrow kernels equal the row kernels they fuse (
       };
       const passed = run('smallNT + activationBackward', k, (c) => {
         h.k.smallNT(1, k, n, pd, pw, c);
-        h.k.activationBackward(c, px, 1, k, act, alpha);
+        h.k.activationBackward(c, px, 1, k, act, alpha, zBelow);
       });
       const weights = run('sgdOuter', k * n, (c) => h.k.sgdOuter(k, n, px, pd, c, lr, decay), w);
       const biases = run('sgdBias', n, (c) => h.k.sgdBias(n, pd, c, lr), bias);

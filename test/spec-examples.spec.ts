@@ -24,7 +24,7 @@ function expectFloat32(actual: number, expected: number, relative = 4e-6, absolu
 }
 
 function layerSpec(inputs: number, units: number, activation: LayerSpec['activation'], bias: boolean, trainBias = bias): LayerSpec {
-  return { inputs, units, activation, alpha: 0, bias, trainBias };
+  return { inputs, units, activation, alpha: 0, bias, trainBias, dropout: 0 };
 }
 
 describe.each(BUILDS)('worked example 1: the 2-2-2 sigmoid network (%s)', (backend) => {

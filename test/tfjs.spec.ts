@@ -271,7 +271,7 @@ describe('fromTFJS refuses what it cannot read, naming it', () => {
   it.each([
     ['a layer it does not read', artifacts([first, { class_name: 'Conv2D', config: { name: 'conv' } }]), /layer 1 \(Conv2D 'conv'\): the layer is not read; simdnet reads Sequential models of Dense, InputLayer/],
     ['a functional model', { ...artifacts([first]), modelTopology: { class_name: 'Functional', config: {} } }, /the model is a "Functional"; simdnet reads Keras Sequential models/],
-    ['an activation the library lacks', artifacts([dense('d', 3, { batch_input_shape: [null, 2], activation: 'elu' })]), /layer 0 \(Dense 'd'\): the activation "elu" is not one simdnet has; it reads 'linear', 'sigmoid'/],
+    ['an activation the library lacks', artifacts([dense('d', 3, { batch_input_shape: [null, 2], activation: 'mish' })]), /layer 0 \(Dense 'd'\): the activation "mish" is not one simdnet has; it reads 'linear', 'sigmoid'/],
     ['two activations for one layer', artifacts([dense('d', 3, { batch_input_shape: [null, 2], activation: 'relu' }), { class_name: 'Activation', config: { name: 'a', activation: 'tanh' } }]), /layer 1 \(Activation 'a'\): the Dense layer before it already has its activation \('relu'\)/],
     ['a capped ReLU', artifacts([first, { class_name: 'ReLU', config: { max_value: 6 } }]), /layer 1 \(ReLU\): max_value 6: a capped ReLU/],
     ['weight data shorter than the specs', artifacts([first], undefined, 30), /weightSpecs\[1\] \('d\/bias'\): its 3 elements end at byte 36, but weightData holds 30 bytes/],

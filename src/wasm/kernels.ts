@@ -35,22 +35,26 @@ export interface Kernels {
   sgdOuter(k: number, n: number, x: number, d: number, w: number, lr: number, decay: number): void;
   sgdBias(n: number, d: number, b: number, lr: number): void;
   narrowForward(
-    k: number, n: number, x: number, w: number, bias: number, act: number, alpha: number, out: number,
+    k: number, n: number, x: number, w: number, bias: number, act: number, alpha: number, out: number, pre: number,
   ): void;
   narrowBackward(
     k: number, n: number, x: number, d: number, w: number, bias: number, lr: number, decay: number,
-    below: number, act: number, alpha: number,
+    below: number, act: number, alpha: number, pre: number,
   ): void;
 
   // activation.ts
-  activate(z: number, m: number, n: number, bias: number, act: number, alpha: number): void;
-  activationBackward(d: number, a: number, m: number, n: number, act: number, alpha: number): void;
+  activate(z: number, m: number, n: number, bias: number, act: number, alpha: number, pre: number): void;
+  activationBackward(d: number, a: number, m: number, n: number, act: number, alpha: number, pre: number): void;
+
+  // dropout.ts
+  dropoutKey(rng: number, step: number, layer: number): number;
+  dropout(src: number, dst: number, count: number, rate: number, key: number): void;
 
   // loss.ts
   lossSum(a: number, y: number, count: number, loss: number): number;
   lossDelta(
     a: number, y: number, m: number, n: number, loss: number, act: number, alpha: number,
-    fuse: number, delta: number,
+    fuse: number, delta: number, pre: number,
   ): void;
   countCorrect(a: number, y: number, m: number, n: number, mode: number): number;
 

@@ -15,12 +15,15 @@ export interface ActivationNode {
   inputs?: ('x' | number)[];
   floats?: Record<string, number>;
   ints?: Record<string, number>;
+  /** The opset the operator needs, when later than the one the exporter writes by default. */
+  opset?: number;
 }
 
 /** A node's attributes as the importer hands them to an activation, with ONNX's defaults applied by the caller. */
 export interface NodeAttributes {
   float(name: string, fallback: number): number;
   int(name: string, fallback: number): number;
+  string(name: string, fallback: string): string;
   /** Throws the importer's error for this node. */
   fail(what: string): never;
 }
@@ -28,7 +31,7 @@ export interface NodeAttributes {
 export interface OnnxActivation {
   /** The nodes that compute the activation from the layer's pre-activation; the last one's output is the layer's. */
   nodes(layer: MlpLayer): ActivationNode[];
-  /** The operator that reads back as this activation, when one operator computes it. */
+  /** The operator that reads back as this activation, when one operator computes it (all but linear and swish). */
   op?: string;
   /** The layer options (alpha) held in that operator's attributes. */
   options?(attributes: NodeAttributes): { alpha?: number };
@@ -36,6 +39,23 @@ export interface OnnxActivation {
 
 /** An activation that is a single operator without attributes. */
 const operator = (op: string): OnnxActivation => ({ nodes: () => [{ op }], op });
+
+/** An activation that is a single operator whose float attributes have fixed values (ONNX's defaults). */
+const fixed = (op: string, floats: Record<string, number>): OnnxActivation => ({
+  nodes: () => [{ op, floats }],
+  op,
+  options: (attributes) => {
+    for (const [name, value] of Object.entries(floats)) {
+      const got = attributes.float(name, value);
+      if (Math.fround(got) !== Math.fround(value)) attributes.fail(`${name} = ${got}; simdnet's ${op} has ${name} = ${value}`);
+    }
+    return {};
+  },
+});
+
+// Selu's constants (Klambauer et al. 2017), as ONNX's defaults.
+const SELU_ALPHA = 1.6732632423543772;
+const SELU_SCALE = 1.0507009873554805;
 
 export const ONNX_ACTIVATIONS: Record<Activation, OnnxActivation> = {
   linear: { nodes: () => [] },
@@ -58,6 +78,24 @@ export const ONNX_ACTIVATIONS: Record<Activation, OnnxActivation> = {
       return {};
     },
   },
+  elu: fixed('Elu', { alpha: 1 }),
+  selu: fixed('Selu', { alpha: SELU_ALPHA, gamma: SELU_SCALE }),
+  // Opset 20's Gelu, by default the exact z·Φ(z) (approximate = 'none'), as simdnet's.
+  gelu: {
+    nodes: () => [{ op: 'Gelu', opset: 20 }],
+    op: 'Gelu',
+    options: (attributes) => {
+      const approximate = attributes.string('approximate', 'none');
+      if (approximate !== 'none') attributes.fail(`approximate = '${approximate}'; simdnet's gelu is the exact one ('none')`);
+      return {};
+    },
+  },
+  softplus: operator('Softplus'),
+  // x·Sigmoid(x): the importer reads a Sigmoid then that Mul back as swish.
+  swish: { nodes: () => [{ op: 'Sigmoid' }, { op: 'Mul', inputs: ['x', 0] }] },
+  softsign: operator('Softsign'),
+  // ONNX's defaults, alpha 0.2 and beta 0.5, are simdnet's (and Keras 2's; Keras 3 slopes 1/6).
+  hardSigmoid: fixed('HardSigmoid', { alpha: 0.2, beta: 0.5 }),
 };
 
 /**
@@ -65,5 +103,5 @@ export const ONNX_ACTIVATIONS: Record<Activation, OnnxActivation> = {
  * rather than call them unknown operators.
  */
 export const OTHER_ACTIVATION_OPS = new Set([
-  'Elu', 'Selu', 'Celu', 'Gelu', 'Softplus', 'Softsign', 'HardSigmoid', 'HardSwish', 'Mish', 'PRelu', 'ThresholdedRelu', 'LogSoftmax',
+  'Celu', 'HardSwish', 'Mish', 'PRelu', 'ThresholdedRelu', 'LogSoftmax',
 ]);

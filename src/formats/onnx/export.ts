@@ -6,10 +6,11 @@ import type { Mlp } from '../mlp.js';
 import { type ActivationNode, ONNX_ACTIVATIONS } from './activations.js';
 import { ATTRIBUTE_TYPE, DATA_TYPE, encodeModel, type OnnxAttribute, type OnnxNode, type OnnxTensor } from './proto.js';
 
-/** The opset written: Softmax over the last axis by default, Gemm's bias optional. */
+/** The opset written unless an activation needs a later one: Softmax over the last axis by default, Gemm's bias optional. */
 export const OPSET_VERSION = 13;
-/** The IR version that goes with opset 13. */
+/** The IR versions that go with opset 13 and with opsets 19 to 20. */
 const IR_VERSION = 7;
+const LATER_IR_VERSION = 9;
 
 /** The graph's input and output names. */
 export const INPUT_NAME = 'input';
@@ -22,10 +23,12 @@ export function mlpToONNX(mlp: Mlp, metadata: Record<string, string> = {}): Uint
   const nodes: OnnxNode[] = [];
   const initializers: OnnxTensor[] = [];
   let x = INPUT_NAME;
+  let opset = OPSET_VERSION;
   mlp.layers.forEach((layer, l) => {
     const prefix = `layer${l + 1}`;
     const last = l === mlp.layers.length - 1;
     const activation = ONNX_ACTIVATIONS[layer.activation].nodes(layer);
+    for (const a of activation) opset = Math.max(opset, a.opset ?? OPSET_VERSION);
     const z = activation.length === 0 && last ? OUTPUT_NAME : `${prefix}.z`;
     const inputs = layer.weights.length / layer.units;
     initializers.push(floatTensor(`${prefix}.weight`, [inputs, layer.units], layer.weights));
@@ -39,8 +42,8 @@ export function mlpToONNX(mlp: Mlp, metadata: Record<string, string> = {}): Uint
   });
   const outputs = mlp.layers.at(-1)!.units;
   return encodeModel({
-    irVersion: IR_VERSION,
-    opsets: [{ domain: '', version: OPSET_VERSION }],
+    irVersion: opset > OPSET_VERSION ? LATER_IR_VERSION : IR_VERSION,
+    opsets: [{ domain: '', version: opset }],
     producerName: 'simdnet',
     producerVersion: '',
     graph: {

@@ -17,7 +17,7 @@ const ACTIVATION_BY_OP = new Map(
   Object.entries(ONNX_ACTIVATIONS).filter(([, a]) => a.op !== undefined).map(([activation, a]) => [a.op!, { activation, ...a }]),
 ) as Map<string, OnnxActivation & { activation: MlpLayer['activation'] }>;
 
-const READ_OPS = ['Gemm', 'MatMul', 'Add', ...ACTIVATION_BY_OP.keys(), 'Flatten', 'Reshape', 'Identity', 'Dropout', 'Constant'];
+const READ_OPS = ['Gemm', 'MatMul', 'Add', ...ACTIVATION_BY_OP.keys(), 'Mul', 'Flatten', 'Reshape', 'Identity', 'Dropout', 'Constant'];
 
 /** A network read from an ONNX file, and the file's metadata_props. */
 export interface OnnxImport {
@@ -77,6 +77,8 @@ class Chain {
   #open = false;
   /** The first layer's inputs: the network's. */
   #inputs: number | undefined;
+  /** The tensor the last layer's activation read, its pre-activation, while a Mul may make its Sigmoid a swish. */
+  #preactivation: string | undefined;
 
   constructor(input: string, shape: (number | string | null)[] | undefined) {
     this.tensor = input;
@@ -95,6 +97,7 @@ class Chain {
     ['Gemm', (at) => this.#gemm(at)],
     ['MatMul', (at) => this.#matMul(at)],
     ['Add', (at) => this.#add(at)],
+    ['Mul', (at) => this.#mul(at)],
     ['Flatten', (at) => this.#flatten(at)],
     ['Reshape', (at) => this.#reshape(at)],
     ['Identity', (at) => at.firstInputIs(this.tensor)],
@@ -181,10 +184,23 @@ class Chain {
       at.fail(`the layer it follows already has its activation ('${layer.activation}'); a simdnet layer has one activation`);
     }
     layer.activation = activation.activation;
+    this.#preactivation = this.tensor;
     const options = activation.options?.(at) ?? {};
     // Attributes are float32: the shortest decimal of the same float32 is the alpha simdnet was given.
     if (options.alpha !== undefined) layer.alpha = shortestFloat32(options.alpha);
     this.#open = false;
+  }
+
+  // Swish as exporters write it: x·Sigmoid(x).
+  #mul(at: NodeReader): void {
+    const layer = this.#layers.at(-1);
+    const [a, b, ...more] = at.node.inputs;
+    const pair = new Set([a, b]);
+    const swish = layer?.activation === 'sigmoid' && more.length === 0 && this.#preactivation !== undefined &&
+      pair.has(this.tensor) && pair.has(this.#preactivation);
+    if (!swish) at.fail('only a Mul of a layer\'s pre-activation by its Sigmoid (swish) is read');
+    layer!.activation = 'swish';
+    this.#preactivation = undefined;
   }
 
   #flatten(at: NodeReader): void {
@@ -224,6 +240,7 @@ class Chain {
     this.#layers.push({ units, activation: 'linear', weights, bias });
     this.#width = units;
     this.#open = true;
+    this.#preactivation = undefined;
   }
 }
 
@@ -280,6 +297,11 @@ class NodeReader implements NodeAttributes {
 
   int(name: string, fallback: number): number {
     return this.#attribute(name, ATTRIBUTE_TYPE.INT)?.i ?? fallback;
+  }
+
+  string(name: string, fallback: string): string {
+    const bytes = this.#attribute(name, ATTRIBUTE_TYPE.STRING)?.s;
+    return bytes === undefined ? fallback : new TextDecoder().decode(bytes);
   }
 
   /** The tensor a Constant node holds. */

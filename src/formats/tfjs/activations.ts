@@ -27,4 +27,14 @@ export const KERAS_ACTIVATIONS: Record<Activation, KerasActivation> = {
     aliases: { leaky_relu: { alpha: 0.2 } },
   },
   softmax: { name: 'softmax' },
+  elu: { name: 'elu' },
+  selu: { name: 'selu' },
+  // tfjs-layers' gelu is the exact z·Φ(z), as simdnet's; its 'gelu_new' is the tanh approximation.
+  gelu: { name: 'gelu' },
+  softplus: { name: 'softplus' },
+  swish: { name: 'swish', aliases: { silu: {} } },
+  softsign: { name: 'softsign' },
+  // tfjs-layers' hardSigmoid is Keras 2's clip(0.2·z + 0.5, 0, 1), as simdnet's. Keras 3's 'hard_sigmoid'
+  // slopes 1/6 instead, and Keras 2 wrote the same name, so that name is not read.
+  hardSigmoid: { name: 'hardSigmoid' },
 };
