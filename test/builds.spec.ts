@@ -13,9 +13,9 @@ import type { Backend } from '../src/wasm/load.js';
 import { kernelHeap, type KernelHeap, RELAXED } from './support/kernels.js';
 import { expectSameBits, randomF32, seeded } from './support/numeric.js';
 
-const ACTS = Object.values(ACTIVATION_TRAITS).map((traits) => traits.id);
+const ACTS: number[] = Object.values(ACTIVATION_TRAITS).map((traits) => traits.id);
 // The activations whose slope reads Z, which activate keeps at its pre address.
-const KEEPS_Z = new Set(Object.values(ACTIVATION_TRAITS).filter((t) => 'keepsPreactivations' in t).map((t) => t.id));
+const KEEPS_Z = new Set<number>(Object.values(ACTIVATION_TRAITS).filter((t) => 'keepsPreactivations' in t).map((t) => t.id));
 const LOSSES = [abi.LOSS_SQUARED_ERROR, abi.LOSS_BINARY_CROSSENTROPY, abi.LOSS_CATEGORICAL_CROSSENTROPY];
 const ALPHA = Math.fround(0.05);
 const GEMM_SHAPES: [number, number, number][] = [
@@ -83,14 +83,14 @@ describe.each(PAIRS)('$title', ({ other, gemm }) => {
       if (m * n > 4) z.set([1e30, -1e30, Infinity, -Infinity], 1);
       const bias = randomF32(rng, n, -1, 1);
       const g = randomF32(rng, m * n, -2, 2);
-      let a: ArrayLike<number> = [];
-      let kept: ArrayLike<number> = [];
+      let a: Float32Array = new Float32Array(0);
+      let kept: Float32Array = new Float32Array(0);
       same(`activate ${act} ${m}×${n}`, (h) => {
         const pz = h.f32(z);
         const pre = KEEPS_Z.has(act) ? h.zeros(m * n) : 0;
         h.k.activate(pz, m, n, h.f32(bias), act, ALPHA, pre);
         a = h.read(pz, m * n);
-        kept = pre ? h.read(pre, m * n) : [];
+        kept = pre ? h.read(pre, m * n) : new Float32Array(0);
         return Float32Array.of(...a, ...kept);
       });
       same(`activationBackward ${act} ${m}×${n}`, (h) => {
