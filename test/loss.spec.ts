@@ -90,7 +90,7 @@ describe.each(BUILDS)('%s build', (backend) => {
     const pd = guarded(heap, m * n);
     const aBefore = snapshot(heap, pa, m * n);
     const yBefore = snapshot(heap, py, m * n);
-    heap.k.lossDelta(pa, py, m, n, loss, act, alpha, fuse ? 1 : 0, pd);
+    heap.k.lossDelta(pa, py, m, n, loss, act, alpha, fuse ? 1 : 0, pd, 0);
     expectGuardsIntact(heap, pd, m * n, 'lossDelta');
     expectUnchanged(heap, pa, aBefore, 'lossDelta: A');
     expectUnchanged(heap, py, yBefore, 'lossDelta: Y');
