@@ -63,21 +63,30 @@ describe('toONNX', () => {
     net.dispose();
   });
 
-  it('writes an activation composed of several nodes, each reading x or an earlier node', async () => {
-    // What an entry for swish, x · sigmoid(x), would be: tried on linear's entry, then put back.
-    const linear = ONNX_ACTIVATIONS.linear;
-    ONNX_ACTIVATIONS.linear = { nodes: () => [{ op: 'Sigmoid' }, { op: 'Mul', inputs: ['x', 0] }] };
-    const net = await Network.create({ inputs: 3, layers: [{ units: 4, activation: 'linear' }], loss: 'squaredError', seed: 3 });
-    try {
-      const bytes = toONNX(net);
-      expect(decodeModel(bytes).graph.nodes.map((n) => [n.opType, n.inputs.filter((i) => !i.endsWith('weight') && !i.endsWith('bias'))])).toEqual([
-        ['Gemm', ['input']], ['Sigmoid', ['layer1.z']], ['Mul', ['layer1.z', 'layer1.sigmoid0']],
-      ]);
-      const x = randomRows(5, 3);
-      const z = net.predict(x);
-      expectClose(await runInOrt(bytes, x, [5, 3]), z.map((v) => v / (1 + Math.exp(-v))));
-    } finally {
-      ONNX_ACTIVATIONS.linear = linear;
+  it('writes swish as a Sigmoid and a Mul of the pre-activation by it', async () => {
+    const net = await Network.create({ inputs: 3, layers: [{ units: 4, activation: 'swish' }], loss: 'squaredError', seed: 3 });
+    const bytes = toONNX(net);
+    expect(decodeModel(bytes).graph.nodes.map((n) => [n.opType, n.inputs.filter((i) => !i.endsWith('weight') && !i.endsWith('bias'))])).toEqual([
+      ['Gemm', ['input']], ['Sigmoid', ['layer1.z']], ['Mul', ['layer1.z', 'layer1.sigmoid0']],
+    ]);
+    const x = randomRows(5, 3);
+    expectClose(await runInOrt(bytes, x, [5, 3]), net.predict(x));
+    net.dispose();
+  });
+
+  it('leaves dropout out of the inference graph', async () => {
+    const net = await Network.create({ inputs: 3, layers: [{ units: 4, activation: 'relu', dropout: 0.5 }, { units: 2, activation: 'linear' }], loss: 'squaredError' });
+    const bytes = toONNX(net);
+    expect(decodeModel(bytes).graph.nodes.map((n) => n.opType)).toEqual(['Gemm', 'Relu', 'Gemm']);
+    const x = randomRows(4, 3);
+    expectClose(await runInOrt(bytes, x, [4, 3]), net.predict(x));
+    net.dispose();
+  });
+
+  it('declares opset 20 only for a network with gelu, whose Gelu needs it', async () => {
+    for (const [activation, opset] of [['gelu', 20], ['elu', OPSET_VERSION]] as const) {
+      const net = await Network.create({ inputs: 3, layers: [{ units: 4, activation }, { units: 2, activation: 'linear' }], loss: 'squaredError' });
+      expect(decodeModel(toONNX(net)).opsets).toEqual([{ domain: '', version: opset }]);
       net.dispose();
     }
   });

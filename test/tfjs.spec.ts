@@ -80,6 +80,25 @@ describe('toTFJS', () => {
 describe('simdnet → TF.js → simdnet', () => {
   it.each(ACTIVATION_CASES)('$name: the same layers and bit-identical weights', ({ config }) =>
     expectRoundTrip(config, (net) => fromTFJS(toTFJS(net), { loss: config.loss })));
+
+  it('writes dropout as a Dropout layer after the layer (and its activation layer), which tfjs reads and predicts through, and reads its rate back', async () => {
+    const net = await Network.create({
+      inputs: 3, layers: [{ units: 5, activation: 'leakyRelu', dropout: 0.25 }, { units: 4, activation: 'gelu', dropout: 0.5 }, { units: 2, activation: 'linear' }],
+      loss: 'squaredError', seed: 4,
+    });
+    const artifacts = toTFJS(net);
+    expect(artifacts.modelTopology.config.layers.map((l) => [l.class_name, l.config.rate])).toEqual([
+      ['Dense', undefined], ['LeakyReLU', undefined], ['Dropout', 0.25], ['Dense', undefined], ['Dropout', 0.5], ['Dense', undefined],
+    ]);
+    const model = await tfl.loadLayersModel(tfc.io.fromMemory(artifacts));
+    const x = randomRows(6, 3);
+    expectClose(tfPredict(model, x, [6, 3]), net.predict(x));
+    model.dispose();
+    const back = await fromTFJS(artifacts);
+    expect(back.config.layers.map((l) => l.dropout)).toEqual([0.25, 0.5, undefined]);
+    back.dispose();
+    net.dispose();
+  });
 });
 
 describe('a model built and trained in TF.js', () => {

@@ -10,6 +10,8 @@ export interface MlpLayer {
   activation: Activation;
   /** leakyRelu only: the slope for negative inputs. */
   alpha?: number;
+  /** The rate at which training drops the layer's outputs, when it does. */
+  dropout?: number;
   /** inputs × units, row-major: weights[i * units + j] connects input i to unit j. */
   weights: Float32Array;
   /** units values, or null for a layer without bias. */
@@ -46,6 +48,7 @@ export function mlpOf(net: Network): Mlp {
       units: layer.units,
       activation: layer.activation,
       ...(layer.alpha === undefined ? {} : { alpha: layer.alpha }),
+      ...(layer.dropout === undefined ? {} : { dropout: layer.dropout }),
       weights: weights[l]!.weights,
       bias: weights[l]!.bias,
     })),
@@ -74,8 +77,8 @@ export async function networkFromMlp(mlp: Mlp, options: ImportOptions | undefine
   }
   const config: NetworkConfig = {
     inputs: mlp.inputs,
-    layers: mlp.layers.map(({ units, activation, alpha, bias }) => ({
-      units, activation, bias: bias !== null, ...(activation === 'leakyRelu' ? { alpha } : {}),
+    layers: mlp.layers.map(({ units, activation, alpha, bias, dropout }) => ({
+      units, activation, bias: bias !== null, ...(activation === 'leakyRelu' ? { alpha } : {}), ...(dropout === undefined ? {} : { dropout }),
     })),
     loss: options?.loss ?? fallbackLoss ?? defaultLoss(mlp),
     ...(options?.seed === undefined ? {} : { seed: options.seed }),

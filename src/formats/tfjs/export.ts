@@ -1,5 +1,6 @@
 // A network as TensorFlow.js artifacts: a Keras Sequential model of Dense layers (a LeakyReLU
-// layer after those whose activation Keras applies as a layer), the way tfjs-layers saves one.
+// layer after those whose activation Keras applies as a layer, and a Dropout layer after those
+// with dropout), the way tfjs-layers saves one.
 // Keras's Dense kernel is inputs × units, row-major, like simdnet's: the weights are copied as is.
 
 import type { Mlp } from '../mlp.js';
@@ -39,6 +40,9 @@ export function mlpToTFJS(mlp: Mlp, metadata?: Record<string, unknown>): TFJSArt
       const applied = activation.layer!(layer);
       const base = applied.class_name.replace(/(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/g, '_').toLowerCase();
       layers.push({ class_name: applied.class_name, config: { name: nameOf(base), trainable: true, dtype: 'float32', ...applied.config } });
+    }
+    if (layer.dropout !== undefined) {
+      layers.push({ class_name: 'Dropout', config: { name: nameOf('dropout'), trainable: true, dtype: 'float32', rate: layer.dropout } });
     }
   });
   return {

@@ -83,8 +83,15 @@ function readLayers(list: unknown[]): { inputs: number | undefined; dense: Dense
     };
     switch (className) {
       case 'InputLayer':
-      case 'Dropout':
         break;
+      case 'Dropout': {
+        // Kept as the rate of the Dense layer it follows; a no-op at inference, so ignored before
+        // the first Dense layer and after the last one.
+        const rate = finiteNumber(config.rate ?? 0, `${where}: rate`);
+        if (!(rate >= 0 && rate < 1)) fail(`rate ${rate} must be ≥ 0 and < 1`);
+        if (last && rate > 0) last.dropout = rate;
+        break;
+      }
       case 'Flatten':
         if (shape) shape = [shape.reduce((a, b) => a * b, 1)];
         break;
@@ -136,6 +143,7 @@ function readLayers(list: unknown[]): { inputs: number | undefined; dense: Dense
     }
   });
   if (dense.length === 0) throw new SimdnetError('fromTFJS: the model has no Dense layer');
+  delete dense.at(-1)!.dropout;
   return { inputs, dense };
 }
 
