@@ -22,6 +22,7 @@ describe('forward.js', () => {
     { units: 3, activation: 'softmax' },
     { units: 7, activation: 'sigmoid' },
     { units: 2, activation: 'leakyRelu' },
+    ...(['elu', 'selu', 'gelu', 'softplus', 'swish', 'softsign', 'hardSigmoid'] as const).map((activation) => ({ units: 3, activation })),
   ];
 
   it("gives every layer's outputs as a network of the layers up to it predicts them, for every activation", async () => {
@@ -67,7 +68,7 @@ describe('settings.js', () => {
     const problems = (fields: Record<string, string>) => checkSettings({ ...DEFAULTS, ...fields }).problems;
     expect(problems({ layers: 'abc' }).layers!.error).toMatch(/layer 1: "abc" is not "<units> <activation>"/);
     expect(problems({ layers: '8 tanh, 9 relu' }).layers!.error).toMatch(/layer 2: "9" units/);
-    expect(problems({ layers: '8 tanh, 4 swish' }).layers!.error).toMatch(/unknown activation "swish"/);
+    expect(problems({ layers: '8 tanh, 4 mish' }).layers!.error).toMatch(/unknown activation "mish"/);
     expect(problems({ layers: '1 softmax' }).layers!.error).toMatch(/softmax layer needs at least 2 units/);
     expect(problems({ layers: '8 tanh(0.2)' }).layers!.error).toMatch(/only leakyRelu takes a slope/);
     expect(problems({ learningRate: 'abc' }).learningRate!.error).toBe('"abc" is not a number');

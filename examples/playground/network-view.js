@@ -9,20 +9,24 @@ const GAP = 10;
 // The lattice's x and y, each a heatmap of the input units.
 const INPUTS = [0, 1].map((axis) => Float32Array.from({ length: GRID * GRID }, (_, i) => LATTICE[2 * i + axis]));
 
+// Activations whose outputs lie in [0, 1], and in [-1, 1].
+const UNIT_INTERVAL = ['sigmoid', 'softmax', 'hardSigmoid'];
+const SIGNED_UNIT_INTERVAL = ['tanh', 'softsign'];
+
 /**
- * Unit j's activations over the lattice, scaled into [-1, 1] for colouring: sigmoid and softmax
- * map [0, 1] there, tanh is there already; linear, relu and leakyRelu have no bound, so each
- * unit is divided by its largest magnitude over the plane.
+ * Unit j's activations over the lattice, scaled into [-1, 1] for colouring: those bounded by
+ * [0, 1] are mapped there, those bounded by [-1, 1] are there already; the others have no bound,
+ * so each unit is divided by its largest magnitude over the plane.
  */
 function unitValues(activations, units, j, activation) {
   const values = new Float32Array(GRID * GRID);
   let largest = 0;
   for (let i = 0; i < values.length; i++) {
     const a = activations[i * units + j];
-    values[i] = activation === 'sigmoid' || activation === 'softmax' ? 2 * a - 1 : a;
+    values[i] = UNIT_INTERVAL.includes(activation) ? 2 * a - 1 : a;
     largest = Math.max(largest, Math.abs(values[i]));
   }
-  if (!['sigmoid', 'softmax', 'tanh'].includes(activation) && largest > 0) {
+  if (![...UNIT_INTERVAL, ...SIGNED_UNIT_INTERVAL].includes(activation) && largest > 0) {
     for (let i = 0; i < values.length; i++) values[i] /= largest;
   }
   return values;

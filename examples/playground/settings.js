@@ -3,7 +3,9 @@
 
 import { DATASETS, trainingPointCount } from './datasets.js';
 
-export const ACTIVATIONS = ['linear', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'softmax'];
+export const ACTIVATIONS = [
+  'linear', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'softmax', 'elu', 'selu', 'gelu', 'softplus', 'swish', 'softsign', 'hardSigmoid',
+];
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam'];
 export const SPEEDS = { step: '1 step a frame', epoch: '1 epoch a frame', epochs10: '10 epochs a frame', full: 'full speed' };
 

@@ -18,7 +18,9 @@ import { escaped, quoted, someOf } from './text.js';
 
 export const summary = 'train a network on a CSV file and save it';
 
-const HIDDEN_ACTIVATIONS: readonly Activation[] = ['relu', 'leakyRelu', 'tanh', 'sigmoid', 'linear'];
+const HIDDEN_ACTIVATIONS: readonly Activation[] = [
+  'relu', 'leakyRelu', 'tanh', 'sigmoid', 'linear', 'elu', 'selu', 'gelu', 'softplus', 'swish', 'softsign', 'hardSigmoid',
+];
 const OPTIMIZERS: readonly OptimizerName[] = ['adam', 'momentum', 'sgd'];
 /** Training sets at least this large report progress within each epoch, which costs a little speed. */
 const BATCH_PROGRESS_ROWS = 20_000;
