@@ -56,7 +56,12 @@ abstract class ColumnScaler {
 
   #readFitting(x: unknown, options: unknown, width: number | undefined): Numeric {
     const o = plainObject(options, `${this.#name} fit options`, ['width']);
-    const m = readNumeric(x, 'x', readWidth(o.width, 'options.width') ?? width, 'options.width');
+    const given = readWidth(o.width, 'options.width');
+    // Rows carry their width, checked against the fitted one below; a flat x may take it as its own.
+    const isRows = Array.isArray(x) && Array.isArray(x[0]);
+    const m = given !== undefined || isRows || width === undefined
+      ? readNumeric(x, 'x', given, 'options.width')
+      : readNumeric(x, 'x', width, this.#fittedWidth);
     if (width !== undefined && m.width !== width) {
       throw new SimdnetError(`x has rows of ${m.width} values, but ${this.#name} was fitted on ${width} columns`);
     }
@@ -84,7 +89,11 @@ abstract class ColumnScaler {
 
   #read(x: unknown, call: string): Numeric {
     if (this.#width === undefined) throw new SimdnetError(`${this.#name}.${call} needs a fitted scaler: call fit(x) first`);
-    return readNumeric(x, 'x', this.#width, `the ${this.#width} columns ${this.#name} was fitted on`);
+    return readNumeric(x, 'x', this.#width, this.#fittedWidth);
+  }
+
+  get #fittedWidth(): string {
+    return `the column count ${this.#name} was fitted on`;
   }
 
   /** Sets the column count of a scaler read from JSON. */
@@ -207,7 +216,7 @@ export interface MinMaxScalerJSON {
 /**
  * Scales each column linearly so that its smallest training value maps to range[0] and its
  * largest to range[1] (default [0, 1]); later values outside the training range map outside it.
- * A constant column maps to range[0].
+ * A constant column's value maps to range[0] (its spread is taken for 1, as scikit-learn does).
  */
 export class MinMaxScaler extends ColumnScaler {
   readonly #range: readonly [number, number];
