@@ -14,7 +14,7 @@ import { readTableChunks, type ReadOptions } from './csv.js';
 import { encode, type Preprocessing } from './training-data.js';
 
 /** Rows read from the file at a time. */
-export const CHUNK_ROWS = 10_000;
+export const CHUNK_ROWS = 2_000;
 
 /** How the network is trained, from the command line. */
 export interface TrainSettings {

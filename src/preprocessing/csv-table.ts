@@ -12,15 +12,32 @@ const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 /** Cells that mean "no value", compared trimmed and in any case. */
 const MISSING = new Set(['', 'na', 'nan', '?', 'null']);
 
+/** The longest text MISSING holds. */
+const LONGEST_MISSING = 4;
+
 /** A cell's number when it holds a plain decimal number (spaces around it allowed, 0x10 or Infinity not); undefined otherwise. */
 export function parseCsvNumber(cell: string): number | undefined {
-  const text = cell.trim();
+  const text = trimmed(cell);
   return DECIMAL.test(text) ? Number(text) : undefined;
 }
 
 /** Whether a cell stands for a missing value: empty, NA, NaN, ? or null, in any case, spaces around it allowed. */
 export function isMissingValue(cell: string): boolean {
+  // Most cells are longer than any missing token: no need to copy them to find out.
+  if (cell.length > LONGEST_MISSING && untrimmable(cell)) return false;
   return MISSING.has(cell.trim().toLowerCase());
+}
+
+// Whether trim() would leave a cell as it is, told by its first and last characters being printable ASCII.
+function untrimmable(cell: string): boolean {
+  const first = cell.charCodeAt(0);
+  const last = cell.charCodeAt(cell.length - 1);
+  return first > 0x20 && first < 0x7f && last > 0x20 && last < 0x7f;
+}
+
+// String.prototype.trim's result, without its copy for the usual cell that has no space to trim.
+function trimmed(cell: string): string {
+  return cell.length > 0 && untrimmable(cell) ? cell : cell.trim();
 }
 
 /** Why a cell could not be read as a number. */

@@ -46,7 +46,10 @@ export function readNumeric(value: unknown, name: string, width: number | undefi
     const row: unknown = value[r];
     if (!Array.isArray(row)) throw new SimdnetError(`${name}[${r}] must be an array of ${n} numbers, got ${describe(row)}`);
     if (row.length !== n) throw new SimdnetError(`${name}[${r}] has ${row.length} values, but ${width === undefined ? `${name}[0] has` : `${widthName} is`} ${n}`);
-    for (let j = 0; j < n; j++) values[r * n + j] = finiteNumber(row[j], `${name}[${r}][${j}]`);
+    for (let j = 0; j < n; j++) {
+      const v: unknown = row[j];
+      values[r * n + j] = typeof v === 'number' && Number.isFinite(v) ? v : finiteNumber(v, `${name}[${r}][${j}]`);
+    }
   }
   return { values, rows: value.length, width: n, form: 'rows' };
 }
@@ -60,11 +63,13 @@ function flat(values: ArrayLike<unknown>, name: string, width: number | undefine
     throw new SimdnetError(`${name} has ${values.length} values, which is not a whole number of rows of ${width} (${widthName})`);
   }
   for (let k = 0; k < values.length; k++) {
-    finiteNumber(values[k], `${name}[${k}] (row ${Math.floor(k / width)}, column ${k % width})`);
+    const v = values[k];
+    if (typeof v !== 'number' || !Number.isFinite(v)) finiteNumber(v, `${name}[${k}] (row ${Math.floor(k / width)}, column ${k % width})`);
   }
   return { values: values as ArrayLike<number>, rows: values.length / width, width, form };
 }
 
+// Called with the message's place only when needed: building it for every value would cost more than the check.
 function finiteNumber(value: unknown, where: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new SimdnetError(`${where} must be a finite number, got ${describe(value)}`);
