@@ -15,9 +15,18 @@ export function readTable(file: string, options: ReadOptions = {}): Promise<CsvT
   return readCsv(openFile(file).stream, csvOptions(file, options));
 }
 
-/** Reads a CSV file a chunk of rows at a time. */
-export function readTableChunks(file: string, options: ReadOptions, chunkRows: number): AsyncGenerator<CsvTable, void, undefined> {
-  return readCsvChunks(openFile(file).stream, { ...csvOptions(file, options), chunkRows });
+/** Reads a CSV file a chunk of rows at a time; onProgress hears the fraction of the file read after each chunk. */
+export async function* readTableChunks(
+  file: string,
+  options: ReadOptions,
+  chunkRows: number,
+  onProgress?: (fraction: number) => void,
+): AsyncGenerator<CsvTable, void, undefined> {
+  const { stream, bytes } = openFile(file);
+  for await (const chunk of readCsvChunks(stream, { ...csvOptions(file, options), chunkRows })) {
+    yield chunk;
+    onProgress?.(bytes > 0 ? stream.bytesRead / bytes : 1);
+  }
 }
 
 function csvOptions(file: string, { header, delimiter }: ReadOptions) {

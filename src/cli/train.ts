@@ -197,8 +197,8 @@ function shuffledRows(rows: number, seed: number): number[] {
   return order;
 }
 
-/** Reads the file once to learn its preprocessing; training reads it again each epoch. */
-async function streamed(file: string, values: Values, settings: Settings): Promise<TrainingData> {
+/** Reads the file once to learn its preprocessing, with a progress bar; training reads it again each epoch. */
+async function streamed(file: string, values: Values, settings: Settings, io: Io): Promise<TrainingData> {
   if (settings.validationSplit > 0) {
     throw new UsageError(
       '--validation-split needs every row in memory; with --stream (the default for files over ' +
@@ -207,7 +207,10 @@ async function streamed(file: string, values: Values, settings: Settings): Promi
     );
   }
   const options = tableOptions(values, 'train');
-  const data = await survey(file, readTableChunks(file, options, CHUNK_ROWS), dataOptions(values, settings, MAX_STREAMED_CLASSES));
+  const bar = progressBar(io.stderr, { quiet: values.quiet ?? false });
+  const onProgress = (fraction: number) => bar.update(fraction, `reading ${file} for its columns' scaling`);
+  const tables = readTableChunks(file, options, CHUNK_ROWS, onProgress);
+  const data = await survey(file, tables, dataOptions(values, settings, MAX_STREAMED_CLASSES)).finally(() => bar.done());
   const source: Source = { file, options, dropMissing: options.dropMissing };
   return { data, trainRows: data.rows, train: (network, hooks) => trainStreamed(network, data, source, settings, hooks) };
 }
@@ -259,7 +262,7 @@ export async function run(argv: string[], io: Io): Promise<number | void> {
   const settings = readSettings(values);
   expectWritable(values.save);
   const streaming = settings.stream ?? fileSize(file!) > STREAM_BYTES;
-  const training = await (streaming ? streamed : inMemory)(file!, values, settings);
+  const training = await (streaming ? streamed(file!, values, settings, io) : inMemory(file!, values, settings));
   const { data, trainRows } = training;
   if (data.note) println(io.stderr, data.note);
   const { hidden, activation, epochs } = settings;
