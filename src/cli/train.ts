@@ -166,9 +166,10 @@ async function inMemory(file: string, values: Values, settings: Settings): Promi
     data,
     trainRows,
     async train(network, hooks) {
-      const rows = settings.shuffle ? shuffledRows(data.rows, settings.seed) : undefined;
+      const order = settings.shuffle ? shuffledRows(data.rows, settings.seed) : undefined;
+      const inOrder = (values: Float32Array) => (order ? takeRows(values, values.length / data.rows, order) : values);
       let last: EpochLog | undefined;
-      const history = await network.fit(rows ? takeRows(x, data.features.length, rows) : x, rows ? takeRows(y, y.length / data.rows, rows) : y, {
+      const history = await network.fit(inOrder(x), inOrder(y), {
         epochs,
         batchSize,
         shuffle: settings.shuffle,

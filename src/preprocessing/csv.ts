@@ -55,7 +55,7 @@ export async function readCsv(stream: CsvStream | string, options: CsvOptions = 
  * than a chunk: each chunk is a table with the same columns, its rows' lines counted from the
  * start of the stream.
  */
-export async function* readCsvChunks(stream: CsvStream, options: CsvChunkOptions = {}): AsyncGenerator<CsvTable, void, undefined> {
+export async function* readCsvChunks(stream: CsvStream | string, options: CsvChunkOptions = {}): AsyncGenerator<CsvTable, void, undefined> {
   const { given, ...read } = readOptions(options, 'readCsvChunks', ['chunkRows']);
   const chunkRows = given.chunkRows ?? DEFAULT_CHUNK_ROWS;
   if (typeof chunkRows !== 'number' || !Number.isInteger(chunkRows) || chunkRows < 1) {
@@ -71,14 +71,21 @@ export async function readCsvFile(path: string | URL, options: CsvOptions = {}):
   return readCsv(fileChunks(path), { source: path instanceof URL ? path.href : path, ...options });
 }
 
-/** The bytes of a file in chunks, read through Node's file system. */
+/** Bytes read from a file at a time. */
+const FILE_CHUNK_BYTES = 1 << 20;
+
+/**
+ * The bytes of a file in chunks, read through Node's file system into one buffer: each chunk is
+ * valid until the next is asked for (decoded() is done with it by then).
+ */
 async function* fileChunks(path: string | URL): AsyncGenerator<Uint8Array, void, undefined> {
   const fs = nodeFileSystem();
   if (!fs) throw new SimdnetError('readCsvFile reads files in Node only; elsewhere use readCsv(response.body) or parseCsv(text)');
   const file = await fs.open(path, 'r');
+  const buffer = new Uint8Array(FILE_CHUNK_BYTES);
   try {
     for (;;) {
-      const { bytesRead, buffer } = await file.read(new Uint8Array(1 << 20), 0, 1 << 20, null);
+      const { bytesRead } = await file.read(buffer, 0, FILE_CHUNK_BYTES, null);
       if (bytesRead === 0) return;
       yield buffer.subarray(0, bytesRead);
     }
