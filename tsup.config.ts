@@ -1,9 +1,25 @@
 import { copyFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Plugin } from 'esbuild';
 import { defineConfig } from 'tsup';
+
+// 'simdnet/formats' builds its networks with the main entry's Network (the one class, with the
+// embedded wasm), so it imports dist/index.js (or .cjs) rather than bundling a second copy. With
+// treeshake, tsup runs esbuild in ESM for both formats: the output extension tells them apart.
+const mainEntryOfFormats: Plugin = {
+  name: 'main-entry-of-formats',
+  setup(build) {
+    const index = resolve('src/index.js');
+    build.onResolve({ filter: /^(\.\.\/)+index\.js$/ }, (args) =>
+      resolve(args.resolveDir, args.path) === index && args.resolveDir.startsWith(resolve('src/formats'))
+        ? { path: build.initialOptions.outExtension?.['.js'] === '.cjs' ? './index.cjs' : './index.js', external: true }
+        : undefined);
+  },
+};
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', slim: 'src/slim.ts' },
+    entry: { index: 'src/index.ts', slim: 'src/slim.ts', threads: 'src/threads.ts', formats: 'src/formats/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     target: 'es2022',
@@ -14,10 +30,11 @@ export default defineConfig([
     treeshake: true,
     // import.meta.url in the CJS build too: the main entry reads dist/simdnet.relaxed.wasm in Node.
     shims: true,
+    esbuildPlugins: [mainEntryOfFormats],
     // The .wasm files themselves, for users of 'simdnet/slim' who host them (and the relaxed
     // build, which no entry embeds).
     onSuccess: async () => {
-      for (const build of ['simd', 'scalar', 'relaxed']) copyFileSync(`build/simdnet.${build}.wasm`, `dist/simdnet.${build}.wasm`);
+      for (const build of ['simd', 'scalar', 'relaxed', 'threads']) copyFileSync(`build/simdnet.${build}.wasm`, `dist/simdnet.${build}.wasm`);
     },
   },
   {

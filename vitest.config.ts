@@ -11,11 +11,15 @@ const nodeAccepts = (flag: string): boolean => spawnSync(process.execPath, [flag
 // The slow tests of the whole: the built package and CLI in child processes, bundlers, the
 // browser, MNIST, a soak, gigabytes of wasm memory. `npm run test:unit` (project 'unit') runs
 // everything else.
-const INTEGRATION = ['demo', 'packaging', 'playground', 'soak', 'cli', 'cli-*', 'high-addresses'].map((name) => `test/${name}.spec.ts`);
+const INTEGRATION = [
+  'demo', 'packaging', 'playground', 'soak', 'cli', 'cli-*', 'high-addresses', 'threads-process', 'bench-browser',
+].map((name) => `test/${name}.spec.ts`);
 
 export default defineConfig({
   test: {
     testTimeout: 60_000,
+    // The threaded build, which the main entry reads from dist/ in Node, from the entry that embeds it.
+    setupFiles: ['test/support/threads.ts'],
     execArgv: !relaxedSimdSupported() && nodeAccepts(RELAXED_FLAG) ? [RELAXED_FLAG] : [],
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/**/*.spec.ts'], exclude: INTEGRATION } },

@@ -144,6 +144,20 @@ function gemmRows(
   }
 }
 
+/**
+ * C = A·B with a(i, p) = A[i·rsA + p·csA], b(p, j) = B[p·rsB + j·csB] and row stride ldc: any
+ * block of a product, for the threaded build (SIMD only) to split.
+ */
+export function gemmBlock(
+  m: i32, n: i32, k: i32,
+  a: usize, rsA: i32, csA: i32,
+  b: usize, rsB: i32, csB: i32,
+  c: usize, ldc: i32,
+): void {
+  if (ASC_FEATURE_SIMD) gemmSimd(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc);
+  else unreachable();
+}
+
 // SIMD: C = A·B with b(p, j) = B[p·rsB + j·csB] and row stride ldc.
 function gemmSimd(
   m: i32, n: i32, k: i32,
@@ -454,18 +468,23 @@ function storeTileRow(dst: usize, lo: v128, hi: v128, cols: i32): void {
 
 /** out[n] = scale · (column sums of A[m×n]), each column summed in row order. */
 export function columnSums(a: usize, m: i32, n: i32, scale: f32, out: usize): void {
+  columnSumsStrided(a, m, n, n, scale, out);
+}
+
+/** columnSums of n columns of a matrix whose rows lie lda floats apart. */
+export function columnSumsStrided(a: usize, m: i32, n: i32, lda: i32, scale: f32, out: usize): void {
   let j = 0;
   if (ASC_FEATURE_SIMD) {
     const vscale = f32x4.splat(scale);
     for (; j + 4 <= n; j += 4) {
       let sum = f32x4.splat(0);
-      for (let i = 0; i < m; i++) sum = f32x4.add(sum, v128.load(at(a, i * n + j)));
+      for (let i = 0; i < m; i++) sum = f32x4.add(sum, v128.load(at(a, i * lda + j)));
       v128.store(at(out, j), f32x4.mul(sum, vscale));
     }
   }
   for (; j < n; j++) {
     let sum: f32 = 0;
-    for (let i = 0; i < m; i++) sum += load<f32>(at(a, i * n + j));
+    for (let i = 0; i < m; i++) sum += load<f32>(at(a, i * lda + j));
     store<f32>(at(out, j), sum * scale);
   }
 }

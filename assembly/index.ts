@@ -8,6 +8,10 @@ export { smallNN, smallTN, smallNT, smallTNScaled } from "./small";
 export { rowTimesMatrix, sgdOuter, sgdBias, narrowForward, narrowBackward } from "./row";
 export { activate, activationBackward } from "./activation";
 export { lossSum, lossDelta, countCorrect } from "./loss";
-export { sgdStep, momentumStep, adamStep, scaleAddWeights, sumOfSquares } from "./optimizer";
+export {
+  sgdStep, momentumStep, adamStep, rmspropStep, scaleAddWeights, addL1, clipValues, scaleElements, sumOfSquares, sumOfAbs,
+} from "./optimizer";
 export { rngNext, rngBelow, shuffle } from "./random";
+export { learningRateAt } from "./schedule";
+export { setPool, work } from "./parallel";
 export { gradient, predict, evaluate, train, abortRun } from "./train";

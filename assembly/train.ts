@@ -7,23 +7,28 @@ import {
   LAYER_HAS_BIAS, LAYER_INPUTS, LAYER_OUTPUTS, LAYER_TRAIN_BIAS, LAYER_UNITS,
   LAYER_WEIGHT_GRADS, LAYER_WEIGHTS,
   NET_ACCURACY, NET_BATCH_X, NET_BATCH_Y, NET_CAPACITY, NET_GRADS, NET_LOSS,
-  NET_PARAM_COUNT, NET_PARAMS, NET_SCRATCH,
-  OPT_ADAM, OPT_MOMENTUM, OPT_SGD,
+  NET_PARAM_COUNT, NET_PARAMS, NET_SCRATCH, NET_THREADS,
+  OPT_ADAGRAD, OPT_ADAM, OPT_ADAMW, OPT_MOMENTUM, OPT_RMSPROP, OPT_SGD,
+  CLIP_NONE, CLIP_VALUE,
   DIVERGED_FINAL, DIVERGED_LOSS, DIVERGED_PARAMETERS, DIVERGED_VALIDATION,
-  RUN_BATCH, RUN_BATCH_LOSS, RUN_BATCH_SIZE, RUN_BETA1, RUN_BETA2, RUN_DIVERGED, RUN_DIVERGED_BATCH,
-  RUN_EPOCH, RUN_EPOCHS, RUN_EPSILON, RUN_L2, RUN_LEARNING_RATE, RUN_MOMENTUM, RUN_NESTEROV,
-  RUN_OPTIMIZER, RUN_ORDER, RUN_RESTORED_EPOCH, RUN_RNG, RUN_RNG_SNAPSHOTS, RUN_ROWS,
+  RUN_BATCH, RUN_BATCH_LOSS, RUN_BATCH_SIZE, RUN_BETA1, RUN_BETA2, RUN_CLIP, RUN_CLIP_LIMIT, RUN_DIVERGED,
+  RUN_DIVERGED_BATCH, RUN_EPOCH, RUN_EPOCHS, RUN_EPSILON, RUN_L1, RUN_L2, RUN_MOMENTUM,
+  RUN_NESTEROV, RUN_OPTIMIZER, RUN_ORDER, RUN_RESTORED_EPOCH, RUN_RHO, RUN_RNG, RUN_RNG_SNAPSHOTS, RUN_ROWS,
   RUN_SNAPSHOT0, RUN_SNAPSHOT1, RUN_STATE1, RUN_STATE2, RUN_STATS,
-  RUN_STATS_CAPACITY, RUN_STATUS, RUN_STEP, RUN_VAL_ROWS, RUN_VAL_X, RUN_VAL_Y, RUN_X, RUN_Y,
-  STATS_BYTES, STATS_CORRECT, STATS_LOSS, STATS_VAL_CORRECT, STATS_VAL_LOSS,
+  RUN_STATS_CAPACITY, RUN_STATUS, RUN_STEP, RUN_VAL_ROWS, RUN_VAL_X, RUN_VAL_Y, RUN_WEIGHT_DECAY, RUN_X, RUN_Y,
+  STATS_BYTES, STATS_CORRECT, STATS_LEARNING_RATE, STATS_LOSS, STATS_VAL_CORRECT, STATS_VAL_LOSS,
   STATUS_DIVERGED, STATUS_DONE, STATUS_RUNNING,
 } from "../src/abi";
-import { activate, activationBackward } from "./activation";
-import { columnSums, gemmNN, gemmNT, gemmTN } from "./gemm";
 import { countCorrect, lossDelta, lossSum } from "./loss";
 import { at, copyElements, firstNonFinite } from "./memory";
-import { adamStep, momentumStep, scaleAddWeights, sgdStep, sumOfSquares } from "./optimizer";
+import { sumOfAbs, sumOfSquares } from "./optimizer";
+import {
+  parallelActivate, parallelActivationBackward, parallelAdam, parallelAddL1, parallelClipValues, parallelColumnSums,
+  parallelGather, parallelMomentum, parallelNN, parallelNT, parallelRmsprop, parallelScale, parallelScaleAdd,
+  parallelSgd, parallelTN,
+} from "./parallel";
 import { shuffle } from "./random";
+import { scheduledRate } from "./schedule";
 import {
   f32At, i32At, inputWidth, layerCount, layerRecord, outputLayer, outputWidth, ptrAt,
 } from "./records";
@@ -31,22 +36,24 @@ import { isNarrow, narrowBackward, narrowForward, rowTimesMatrix, sgdBias, sgdOu
 import { isSmall, smallNN, smallNT, smallTNScaled } from "./small";
 
 // A layer's products: row.ts's vector loop or small.ts's dot products for a single row,
-// small.ts's plain loops when the shape is tiny, gemm.ts's tiles otherwise; all sum in the
-// same order, so the choice never changes a bit.
-@inline function productNN(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize): void {
+// small.ts's plain loops when the shape is tiny, gemm.ts's tiles otherwise (split across the
+// network's threads in the threaded build); all sum in the same order, so the choice never
+// changes a bit.
+@inline function productNN(threads: i32, m: i32, n: i32, k: i32, a: usize, b: usize, c: usize): void {
   if (m == 1) rowTimesMatrix(n, k, a, b, c);
   else if (isSmall(m, n, k)) smallNN(m, n, k, a, b, c);
-  else gemmNN(m, n, k, a, b, c);
+  else parallelNN(threads, m, n, k, a, b, c);
 }
-@inline function productNT(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, scratch: usize): void {
+@inline function productNT(threads: i32, m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, scratch: usize): void {
   if (m == 1 || isSmall(m, n, k)) smallNT(m, n, k, a, b, c);
-  else gemmNT(m, n, k, a, b, c, scratch);
+  else parallelNT(threads, m, n, k, a, b, c, scratch);
 }
 
 // Runs m rows of X (m ≤ capacity) through every layer; returns the address of the output
 // activations. Inlined into trainBatch, as backpropagate and outputDelta are: when a tiny
 // network trains row by row, calls are a large part of the time per row.
 @inline function forwardLayers(net: usize, x: usize, m: i32): usize {
+  const threads = i32At(net, NET_THREADS);
   let input = x;
   for (let l = 0, layers = layerCount(net); l < layers; l++) {
     const layer = layerRecord(net, l);
@@ -60,8 +67,8 @@ import { isSmall, smallNN, smallNT, smallTNScaled } from "./small";
     if (m == 1 && isNarrow(units)) {
       narrowForward(inputs, units, input, weights, bias, act, alpha, out);
     } else {
-      productNN(m, units, inputs, input, weights, out);
-      activate(out, m, units, bias, act, alpha);
+      productNN(threads, m, units, inputs, input, weights, out);
+      parallelActivate(threads, out, m, units, bias, act, alpha);
     }
     input = out;
   }
@@ -69,18 +76,22 @@ import { isSmall, smallNN, smallNT, smallTNScaled } from "./small";
 }
 
 // Fills the gradient block with ∂J/∂θ for the m rows just run forward from X with targets Y,
-// where J = (Σ_rows loss + (λ/2)·Σ w²) / m; biases that are absent or frozen keep a zero gradient.
-function backward(net: usize, x: usize, y: usize, m: i32, l2: f32): void {
+// where J = (Σ_rows loss + (λ2/2)·Σ w² + λ1·Σ|w|) / m; biases that are absent or frozen keep a
+// zero gradient.
+function backward(net: usize, x: usize, y: usize, m: i32, l2: f32, l1: f32): void {
   outputDelta(net, y, m);
-  backpropagate(net, x, m, l2, false, 0);
+  backpropagate(net, x, m, l2, l1, false, 0);
 }
 
 // From the output delta down: each layer passes its delta to the layer below (through the
 // weights as they were), then either stores its gradient or, with sgdInPlace (one row under
-// plain SGD, see row.ts), applies the SGD step to its weights and bias directly.
-@inline function backpropagate(net: usize, x: usize, m: i32, l2: f32, sgdInPlace: bool, lr: f32): void {
+// plain SGD without L1 or clipping, see row.ts), applies the SGD step to its weights and bias
+// directly.
+@inline function backpropagate(net: usize, x: usize, m: i32, l2: f32, l1: f32, sgdInPlace: bool, lr: f32): void {
   const invM: f32 = 1 / <f32>m;
   const decay: f32 = l2 * invM;
+  const l1Term: f32 = l1 * invM;
+  const threads = i32At(net, NET_THREADS);
   for (let l = layerCount(net) - 1; l >= 0; l--) {
     const layer = layerRecord(net, l);
     const inputs = i32At(layer, LAYER_INPUTS);
@@ -99,8 +110,8 @@ function backward(net: usize, x: usize, y: usize, m: i32, l2: f32): void {
       continue;
     }
     if (below) {
-      productNT(m, inputs, units, delta, weights, belowDelta, ptrAt(net, NET_SCRATCH));
-      activationBackward(belowDelta, input, m, inputs, belowAct, belowAlpha);
+      productNT(threads, m, inputs, units, delta, weights, belowDelta, ptrAt(net, NET_SCRATCH));
+      parallelActivationBackward(threads, belowDelta, input, m, inputs, belowAct, belowAlpha);
     }
     if (sgdInPlace) {
       sgdOuter(inputs, units, input, delta, weights, lr, decay);
@@ -111,10 +122,11 @@ function backward(net: usize, x: usize, y: usize, m: i32, l2: f32): void {
     if (isSmall(inputs, units, m)) {
       smallTNScaled(inputs, units, m, input, delta, weightGrads, weights, invM, decay);
     } else {
-      gemmTN(inputs, units, m, input, delta, weightGrads);
-      scaleAddWeights(weightGrads, weights, inputs * units, invM, decay);
+      parallelTN(threads, inputs, units, m, input, delta, weightGrads);
+      parallelScaleAdd(threads, weightGrads, weights, inputs * units, invM, decay);
     }
-    if (trainBias) columnSums(delta, m, units, invM, ptrAt(layer, LAYER_BIAS_GRADS));
+    if (l1 != 0) parallelAddL1(threads, weightGrads, weights, inputs * units, l1Term);
+    if (trainBias) parallelColumnSums(threads, delta, m, units, invM, ptrAt(layer, LAYER_BIAS_GRADS));
   }
 }
 
@@ -127,30 +139,33 @@ function backward(net: usize, x: usize, y: usize, m: i32, l2: f32): void {
   );
 }
 
-// Σ over the weights (not biases) of w², in f64.
-function weightSquares(net: usize): f64 {
-  let sum: f64 = 0;
+// (λ2/2)·Σ w² + λ1·Σ|w| over the weights (not biases), in f64.
+function weightPenalty(net: usize, l2: f32, l1: f32): f64 {
+  let squares: f64 = 0;
+  let absolutes: f64 = 0;
   for (let l = 0, layers = layerCount(net); l < layers; l++) {
     const layer = layerRecord(net, l);
+    const weights = ptrAt(layer, LAYER_WEIGHTS);
     const count = i32At(layer, LAYER_INPUTS) * i32At(layer, LAYER_UNITS);
-    sum += sumOfSquares(ptrAt(layer, LAYER_WEIGHTS), count);
+    if (l2 != 0) squares += sumOfSquares(weights, count);
+    if (l1 != 0) absolutes += sumOfAbs(weights, count);
   }
-  return sum;
+  return 0.5 * <f64>l2 * squares + <f64>l1 * absolutes;
 }
 
-/** m·J for the rows whose outputs forward() just produced: Σ_rows loss + (λ/2)·Σ w². */
-function batchObjective(net: usize, y: usize, m: i32, l2: f32): f64 {
+/** m·J for the rows whose outputs forward() just produced: Σ_rows loss + (λ2/2)·Σ w² + λ1·Σ|w|. */
+function batchObjective(net: usize, y: usize, m: i32, l2: f32, l1: f32): f64 {
   const last = outputLayer(net);
   let sum = lossSum(ptrAt(last, LAYER_OUTPUTS), y, m * i32At(last, LAYER_UNITS), i32At(net, NET_LOSS));
-  if (l2 != 0) sum += 0.5 * <f64>l2 * weightSquares(net);
+  if (l2 != 0 || l1 != 0) sum += weightPenalty(net, l2, l1);
   return sum;
 }
 
 /** Forward and backward on m rows (m ≤ capacity), leaving ∂J/∂θ in the gradient block; returns J. */
-export function gradient(net: usize, x: usize, y: usize, m: i32, l2: f32): f64 {
+export function gradient(net: usize, x: usize, y: usize, m: i32, l2: f32, l1: f32): f64 {
   forwardLayers(net, x, m);
-  const objective = batchObjective(net, y, m, l2);
-  backward(net, x, y, m, l2);
+  const objective = batchObjective(net, y, m, l2, l1);
+  backward(net, x, y, m, l2, l1);
   return objective / <f64>m;
 }
 
@@ -199,55 +214,99 @@ export function evaluate(net: usize, x: usize, y: usize, rows: i32, correctOut: 
   return sum;
 }
 
-// Counts one more optimizer step (Adam's bias correction reads it) and returns the new count.
+// Counts one more optimizer step (Adam's bias correction and the schedules read it) and returns the new count.
 @inline function nextStep(run: usize): i32 {
   const step = i32At(run, RUN_STEP) + 1;
   store<i32>(run + RUN_STEP, step);
   return step;
 }
 
-/** One optimizer step over the whole parameter block, from the gradient block. */
-function optimizerStep(net: usize, run: usize): void {
+/**
+ * One optimizer step at rate lr over the whole parameter block, from the gradient block
+ * (clipped first if the run asks for it).
+ */
+function optimizerStep(net: usize, run: usize, lr: f32): void {
   const params = ptrAt(net, NET_PARAMS);
   const grads = ptrAt(net, NET_GRADS);
   const count = i32At(net, NET_PARAM_COUNT);
-  const lr = f32At(run, RUN_LEARNING_RATE);
   const step = nextStep(run);
   const optimizer = i32At(run, RUN_OPTIMIZER);
-  if (optimizer == OPT_ADAM) {
-    const beta1 = f32At(run, RUN_BETA1);
-    const beta2 = f32At(run, RUN_BETA2);
-    const c1 = <f32>(1 / (1 - Math.pow(<f64>beta1, <f64>step)));
-    const c2 = <f32>(1 / (1 - Math.pow(<f64>beta2, <f64>step)));
-    adamStep(
-      params, grads, ptrAt(run, RUN_STATE1), ptrAt(run, RUN_STATE2), count,
-      lr, beta1, beta2, f32At(run, RUN_EPSILON), c1, c2,
+  const threads = i32At(net, NET_THREADS);
+  clipGradient(run, threads, grads, count);
+  if (optimizer == OPT_ADAM || optimizer == OPT_ADAMW) {
+    adamSteps(net, run, lr, step, optimizer == OPT_ADAMW);
+  } else if (optimizer == OPT_RMSPROP || optimizer == OPT_ADAGRAD) {
+    const rmsprop = optimizer == OPT_RMSPROP;
+    const rho: f32 = rmsprop ? f32At(run, RUN_RHO) : 1;
+    parallelRmsprop(
+      threads, params, grads, ptrAt(run, RUN_STATE1), count, lr, rho, rmsprop ? 1 - rho : 1, f32At(run, RUN_EPSILON),
     );
   } else if (optimizer == OPT_MOMENTUM) {
-    momentumStep(
-      params, grads, ptrAt(run, RUN_STATE1), count,
+    parallelMomentum(
+      threads, params, grads, ptrAt(run, RUN_STATE1), count,
       lr, f32At(run, RUN_MOMENTUM), i32At(run, RUN_NESTEROV) != 0,
     );
   } else {
-    sgdStep(params, grads, count, lr);
+    parallelSgd(threads, params, grads, count, lr);
   }
 }
 
-// Copies the rows order[start .. start+m) of a rows×width matrix to dst.
-function gatherRows(src: usize, width: i32, order: usize, start: i32, m: i32, dst: usize): void {
-  for (let r = 0; r < m; r++) {
-    const row = <i32>load<u32>(at(order, start + r));
-    copyElements(at(dst, r * width), at(src, row * width), width);
+// Clips the gradient block as the run asks: each element (split by ranges), or the whole to a
+// global norm, whose sum of squares is taken on this thread in one order so that the bits do not
+// depend on the thread count.
+function clipGradient(run: usize, threads: i32, grads: usize, count: i32): void {
+  const clip = i32At(run, RUN_CLIP);
+  if (clip == CLIP_NONE) return;
+  const limit = f32At(run, RUN_CLIP_LIMIT);
+  if (clip == CLIP_VALUE) {
+    parallelClipValues(threads, grads, count, limit);
+    return;
   }
+  const norm = Math.sqrt(sumOfSquares(grads, count));
+  if (norm > <f64>limit) parallelScale(threads, grads, count, <f32>(<f64>limit / norm));
+}
+
+// Adam's step t, or AdamW's. AdamW's decay must not reach a frozen bias, which training leaves as
+// it is, so it runs over each stretch of trainable parameters between frozen biases (a frozen
+// bias's gradient is zero, which makes Adam's own step on it zero).
+function adamSteps(net: usize, run: usize, lr: f32, step: i32, decoupled: bool): void {
+  const beta1 = f32At(run, RUN_BETA1);
+  const beta2 = f32At(run, RUN_BETA2);
+  const c1 = <f32>(1 / (1 - Math.pow(<f64>beta1, <f64>step)));
+  const c2 = <f32>(1 / (1 - Math.pow(<f64>beta2, <f64>step)));
+  const params = ptrAt(net, NET_PARAMS);
+  const end = params + (<usize>i32At(net, NET_PARAM_COUNT) << 2);
+  const keep: f32 = decoupled ? <f32>(1 - <f64>lr * <f64>f32At(run, RUN_WEIGHT_DECAY)) : 1;
+  let from = params;
+  if (decoupled) {
+    for (let l = 0, layers = layerCount(net); l < layers; l++) {
+      const layer = layerRecord(net, l);
+      if ((i32At(layer, LAYER_FLAGS) & (LAYER_HAS_BIAS | LAYER_TRAIN_BIAS)) != LAYER_HAS_BIAS) continue;
+      adamSpan(net, run, from, ptrAt(layer, LAYER_BIAS), lr, c1, c2, keep);
+      from = l + 1 < layers ? ptrAt(layerRecord(net, l + 1), LAYER_WEIGHTS) : end;
+    }
+  }
+  adamSpan(net, run, from, end, lr, c1, c2, keep);
+}
+
+// adamStep over the parameters at [from, to) and their gradients and moments.
+function adamSpan(net: usize, run: usize, from: usize, to: usize, lr: f32, c1: f32, c2: f32, keep: f32): void {
+  const offset = from - ptrAt(net, NET_PARAMS);
+  parallelAdam(
+    i32At(net, NET_THREADS), from, ptrAt(net, NET_GRADS) + offset, ptrAt(run, RUN_STATE1) + offset,
+    ptrAt(run, RUN_STATE2) + offset, <i32>((to - from) >> 2),
+    lr, f32At(run, RUN_BETA1), f32At(run, RUN_BETA2), f32At(run, RUN_EPSILON), c1, c2, keep,
+  );
 }
 
 /**
  * Trains one batch of m rows starting at position start of the epoch's row order:
- * forward, objective, backward, optimizer step. Returns m·J measured before the
+ * forward, objective, backward, optimizer step at rate lr. Returns m·J measured before the
  * step, and skips the step when that is not finite. Adds correct counts to stats.
- * A single row under plain SGD is updated layer by layer as it backpropagates (sgdInPlace).
+ * A single row under plain SGD (no L1, no clipping) is updated layer by layer as it
+ * backpropagates (sgdInPlace).
  */
-function trainBatch(net: usize, run: usize, start: i32, m: i32, stats: usize): f64 {
+function trainBatch(net: usize, run: usize, start: i32, m: i32, stats: usize, lr: f32): f64 {
   const inputs = inputWidth(net);
   const units = outputWidth(net);
   const order = ptrAt(run, RUN_ORDER);
@@ -258,8 +317,9 @@ function trainBatch(net: usize, run: usize, start: i32, m: i32, stats: usize): f
     x = at(x, row * inputs);
     y = at(y, row * units);
   } else if (order) {
-    gatherRows(x, inputs, order, start, m, ptrAt(net, NET_BATCH_X));
-    gatherRows(y, units, order, start, m, ptrAt(net, NET_BATCH_Y));
+    const threads = i32At(net, NET_THREADS);
+    parallelGather(threads, x, inputs, order, start, m, ptrAt(net, NET_BATCH_X));
+    parallelGather(threads, y, units, order, start, m, ptrAt(net, NET_BATCH_Y));
     x = ptrAt(net, NET_BATCH_X);
     y = ptrAt(net, NET_BATCH_Y);
   } else {
@@ -267,18 +327,19 @@ function trainBatch(net: usize, run: usize, start: i32, m: i32, stats: usize): f
     y = at(y, start * units);
   }
   const l2 = f32At(run, RUN_L2);
+  const l1 = f32At(run, RUN_L1);
   const outputs = forwardLayers(net, x, m);
-  const objective = batchObjective(net, y, m, l2);
+  const objective = batchObjective(net, y, m, l2, l1);
   if (!isFinite(objective)) return objective;
   const correct = countCorrect(outputs, y, m, units, i32At(net, NET_ACCURACY));
   store<f64>(stats + STATS_CORRECT, load<f64>(stats + STATS_CORRECT) + <f64>correct);
-  if (m == 1 && i32At(run, RUN_OPTIMIZER) == OPT_SGD) {
+  if (m == 1 && i32At(run, RUN_OPTIMIZER) == OPT_SGD && l1 == 0 && i32At(run, RUN_CLIP) == CLIP_NONE) {
     nextStep(run);
     outputDelta(net, y, 1);
-    backpropagate(net, x, 1, l2, true, f32At(run, RUN_LEARNING_RATE));
+    backpropagate(net, x, 1, l2, 0, true, lr);
   } else {
-    backward(net, x, y, m, l2);
-    optimizerStep(net, run);
+    backward(net, x, y, m, l2, l1);
+    optimizerStep(net, run, lr);
   }
   return objective;
 }
@@ -330,7 +391,7 @@ function diverge(net: usize, run: usize, cause: i32, batch: i32, restored: i32):
 function finalWeightsHold(net: usize, run: usize, m: i32): bool {
   const y = ptrAt(run, RUN_Y);
   forwardLayers(net, ptrAt(run, RUN_X), m);
-  return isFinite(batchObjective(net, y, m, f32At(run, RUN_L2)));
+  return isFinite(batchObjective(net, y, m, f32At(run, RUN_L2), f32At(run, RUN_L1)));
 }
 
 /**
@@ -369,6 +430,11 @@ export function train(net: usize, run: usize, maxBatches: i32, maxEpochs: i32): 
   const order = ptrAt(run, RUN_ORDER);
   let batches = 0;
   let epochsEnded = 0;
+  // The rate of the latest step goes to its epoch's statistics as an epoch ends and as this call
+  // returns (for onBatchEnd, or a divergence), not at every step: a tiny network trains a row in
+  // the time of a few stores.
+  let lastRate: f32 = 0;
+  let lastStats: usize = 0;
   while (batches < maxBatches && i32At(run, RUN_STATUS) == STATUS_RUNNING) {
     const epoch = i32At(run, RUN_EPOCH);
     const batch = i32At(run, RUN_BATCH);
@@ -379,7 +445,10 @@ export function train(net: usize, run: usize, maxBatches: i32, maxEpochs: i32): 
       if (order) shuffleRows(order, rows, run + RUN_RNG);
     }
     const start = batch * batchSize;
-    const objective = trainBatch(net, run, start, min(batchSize, rows - start), stats);
+    const lr = scheduledRate(run, epoch);
+    lastRate = lr;
+    lastStats = stats;
+    const objective = trainBatch(net, run, start, min(batchSize, rows - start), stats, lr);
     if (!isFinite(objective)) {
       // A first batch that fails condemns the weights this epoch began with.
       diverge(net, run, DIVERGED_LOSS, batch, batch == 0 ? max(epoch - 1, 0) : epoch);
@@ -392,6 +461,7 @@ export function train(net: usize, run: usize, maxBatches: i32, maxEpochs: i32): 
       store<i32>(run + RUN_BATCH, batch + 1);
       continue;
     }
+    store<f64>(stats + STATS_LEARNING_RATE, lr);
     if (firstNonFinite(params, count) >= 0) {
       diverge(net, run, DIVERGED_PARAMETERS, batch, epoch);
       break;
@@ -414,5 +484,6 @@ export function train(net: usize, run: usize, maxBatches: i32, maxEpochs: i32): 
     if (epoch + 1 == i32At(run, RUN_EPOCHS)) store<i32>(run + RUN_STATUS, STATUS_DONE);
     if (++epochsEnded == maxEpochs) break;
   }
+  if (lastStats) store<f64>(lastStats + STATS_LEARNING_RATE, lastRate);
   return batches;
 }

@@ -2,72 +2,76 @@
 //   node child.mjs <profile> library <peer id> <workload id>
 //     sets the library up and warms it, then runs one repetition of a measurement each time
 //     run.mjs asks over the IPC channel, so that run.mjs can interleave every library's
-//     repetitions (see run.mjs);
+//     repetitions (see run.mjs); a browser peer runs in a page this process drives;
 //   node child.mjs <profile> gemm <workload ids…>
-//     runs the GEMM micro-benchmark and sends its result, or { error }.
+//     runs the GEMM micro-benchmark and sends its result, or { error };
+//   node --expose-gc child.mjs <profile> many-networks
+//     measures the memory of many small networks alive at once and sends it, or { error }.
 
 import { readFileSync } from 'node:fs';
 import { runGemmBenchmark } from './gemm.mjs';
-import { calibrate, PROFILES, repetition } from './measure.mjs';
+import { measureManyNetworks } from './many-networks.mjs';
+import { PROFILES } from './measure.mjs';
 import { findPeer } from './peers/index.mjs';
-import { watchWasmMemory, wasmMemoryBytes } from './wasm-memory.mjs';
-import { findWorkload, generateData, parameterCount } from './workloads.mjs';
+import { startSession } from './session.mjs';
+import { watchWasmMemory } from './wasm-memory.mjs';
+import { findWorkload } from './workloads.mjs';
 
 const [profileName, task, ...args] = process.argv.slice(2);
 const profile = PROFILES[profileName];
 const firstLine = (error) => String(error?.message ?? error).split('\n')[0];
 
-if (task === 'gemm') {
+if (task === 'library') {
+  await serveLibrary(findPeer(args[0]), findWorkload(args[1]));
+} else {
   try {
-    reply(await runGemmBenchmark(profile, args.map(findWorkload)), true);
+    reply(await (task === 'gemm' ? runGemmBenchmark(profile, args.map(findWorkload)) : measureManyNetworks()), true);
   } catch (error) {
     reply({ error: firstLine(error) }, true);
   }
-} else {
-  await serveLibrary(findPeer(args[0]), findWorkload(args[1]));
 }
 
 // Replies to run.mjs: { ready, bulk } (or { unavailable } / { error }) once warmed up, then
 // { rate } per { rep: kind }, and the library's figures on { finish }, after which it exits.
 async function serveLibrary(peer, workload) {
-  let instance;
-  const runs = {};
-  const units = {};
-  let wasmBytes = 0;
+  let session;
   try {
-    watchWasmMemory();
-    const adapter = await import(new URL(`./peers/${peer.module}`, import.meta.url));
-    const unavailable = adapter.unavailableReason?.(workload);
-    if (unavailable) return reply({ unavailable }, true);
-    instance = await adapter.setup(workload, generateData(workload), peer.variant ?? {});
-    runs.train = (n) => instance.trainChunk(n);
-    runs.infer = (n) => instance.infer(n);
-    // A library without a batch API predicts row by row either way: run.mjs reuses `infer`.
-    if (instance.inferBulk) runs.inferBulk = (n) => instance.inferBulk(n);
-    units.train = await calibrate(runs.train, profile);
-    wasmBytes = wasmMemoryBytes();
-    for (const kind of ['infer', 'inferBulk'].filter((k) => runs[k])) units[kind] = await calibrate(runs[kind], profile);
+    // Only a browser peer's process loads playwright and esbuild, which would swell the others' resident set.
+    session = peer.browser
+      ? await (await import('./browser.mjs')).startBrowserSession(peer, workload, profileName)
+      : await startNodeSession(peer, workload);
   } catch (error) {
     return reply({ error: firstLine(error) }, true);
   }
+  if (session.unavailable) return reply({ unavailable: session.unavailable }, true);
   process.on('message', async (message) => {
     try {
       if (message.rep) {
-        reply({ rate: await repetition(runs[message.rep], units[message.rep], profile) });
+        reply({ rate: await session.rep(message.rep) });
         return;
       }
-      const stats = (await instance.stats?.()) ?? {};
-      instance.dispose();
-      reply({
-        wasmBytesPerParam: wasmBytes > 0 ? wasmBytes / parameterCount(workload) : null,
-        peakRssBytes: stats.peakRssBytes ?? process.resourceUsage().maxRSS * 1024,
-        version: stats.version ?? packageVersion(peer.package),
-      }, true);
+      const figures = await session.finish();
+      reply({ ...figures, version: figures.version ?? packageVersion(peer.package) }, true);
     } catch (error) {
       reply({ error: firstLine(error) }, true);
     }
   });
-  reply({ ready: true, bulk: Boolean(runs.inferBulk) });
+  reply({ ready: true, bulk: session.bulk });
+}
+
+// The library in this process; its peak resident set is this process's unless it reports its own (numpy's python).
+async function startNodeSession(peer, workload) {
+  watchWasmMemory();
+  const adapter = await import(new URL(`./peers/${peer.module}`, import.meta.url));
+  const session = await startSession(adapter, workload, peer.variant ?? {}, profile);
+  if (session.unavailable) return session;
+  return {
+    ...session,
+    async finish() {
+      const figures = await session.finish();
+      return { ...figures, peakRssBytes: figures.peakRssBytes ?? process.resourceUsage().maxRSS * 1024 };
+    },
+  };
 }
 
 // Sends a message to run.mjs; after the last one the process exits, since some libraries

@@ -106,6 +106,19 @@ export function floorLine(gemm, rows) {
   );
 }
 
+/** The memory of many small networks alive at once (bench/many-networks.mjs), in one sentence. */
+export function manyNetworksLine(result) {
+  if (result.error) return `Many small networks: unavailable: ${result.error}`;
+  const { count, shape, rows, rssBytes, wasmBytes, createSeconds, seconds } = result;
+  const megabytes = (bytes) => fixed(bytes / 2 ** 20, 1);
+  return (
+    `Many small networks: ${count.toLocaleString('en')} networks of ${shape} alive at once, each after one fit of ${rows} rows ` +
+    `and one predict, in a process of their own: resident set +${megabytes(rssBytes)} MB (${fixed(rssBytes / count / 1024, 1)} KB ` +
+    `a network; the library's wasm memory then ${megabytes(wasmBytes)} MB); Network.create ${fixed(createSeconds, 2)} s in all ` +
+    `(${fixed((1000 * createSeconds) / count, 2)} ms each), with the fits and predictions ${fixed(seconds, 2)} s.`
+  );
+}
+
 /** Per-library caveats that the table's numbers depend on, and why a library did not run. */
 export function notes(rows) {
   const present = new Set(rows.map((r) => r.library));

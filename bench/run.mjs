@@ -1,6 +1,7 @@
-// `npm run bench [-- --quick] [--workload W3[,W4]] [--library tfjs-wasm[,numpy,gemm]]`:
+// `npm run bench [-- --quick] [--workload W3[,W4]] [--library tfjs-wasm[,numpy,gemm,many-networks]]`:
 // measures every selected library on every selected workload, each in a pinned child
-// process, then the GEMM micro-benchmark; prints the tables and the performance goals, and
+// process, then the GEMM micro-benchmark and the memory of many small networks, each in a
+// child of its own; prints the tables and the performance goals, and
 // writes bench/results/latest.json in the schema of bench/results/history/ (its README), so a
 // run is archived by copying that file there.
 //
@@ -18,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PROFILES, summarize } from './measure.mjs';
 import { findPeer, MEASUREMENTS, PEERS } from './peers/index.mjs';
-import { derive, floorLine, gemmTable, goalsTable, notes, resultsTable } from './report.mjs';
+import { derive, floorLine, gemmTable, goalsTable, manyNetworksLine, notes, resultsTable } from './report.mjs';
 import { judgeGoals } from './targets.mjs';
 import { findWorkload, WORKLOADS } from './workloads.mjs';
 
@@ -27,7 +28,9 @@ const CHILD = fileURLToPath(new URL('child.mjs', import.meta.url));
 const RESULTS = join(root, 'bench/results');
 // Node 20 runs relaxed SIMD (the simdnet-relaxed peer, the GEMM table's relaxed column) only with this flag.
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
-const USAGE = `usage: npm run bench -- [--quick] [--workload W1,…] [--library ${PEERS.map((p) => p.id).join(',')},gemm]`;
+// Selected with the libraries, and run unless the libraries selected leave them out.
+const EXTRAS = ['gemm', 'many-networks'];
+const USAGE = `usage: npm run bench -- [--quick] [--workload W1,…] [--library ${[...PEERS.map((p) => p.id), ...EXTRAS].join(',')}]`;
 
 const { values: options } = parseArgs({
   options: {
@@ -40,9 +43,11 @@ const { values: options } = parseArgs({
 if (options.help) exit(USAGE, 0);
 const profileName = options.quick ? 'quick' : 'full';
 const workloads = options.workload?.split(',').map((id) => findWorkload(id) ?? exit(`unknown workload '${id}'\n${USAGE}`, 2)) ?? WORKLOADS;
-const libraries = options.library?.split(',').filter((id) => id !== 'gemm');
-const peers = libraries === undefined ? PEERS : libraries.map((id) => findPeer(id) ?? exit(`unknown library '${id}'\n${USAGE}`, 2));
-const withGemm = options.library === undefined || options.library.split(',').includes('gemm');
+const selected = options.library?.split(',');
+const peers = selected === undefined
+  ? PEERS
+  : selected.filter((id) => !EXTRAS.includes(id)).map((id) => findPeer(id) ?? exit(`unknown library '${id}'\n${USAGE}`, 2));
+const runs = (extra) => selected === undefined || selected.includes(extra);
 
 const started = performance.now();
 ensureBuilt();
@@ -53,13 +58,19 @@ const REQUEST_LIMIT = options.quick ? 30 : 120;
 const rows = [];
 for (const workload of workloads) rows.push(...(await measureWorkload(workload)));
 let gemm;
-if (withGemm) {
+if (runs('gemm')) {
   process.stderr.write('GEMM micro-benchmark … ');
   gemm = await startChild(['gemm', ...workloads.map((w) => w.id)], 1, [RELAXED_FLAG]).next(SETUP_LIMIT);
   process.stderr.write('done\n');
 }
+let manyNetworks;
+if (runs('many-networks')) {
+  process.stderr.write('Many small networks alive at once … ');
+  manyNetworks = await startChild(['many-networks'], 1, ['--expose-gc']).next(SETUP_LIMIT);
+  process.stderr.write(`${manyNetworks.error ?? 'done'}\n`);
+}
 derive(rows, gemm);
-const goals = rows.length ? judgeGoals(rows, gemm) : [];
+const goals = rows.length || manyNetworks ? judgeGoals(rows, gemm, manyNetworks) : [];
 
 const wallSeconds = (performance.now() - started) / 1000;
 const machine = {
@@ -77,6 +88,7 @@ const report = [
   rows.length ? `\n${notes(rows)}` : '',
   gemm ? `\n${gemmTable(gemm)}` : '',
   gemm?.w1Floor ? `\n${floorLine(gemm, rows)}` : '',
+  manyNetworks ? `\n${manyNetworksLine(manyNetworks)}` : '',
   goals.length ? `\n${goalsTable(goals)}` : '',
   `\nWall time ${wallSeconds.toFixed(0)} s.`,
 ].join('\n');
@@ -100,6 +112,7 @@ const record = {
   notes: [],
   results: rows,
   gemm: gemm ?? null,
+  manyNetworks: manyNetworks ?? null,
   goals,
 };
 writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(record, null, 2)}\n`);

@@ -24,11 +24,20 @@ export interface GemmResults {
   }[];
 }
 
+/** The memory of many small networks alive at once (bench/many-networks.mjs), or why it failed. */
+export interface ManyNetworksResult {
+  count?: number;
+  shape?: string;
+  /** Growth of the process's resident set from before the first network to after the last. */
+  rssBytes?: number;
+  error?: string;
+}
+
 export interface Judgement {
   goal: string;
   measured: string;
   verdict: 'met' | 'not met' | 'not measured';
 }
 
-/** The performance goals as the run's rows and GEMM results meet them. */
-export function judgeGoals(rows: ResultRow[], gemm: GemmResults | undefined): Judgement[];
+/** The performance goals as the run's rows, GEMM results and many networks' memory meet them. */
+export function judgeGoals(rows: ResultRow[], gemm: GemmResults | undefined, manyNetworks?: ManyNetworksResult): Judgement[];

@@ -7,12 +7,17 @@ import { bestCeiling } from './gemm.mjs';
 import { PEERS } from './peers/index.mjs';
 import { WORKLOADS } from './workloads.mjs';
 
-// "JS peers" are the one-core JavaScript libraries: not simdnet's own builds, not the native
-// reference, not a multi-threaded run.
-const JS_PEERS = PEERS.filter((p) => !p.id.startsWith('simdnet-') && p.id !== 'numpy' && (p.cores ?? 1) === 1).map((p) => p.id);
+// "JS peers" are the one-core JavaScript libraries under Node: not simdnet's own builds, not the
+// native reference, not a multi-threaded run, not a run in a browser.
+const JS_PEERS = PEERS.filter(
+  (p) => !p.id.startsWith('simdnet-') && !p.id.startsWith('numpy') && (p.cores ?? 1) === 1 && !p.browser,
+).map((p) => p.id);
 
-/** [{ goal, measured, verdict: 'met' | 'not met' | 'not measured' }] for the run's rows and GEMM results. */
-export function judgeGoals(rows, gemm) {
+/**
+ * [{ goal, measured, verdict: 'met' | 'not met' | 'not measured' }] for the run's rows, GEMM
+ * results and memory of many small networks (bench/many-networks.mjs).
+ */
+export function judgeGoals(rows, gemm, manyNetworks) {
   const row = (workload, library) => rows.find((r) => r.workload === workload && r.library === library);
   const median = (workload, library, kind) => row(workload, library)?.[kind]?.median;
   // One library's rate over another's, or undefined when either is missing.
@@ -78,6 +83,20 @@ export function judgeGoals(rows, gemm) {
     ),
     judged('W3 inference ≥ 1.3× TF.js wasm', inference('W3', 'tfjs-wasm', 1.3)),
     judged('W4 inference ≥ 1.3× TF.js wasm', inference('W4', 'tfjs-wasm', 1.3)),
+    judged('W3 and W4 ≥ 1.8× on 2 threads over 1: training and 1,024-row inference', ['W3', 'W4'].flatMap((w) => [
+      times(`${w} training`, over(w, 'simdnet-simd-2t', 'simdnet-simd'), 1.8),
+      times(`${w} 1,024 rows`, over(w, 'simdnet-simd-2t', 'simdnet-simd', 'inferBulk'), 1.8),
+    ])),
+    judged("W1 and W2 with threads 'auto' train within 5 % of one thread", ['W1', 'W2'].map(
+      (w) => times(w, over(w, 'simdnet-auto', 'simdnet-simd'), 0.95),
+    )),
+    judged('On 2 threads, W3 training ≥ 50 % and W4 ≥ 40 % of numpy on 2 threads', [
+      percent('W3', over('W3', 'simdnet-simd-2t', 'numpy-2t'), 50),
+      percent('W4', over('W4', 'simdnet-simd-2t', 'numpy-2t'), 40),
+    ]),
+    judged('1,000 networks of 64-32-10 alive at once: under 100 MB RSS', [
+      megabytes('resident set growth', manyNetworks?.rssBytes, 100),
+    ]),
     judged(
       'The scalar build trains W2–W4 faster than every JS peer',
       ['W2', 'W3', 'W4'].map((w) => ({
@@ -99,12 +118,24 @@ function percent(label, share, min) {
   return { label, value, min, text: value === undefined ? '—' : `${roundDown(value, 1)} %` };
 }
 
+// A figure that must stay under `max` MB (2^20 bytes). Shown rounded up, so a figure at or over
+// its limit never prints as under it.
+function megabytes(label, bytes, max) {
+  const value = bytes === undefined ? undefined : bytes / 2 ** 20;
+  return { label, value, max, text: value === undefined ? '—' : `${(Math.ceil(value * 10) / 10).toFixed(1)} MB` };
+}
+
 // The tolerance keeps a ratio that float division leaves a hair under a round number at it.
 const roundDown = (value, digits) => (Math.floor(value * 10 ** digits + 1e-9) / 10 ** digits).toFixed(digits);
 
 // Not met as soon as one measured figure misses; not measured when none misses but some is missing.
+// The same tolerance as roundDown's: a ratio float division leaves a hair under its threshold meets it.
 function judged(goal, figures) {
-  const misses = ({ value, min, strict }) => value !== undefined && (strict ? value <= min : value < min);
+  const misses = ({ value, min, max, strict }) => {
+    if (value === undefined) return false;
+    if (max !== undefined) return value >= max;
+    return strict ? value <= min : value < min - 1e-9;
+  };
   return {
     goal,
     measured: figures.map((f) => `${f.label} ${f.text}`).join(', '),

@@ -1,6 +1,6 @@
 // Finds the linear memories of every wasm instance a library creates, by wrapping
-// WebAssembly.instantiate before the library loads. Libraries do not all expose their
-// memory (simdnet keeps it private), and this sees all of them the same way.
+// WebAssembly.instantiate and instantiateStreaming before the library loads. Libraries do not
+// all expose their memory (simdnet keeps it private), and this sees all of them the same way.
 
 const memories = new Set();
 
@@ -13,12 +13,15 @@ function collect(instance, imports) {
 
 /** Starts recording; call before importing the library under test. */
 export function watchWasmMemory() {
-  const instantiate = WebAssembly.instantiate;
-  WebAssembly.instantiate = async function (source, imports) {
-    const result = await instantiate.call(WebAssembly, source, imports);
-    collect(result instanceof WebAssembly.Instance ? result : result.instance, imports);
-    return result;
-  };
+  // Browsers' emscripten builds fetch and compile in one call, instantiateStreaming.
+  for (const name of ['instantiate', 'instantiateStreaming'].filter((n) => WebAssembly[n])) {
+    const original = WebAssembly[name];
+    WebAssembly[name] = async function (source, imports) {
+      const result = await original.call(WebAssembly, source, imports);
+      collect(result instanceof WebAssembly.Instance ? result : result.instance, imports);
+      return result;
+    };
+  }
 }
 
 /** Bytes of all recorded memories now (wasm memory never shrinks, so this is also their peak). */

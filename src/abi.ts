@@ -22,6 +22,20 @@ export const LOSS_CATEGORICAL_CROSSENTROPY = 2;
 export const OPT_SGD = 0;
 export const OPT_MOMENTUM = 1;
 export const OPT_ADAM = 2;
+export const OPT_RMSPROP = 3;
+export const OPT_ADAGRAD = 4;
+export const OPT_ADAMW = 5;
+
+// Learning-rate schedule ids: how the kernels derive each step's rate from the base rate.
+export const SCHEDULE_CONSTANT = 0;
+export const SCHEDULE_STEP = 1; // × factor every `period` epochs
+export const SCHEDULE_EXPONENTIAL = 2; // × factor^(step / period), or ^⌊step / period⌋ with staircase
+export const SCHEDULE_COSINE = 3; // linear warmup, then cosine decay over `period` steps to factor × base
+
+// Gradient clipping ids.
+export const CLIP_NONE = 0;
+export const CLIP_VALUE = 1; // each element into [−limit, limit]
+export const CLIP_NORM = 2; // the whole gradient scaled to a global L2 norm of at most limit
 
 // How accuracy is counted: not at all, per output unit thresholded at 0.5,
 // or per row by comparing the arg-max of output and target.
@@ -45,6 +59,7 @@ export const NET_CAPACITY = 24; // rows the activation and delta buffers hold
 export const NET_SCRATCH = 28; // room for the largest transposed weight matrix
 export const NET_BATCH_X = 32; // gathered input rows of a shuffled batch
 export const NET_BATCH_Y = 36; // gathered target rows of a shuffled batch
+export const NET_THREADS = 40; // threads its passes may be split across (threaded build)
 export const NET_HEADER_BYTES = 48;
 
 export const LAYER_INPUTS = 0;
@@ -63,15 +78,15 @@ export const LAYER_BYTES = 48;
 // Training-run record, written by the façade before a fit and advanced by
 // the kernels as batches run, so a fit can be cut into chunks anywhere.
 export const RUN_OPTIMIZER = 0;
-export const RUN_LEARNING_RATE = 4; // f32
-export const RUN_BETA1 = 8; // f32, Adam
-export const RUN_BETA2 = 12; // f32, Adam
-export const RUN_EPSILON = 16; // f32, Adam
+export const RUN_LEARNING_RATE = 4; // f32: the base rate, which the schedule scales
+export const RUN_BETA1 = 8; // f32, Adam and AdamW
+export const RUN_BETA2 = 12; // f32, Adam and AdamW
+export const RUN_EPSILON = 16; // f32, Adam, AdamW, RMSprop and Adagrad
 export const RUN_MOMENTUM = 20; // f32, momentum
 export const RUN_NESTEROV = 24; // i32 0/1
 export const RUN_L2 = 28; // f32 λ
-export const RUN_STEP = 32; // i32: optimizer steps taken so far
-export const RUN_STATE1 = 36; // velocity (momentum) or first moment (Adam)
+export const RUN_STEP = 32; // i32: optimizer steps taken so far, by this fit and the ones it continues
+export const RUN_STATE1 = 36; // velocity (momentum), first moment (Adam), mean square (RMSprop) or sum of squares (Adagrad)
 export const RUN_STATE2 = 40; // second moment (Adam)
 export const RUN_X = 44;
 export const RUN_Y = 48;
@@ -95,7 +110,18 @@ export const RUN_DIVERGED = 132; // why the run diverged: one of DIVERGED_*
 export const RUN_DIVERGED_BATCH = 136; // the batch (from 0) whose objective was not finite
 export const RUN_RESTORED_EPOCH = 140; // the epoch (from 0) whose start divergence restored
 export const RUN_RNG_SNAPSHOTS = 144; // 2 × 4 × u32: the generator state as those epochs began
-export const RUN_BYTES = 176;
+export const RUN_RHO = 176; // f32, RMSprop's decay of the mean square
+export const RUN_WEIGHT_DECAY = 180; // f32, AdamW's decoupled decay λ
+export const RUN_L1 = 184; // f32 λ1
+export const RUN_CLIP = 188; // one of CLIP_*
+export const RUN_CLIP_LIMIT = 192; // f32
+export const RUN_SCHEDULE = 196; // one of SCHEDULE_*
+export const RUN_SCHEDULE_PERIOD = 200; // i32: epochs (step) or steps (exponential, cosine)
+export const RUN_SCHEDULE_FACTOR = 204; // f32: the factor (step), decay rate (exponential) or floor α (cosine)
+export const RUN_SCHEDULE_WARMUP = 208; // i32: cosine's warmup steps
+export const RUN_SCHEDULE_STAIRCASE = 212; // i32 0/1: exponential decay by whole periods
+export const RUN_EPOCHS_BEFORE = 216; // i32: epochs trained by the fits this one continues
+export const RUN_BYTES = 224;
 
 // Why a run diverged.
 export const DIVERGED_LOSS = 1; // a batch's objective, measured before its update
@@ -113,4 +139,20 @@ export const STATS_LOSS = 0; // Σ over rows of the per-row objective
 export const STATS_CORRECT = 8; // units or rows counted as correct
 export const STATS_VAL_LOSS = 16;
 export const STATS_VAL_CORRECT = 24;
-export const STATS_BYTES = 32;
+export const STATS_LEARNING_RATE = 32; // the rate of the epoch's latest step
+export const STATS_BYTES = 40;
+
+// Control block of the threaded build's pool (assembly/parallel.ts), i32 fields. The leader
+// writes the job and bumps the generation; every thread claims chunks through the claim word;
+// what the workers write often (chunks done) lies on a line of its own.
+export const CONTROL_GENERATION = 0;
+export const CONTROL_KIND = 4;
+export const CONTROL_PARTS = 8; // chunks the job is cut into
+export const CONTROL_STOP = 12; // nonzero: workers return
+export const CONTROL_FAULT = 16; // a worker index that traps on its next chunk (tests)
+export const CONTROL_ARGS = 20; // 16 arguments, i32 or f32
+export const CONTROL_CLAIM = 84; // the job's tag << 16 | the next chunk to claim
+export const CONTROL_DONE = 128; // chunks finished (or failed)
+export const CONTROL_FAILED = 132; // set by a worker whose chunk trapped
+export const CONTROL_READY = 136; // workers that have reached their wait
+export const CONTROL_BYTES = 192;

@@ -1,13 +1,20 @@
 // The public API shared by both entries: 'simdnet' (wasm embedded) and 'simdnet/slim' (wasm supplied by init).
 
-export { Network, type LayerWeightsInput } from './network.js';
+export { type FormatConverters, type LayerWeightsInput, Network, registerFormats } from './network.js';
 export type { History } from './engine.js';
 export type {
   Activation, BackendChoice, Init, LayerConfig, Loss, NetworkConfig,
 } from './config.js';
 export type {
-  AdamConfig, BatchLog, EpochLog, FitOptions, MomentumConfig, OptimizerConfig, OptimizerName, SgdConfig,
+  AdagradConfig, AdamConfig, AdamwConfig, BatchLog, Callback, EpochLog, FitOptions, MomentumConfig, OptimizerConfig, OptimizerName,
+  RmspropConfig, SgdConfig,
 } from './fit-options.js';
+export type { EarlyStoppingOptions } from './training/early-stopping.js';
+export type { Monitor } from './training/monitor.js';
+export type {
+  CosineSchedule, ExponentialSchedule, LearningRateSchedule, ReduceOnPlateauSchedule, StepSchedule,
+} from './training/schedule.js';
+export type { ValidationSplitOption } from './training/validation.js';
 export type { Matrix } from './data.js';
 export type { LayerJSON, LayerWeights, NetworkJSON } from './serialization.js';
 export { type Backend, init, relaxedSimdSupported, simdSupported, type WasmSource } from './wasm/load.js';

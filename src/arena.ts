@@ -3,7 +3,8 @@
 // network's heap (src/wasm/heap.ts), shared with other networks of the build:
 //
 //   fixed:     network record | run record | parameters | gradients
-//   training:  two epoch-start snapshots, optimizer states   (on a first fit, kept)
+//   training:  two epoch-start snapshots, optimizer states, the best epoch's
+//              checkpoint (parameters and optimizer states)   (on first use, kept)
 //   workspace: one block per call in progress (a predict may run while a fit
 //              waits between chunks); the last one released is kept for reuse
 //              while it is small, so calls of one size allocate nothing
@@ -92,6 +93,8 @@ export class Arena {
   /** Addresses of the parameter-sized optimizer states allocated so far. */
   readonly #states: number[] = [];
   #snapshots: readonly [number, number] | undefined;
+  /** The parameter-sized checkpoint blocks allocated so far: parameters, then optimizer states. */
+  readonly #checkpoint: number[] = [];
   /** Workspaces in use, oldest first: the network record points at the newest. */
   readonly #inUse: Workspace[] = [];
   /** The last workspace released, if small: reused by an equal reserve. */
@@ -102,7 +105,7 @@ export class Arena {
   readonly #keptLimit: number;
 
   /** transposeScratch: whether gemmNT needs room for a transposed weight matrix (the scalar build's does). */
-  constructor(heap: Heap, spec: NetworkSpec, accuracy: number, transposeScratch: boolean) {
+  constructor(heap: Heap, spec: NetworkSpec, accuracy: number, transposeScratch: boolean, threads: number) {
     this.heap = heap;
     this.#specs = spec.layers;
     this.#transposeScratch = transposeScratch;
@@ -131,7 +134,7 @@ export class Arena {
       biasGrads: bias < 0 ? 0 : this.grads + bias,
     }));
     this.#keptLimit = Math.max(KEPT_WORKSPACE_BYTES, bytes);
-    this.#writeNetRecord(spec, accuracy);
+    this.#writeNetRecord(spec, accuracy, threads);
   }
 
   get f32(): Float32Array {
@@ -167,6 +170,25 @@ export class Arena {
   snapshots(): readonly [number, number] {
     this.#snapshots ??= [this.#alloc(this.paramCount * 4, 'the training snapshots'), this.#alloc(this.paramCount * 4, 'the training snapshots')];
     return this.#snapshots;
+  }
+
+  /**
+   * Makes room for a checkpoint of the parameters and `states` optimizer states: parameter-sized
+   * blocks allocated on first use and kept for later fits (restoreBestWeights keeps the best epoch
+   * there). Throws before a fit changes anything if memory cannot grow.
+   */
+  reserveCheckpoint(states: number): void {
+    while (this.#checkpoint.length < 1 + states) this.#checkpoint.push(this.#alloc(this.paramCount * 4, 'the best epoch\'s checkpoint'));
+  }
+
+  /** Copies the parameters and the given optimizer states into the checkpoint reserved for them. */
+  saveCheckpoint(states: readonly number[]): void {
+    [this.params, ...states].forEach((block, i) => this.copyFloats(this.#checkpoint[i]!, block, this.paramCount));
+  }
+
+  /** Copies the checkpoint back into the parameters and the given optimizer states. */
+  restoreCheckpoint(states: readonly number[]): void {
+    [this.params, ...states].forEach((block, i) => this.copyFloats(block, this.#checkpoint[i]!, this.paramCount));
   }
 
   /**
@@ -294,8 +316,19 @@ export class Arena {
 
   /** Zeroes count floats at a byte address. */
   zero(address: number, count: number): void {
+    this.fill(address, count, 0);
+  }
+
+  /** Sets count floats at a byte address to value. */
+  fill(address: number, count: number, value: number): void {
     const start = index32(address);
-    this.f32.fill(0, start, start + count);
+    this.f32.fill(value, start, start + count);
+  }
+
+  /** Copies count floats from one byte address to another (the ranges may overlap). */
+  copyFloats(to: number, from: number, count: number): void {
+    const start = index32(from);
+    this.f32.copyWithin(index32(to), start, start + count);
   }
 
   /** An i32 field of the run record. */
@@ -329,6 +362,18 @@ export class Arena {
     for (let i = 0; i < 4; i++) state[i] = u32[at + i]!;
   }
 
+  /**
+   * Puts back the parameters and the generator state that the training loop saved as an epoch of
+   * the running fit began (from 0: assembly/train.ts keeps epoch e in snapshot e % 2).
+   */
+  restoreEpochStart(epoch: number): void {
+    const [even, odd] = this.snapshots();
+    this.copyFloats(this.params, epoch % 2 === 0 ? even : odd, this.paramCount);
+    const rng = index32(this.run + abi.RUN_RNG);
+    const savedRng = index32(this.run + abi.RUN_RNG_SNAPSHOTS) + (epoch % 2) * 4;
+    this.u32.copyWithin(rng, savedRng, savedRng + 4);
+  }
+
   /** The f64 view index of a workspace's statistics record for an epoch (a ring of `capacity` records). */
   statsIndex(ws: Workspace, epoch: number, capacity: number): number {
     return index64(ws.stats + (epoch % capacity) * abi.STATS_BYTES);
@@ -339,7 +384,7 @@ export class Arena {
     return this.net + abi.NET_HEADER_BYTES + l * abi.LAYER_BYTES;
   }
 
-  #writeNetRecord(spec: NetworkSpec, accuracy: number): void {
+  #writeNetRecord(spec: NetworkSpec, accuracy: number, threads: number): void {
     const i32 = this.i32;
     const f32 = this.f32;
     const net = index32(this.net);
@@ -349,6 +394,7 @@ export class Arena {
     i32[net + abi.NET_PARAMS / 4] = this.params;
     i32[net + abi.NET_GRADS / 4] = this.grads;
     i32[net + abi.NET_PARAM_COUNT / 4] = this.paramCount;
+    i32[net + abi.NET_THREADS / 4] = threads;
     spec.layers.forEach((layer, l) => {
       const at = index32(this.#layerRecord(l));
       const tensors = this.layers[l]!;

@@ -68,7 +68,19 @@ export interface NetworkConfig {
    * 'relaxed' (opt-in, never picked by 'auto') needs relaxed SIMD and may differ in the last bits between machines.
    */
   backend?: BackendChoice;
+  /**
+   * Threads its passes may be split across: a number, or 'auto' (default): all cores, when a row
+   * holds enough work to pay for the threads to meet, else one. More than one needs the SIMD
+   * build and shared memory (in browsers, a cross-origin-isolated page); where there is none, the
+   * network runs on one thread. Results are the same bits for any number of threads.
+   */
+  threads?: ThreadsChoice;
 }
+
+export type ThreadsChoice = 'auto' | number;
+
+/** The most threads a network may ask for. */
+export const MAX_THREADS = 64;
 
 /** A layer with every option resolved. */
 export interface LayerSpec {
@@ -88,9 +100,10 @@ export interface NetworkSpec {
   seed: number;
   init: Init;
   backend: BackendChoice;
+  threads: ThreadsChoice;
 }
 
-const NETWORK_KEYS = ['inputs', 'layers', 'loss', 'seed', 'init', 'backend'] as const;
+const NETWORK_KEYS = ['inputs', 'layers', 'loss', 'seed', 'init', 'backend', 'threads'] as const;
 const LAYER_KEYS = ['units', 'activation', 'bias', 'trainBias', 'alpha'] as const;
 
 /** Validates a user's network configuration and fills in its defaults. */
@@ -121,7 +134,15 @@ export function parseNetworkConfig(config: unknown): NetworkSpec {
     seed: orDefault(c.seed, 0, (v) => integer(v, 'config.seed', 0, 0xffffffff)),
     init: orDefault(c.init, 'auto' as Init, (v) => choice(v, 'config.init', INITS)),
     backend: orDefault(c.backend, 'auto' as BackendChoice, (v) => choice(v, 'config.backend', BACKENDS)),
+    threads: parseThreads(c.threads, 'config.threads'),
   };
+}
+
+/** A threads setting: 'auto' (the default) or a whole number from 1 to MAX_THREADS. */
+export function parseThreads(value: unknown, path: string): ThreadsChoice {
+  if (value === undefined || value === 'auto') return 'auto';
+  if (typeof value === 'string') throw new SimdnetError(`${path} must be 'auto' or a whole number of threads, got ${JSON.stringify(value)}`);
+  return integer(value, path, 1, MAX_THREADS);
 }
 
 function parseLayer(layer: unknown, path: string, inputs: number): LayerSpec {

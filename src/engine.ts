@@ -10,9 +10,16 @@ import { type MatrixInput, nonFiniteError, rowName, SMALL_COPY } from './data.js
 import { type DivergenceReason, DivergenceError, NonFiniteOutputError, SimdnetError } from './errors.js';
 import { type EpochLog, type FitPlan, OPTIMIZER_IDS } from './fit-options.js';
 import type { Rng } from './random.js';
-import type { LayerWeights } from './serialization.js';
+import { type LayerWeights, shortestFloat32 } from './serialization.js';
 import { checkTargets } from './targets.js';
+import { BetweenEpochs, epochByEpoch } from './training/between-epochs.js';
+import { CallbackError, callUser } from './training/callbacks.js';
+import { checkMonitor } from './training/monitor.js';
+import { checkScheduleFinite, kernelSchedule } from './training/schedule.js';
+import { continues, freshState, OPTIMIZER_STATES, type TrainingState } from './training/state.js';
+import { moveRowsToEnd, splitRows } from './training/validation.js';
 import type { Heap } from './wasm/heap.js';
+import type { Pool } from './wasm/pool.js';
 import type { Kernels } from './wasm/kernels.js';
 import type { Backend } from './wasm/load.js';
 
@@ -24,8 +31,15 @@ export interface History {
   accuracy?: number[];
   valLoss?: number[];
   valAccuracy?: number[];
-  /** Present when training ended before the last epoch: the signal aborted it. */
-  stopped?: 'aborted';
+  /** The learning rate of each epoch's last step. */
+  learningRate: number[];
+  /**
+   * With earlyStopping: the epoch (from 1) whose monitored value was the best, which the network
+   * holds with restoreBestWeights.
+   */
+  bestEpoch?: number;
+  /** Present when training ended before the last epoch: the signal aborted it, or early stopping ended it. */
+  stopped?: 'aborted' | 'earlyStopping';
 }
 
 /** Rows per block when predicting or evaluating. */
@@ -46,26 +60,44 @@ export class Engine {
   readonly accuracy: number;
   /** Units of the output layer. */
   readonly outputs: number;
-  /** Whose state the arena's optimizer states hold (settings key and steps taken); null: none. */
-  #optimizer: { key: string; step: number } | null = null;
+  /** What the arena's optimizer states hold, for the next fit to continue; null: nothing to continue. */
+  #training: TrainingState | null = null;
 
   readonly kernels: Kernels;
   readonly backend: Backend;
+  readonly #pool: Pool | undefined;
 
   constructor(
     heap: Heap,
     readonly spec: NetworkSpec,
+    /** Threads its passes may be split across (more than one: heap is the threaded heap). */
+    readonly threads: number,
   ) {
     this.kernels = heap.kernels;
     this.backend = heap.backend;
+    this.#pool = threads > 1 ? heap.pool : undefined;
     this.accuracy = accuracyMode(spec);
     this.outputs = spec.layers.at(-1)!.units;
-    this.arena = new Arena(heap, spec, this.accuracy, heap.backend === 'scalar');
+    this.arena = new Arena(heap, spec, this.accuracy, heap.backend === 'scalar', threads);
   }
 
-  /** Returns the network's memory to its heap. */
+  // Runs a call into wasm that may lead worker threads. If it traps because a worker failed, the
+  // error says so (after `undo` puts back what the cut-off call left half done).
+  #led<T>(call: () => T, undo?: () => void): T {
+    if (!this.#pool) return call();
+    try {
+      return call();
+    } catch (error) {
+      const reported = this.#pool.trapped(error);
+      if (reported !== error) undo?.();
+      throw reported;
+    }
+  }
+
+  /** Returns the network's memory to its heap, and its claim on the worker threads. */
   dispose(): void {
     this.arena.dispose();
+    this.#pool?.release();
   }
 
   get inputs(): number {
@@ -86,7 +118,7 @@ export class Engine {
   predict(x: MatrixInput): Float32Array {
     const ws = this.#reserveData(x, undefined, 'predict');
     try {
-      const bad = this.kernels.predict(this.arena.net, ws.inputs, x.rows, ws.outputs);
+      const bad = this.#led(() => this.kernels.predict(this.arena.net, ws.inputs, x.rows, ws.outputs));
       if (bad >= 0) throw nonFiniteOutputs('predict', x, Math.floor(bad / this.outputs));
       return copyOut(this.arena.f32, index32(ws.outputs), x.rows * this.outputs);
     } finally {
@@ -99,7 +131,7 @@ export class Engine {
     const ws = this.#reserveData(x, y, 'evaluate');
     try {
       const correctAt = ws.stats;
-      const lossSum = this.kernels.evaluate(this.arena.net, ws.inputs, ws.targets, x.rows, correctAt);
+      const lossSum = this.#led(() => this.kernels.evaluate(this.arena.net, ws.inputs, ws.targets, x.rows, correctAt));
       if (!Number.isFinite(lossSum)) throw nonFiniteOutputs('evaluate', x, null);
       const loss = lossSum / x.rows;
       if (this.accuracy === ACC_NONE) return { loss };
@@ -110,10 +142,10 @@ export class Engine {
   }
 
   /** J and ∂J/∂θ per layer, over all rows of x as one batch. */
-  gradient(x: MatrixInput, y: MatrixInput, l2: number): { objective: number; grads: LayerWeights[] } {
+  gradient(x: MatrixInput, y: MatrixInput, l2: number, l1: number): { objective: number; grads: LayerWeights[] } {
     const ws = this.#reserveData(x, y, 'gradient', x.rows);
     try {
-      const objective = this.kernels.gradient(this.arena.net, ws.inputs, ws.targets, x.rows, l2);
+      const objective = this.#led(() => this.kernels.gradient(this.arena.net, ws.inputs, ws.targets, x.rows, l2, l1));
       return { objective, grads: this.arena.readTensors(true) };
     } finally {
       this.arena.release(ws);
@@ -133,7 +165,7 @@ export class Engine {
       () => `${purpose} on ${x.rows} rows`,
     );
     try {
-      this.#stage(ws, x, y);
+      this.#stage(ws.inputs, ws.targets, x, y);
     } catch (error) {
       this.arena.release(ws);
       throw error;
@@ -141,12 +173,13 @@ export class Engine {
     return ws;
   }
 
-  // Copies x (and y) into the workspace, checking every value, and y against the loss, before anything runs.
-  #stage(ws: Workspace, x: MatrixInput, y: MatrixInput | undefined): void {
-    this.#copyFinite(x, ws.inputs);
+  // Copies x (and y) to the given addresses of a workspace, checking every value, and y against
+  // the loss, before anything runs.
+  #stage(inputs: number, targets: number, x: MatrixInput, y: MatrixInput | undefined): void {
+    this.#copyFinite(x, inputs);
     if (!y) return;
-    this.#copyFinite(y, ws.targets);
-    checkTargets(this.arena.f32, index32(ws.targets), y, this.spec.loss);
+    this.#copyFinite(y, targets);
+    checkTargets(this.arena.f32, index32(targets), y, this.spec.loss);
   }
 
   // Finiteness is checked in wasm, on the copy: a JavaScript loop over every value would cost as
@@ -162,58 +195,103 @@ export class Engine {
   }
 
   /**
-   * Trains on x, y as the plan says. The caller has validated the plan and checked that x and y
-   * have equal row counts; the values (and the targets against the loss) are checked here as they
-   * are staged, before any weight changes.
+   * Trains on x, y (and the validation rows, when given apart) as the plan says. The caller has
+   * validated the plan and checked the shapes and row counts; the values (and the targets against
+   * the loss) are checked here as they are staged, before any weight changes.
    */
-  async fit(x: MatrixInput, y: MatrixInput, plan: FitPlan, rng: Rng, isDisposed: () => boolean): Promise<History> {
+  async fit(
+    x: MatrixInput,
+    y: MatrixInput,
+    plan: FitPlan,
+    rng: Rng,
+    isDisposed: () => boolean,
+    validationData?: readonly [MatrixInput, MatrixInput],
+  ): Promise<History> {
     const rows = x.rows;
-    const valRows = plan.validationSplit > 0 ? rows - Math.floor(rows * (1 - plan.validationSplit)) : 0;
-    const trainRows = rows - valRows;
-    if (plan.validationSplit > 0 && (valRows === 0 || trainRows === 0)) {
-      throw new SimdnetError(
-        `validationSplit ${plan.validationSplit} of ${rows} rows leaves ${valRows} validation and ${trainRows} training rows; both need at least one`,
-      );
-    }
+    const split = plan.validationSplit && splitRows(rows, plan.validationSplit, this.spec.seed);
+    const trainRows = split ? split.trainRows : rows;
+    const valRows = split ? split.valRows : (validationData?.[0].rows ?? 0);
+    const reports = { validation: valRows > 0, accuracy: this.accuracy !== ACC_NONE };
+    if (plan.earlyStopping) checkMonitor(plan.earlyStopping.monitor, 'earlyStopping.monitor', reports);
+    if (plan.schedule?.type === 'reduceOnPlateau') checkMonitor(plan.schedule.monitor, 'learningRateSchedule.monitor', reports);
     const batchSize = Math.min(plan.batchSize, trainRows);
-    const statsCapacity = plan.onEpochEnd || plan.onBatchEnd ? 1 : Math.min(plan.epochs, STATS_RING);
-    const optimizer = plan.optimizer;
-    const states = this.arena.optimizerStates(OPTIMIZER_STATES[optimizer.type]);
+    const carried = continues(this.#training, plan) ? this.#training : undefined;
+    checkScheduleFinite(
+      plan.schedule, plan.optimizer.learningRate,
+      (carried?.step ?? 0) + plan.epochs * Math.ceil(trainRows / batchSize) - 1, (carried?.epochs ?? 0) + plan.epochs - 1,
+    );
+    const statsCapacity = epochByEpoch(plan) ? 1 : Math.min(plan.epochs, STATS_RING);
+    const states = this.arena.optimizerStates(OPTIMIZER_STATES[plan.optimizer.type]);
     const snapshots = this.arena.snapshots();
+    if (plan.earlyStopping?.restoreBestWeights) this.arena.reserveCheckpoint(states.length);
+    const staged = rows + (validationData ? valRows : 0);
     const ws = this.arena.reserve(
       {
         capacity: batchSize,
         stats: statsCapacity,
-        inputs: rows * this.inputs,
-        targets: rows * this.outputs,
+        inputs: staged * this.inputs,
+        targets: staged * this.outputs,
         order: plan.shuffle ? trainRows : 0,
       },
       `fit on ${rows} rows with batchSize ${batchSize}`,
     );
     try {
-      this.#stage(ws, x, y);
-      const key = optimizerKey(optimizer);
-      const step = this.#optimizer?.key === key ? this.#optimizer.step : this.#clearStates(states);
+      this.#stage(ws.inputs, ws.targets, x, y);
+      if (validationData) this.#stage(ws.inputs + rows * this.inputs * 4, ws.targets + rows * this.outputs * 4, ...validationData);
+      if (split && split.heldOut) {
+        moveRowsToEnd(this.arena.f32, index32(ws.inputs), this.inputs, rows, split.heldOut);
+        moveRowsToEnd(this.arena.f32, index32(ws.targets), this.outputs, rows, split.heldOut);
+      }
+      await this.#pool?.ensure(this.threads);
+      const start = carried ?? this.#startAfresh(plan, states);
       // Until this fit ends between two batches, the states may not match the weights.
-      this.#optimizer = null;
-      this.#writeRun(ws, plan, rng, { states, snapshots, step, trainRows, valRows, batchSize, statsCapacity });
-      const history = await this.#trainLoop(ws, plan, rng, { trainRows, valRows, statsCapacity }, isDisposed);
-      this.#optimizer = { key, step: this.arena.runInt(abi.RUN_STEP) };
+      this.#training = null;
+      this.#writeRun(ws, plan, rng, { states, snapshots, start, trainRows, valRows, batchSize, statsCapacity });
+      const progress: FitProgress = {
+        start, states, between: new BetweenEpochs(plan, start.plateau), best: undefined, fixedRate: fixedRateOf(plan),
+      };
+      let history: History;
+      try {
+        history = await this.#trainLoop(ws, plan, rng, { trainRows, valRows, statsCapacity }, isDisposed, progress);
+      } catch (error) {
+        if (!(error instanceof CallbackError)) throw error;
+        // A callback failed between two batches: the states match the weights (unless the same
+        // call into wasm diverged and put back an epoch's start).
+        if (this.arena.runInt(abi.RUN_STATUS) !== abi.STATUS_DIVERGED) this.#training = this.#stateNow(progress);
+        throw error.cause;
+      }
+      this.#training = this.#stateNow(progress);
+      const best = progress.best;
+      if (best && best.epoch < history.epochs && history.stopped !== 'aborted' && !isDisposed()) {
+        // Back to the best epoch's end: parameters, optimizer states, generator and counters.
+        this.arena.restoreCheckpoint(states);
+        best.rng.forEach((word, i) => (rng.state[i] = word));
+        this.#training = best.state;
+      }
       return history;
     } finally {
       this.arena.release(ws);
     }
   }
 
-  // Zeroes the optimizer states for a fresh start; returns the step count to start from.
-  #clearStates(states: readonly number[]): number {
-    for (const state of states) this.arena.zero(state, this.arena.paramCount);
-    return 0;
+  // Puts the optimizer states where a fresh start has them; returns that start.
+  #startAfresh(plan: FitPlan, states: readonly number[]): TrainingState {
+    const initial = plan.optimizer.type === 'adagrad' ? plan.optimizer.initialAccumulatorValue : 0;
+    for (const state of states) this.arena.fill(state, this.arena.paramCount, initial);
+    return freshState(plan);
   }
 
-  /** Makes the next fit start its optimizer afresh (the weights were replaced). */
+  // What this fit leaves for the next to continue, by the run record and its progress.
+  #stateNow(progress: FitProgress): TrainingState {
+    const arena = this.arena;
+    const { optimizer, schedule, epochs } = progress.start;
+    const plateau = progress.between.plateau && { ...progress.between.plateau };
+    return { optimizer, schedule, step: arena.runInt(abi.RUN_STEP), epochs: epochs + arena.runInt(abi.RUN_EPOCH), plateau };
+  }
+
+  /** Makes the next fit start its optimizer and schedule afresh (the weights were replaced). */
   resetOptimizer(): void {
-    this.#optimizer = null;
+    this.#training = null;
   }
 
   #writeRun(
@@ -223,7 +301,7 @@ export class Engine {
     sizes: {
       states: readonly number[];
       snapshots: readonly [number, number];
-      step: number;
+      start: TrainingState;
       trainRows: number;
       valRows: number;
       batchSize: number;
@@ -236,9 +314,11 @@ export class Engine {
     const int = (field: number, value: number): void => arena.setRunInt(field, value);
     const float = (field: number, value: number): void => arena.setRunFloat(field, value);
     const o = plan.optimizer;
+    const schedule = kernelSchedule(plan.schedule);
     int(abi.RUN_OPTIMIZER, OPTIMIZER_IDS[o.type]);
     int(abi.RUN_NESTEROV, o.nesterov ? 1 : 0);
-    int(abi.RUN_STEP, sizes.step);
+    int(abi.RUN_STEP, sizes.start.step);
+    int(abi.RUN_EPOCHS_BEFORE, sizes.start.epochs);
     int(abi.RUN_STATE1, sizes.states[0] ?? 0);
     int(abi.RUN_STATE2, sizes.states[1] ?? 0);
     int(abi.RUN_X, ws.inputs);
@@ -257,12 +337,22 @@ export class Engine {
     int(abi.RUN_STATS_CAPACITY, sizes.statsCapacity);
     int(abi.RUN_SNAPSHOT0, sizes.snapshots[0]);
     int(abi.RUN_SNAPSHOT1, sizes.snapshots[1]);
-    float(abi.RUN_LEARNING_RATE, o.learningRate);
+    int(abi.RUN_CLIP, CLIP_IDS[plan.clip.type]);
+    int(abi.RUN_SCHEDULE, schedule.id);
+    int(abi.RUN_SCHEDULE_PERIOD, schedule.period);
+    int(abi.RUN_SCHEDULE_WARMUP, schedule.warmup);
+    int(abi.RUN_SCHEDULE_STAIRCASE, schedule.staircase ? 1 : 0);
+    float(abi.RUN_LEARNING_RATE, sizes.start.plateau?.rate ?? o.learningRate);
     float(abi.RUN_BETA1, o.beta1);
     float(abi.RUN_BETA2, o.beta2);
     float(abi.RUN_EPSILON, o.epsilon);
     float(abi.RUN_MOMENTUM, o.momentum);
+    float(abi.RUN_RHO, o.rho);
+    float(abi.RUN_WEIGHT_DECAY, o.weightDecay);
     float(abi.RUN_L2, plan.l2);
+    float(abi.RUN_L1, plan.l1);
+    float(abi.RUN_CLIP_LIMIT, plan.clip.limit);
+    float(abi.RUN_SCHEDULE_FACTOR, schedule.factor);
     arena.writeRunRng(rng.state);
   }
 
@@ -272,23 +362,25 @@ export class Engine {
     rng: Rng,
     sizes: { trainRows: number; valRows: number; statsCapacity: number },
     isDisposed: () => boolean,
+    progress: FitProgress,
   ): Promise<History> {
     const arena = this.arena;
-    const history: History = { epochs: 0, loss: [] };
+    const history: History = { epochs: 0, loss: [], learningRate: [] };
     const withAccuracy = this.accuracy !== ACC_NONE;
     if (withAccuracy) history.accuracy = [];
     if (sizes.valRows > 0) {
       history.valLoss = [];
       if (withAccuracy) history.valAccuracy = [];
     }
-    const maxEpochs = plan.onEpochEnd || plan.onBatchEnd ? 1 : sizes.statsCapacity;
+    const byEpoch = epochByEpoch(plan);
+    const maxEpochs = byEpoch ? 1 : sizes.statsCapacity;
     let chunk = 1;
     let lastYield = now();
     try {
       while (arena.runInt(abi.RUN_STATUS) === abi.STATUS_RUNNING) {
         if (plan.signal?.aborted) {
-          this.kernels.abortRun(arena.net, arena.run);
-          if (arena.runInt(abi.RUN_STATUS) === abi.STATUS_DIVERGED) throw this.#divergence(history, plan);
+          this.#led(() => this.kernels.abortRun(arena.net, arena.run));
+          if (arena.runInt(abi.RUN_STATUS) === abi.STATUS_DIVERGED) throw this.#divergence(history, sizes.statsCapacity, ws, progress.fixedRate);
           history.stopped = 'aborted';
           break;
         }
@@ -297,15 +389,30 @@ export class Engine {
         const batch = arena.runInt(abi.RUN_BATCH);
         arena.bind(ws);
         const started = now();
-        const ran = this.kernels.train(arena.net, arena.run, plan.onBatchEnd ? 1 : trainingCalls.batches || chunk, maxEpochs);
+        const batches = plan.onBatchEnd ? 1 : trainingCalls.batches || chunk;
+        const ran = this.#led(() => this.kernels.train(arena.net, arena.run, batches, maxEpochs), () => {
+          // The epoch in progress was cut off in the middle of a batch: back to its start.
+          arena.restoreEpochStart(arena.runInt(abi.RUN_EPOCH));
+        });
         chunk = nextChunk(chunk, ran, now() - started);
         // Epochs that ended before a divergence in the same call are reported first, so what
         // the callbacks see does not depend on how the fit was cut into calls.
         if (plan.onBatchEnd && ran > 0) {
-          plan.onBatchEnd({ epoch: epoch + 1, batch: batch + 1, loss: arena.runFloat64(abi.RUN_BATCH_LOSS) });
+          const at = arena.statsIndex(ws, epoch, sizes.statsCapacity);
+          const learningRate = shownRate(arena.f64[at + abi.STATS_LEARNING_RATE / 8]!);
+          const log = { epoch: epoch + 1, batch: batch + 1, loss: arena.runFloat64(abi.RUN_BATCH_LOSS), learningRate };
+          const pending = callUser(plan.onBatchEnd, log);
+          if (pending) await pending;
         }
-        this.#reportEpochs(history, arena.runInt(abi.RUN_EPOCH), ws, sizes, plan.onEpochEnd);
-        if (arena.runInt(abi.RUN_STATUS) === abi.STATUS_DIVERGED) throw this.#divergence(history, plan);
+        const recorded = history.epochs;
+        this.#recordEpochs(history, arena.runInt(abi.RUN_EPOCH), ws, sizes, progress.fixedRate !== undefined);
+        // Epoch by epoch, a call ends one epoch at the most.
+        const stop = byEpoch && history.epochs > recorded && (await this.#afterEpoch(history, plan, progress));
+        if (arena.runInt(abi.RUN_STATUS) === abi.STATUS_DIVERGED) throw this.#divergence(history, sizes.statsCapacity, ws, progress.fixedRate);
+        if (stop) {
+          if (arena.runInt(abi.RUN_STATUS) === abi.STATUS_RUNNING) history.stopped = 'earlyStopping';
+          break;
+        }
         if (now() - lastYield >= CHUNK_MS) {
           await yieldToEventLoop();
           lastYield = now();
@@ -314,64 +421,79 @@ export class Engine {
     } finally {
       arena.readRunRng(rng.state);
     }
+    writeFixedRate(history, progress.fixedRate);
+    const bestEpoch = progress.between.bestEpoch;
+    if (bestEpoch !== undefined) history.bestEpoch = bestEpoch;
     return history;
   }
 
   // The error for the divergence the run record describes, with the history cut back to the
   // epochs the restored network has been trained for.
-  #divergence(history: History, plan: FitPlan): DivergenceError {
+  #divergence(history: History, statsCapacity: number, ws: Workspace, fixedRate: number | undefined): DivergenceError {
     const arena = this.arena;
+    writeFixedRate(history, fixedRate);
     const restored = arena.runInt(abi.RUN_RESTORED_EPOCH);
+    const at = arena.statsIndex(ws, arena.runInt(abi.RUN_EPOCH), statsCapacity);
     return new DivergenceError({
       epoch: arena.runInt(abi.RUN_EPOCH) + 1,
       batch: arena.runInt(abi.RUN_DIVERGED_BATCH) + 1,
       reason: DIVERGENCE_REASONS[arena.runInt(abi.RUN_DIVERGED)]!,
       restoredEpoch: restored + 1,
-      learningRate: plan.optimizer.learningRate,
+      learningRate: shownRate(arena.f64[at + abi.STATS_LEARNING_RATE / 8]!),
       history: truncateHistory(history, restored),
     });
   }
 
-  // Appends the epochs that ended since the last report to history and tells onEpochEnd.
-  #reportEpochs(
+  // Appends the epochs that ended since the last report to history (their rates unless fixedRate).
+  // Fits of a tiny network end an epoch every few batches: this loop then runs for every few
+  // microseconds of training, so it walks the ring of statistics records without a division.
+  #recordEpochs(
     history: History,
     epochsEnded: number,
     ws: Workspace,
     sizes: { trainRows: number; valRows: number; statsCapacity: number },
-    onEpochEnd: FitPlan['onEpochEnd'],
+    fixedRate: boolean,
   ): void {
     const f64 = this.arena.f64;
     const { trainRows, valRows, statsCapacity } = sizes;
-    // Fits of a tiny network end an epoch every few batches: this loop then runs for every few
-    // microseconds of training, so it builds an EpochLog only for a callback that wants one.
+    const ringStart = this.arena.statsIndex(ws, 0, statsCapacity);
+    const ringEnd = ringStart + statsCapacity * RECORD_FLOATS;
+    let at = this.arena.statsIndex(ws, history.epochs, statsCapacity);
+    const { loss, learningRate, accuracy, valLoss, valAccuracy } = history;
     for (let e = history.epochs; e < epochsEnded; e++) {
-      const at = this.arena.statsIndex(ws, e, statsCapacity);
-      const loss = f64[at + abi.STATS_LOSS / 8]! / trainRows;
-      history.loss.push(loss);
-      let accuracy: number | undefined;
-      let valLoss: number | undefined;
-      let valAccuracy: number | undefined;
-      if (history.accuracy) {
-        accuracy = this.#accuracyOf(f64[at + abi.STATS_CORRECT / 8]!, trainRows);
-        history.accuracy.push(accuracy);
-      }
-      if (history.valLoss) {
-        valLoss = f64[at + abi.STATS_VAL_LOSS / 8]! / valRows;
-        history.valLoss.push(valLoss);
-        if (history.valAccuracy) {
-          valAccuracy = this.#accuracyOf(f64[at + abi.STATS_VAL_CORRECT / 8]!, valRows);
-          history.valAccuracy.push(valAccuracy);
-        }
-      }
-      history.epochs = e + 1;
-      if (onEpochEnd) {
-        const log: EpochLog = { epoch: e + 1, loss };
-        if (accuracy !== undefined) log.accuracy = accuracy;
-        if (valLoss !== undefined) log.valLoss = valLoss;
-        if (valAccuracy !== undefined) log.valAccuracy = valAccuracy;
-        onEpochEnd(log);
-      }
+      loss.push(f64[at + abi.STATS_LOSS / 8]! / trainRows);
+      if (!fixedRate) learningRate.push(shownRate(f64[at + abi.STATS_LEARNING_RATE / 8]!));
+      accuracy?.push(this.#accuracyOf(f64[at + abi.STATS_CORRECT / 8]!, trainRows));
+      valLoss?.push(f64[at + abi.STATS_VAL_LOSS / 8]! / valRows);
+      valAccuracy?.push(this.#accuracyOf(f64[at + abi.STATS_VAL_CORRECT / 8]!, valRows));
+      at += RECORD_FLOATS;
+      if (at === ringEnd) at = ringStart;
     }
+    history.epochs = epochsEnded;
+  }
+
+  // What follows the epoch that just ended, for a fit that runs epoch by epoch: the plateau's
+  // rate, a checkpoint of the best epoch, onEpochEnd. Returns whether early stopping ends the fit.
+  async #afterEpoch(history: History, plan: FitPlan, progress: FitProgress): Promise<boolean> {
+    const e = history.epochs - 1;
+    const log: EpochLog = { epoch: e + 1, loss: history.loss[e]!, learningRate: history.learningRate[e]! };
+    if (history.accuracy) log.accuracy = history.accuracy[e]!;
+    if (history.valLoss) log.valLoss = history.valLoss[e]!;
+    if (history.valAccuracy) log.valAccuracy = history.valAccuracy[e]!;
+    const { keep, stop } = progress.between.after(log);
+    const plateau = progress.between.plateau;
+    if (plateau) this.arena.setRunFloat(abi.RUN_LEARNING_RATE, plateau.rate);
+    if (keep) {
+      this.arena.saveCheckpoint(progress.states);
+      const rng = [0, 0, 0, 0];
+      this.arena.readRunRng(rng);
+      progress.best = { epoch: e + 1, state: this.#stateNow(progress), rng };
+    }
+    if (plan.onEpochEnd) {
+      const pending = callUser(plan.onEpochEnd, log);
+      if (pending) await pending;
+    }
+    return stop;
   }
 }
 
@@ -386,7 +508,7 @@ const DIVERGENCE_REASONS: Record<number, DivergenceReason> = {
 
 // The first `epochs` epochs of a history.
 function truncateHistory(history: History, epochs: number): History {
-  const cut: History = { epochs, loss: history.loss.slice(0, epochs) };
+  const cut: History = { epochs, loss: history.loss.slice(0, epochs), learningRate: history.learningRate.slice(0, epochs) };
   if (history.accuracy) cut.accuracy = history.accuracy.slice(0, epochs);
   if (history.valLoss) cut.valLoss = history.valLoss.slice(0, epochs);
   if (history.valAccuracy) cut.valAccuracy = history.valAccuracy.slice(0, epochs);
@@ -403,17 +525,48 @@ function nonFiniteOutputs(call: string, x: MatrixInput, r: number | null): NonFi
   );
 }
 
-/** Parameter-sized states each optimizer keeps: momentum's velocity, Adam's two moments. */
-const OPTIMIZER_STATES = { sgd: 0, momentum: 1, adam: 2 } as const;
+const CLIP_IDS = { none: abi.CLIP_NONE, value: abi.CLIP_VALUE, norm: abi.CLIP_NORM } as const;
 
-// What must match for a fit to continue the previous fit's optimizer state: everything but the
-// learning rate, which schedules change between fits.
-function optimizerKey(o: FitPlan['optimizer']): string {
-  const { type, momentum, nesterov, beta1, beta2, epsilon } = o;
-  if (type === 'momentum') return JSON.stringify({ type, momentum, nesterov });
-  if (type === 'adam') return JSON.stringify({ type, beta1, beta2, epsilon });
-  return type;
+/** One fit's bookkeeping: where it started, its optimizer states, what runs between epochs, the best epoch kept. */
+interface FitProgress {
+  start: TrainingState;
+  states: readonly number[];
+  between: BetweenEpochs;
+  /** The epoch (from 1) the arena's checkpoint holds, with what it left outside the arena. */
+  best: { epoch: number; state: TrainingState; rng: number[] } | undefined;
+  /** A fit without a schedule or anything between epochs trains at this one rate (shown). */
+  fixedRate: number | undefined;
 }
+
+let lastRate = Number.NaN;
+let lastShown = Number.NaN;
+
+/**
+ * A float32 rate as the shortest decimal that reads back as it (0.05 rather than
+ * 0.05000000074505806), the last answer remembered: rates seldom change from one epoch, batch or
+ * fit to the next.
+ */
+function shownRate(rate: number): number {
+  if (rate !== lastRate) {
+    lastShown = shortestFloat32(rate);
+    lastRate = rate;
+  }
+  return lastShown;
+}
+
+// The one rate of a fit without a schedule or anything between epochs, which it writes into the
+// history once as it ends: a tiny network ends an epoch every few hundred nanoseconds.
+function fixedRateOf(plan: FitPlan): number | undefined {
+  return plan.schedule || epochByEpoch(plan) ? undefined : shownRate(Math.fround(plan.optimizer.learningRate));
+}
+
+// The history's rates of a fit whose rate is fixed: every epoch's.
+function writeFixedRate(history: History, fixedRate: number | undefined): void {
+  if (fixedRate !== undefined) history.learningRate = new Array<number>(history.epochs).fill(fixedRate);
+}
+
+/** f64 values in one statistics record. */
+const RECORD_FLOATS = abi.STATS_BYTES / 8;
 
 // Batches for the next call, from the rate of the last: aims at CHUNK_MS, and grows at most 8×
 // a call because timers may be coarse.

@@ -28,7 +28,7 @@ export class DivergenceError extends SimdnetError {
   readonly reason: DivergenceReason;
   /** The epoch (from 1) whose starting weights the network now holds. */
   readonly restoredEpoch: number;
-  /** The learning rate of the failed run. */
+  /** The learning rate of the step that failed (or, found at an epoch's end, of that epoch's last step). */
   readonly learningRate: number;
   /** The epochs before restoredEpoch, which the restored network has been trained for. */
   readonly history: History;

@@ -10,6 +10,8 @@ import { finite, orDefault, plainObject } from './validate.js';
 export interface GradientCheckOptions {
   /** L2 strength λ of the objective checked (default 0). */
   l2?: number;
+  /** L1 strength λ1 of the objective checked (default 0). */
+  l1?: number;
   /** Central-difference step h (default 1e-6). */
   step?: number;
   /** Largest relative error that passes (default 1e-3, what float32 gradients reach). */
@@ -31,21 +33,23 @@ export interface GradientCheckResult {
 
 /**
  * Checks backpropagation on x, y (all rows as one batch): the engine's gradient of
- * J = (Σ loss + (λ/2)·Σw²)/m against float64 central differences of the same J.
+ * J = (Σ loss + (λ/2)·Σw² + λ1·Σ|w|)/m against float64 central differences of the same J
+ * (|w| has no derivative at 0: a weight within the step of 0 would make the differences mislead).
  */
 export function gradientCheck(net: Network, x: Matrix, y: Matrix, options: GradientCheckOptions = {}): GradientCheckResult {
   const engine = engineOf(net);
-  const o = plainObject(options, 'gradientCheck options', ['l2', 'step', 'tolerance']);
+  const o = plainObject(options, 'gradientCheck options', ['l2', 'l1', 'step', 'tolerance']);
   const l2 = orDefault(o.l2, 0, (v) => finite(v, 'l2', { min: 0, float32: true }));
+  const l1 = orDefault(o.l1, 0, (v) => finite(v, 'l1', { min: 0, float32: true }));
   const step = orDefault(o.step, 1e-6, (v) => finite(v, 'step', { min: 0, openMin: true }));
   const tolerance = orDefault(o.tolerance, 1e-3, (v) => finite(v, 'tolerance', { min: 0 }));
   const xs = readMatrix(x, 'x', net.inputs, "the network's inputs");
   const ys = readMatrix(y, 'y', net.outputs, "the output layer's units");
   if (xs.rows !== ys.rows) throw new SimdnetError(`x has ${xs.rows} rows but y has ${ys.rows}; they must match`);
 
-  const { grads } = engine.gradient(xs, ys, l2);
+  const { grads } = engine.gradient(xs, ys, l2, l1);
   const reference = new ReferenceNetwork(engine.spec.layers, engine.spec.loss, net.getWeights());
-  const numerical = reference.numericalGradient(asFloat64(xs), asFloat64(ys), xs.rows, l2, step);
+  const numerical = reference.numericalGradient(asFloat64(xs), asFloat64(ys), xs.rows, { l2, l1 }, step);
 
   let diff2 = 0;
   let analytic2 = 0;

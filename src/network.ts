@@ -1,16 +1,21 @@
 // The public Network: validates every input, then hands the work to its Engine.
 
-import { type BackendChoice, BACKENDS, type NetworkConfig, type NetworkSpec, parseNetworkConfig } from './config.js';
+import {
+  type BackendChoice, BACKENDS, type NetworkConfig, type NetworkSpec, parseNetworkConfig, parseThreads, type ThreadsChoice,
+} from './config.js';
 import { type Matrix, type MatrixInput, readMatrix, toForm } from './data.js';
 import { Engine, type History } from './engine.js';
 import { describe, SimdnetError } from './errors.js';
 import { type FitOptions, parseFitOptions } from './fit-options.js';
+import type { ImportOptions } from './formats/mlp.js';
+import type { TFJSArtifacts, TFJSModelJSON } from './formats/tfjs/artifacts.js';
 import { initialWeights } from './init.js';
 import { Rng } from './random.js';
 import { type LayerWeights, type NetworkJSON, networkToJSON, parseNetworkJSON } from './serialization.js';
 import { choice, float32Values, orDefault, plainObject } from './validate.js';
 import { Heap, heapFloor, PRIVATE_HEAP_BYTES } from './wasm/heap.js';
-import { type Backend, resolveBackend } from './wasm/load.js';
+import { type Backend, hasKernels, resolveBackend } from './wasm/load.js';
+import { availableCores, threadsSupported } from './wasm/pool.js';
 
 /** A layer's parameters as accepted by setWeights; bias is omitted or null for a layer without bias. */
 export interface LayerWeightsInput {
@@ -19,6 +24,28 @@ export interface LayerWeightsInput {
 }
 
 const engines = new WeakMap<Network, Engine>();
+
+/** The model-format converters, which the 'simdnet/formats' entry provides when it is imported. */
+export interface FormatConverters {
+  toONNX(net: Network): Uint8Array;
+  fromONNX(bytes: Uint8Array | ArrayBuffer, options?: ImportOptions): Promise<Network>;
+  toTFJS(net: Network): TFJSArtifacts;
+  fromTFJS(artifacts: TFJSArtifacts | TFJSModelJSON, options?: ImportOptions): Promise<Network>;
+}
+let converters: FormatConverters | undefined;
+
+/** Makes the Network methods for ONNX and TensorFlow.js work: called by 'simdnet/formats' as it loads. */
+export function registerFormats(formats: FormatConverters): void {
+  converters = formats;
+}
+
+function formats(method: string): FormatConverters {
+  if (converters) return converters;
+  throw new SimdnetError(
+    `${method} needs the model-format converters: import 'simdnet/formats' once (a separate entry, so that ` +
+      'bundles without it stay small), or call its functions directly',
+  );
+}
 
 // A network collected without dispose() returns its memory to the shared heap all the same.
 const unreachable = new FinalizationRegistry<Engine>((engine) => engine.dispose());
@@ -58,11 +85,14 @@ export class Network {
   }
 
   /** Rebuilds a network from toJSON's output (an object or its JSON text), validating all of it. */
-  static async fromJSON(json: NetworkJSON | string, options: { backend?: BackendChoice } = {}): Promise<Network> {
+  static async fromJSON(
+    json: NetworkJSON | string,
+    options: { backend?: BackendChoice; threads?: ThreadsChoice } = {},
+  ): Promise<Network> {
     const { config, weights } = parseNetworkJSON(json);
-    const o = plainObject(options, 'fromJSON options', ['backend']);
+    const o = plainObject(options, 'fromJSON options', ['backend', 'threads']);
     const backend = orDefault(o.backend, 'auto' as BackendChoice, (v) => choice(v, 'backend', BACKENDS));
-    const spec = parseNetworkConfig({ ...config, backend });
+    const spec = parseNetworkConfig({ ...config, backend, threads: parseThreads(o.threads, 'threads') });
     const net = await Network.#instantiate(spec);
     weights.forEach((layer, l) => net.#writeLayer(l, layer.weights, layer.bias));
     return net;
@@ -70,17 +100,41 @@ export class Network {
 
   static async #instantiate(spec: NetworkSpec): Promise<Network> {
     const backend = resolveBackend(spec.backend);
-    let parameterBytes = 0;
-    for (const l of spec.layers) parameterBytes += (l.inputs + 1) * l.units * 4;
-    const heap = heapFloor.bytes > 0 || parameterBytes > PRIVATE_HEAP_BYTES
-      ? await Heap.create(backend, heapFloor.bytes)
-      : await Heap.shared(backend);
-    return new Network(CONSTRUCTING, new Engine(heap, spec), Rng.fromSeed(spec.seed));
+    let threads = resolveThreads(spec, backend);
+    let heap: Heap | undefined;
+    if (threads > 1) {
+      heap = await Heap.threaded().catch((error: unknown) => {
+        // 'auto' settles for one thread where the threaded build cannot be had (a bundle without
+        // its file, say); asked for by number, threads that cannot run are an error.
+        if (spec.threads !== 'auto') throw error;
+        return undefined;
+      });
+      if (heap) await heap.pool!.retain(threads);
+      else threads = 1;
+    }
+    if (!heap) {
+      let parameterBytes = 0;
+      for (const l of spec.layers) parameterBytes += (l.inputs + 1) * l.units * 4;
+      heap = heapFloor.bytes > 0 || parameterBytes > PRIVATE_HEAP_BYTES
+        ? await Heap.create(backend, heapFloor.bytes)
+        : await Heap.shared(backend);
+    }
+    try {
+      return new Network(CONSTRUCTING, new Engine(heap, spec, threads), Rng.fromSeed(spec.seed));
+    } catch (error) {
+      if (threads > 1) heap.pool!.release();
+      throw error;
+    }
   }
 
   /** Which wasm build runs this network. */
   get backend(): Backend {
     return engineOf(this).backend;
+  }
+
+  /** Threads its passes are split across: config.threads as resolved here (1 where threads cannot run). */
+  get threads(): number {
+    return engineOf(this).threads;
   }
 
   get inputs(): number {
@@ -93,7 +147,7 @@ export class Network {
 
   /** The configuration with every default filled in. */
   get config(): Required<NetworkConfig> {
-    const { inputs, loss, seed, init, backend } = this.#spec;
+    const { inputs, loss, seed, init, backend, threads } = this.#spec;
     const layers = this.#spec.layers.map(({ units, activation, alpha, bias, trainBias }) => ({
       units,
       activation,
@@ -101,7 +155,7 @@ export class Network {
       trainBias,
       ...(activation === 'leakyRelu' ? { alpha } : {}),
     }));
-    return { inputs, layers, loss, seed, init, backend };
+    return { inputs, layers, loss, seed, init, backend, threads };
   }
 
   /** Whether dispose() has been called. */
@@ -111,17 +165,20 @@ export class Network {
 
   /**
    * Trains on rows x with targets y. Resolves with the per-epoch history once the last epoch
-   * ends (or the signal aborts). Rejects with a DivergenceError if the loss or a weight stops
-   * being finite, after restoring the network to how it was when the failing epoch began.
+   * ends (or the signal aborts, or early stopping ends it). Rejects with a DivergenceError if the
+   * loss or a weight stops being finite, after restoring the network to how it was when the
+   * failing epoch began; rejects with a callback's error if onEpochEnd or onBatchEnd throws or
+   * rejects, leaving the network as the last completed step left it.
    */
   async fit(x: Matrix, y: Matrix, options: FitOptions = {}): Promise<History> {
     const engine = engineOf(this);
     if (this.#fitting) throw new SimdnetError('fit is already running on this network; await it before starting another');
     const plan = parseFitOptions(options);
     const [xs, ys] = this.#readPair(x, y);
+    const validation = plan.validationData && this.#readPair(...plan.validationData, 'validationData');
     this.#fitting = true;
     try {
-      return await engine.fit(xs, ys, plan, this.#rng, () => this.disposed);
+      return await engine.fit(xs, ys, plan, this.#rng, () => this.disposed, validation);
     } finally {
       this.#fitting = false;
     }
@@ -145,10 +202,12 @@ export class Network {
     return engine.evaluate(...this.#readPair(x, y));
   }
 
-  #readPair(x: Matrix, y: Matrix): [MatrixInput, MatrixInput] {
-    const xs = readMatrix(x, 'x', this.inputs, 'the network\'s inputs');
-    const ys = readMatrix(y, 'y', this.outputs, 'the output layer\'s units');
-    if (xs.rows !== ys.rows) throw new SimdnetError(`x has ${xs.rows} rows but y has ${ys.rows}; they must match`);
+  // x and y (named `${within}[0]` and `${within}[1]` inside an option) read as matrices of equal row counts.
+  #readPair(x: unknown, y: unknown, within?: string): [MatrixInput, MatrixInput] {
+    const [xName, yName] = within ? [`${within}[0]`, `${within}[1]`] : ['x', 'y'];
+    const xs = readMatrix(x, xName, this.inputs, 'the network\'s inputs');
+    const ys = readMatrix(y, yName, this.outputs, 'the output layer\'s units');
+    if (xs.rows !== ys.rows) throw new SimdnetError(`${xName} has ${xs.rows} rows but ${yName} has ${ys.rows}; they must match`);
     return [xs, ys];
   }
 
@@ -178,6 +237,26 @@ export class Network {
     engineOf(this).resetOptimizer();
   }
 
+  /** The network as an ONNX model (see 'simdnet/formats' toONNX); needs that entry imported. */
+  toONNX(): Uint8Array {
+    return formats('net.toONNX()').toONNX(this);
+  }
+
+  /** The network as TensorFlow.js model artifacts (see 'simdnet/formats' toTFJS); needs that entry imported. */
+  toTFJS(): TFJSArtifacts {
+    return formats('net.toTFJS()').toTFJS(this);
+  }
+
+  /** A network from an ONNX model (see 'simdnet/formats' fromONNX); needs that entry imported. */
+  static fromONNX(bytes: Uint8Array | ArrayBuffer, options?: ImportOptions): Promise<Network> {
+    return formats('Network.fromONNX()').fromONNX(bytes, options);
+  }
+
+  /** A network from TensorFlow.js model artifacts (see 'simdnet/formats' fromTFJS); needs that entry imported. */
+  static fromTFJS(artifacts: TFJSArtifacts | TFJSModelJSON, options?: ImportOptions): Promise<Network> {
+    return formats('Network.fromTFJS()').fromTFJS(artifacts, options);
+  }
+
   /** The network as versioned plain JSON: configuration and exact float32 weights. */
   toJSON(): NetworkJSON {
     engineOf(this);
@@ -196,4 +275,23 @@ export class Network {
   #writeLayer(l: number, weights: ArrayLike<number>, bias: ArrayLike<number> | null): void {
     engineOf(this).writeLayer(l, weights, bias);
   }
+}
+
+/** Multiply-adds per row under which 'auto' keeps a network on one thread: its passes are too short to split. */
+const AUTO_THREADS_MIN_WORK = 1 << 15;
+
+// The threads a network runs on: its setting, as this environment and its build allow.
+function resolveThreads(spec: NetworkSpec, backend: Backend): number {
+  let work = 0;
+  for (const l of spec.layers) work += l.inputs * l.units;
+  const wanted = spec.threads === 'auto' ? (work >= AUTO_THREADS_MIN_WORK ? availableCores() : 1) : spec.threads;
+  if (wanted <= 1) return 1;
+  if (backend !== 'simd') {
+    if (spec.threads === 'auto') return 1;
+    throw new SimdnetError(
+      `config.threads ${spec.threads} needs the SIMD build, but this network runs on the ${backend} build; ` +
+        "use backend 'auto' or 'simd', or threads 1",
+    );
+  }
+  return threadsSupported() && hasKernels('threads') ? wanted : 1;
 }

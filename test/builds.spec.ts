@@ -121,7 +121,7 @@ describe.each(PAIRS)('$title', ({ other, gemm }) => {
     }
   });
 
-  it('optimizer steps and scaleAddWeights', () => {
+  it('optimizer steps and the passes over the gradient', () => {
     const n = 131;
     const rng = seeded(3);
     const w = randomF32(rng, n, -1, 1);
@@ -140,14 +140,40 @@ describe.each(PAIRS)('$title', ({ other, gemm }) => {
         return [...h.read(pw, n), ...h.read(pv, n)];
       });
     }
-    same('adamStep', (h) => {
-      const [pw, pm, pv] = [h.f32(w), h.f32(v), h.f32(v2)];
-      h.k.adamStep(pw, h.f32(g), pm, pv, n, 0.01, 0.9, 0.999, 1e-8, 1 / (1 - 0.9 ** 3), 1 / (1 - 0.999 ** 3));
-      return [...h.read(pw, n), ...h.read(pm, n), ...h.read(pv, n)];
-    });
+    for (const keep of [1, 0.9995]) {
+      same(`adamStep keep=${keep}`, (h) => {
+        const [pw, pm, pv] = [h.f32(w), h.f32(v), h.f32(v2)];
+        h.k.adamStep(pw, h.f32(g), pm, pv, n, 0.01, 0.9, 0.999, 1e-8, 1 / (1 - 0.9 ** 3), 1 / (1 - 0.999 ** 3), keep);
+        return [...h.read(pw, n), ...h.read(pm, n), ...h.read(pv, n)];
+      });
+    }
+    for (const [rho, scale] of [[0.9, 0.1], [1, 1]]) {
+      same(`rmspropStep rho=${rho}`, (h) => {
+        const [pw, ps] = [h.f32(w), h.f32(v2)];
+        h.k.rmspropStep(pw, h.f32(g), ps, n, 0.01, rho!, scale!, 1e-7);
+        return [...h.read(pw, n), ...h.read(ps, n)];
+      });
+    }
     same('scaleAddWeights', (h) => {
       const pg = h.f32(g);
       h.k.scaleAddWeights(pg, h.f32(w), n, 1 / 7, 0.001);
+      return h.read(pg, n);
+    });
+    // Zero weights and gradients beyond the limit exercise every lane's branch.
+    const sparse = w.map((x, i) => (i % 5 === 0 ? 0 : x));
+    same('addL1', (h) => {
+      const pg = h.f32(g);
+      h.k.addL1(pg, h.f32(sparse), n, 0.003);
+      return h.read(pg, n);
+    });
+    same('clipValues', (h) => {
+      const pg = h.f32(g);
+      h.k.clipValues(pg, n, 0.4);
+      return h.read(pg, n);
+    });
+    same('scaleElements', (h) => {
+      const pg = h.f32(g);
+      h.k.scaleElements(pg, n, 0.37);
       return h.read(pg, n);
     });
   });
@@ -188,7 +214,10 @@ describe('vectorisation in the release builds', () => {
     ['row', ['narrowForward', 'narrowBackward'], ['f32x4.mul', 'f32x4.add', 'v128.load32_splat']],
     ['loss', ['lossDelta'], ['f32x4.sub', 'v128.bitselect']],
     ['optimizer', ['sgdStep', 'momentumStep', 'scaleAddWeights'], ['f32x4.mul']],
-    ['optimizer', ['adamStep'], ['f32x4.sqrt', 'f32x4.div']],
+    ['optimizer', ['adamStep', 'rmspropStep'], ['f32x4.sqrt', 'f32x4.div']],
+    ['optimizer', ['addL1'], ['f32x4.gt', 'f32x4.lt', 'f32x4.add']],
+    ['optimizer', ['clipValues'], ['f32x4.min', 'f32x4.max']],
+    ['optimizer', ['scaleElements'], ['f32x4.mul']],
   ] as const)('the SIMD %s kernels %j use %j', (file, kernels, instructions) => {
     for (const kernel of kernels) {
       const name = `$assembly/${file}/${kernel}`;

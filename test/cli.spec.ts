@@ -145,7 +145,7 @@ describe('simdnet help and errors', () => {
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version);
     const bare = simdnet();
     expect(bare.status).toBe(2);
-    expect(bare.stderr).toBe("simdnet: no command given; the commands are train, predict, evaluate, demo, bench (see 'simdnet --help')\n");
+    expect(bare.stderr).toBe("simdnet: no command given; the commands are train, predict, evaluate, export, import, demo, bench (see 'simdnet --help')\n");
   });
 
   it.each([

@@ -59,7 +59,7 @@ const regressorWith = (patch: Record<string, unknown>, layerPatch: Record<string
 });
 const create = (config: unknown) => () => Network.create(config as NetworkConfig);
 const fitRegressor = (options: unknown) => (net: Network) => net.fit(X.regressor, Y.regressor, options as object);
-const fitOn = (x: unknown, y: unknown) => (net: Network) => net.fit(x as Matrix, y as Matrix, { epochs: 1 });
+const fitOn = (x: unknown, y: unknown, options: object = { epochs: 1 }) => (net: Network) => net.fit(x as Matrix, y as Matrix, options);
 
 // A valid saved network (checked below), and copies of it with one thing changed.
 const JSON_BASE = {
@@ -118,8 +118,9 @@ const CONFIG_CASES: Case[] = [
 ];
 
 const FIT_OPTION_CASES: Case[] = [
-  ['unknown optimizer name', 'regressor', fitRegressor({ optimizer: 'rmsprop' }), /optimizer must be 'sgd', 'momentum' or 'adam', got "rmsprop"/],
-  ['unknown optimizer type', 'regressor', fitRegressor({ optimizer: { type: 'nadam' } }), /optimizer\.type must be 'sgd', 'momentum' or 'adam'/],
+  ['unknown optimizer name', 'regressor', fitRegressor({ optimizer: 'nadam' }),
+    /optimizer must be 'sgd', 'momentum', 'adam', 'rmsprop', 'adagrad' or 'adamw', got "nadam"/],
+  ['unknown optimizer type', 'regressor', fitRegressor({ optimizer: { type: 'lion' } }), /optimizer\.type must be 'sgd', 'momentum', 'adam', 'rmsprop', 'adagrad' or 'adamw'/],
   ['negative learning rate', 'regressor', fitRegressor({ optimizer: { type: 'sgd', learningRate: -0.1 } }), /optimizer\.learningRate must be a finite number > 0, got -0\.1/],
   ['NaN learning rate', 'regressor', fitRegressor({ optimizer: { type: 'adam', learningRate: Number.NaN } }), /optimizer\.learningRate .*got NaN/],
   ['zero learning rate', 'regressor', fitRegressor({ optimizer: { type: 'momentum', learningRate: 0 } }), /optimizer\.learningRate must be a finite number > 0/],
@@ -146,6 +147,62 @@ const FIT_OPTION_CASES: Case[] = [
   ['signal not an AbortSignal', 'regressor', fitRegressor({ signal: {} }), /signal must be an AbortSignal/],
   ['shuffle not a boolean', 'regressor', fitRegressor({ shuffle: 'yes' }), /shuffle must be true or false, got "yes"/],
   ['fit options not an object', 'regressor', fitRegressor(5), /fit options must be an object, got 5/],
+  ['negative l1', 'regressor', fitRegressor({ l1: -0.1 }), /l1 must be a finite number ≥ 0, got -0\.1/],
+  ['clipNorm of 0', 'regressor', fitRegressor({ clipNorm: 0 }), /clipNorm must be a finite number > 0, got 0/],
+  ['clipValue NaN', 'regressor', fitRegressor({ clipValue: Number.NaN }), /clipValue must be a finite number > 0, got NaN/],
+  ['clipNorm and clipValue together', 'regressor', fitRegressor({ clipNorm: 1, clipValue: 1 }), /clipNorm and clipValue cannot both be given/],
+  ['negative weightDecay', 'regressor', fitRegressor({ optimizer: { type: 'adamw', weightDecay: -0.01 } }), /optimizer\.weightDecay must be a finite number ≥ 0/],
+  ["AdamW's option on adam", 'regressor', fitRegressor({ optimizer: { type: 'adam', weightDecay: 0.01 } }),
+    /optimizer \(adam\) has an unknown option 'weightDecay'/],
+  ['rho of 1', 'regressor', fitRegressor({ optimizer: { type: 'rmsprop', rho: 1 } }), /optimizer\.rho must be a finite number ≥ 0 and < 1, got 1/],
+  ['negative initialAccumulatorValue', 'regressor', fitRegressor({ optimizer: { type: 'adagrad', initialAccumulatorValue: -1 } }),
+    /optimizer\.initialAccumulatorValue must be a finite number ≥ 0/],
+  ['negative patience', 'binary', fitOn(X.binary, Y.binary, { validationSplit: 0.25, earlyStopping: { patience: -1 } }),
+    /earlyStopping\.patience must be an integer from 0 to 2147483647, got -1/],
+  ['an unknown monitor', 'binary', fitOn(X.binary, Y.binary, { validationSplit: 0.25, earlyStopping: { monitor: 'val_loss' } }),
+    /earlyStopping\.monitor must be 'valLoss', 'loss', 'valAccuracy' or 'accuracy', got "val_loss"/],
+  ['an unknown earlyStopping option', 'binary', fitOn(X.binary, Y.binary, { earlyStopping: { monitor: 'loss', baseline: 0.1 } }),
+    /earlyStopping has an unknown option 'baseline'; the options are 'monitor', 'patience', 'minDelta' or 'restoreBestWeights'/],
+  ['negative minDelta', 'binary', fitOn(X.binary, Y.binary, { earlyStopping: { monitor: 'loss', minDelta: -1 } }), /earlyStopping\.minDelta must be a finite number ≥ 0/],
+  ['early stopping on valLoss without validation rows', 'binary', fitOn(X.binary, Y.binary, { earlyStopping: {} }),
+    /earlyStopping\.monitor 'valLoss' needs validation rows: give validationSplit or validationData/],
+  ['early stopping on accuracy without classification outputs', 'regressor', fitRegressor({ earlyStopping: { monitor: 'accuracy' } }),
+    /earlyStopping\.monitor 'accuracy' needs classification outputs/],
+  ['an unknown schedule', 'regressor', fitRegressor({ learningRateSchedule: { type: 'cyclic' } }),
+    /learningRateSchedule\.type must be 'step', 'exponential', 'cosine' or 'reduceOnPlateau', got "cyclic"/],
+  ['a schedule without its period', 'regressor', fitRegressor({ learningRateSchedule: { type: 'exponential', decayRate: 0.5 } }),
+    /learningRateSchedule\.decaySteps must be an integer from 1 to 2147483647, got undefined/],
+  ["another schedule's option", 'regressor', fitRegressor({ learningRateSchedule: { type: 'step', every: 2, decayRate: 0.5 } }),
+    /learningRateSchedule \(step\) has an unknown option 'decayRate'/],
+  ['a cosine floor above 1', 'regressor', fitRegressor({ learningRateSchedule: { type: 'cosine', decaySteps: 5, alpha: 2 } }),
+    /learningRateSchedule\.alpha must be a finite number ≥ 0 and ≤ 1, got 2/],
+  ['a plateau factor of 1', 'regressor', fitRegressor({ learningRateSchedule: { type: 'reduceOnPlateau', monitor: 'loss', factor: 1 } }),
+    /learningRateSchedule\.factor must be a finite number > 0 and < 1, got 1/],
+  ['a plateau on valLoss without validation rows', 'regressor', fitRegressor({ learningRateSchedule: { type: 'reduceOnPlateau' } }),
+    /learningRateSchedule\.monitor 'valLoss' needs validation rows/],
+  ['an exponential schedule whose rate overflows float32', 'regressor',
+    fitRegressor({ epochs: 10, learningRateSchedule: { type: 'exponential', decaySteps: 1, decayRate: 1e10 } }),
+    /learningRateSchedule \(exponential\) would raise the learning rate to Infinity by step 10 of this fit, beyond float32's range; use a smaller decayRate/],
+  ['a step schedule whose rate overflows float32', 'regressor',
+    fitRegressor({ epochs: 3, learningRateSchedule: { type: 'step', every: 1, factor: 1e30 } }),
+    /learningRateSchedule \(step\) would raise the learning rate to Infinity by epoch 3 of this fit/],
+  ['validationSplit and validationData together', 'regressor', fitRegressor({ validationSplit: 0.5, validationData: [X.regressor, Y.regressor] }),
+    /validationSplit and validationData cannot both be given/],
+  ['validationData that is not a pair', 'regressor', fitRegressor({ validationData: [X.regressor] }),
+    /validationData must be an array \[x, y\], got an array of length 1/],
+  ['validationData rows of the wrong width', 'regressor', fitRegressor({ validationData: [[[1, 2, 3]], [[1]]] }),
+    /validationData\[0\]\[0\] has 3 values, but the network's inputs is 2/],
+  ['validationData row counts that differ', 'regressor', fitRegressor({ validationData: [[[1, 2], [3, 4]], [[1]]] }),
+    /validationData\[0\] has 2 rows but validationData\[1\] has 1; they must match/],
+  ['NaN in validationData', 'regressor', fitRegressor({ validationData: [[[1, 2]], [[Number.NaN]]] }), /validationData\[1\]\[0\]\[0\] is NaN/],
+  ['validationData targets outside [0, 1] for binary cross-entropy', 'binary', fitOn(X.binary, Y.binary, { validationData: [[[0, 1]], [[2, 0]]] }),
+    /validationData\[1\]\[0\]\[0\] is 2; with loss 'binaryCrossentropy' every target must be in \[0, 1\]/],
+  ['a split fraction of 0', 'regressor', fitRegressor({ validationSplit: { fraction: 0, shuffle: true } }),
+    /validationSplit\.fraction must be a finite number > 0 and < 1, got 0/],
+  ['an unknown split option', 'regressor', fitRegressor({ validationSplit: { fraction: 0.25, stratify: true } }),
+    /validationSplit has an unknown option 'stratify'; the options are 'fraction', 'shuffle' or 'seed'/],
+  ['a split seed that is not an integer', 'regressor', fitRegressor({ validationSplit: { fraction: 0.25, shuffle: true, seed: 1.5 } }),
+    /validationSplit\.seed must be an integer from 0 to 4294967295, got 1\.5/],
 ];
 
 const DATA_CASES: Case[] = [
@@ -185,6 +242,7 @@ const DATA_CASES: Case[] = [
   ['NaN in predict', 'binary', (net) => net.predict(withCell(X.binary, 5, 1, Number.NaN)), /x\[5\]\[1\] is NaN/],
   ['evaluate with differing row counts', 'binary', (net) => net.evaluate(X.binary, Y.binary.slice(0, 3)), /x has 8 rows but y has 3/],
   ['gradientCheck with a bad option', 'regressor', (net) => gradientCheck(net, X.regressor, Y.regressor, { step: 0 }), /step must be a finite number > 0/],
+  ['gradientCheck with a negative l1', 'regressor', (net) => gradientCheck(net, X.regressor, Y.regressor, { l1: -1 }), /l1 must be a finite number ≥ 0/],
 ];
 
 const SIZE_CASES: Case[] = [

@@ -1,13 +1,16 @@
 // Backpropagation against finite differences: the float64 reference's own
 // analytic gradient, and the wasm engine's float32 gradient (gradientCheck),
-// for every hidden activation × output activation × loss, with and without
-// L2, with trained, frozen and no biases.
+// for every hidden activation × output activation × loss, without a penalty,
+// with L2 and with L1 (whose subgradient at 0 no random weight meets), with
+// trained, frozen and no biases.
 
 import { describe, expect, it } from 'vitest';
 import { gradientCheck, Network } from '../src/index.js';
 import { type Activation, ACTIVATIONS, type Loss, LOSSES, parseNetworkConfig } from '../src/config.js';
 import { ReferenceNetwork } from '../src/reference/network.js';
 import { Rng } from '../src/random.js';
+import { readMatrix } from '../src/data.js';
+import { engineOf } from '../src/network.js';
 
 const INPUTS = 4;
 const HIDDEN = 5;
@@ -64,16 +67,16 @@ const combinations = ACTIVATIONS.flatMap((hidden) =>
   ACTIVATIONS.flatMap((output) => LOSSES.map((loss) => ({ hidden, output, loss }))));
 
 describe.each(combinations)('hidden $hidden → output $output with $loss', ({ hidden, output, loss }) => {
-  it.each(BIAS_MODES)('$name, λ ∈ {0, 0.5}, both weight regimes', async (mode) => {
+  it.each(BIAS_MODES)('$name, no penalty, L2 0.5 and L1 0.3, both weight regimes', async (mode) => {
     for (const regime of REGIMES) {
       const { net, x, y } = await build(hidden, output, loss, mode, regime);
       const spec = parseNetworkConfig(net.config);
       const reference = new ReferenceNetwork(spec.layers, loss, net.getWeights());
-      for (const l2 of [0, 0.5]) {
-        const label = `${regime}, λ=${l2}`;
+      for (const penalty of [{}, { l2: 0.5 }, { l1: 0.3 }]) {
+        const label = `${regime}, ${JSON.stringify(penalty)}`;
         // float64: the reference's backpropagation against its own central differences.
-        const analytic = reference.gradient(x, y, ROWS, l2);
-        const numeric = reference.numericalGradient(x, y, ROWS, l2);
+        const analytic = reference.gradient(x, y, ROWS, penalty);
+        const numeric = reference.numericalGradient(x, y, ROWS, penalty);
         const close = (g: number, n: number, name: string): void => {
           expect(Math.abs(g - n), `${label} ${name}: ${g} vs ${n}`).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(n)));
         };
@@ -83,7 +86,7 @@ describe.each(combinations)('hidden $hidden → output $output with $loss', ({ h
         });
 
         // float32 engine against the same differences.
-        const check = gradientCheck(net, x, y, { l2 });
+        const check = gradientCheck(net, x, y, penalty);
         expect(check.relativeError, label).toBeLessThan(1e-3);
         expect(check.layers.map((layer) => layer.bias === null), label).toEqual([!mode.trainBias, !mode.trainBias]);
         expect(check.parameters).toBe(INPUTS * HIDDEN + HIDDEN * OUTPUTS + (mode.trainBias ? HIDDEN + OUTPUTS : 0));
@@ -97,6 +100,36 @@ describe.each(combinations)('hidden $hidden → output $output with $loss', ({ h
 function gradientNorm(grads: { weights: Float64Array }[]): number {
   return Math.hypot(...grads.flatMap((g) => [...g.weights]));
 }
+
+describe('the L1 term', () => {
+  it('adds λ1·Σ|w|/m to the objective and (λ1/m)·sign(w) to each weight\'s gradient, nothing to a bias\'s', async () => {
+    const net = await Network.create({
+      inputs: INPUTS, layers: [{ units: HIDDEN, activation: 'tanh' }, { units: OUTPUTS, activation: 'sigmoid' }], loss: 'binaryCrossentropy', seed: 3,
+    });
+    // One weight exactly 0, whose subgradient is 0.
+    net.setWeights(net.getWeights().map(({ weights, bias }, l) => ({ weights: weights.map((w, i) => (l === 0 && i === 2 ? 0 : w)), bias })));
+    const rng = Rng.fromSeed(31);
+    const x = Float64Array.from({ length: ROWS * INPUTS }, () => rng.uniform() * 2 - 1);
+    const y = targets('binaryCrossentropy', rng);
+    const l1 = 0.3;
+    const engine = engineOf(net);
+    const [xs, ys] = [readMatrix(x, 'x', INPUTS, ''), readMatrix(y, 'y', OUTPUTS, '')];
+    const plain = engine.gradient(xs, ys, 0, 0);
+    const penalised = engine.gradient(xs, ys, 0, l1);
+    const weights = net.getWeights();
+    const absolutes = weights.reduce((sum, { weights: w }) => sum + w.reduce((s, v) => s + Math.abs(v), 0), 0);
+    expect(penalised.objective - plain.objective).toBeCloseTo((l1 * absolutes) / ROWS, 6);
+    weights.forEach(({ weights: w }, l) => {
+      w.forEach((v, i) => {
+        const added = penalised.grads[l]!.weights[i]! - plain.grads[l]!.weights[i]!;
+        expect(Math.abs(added - (l1 / ROWS) * Math.sign(v)), `layer ${l} w${i}`).toBeLessThan(1e-6);
+      });
+      expect(penalised.grads[l]!.bias).toEqual(plain.grads[l]!.bias);
+    });
+    expect(penalised.grads[0]!.weights[2]).toBe(plain.grads[0]!.weights[2]);
+    net.dispose();
+  });
+});
 
 describe('gradientCheck', () => {
   it('reports a failure when the error exceeds the tolerance', async () => {

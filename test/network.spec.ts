@@ -251,7 +251,7 @@ describe('lifecycle', () => {
     expect(BACKENDS).toContain(net.backend);
     expect([net.inputs, net.outputs]).toEqual([4, 3]);
     expect(net.config).toEqual({
-      inputs: 4, loss: 'categoricalCrossentropy', seed: 1, init: 'auto', backend: 'auto',
+      inputs: 4, loss: 'categoricalCrossentropy', seed: 1, init: 'auto', backend: 'auto', threads: 'auto',
       layers: [
         { units: 8, activation: 'relu', bias: true, trainBias: true },
         { units: 3, activation: 'softmax', bias: true, trainBias: true },

@@ -91,7 +91,7 @@ describe.each(BUILDS)('worked example 1: the 2-2-2 sigmoid network (%s)', (backe
     reference.forEach((g, i) => expectPrinted(g, printedGradients[i]!));
 
     const net = await create();
-    const { grads } = engineOf(net).gradient(readMatrix(x, 'x', 2, ''), readMatrix(y, 'y', 2, ''), 0);
+    const { grads } = engineOf(net).gradient(readMatrix(x, 'x', 2, ''), readMatrix(y, 'y', 2, ''), 0, 0);
     gradientOrder(grads).forEach((g, i) => expectFloat32(g, Number(printedGradients[i]!), 1e-5, 2e-9));
     // Frozen biases get no gradient.
     expect([...grads[0]!.bias!, ...grads[1]!.bias!]).toEqual([0, 0, 0, 0]);
@@ -184,7 +184,7 @@ describe.each(BUILDS)('worked example 3: 3→2 sigmoid layer with negative log-l
     const [w] = net.getWeights();
     const z0 = 2 * w!.weights[0]! + 4 * w!.weights[2]! - 2 * w!.weights[4]! + w!.bias![0]!;
     const s0 = 1 / (1 + Math.exp(-z0));
-    const { grads } = engineOf(net).gradient(readMatrix(x, 'x', 3, ''), readMatrix(y, 'y', 2, ''), 0);
+    const { grads } = engineOf(net).gradient(readMatrix(x, 'x', 3, ''), readMatrix(y, 'y', 2, ''), 0, 0);
     [2, 4, -2].forEach((xi, i) => {
       expectFloat32(grads[0]!.weights[2 * i]!, (s0 - 1) * xi, 1e-5);
       expect(grads[0]!.weights[2 * i + 1]).toBe(0);
@@ -210,8 +210,8 @@ describe('worked example 4: regularised network, full-batch, binary cross-entrop
     const net = await Network.create({ inputs: 5, layers: [...layers], loss: 'binaryCrossentropy', seed: 4 });
     const ref = new ReferenceNetwork(specs, 'binaryCrossentropy', net.getWeights());
     for (const l2 of [0, 0.7]) {
-      const analytic = ref.gradient(x, y, rows, l2).flatMap((p) => [...p.weights, ...p.bias!]);
-      const numeric = ref.numericalGradient(x, y, rows, l2).flatMap((p) => [...p.weights, ...p.bias!]);
+      const analytic = ref.gradient(x, y, rows, { l2 }).flatMap((p) => [...p.weights, ...p.bias!]);
+      const numeric = ref.numericalGradient(x, y, rows, { l2 }).flatMap((p) => [...p.weights, ...p.bias!]);
       const norm = (v: number[]): number => Math.hypot(...v);
       const diff = norm(analytic.map((a, i) => a - numeric[i]!));
       expect(diff / (norm(analytic) + norm(numeric))).toBeLessThan(1e-4);
@@ -222,8 +222,8 @@ describe('worked example 4: regularised network, full-batch, binary cross-entrop
   it('the L2 term penalises weights but not biases', async () => {
     const net = await Network.create({ inputs: 5, layers: [...layers], loss: 'binaryCrossentropy', seed: 4 });
     const ref = new ReferenceNetwork(specs, 'binaryCrossentropy', net.getWeights());
-    const plain = ref.gradient(x, y, rows, 0);
-    const regularised = ref.gradient(x, y, rows, 0.7);
+    const plain = ref.gradient(x, y, rows);
+    const regularised = ref.gradient(x, y, rows, { l2: 0.7 });
     regularised.forEach((p, l) => {
       p.weights.forEach((g, i) => expect(g - plain[l]!.weights[i]!).toBeCloseTo((0.7 / rows) * ref.params[l]!.weights[i]!, 12));
       expect([...p.bias!]).toEqual([...plain[l]!.bias!]);

@@ -3,7 +3,7 @@
 // run reports.
 
 import { describe, expect, it } from 'vitest';
-import { type GemmResults, judgeGoals, type ResultRow } from '../bench/targets.mjs';
+import { type GemmResults, judgeGoals, type ManyNetworksResult, type ResultRow } from '../bench/targets.mjs';
 
 const WORKLOADS = ['W1', 'W2', 'W3', 'W4'];
 
@@ -22,7 +22,12 @@ function run(ratios: Record<string, number>, omit: string[] = []): ResultRow[] {
 
 // Every goal met, with some margin: brain.js 20× behind, synaptic 5×, TF.js wasm 25×, the
 // scalar build 2× behind simdnet SIMD but ahead of every JS peer, numpy 2× ahead (50 %).
-const MET = { brainjs: 20, synaptic: 5, 'tfjs-wasm': 25, 'tfjs-cpu': 40, 'naive-js': 6, 'simdnet-scalar': 2, numpy: 0.5 };
+// Two threads 2× as fast as one, 'auto' as fast as one thread, numpy on two threads 1.25× ahead
+// of simdnet on two (80 %).
+const MET = {
+  brainjs: 20, synaptic: 5, 'tfjs-wasm': 25, 'tfjs-cpu': 40, 'naive-js': 6, 'simdnet-scalar': 2, numpy: 0.5,
+  'simdnet-simd-2t': 0.5, 'simdnet-auto': 1, 'numpy-2t': 0.4,
+};
 
 function gemm(percents: Record<string, number>): GemmResults {
   return {
@@ -33,13 +38,30 @@ function gemm(percents: Record<string, number>): GemmResults {
   };
 }
 
-const verdicts = (rows: ResultRow[], g: GemmResults | undefined) =>
-  Object.fromEntries(judgeGoals(rows, g).map((t) => [t.goal, t.verdict]));
+// 1,000 networks of 64-32-10 that grew the resident set by this many MB.
+const networks = (megabytes: number): ManyNetworksResult => ({ count: 1000, shape: '64-32-10', rssBytes: megabytes * 2 ** 20 });
+const FEW_MB = networks(40);
+
+// manyNetworks null: not run.
+const verdicts = (rows: ResultRow[], g: GemmResults | undefined, manyNetworks: ManyNetworksResult | null = FEW_MB) =>
+  Object.fromEntries(judgeGoals(rows, g, manyNetworks ?? undefined).map((t) => [t.goal, t.verdict]));
 const W4_MET = gemm({ 'W4 L1': 80, 'W3 L1': 10 });
+const MANY_NETWORKS_GOAL = '1,000 networks of 64-32-10 alive at once: under 100 MB RSS';
 
 describe('performance goals in the benchmark report', () => {
   it('are all met by results that meet them, whatever W3 shapes reach in the GEMM table', () => {
     expect(new Set(Object.values(verdicts(run(MET), W4_MET)))).toEqual(new Set(['met']));
+  });
+
+  it('hold 1,000 small networks under 100 MB of resident set, printed rounded up', () => {
+    const judge = (result: ManyNetworksResult | undefined) => judgeGoals(run(MET), W4_MET, result).find((t) => t.goal === MANY_NETWORKS_GOAL);
+    expect(judge(networks(99.9))).toMatchObject({ measured: 'resident set growth 99.9 MB', verdict: 'met' });
+    expect(judge(networks(100))).toMatchObject({ measured: 'resident set growth 100.0 MB', verdict: 'not met' });
+    // 99.91 MB is under the limit, and prints as 100.0: a figure over it never prints as under.
+    expect(judge(networks(99.91))).toMatchObject({ measured: 'resident set growth 100.0 MB', verdict: 'met' });
+    expect(judge(networks(100.01))).toMatchObject({ measured: 'resident set growth 100.1 MB', verdict: 'not met' });
+    expect(judge({ error: 'exited with code 1' })).toMatchObject({ measured: 'resident set growth —', verdict: 'not measured' });
+    expect(judge(undefined)?.verdict).toBe('not measured');
   });
 
   it('set W2 against the fastest JavaScript peer, not numpy or simdnet scalar', () => {
@@ -58,6 +80,18 @@ describe('performance goals in the benchmark report', () => {
     expect(atEdge["W4 hidden layers' GEMM shapes ≥ 75 % of the ceiling (medians)"]).toBe('met');
     // The scalar build level with synaptic, the fastest JS peer (1.1× behind simdnet SIMD): not beating it.
     expect(atEdge['The scalar build trains W2–W4 faster than every JS peer']).toBe('not met');
+  });
+
+  it('judge threads: two over one at 1.8×, auto within 5 % of one thread, two against numpy on two', () => {
+    const short = verdicts(run({ ...MET, 'simdnet-simd-2t': 1 / 1.79, 'simdnet-auto': 1 / 0.94, 'numpy-2t': 1 / 3.7 }), W4_MET);
+    expect(short['W3 and W4 ≥ 1.8× on 2 threads over 1: training and 1,024-row inference']).toBe('not met');
+    expect(short["W1 and W2 with threads 'auto' train within 5 % of one thread"]).toBe('not met');
+    const edge = verdicts(run({ ...MET, 'simdnet-simd-2t': 1 / 1.8, 'simdnet-auto': 1 / 0.95, 'numpy-2t': 1 / 3.6 }), W4_MET);
+    expect(edge['W3 and W4 ≥ 1.8× on 2 threads over 1: training and 1,024-row inference']).toBe('met');
+    expect(edge["W1 and W2 with threads 'auto' train within 5 % of one thread"]).toBe('met');
+    // simdnet on two threads at 1800 against numpy on two at 3600: 50 %, which meets W3's goal and W4's.
+    expect(edge['On 2 threads, W3 training ≥ 50 % and W4 ≥ 40 % of numpy on 2 threads']).toBe('met');
+    expect(short['On 2 threads, W3 training ≥ 50 % and W4 ≥ 40 % of numpy on 2 threads']).toBe('not met');
   });
 
   it('print a figure just short of its threshold rounded down, not up to it', () => {
@@ -105,8 +139,8 @@ describe('performance goals in the benchmark report', () => {
     });
   });
 
-  it('count neither a multi-threaded run nor an opt-in simdnet build as the fastest JS peer', () => {
-    const judged = judgeGoals(run({ ...MET, 'tfjs-wasm-2t': 1, 'simdnet-relaxed': 0.5 }), W4_MET);
+  it('count neither a multi-threaded run, a run in a browser nor an opt-in simdnet build as the fastest JS peer', () => {
+    const judged = judgeGoals(run({ ...MET, 'tfjs-wasm-2t': 1, 'tfjs-wasm-browser': 1, 'simdnet-relaxed': 0.5 }), W4_MET);
     expect(judged.find((t) => t.goal.startsWith('W2'))).toMatchObject({ measured: 'synaptic 5.00×', verdict: 'met' });
   });
 
@@ -129,10 +163,11 @@ describe('performance goals in the benchmark report', () => {
   });
 
   it('report what a partial run did not measure as not measured, never as met', () => {
-    const judged = verdicts(run(MET, ['numpy', 'synaptic']), undefined);
+    const judged = verdicts(run(MET, ['numpy', 'synaptic']), undefined, null);
     expect(judged['W3 training ≥ 30 % of numpy']).toBe('not measured');
     expect(judged['W1 training ≥ 2× brain.js and ≥ 1.1× synaptic']).toBe('not measured');
     expect(judged["W4 hidden layers' GEMM shapes ≥ 75 % of the ceiling (medians)"]).toBe('not measured');
+    expect(judged[MANY_NETWORKS_GOAL]).toBe('not measured');
     expect(judged['W3 training ≥ 5× TF.js wasm']).toBe('met');
     // A run without naive JS does not know W2's fastest peer, though every peer it measured is far behind.
     expect(verdicts(run(MET, ['naive-js']), W4_MET)['W2 training ≥ 5× the fastest JS peer']).toBe('not measured');

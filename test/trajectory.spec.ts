@@ -2,7 +2,7 @@
 // engine against the float64 reference trainer given the same shuffles.
 
 import { describe, expect, it } from 'vitest';
-import { type FitOptions, Network } from '../src/index.js';
+import { type FitOptions, type History, Network } from '../src/index.js';
 import { parseNetworkConfig } from '../src/config.js';
 import { readMatrix } from '../src/data.js';
 import { engineOf } from '../src/network.js';
@@ -10,7 +10,9 @@ import { initialWeights } from '../src/init.js';
 import { Rng } from '../src/random.js';
 import { ReferenceNetwork } from '../src/reference/network.js';
 import type { ReferenceOptimizer } from '../src/reference/ops.js';
+import { scheduledRate } from '../src/reference/schedule.js';
 import { BACKENDS, BUILDS } from './support/kernels.js';
+import { ulpDistance } from './support/numeric.js';
 
 const ROWS = 30;
 const rng = Rng.fromSeed(11);
@@ -28,34 +30,114 @@ const optimizers: { name: string; optimizer: ReferenceOptimizer }[] = [
   { name: 'momentum', optimizer: { type: 'momentum', learningRate: 0.05, momentum: 0.9 } },
   { name: 'nesterov', optimizer: { type: 'momentum', learningRate: 0.05, momentum: 0.8, nesterov: true } },
   { name: 'adam', optimizer: { type: 'adam', learningRate: 0.01, beta1: 0.85, beta2: 0.99, epsilon: 1e-7 } },
+  { name: 'adamw', optimizer: { type: 'adamw', learningRate: 0.01, beta1: 0.85, beta2: 0.99, epsilon: 1e-7, weightDecay: 0.3 } },
+  { name: 'rmsprop', optimizer: { type: 'rmsprop', learningRate: 0.01, rho: 0.8, epsilon: 1e-6 } },
+  { name: 'adagrad', optimizer: { type: 'adagrad', learningRate: 0.1, initialAccumulatorValue: 0.2, epsilon: 1e-7 } },
 ];
+
+/** What else a trajectory may be trained with, beside the optimizer: penalties, clipping, a schedule, the batch size (default 7). */
+type Extras = Pick<FitOptions, 'l1' | 'clipNorm' | 'clipValue' | 'learningRateSchedule' | 'batchSize'>;
+
+/** The schedule as the kernels receive it: its factors rounded to float32. */
+function float32Schedule(schedule: Extras['learningRateSchedule']): Extras['learningRateSchedule'] {
+  if (!schedule) return undefined;
+  const rounded: Record<string, unknown> = { ...schedule };
+  for (const key of ['factor', 'decayRate', 'alpha']) if (typeof rounded[key] === 'number') rounded[key] = Math.fround(rounded[key]);
+  return rounded as unknown as Extras['learningRateSchedule'];
+}
+
+/** The float32 rate of each step: the reference's float64 rate from the float32 settings, rounded once. */
+const referenceRate = (optimizer: ReferenceOptimizer, extras: Extras) => (step: number, epoch: number): number =>
+  Math.fround(scheduledRate(float32Schedule(extras.learningRateSchedule), Math.fround(optimizer.learningRate), step, epoch));
+
+
+/**
+ * Trains the engine and the reference from the same seeded start, with the same shuffles, and
+ * compares every parameter; returns the engine's history and network.
+ */
+async function trainBoth(
+  backend: (typeof BUILDS)[number], optimizer: ReferenceOptimizer, extras: Extras, layers = config.layers,
+): Promise<{ history: History; net: Network }> {
+  const net = await Network.create({ ...config, layers: [...layers], backend });
+  // The reference draws the same initial weights and then the same shuffles from its own copy of the seed.
+  const spec = parseNetworkConfig({ ...config, layers: [...layers] });
+  const referenceRng = Rng.fromSeed(config.seed);
+  const start = spec.layers.map((layer) => ({ weights: initialWeights(layer, spec.init, referenceRng), bias: new Float32Array(layer.units) }));
+  expect(net.getWeights()).toEqual(start);
+  // A frozen bias starts away from 0, where a decay would move it.
+  spec.layers.forEach((layer, l) => {
+    if (!layer.trainBias) start[l]!.bias.fill(0.5);
+  });
+  net.setWeights(start);
+
+  const reference = new ReferenceNetwork(spec.layers, spec.loss, start);
+  const { l1, clipNorm, clipValue, batchSize = 7 } = extras;
+  reference.fit(x, y, ROWS, {
+    epochs: 8, batchSize, optimizer, l2: 0.01, l1, clipNorm, clipValue, learningRate: referenceRate(optimizer, extras), rng: referenceRng,
+  });
+  const history = await net.fit(x, y, { epochs: 8, batchSize, optimizer: optimizer as FitOptions['optimizer'], l2: 0.01, ...extras });
+
+  const trained = net.getWeights();
+  let moved = 0;
+  reference.params.forEach((p, l) => {
+    const compare = (engine: Float32Array, ref: Float64Array, was: Float32Array): void => {
+      ref.forEach((r, i) => {
+        expect(Math.abs(engine[i]! - r), `layer ${l}[${i}]: ${engine[i]} vs ${r}`).toBeLessThanOrEqual(2e-5 * (1 + Math.abs(r)));
+        moved = Math.max(moved, Math.abs(r - was[i]!));
+      });
+    };
+    compare(trained[l]!.weights, p.weights, start[l]!.weights);
+    compare(trained[l]!.bias!, p.bias!, start[l]!.bias);
+  });
+  expect(moved, 'training moved the weights').toBeGreaterThan(0.01);
+  return { history, net };
+}
 
 describe.each(BUILDS)('engine vs float64 reference trainer (%s)', (backend) => {
   it.each(optimizers)('$name: 8 epochs of shuffled batches of 7 (the last one short), with L2', async ({ optimizer }) => {
-    const net = await Network.create({ ...config, layers: [...config.layers], backend });
-    // The reference draws the same initial weights and then the same shuffles from its own copy of the seed.
-    const spec = parseNetworkConfig(config);
-    const referenceRng = Rng.fromSeed(config.seed);
-    const start = spec.layers.map((layer) => ({ weights: initialWeights(layer, spec.init, referenceRng), bias: new Float32Array(layer.units) }));
-    expect(net.getWeights()).toEqual(start);
+    const { net } = await trainBoth(backend, optimizer, {});
+    net.dispose();
+  });
 
-    const reference = new ReferenceNetwork(spec.layers, spec.loss, start);
-    reference.fit(x, y, ROWS, { epochs: 8, batchSize: 7, optimizer, l2: 0.01, rng: referenceRng });
-    await net.fit(x, y, { epochs: 8, batchSize: 7, optimizer: optimizer as FitOptions['optimizer'], l2: 0.01 });
-
-    const trained = net.getWeights();
-    let moved = 0;
-    reference.params.forEach((p, l) => {
-      const compare = (engine: Float32Array, ref: Float64Array, was: Float32Array): void => {
-        ref.forEach((r, i) => {
-          expect(Math.abs(engine[i]! - r), `layer ${l}[${i}]: ${engine[i]} vs ${r}`).toBeLessThanOrEqual(2e-5 * (1 + Math.abs(r)));
-          moved = Math.max(moved, Math.abs(r - was[i]!));
-        });
-      };
-      compare(trained[l]!.weights, p.weights, start[l]!.weights);
-      compare(trained[l]!.bias!, p.bias!, start[l]!.bias);
+  const sgd = optimizers[0]!.optimizer;
+  const momentum = optimizers[1]!.optimizer;
+  const adam = optimizers[3]!.optimizer;
+  const adamw = optimizers[4]!.optimizer;
+  const rmsprop = optimizers[5]!.optimizer;
+  const controls: [string, ReferenceOptimizer, Extras][] = [
+    ['L1 under SGD', sgd, { l1: 0.05 }],
+    ['L1 under Adam', adam, { l1: 0.02 }],
+    ['clipNorm under momentum', momentum, { clipNorm: 0.2 }],
+    ['clipValue under Adam', adam, { clipValue: 0.02 }],
+    ['clipValue under RMSprop, with L1', rmsprop, { clipValue: 0.05, l1: 0.01 }],
+    ['a step schedule under SGD', sgd, { learningRateSchedule: { type: 'step', every: 3, factor: 0.3 } }],
+    ['exponential decay under Adam', adam, { learningRateSchedule: { type: 'exponential', decaySteps: 10, decayRate: 0.4 } }],
+    ['staircase exponential decay under momentum, clipped', momentum,
+      { clipNorm: 0.5, learningRateSchedule: { type: 'exponential', decaySteps: 7, decayRate: 0.6, staircase: true } }],
+    // 30 rows in batches of 7 make 5 steps an epoch. 5 warmup steps and 30 of decay: the last 5 of
+    // the 40 steps run at α times the rate.
+    ['cosine decay with warmup under AdamW', adamw, { learningRateSchedule: { type: 'cosine', decaySteps: 30, warmupSteps: 5, alpha: 0.1 } }],
+    ['cosine decay under SGD, with L1 and clipNorm', sgd, { l1: 0.02, clipNorm: 0.3, learningRateSchedule: { type: 'cosine', decaySteps: 40 } }],
+    // One row a batch under plain SGD: each layer is updated as it backpropagates (assembly/row.ts).
+    ['exponential decay under SGD, row by row', sgd, { batchSize: 1, learningRateSchedule: { type: 'exponential', decaySteps: 30, decayRate: 0.5 } }],
+    ['L1 under SGD, row by row', sgd, { batchSize: 1, l1: 0.01 }],
+  ];
+  it.each(controls)('%s', async (_, optimizer, extras) => {
+    const { history, net } = await trainBoth(backend, optimizer, extras);
+    // The history's rate of an epoch is its last step's, as the schedule defines it.
+    const rate = referenceRate(optimizer, extras);
+    const steps = Math.ceil(ROWS / (extras.batchSize ?? 7));
+    history.learningRate.forEach((r, e) => {
+      expect(ulpDistance(r, rate((e + 1) * steps - 1, e)), `epoch ${e + 1}: ${r}`).toBeLessThanOrEqual(1);
     });
-    expect(moved, 'training moved the weights').toBeGreaterThan(0.01);
+    if (extras.learningRateSchedule) expect(new Set(history.learningRate).size).toBeGreaterThan(2);
+    net.dispose();
+  });
+
+  it('AdamW leaves a frozen bias exactly as it was, and decays every trainable bias', async () => {
+    const layers = [{ ...config.layers[0], trainBias: false }, config.layers[1], config.layers[2]] as const;
+    const { net } = await trainBoth(backend, adamw, {}, layers);
+    expect(net.getWeights()[0]!.bias).toEqual(new Float32Array(6).fill(0.5));
     net.dispose();
   });
 });
@@ -181,7 +263,7 @@ describe.each(BACKENDS)('batches of one row under SGD (%s)', (backend) => {
         const row = r % ROWS;
         const rowX = readMatrix(x.subarray(row * 3, row * 3 + 3), 'x', 3, 'inputs');
         const rowY = readMatrix(y.subarray(row * 2, row * 2 + 2), 'y', 2, 'outputs');
-        const { grads } = engine.gradient(rowX, rowY, l2);
+        const { grads } = engine.gradient(rowX, rowY, l2, 0);
         stepped.setWeights(stepped.getWeights().map((layer, l) => ({
           weights: layer.weights.map((w, i) => f(w - f(lr * grads[l]!.weights[i]!))),
           bias: stepped.config.layers[l]!.trainBias ? layer.bias!.map((b, i) => f(b - f(lr * grads[l]!.bias![i]!))) : layer.bias,

@@ -4,7 +4,9 @@
 // library that updates per row) and return the rows they covered; inferBulk, for a library with a
 // batch API, predicts `units` blocks of INFER_BLOCK rows (workloads.mjs), one call per block.
 // A module may also export unavailableReason(workload) → string | null. `nodeFlags` are passed
-// to the child's node when that node accepts them.
+// to the child's node when that node accepts them. A `browser` peer's module runs in a page of
+// headless Chromium that the child drives (bench/browser.mjs); `cores` is how many cores the
+// child, and everything it starts, is pinned to.
 
 /** What is measured of every peer: trainChunk, infer and (where the peer has it) inferBulk. */
 export const MEASUREMENTS = ['train', 'infer', 'inferBulk'];
@@ -13,10 +15,18 @@ export const MEASUREMENTS = ['train', 'infer', 'inferBulk'];
 export const BASELINE = 'simdnet-simd';
 
 export const PEERS = [
-  { id: 'simdnet-simd', label: 'simdnet SIMD', module: 'simdnet.mjs', variant: { backend: 'simd' }, package: '.' },
-  { id: 'simdnet-scalar', label: 'simdnet scalar', module: 'simdnet.mjs', variant: { backend: 'scalar' }, package: '.' },
+  { id: 'simdnet-simd', label: 'simdnet SIMD', module: 'simdnet.mjs', variant: { backend: 'simd', threads: 1 }, package: '.' },
   {
-    id: 'simdnet-relaxed', label: 'simdnet relaxed (opt-in)', module: 'simdnet.mjs', variant: { backend: 'relaxed' }, package: '.',
+    id: 'simdnet-simd-2t', label: 'simdnet SIMD 2T', module: 'simdnet.mjs', variant: { backend: 'simd', threads: 2 }, package: '.',
+    cores: 2, note: 'threads: 2, the same bits as one thread',
+  },
+  {
+    id: 'simdnet-auto', label: 'simdnet SIMD auto', module: 'simdnet.mjs', variant: { backend: 'simd', threads: 'auto' }, package: '.',
+    cores: 2, note: "threads: 'auto': every core once a row holds 32k multiply-adds (W3, W4), else one thread",
+  },
+  { id: 'simdnet-scalar', label: 'simdnet scalar', module: 'simdnet.mjs', variant: { backend: 'scalar', threads: 1 }, package: '.' },
+  {
+    id: 'simdnet-relaxed', label: 'simdnet relaxed (opt-in)', module: 'simdnet.mjs', variant: { backend: 'relaxed', threads: 1 }, package: '.',
     nodeFlags: ['--experimental-wasm-relaxed-simd'],
     note: "backend 'relaxed': GEMM multiply-adds by f32x4.relaxed_madd (fused where the CPU has FMA); not bit-identical across machines",
   },
@@ -34,13 +44,23 @@ export const PEERS = [
     package: '@tensorflow/tfjs-backend-wasm',
   },
   {
-    id: 'tfjs-wasm-2t', label: 'tfjs wasm SIMD 2T', module: 'tfjs.mjs', variant: { backend: 'wasm', threads: 2 },
-    package: '@tensorflow/tfjs-backend-wasm', cores: 2,
+    id: 'tfjs-wasm-browser', label: 'tfjs wasm SIMD 1T (browser)', module: 'tfjs.mjs', variant: { backend: 'wasm', threads: 1 },
+    package: '@tensorflow/tfjs-backend-wasm', browser: true,
+    note: 'the same in headless Chromium, a cross-origin-isolated page: the browser beside Node',
+  },
+  {
+    id: 'tfjs-wasm-2t', label: 'tfjs wasm SIMD 2T (browser)', module: 'tfjs.mjs', variant: { backend: 'wasm', threads: 2 },
+    package: '@tensorflow/tfjs-backend-wasm', browser: true, cores: 2,
+    note: "its threaded SIMD build on 2 threads, in the same page: TF.js's threads need a browser's workers",
   },
   { id: 'naive-js', label: 'naive JS', module: 'naive-js.mjs', note: 'hand-written Float32Array loops' },
   {
-    id: 'numpy', label: 'numpy+BLAS', module: 'numpy.mjs',
+    id: 'numpy', label: 'numpy+BLAS', module: 'numpy.mjs', variant: { threads: 1 },
     note: 'python3 child, float32, one BLAS thread; reference only, not JavaScript',
+  },
+  {
+    id: 'numpy-2t', label: 'numpy+BLAS 2T', module: 'numpy.mjs', variant: { threads: 2 }, cores: 2,
+    note: 'the same with two BLAS threads (OPENBLAS_NUM_THREADS=2)',
   },
 ];
 

@@ -18,15 +18,16 @@ export function unavailableReason() {
   return probe.status === 0 ? null : 'python3 cannot import numpy';
 }
 
-export async function setup(workload, data) {
+export async function setup(workload, data, variant) {
   const dir = mkdtempSync(join(tmpdir(), 'simdnet-bench-'));
   const [xPath, yPath] = [join(dir, 'x.f32'), join(dir, 'y.f32')];
   writeFileSync(xPath, data.x);
   writeFileSync(yPath, data.y);
-  // One BLAS thread: the process is pinned to one core like every other peer.
+  // As many BLAS threads as the variant's cores (the process is pinned to that many).
+  const threads = String(variant.threads);
   const child = spawn('python3', [SCRIPT, JSON.stringify({ ...workload, inferBlock: INFER_BLOCK }), xPath, yPath], {
     stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
+    env: { ...process.env, OPENBLAS_NUM_THREADS: threads, OMP_NUM_THREADS: threads, MKL_NUM_THREADS: threads },
   });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const ask = async (command) => {

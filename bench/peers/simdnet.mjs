@@ -3,7 +3,7 @@
 import { Network } from '../../dist/index.js';
 import { activationOf, batchCursor, forEachBatch, INFER_BLOCK, inferenceInputs } from '../workloads.mjs';
 
-/** variant.backend: 'simd', 'scalar' or 'relaxed'. */
+/** variant.backend: 'simd', 'scalar' or 'relaxed'; variant.threads: 1, 2 or 'auto'. */
 export async function setup(workload, data, variant) {
   const net = await Network.create({
     inputs: workload.sizes[0],
@@ -11,6 +11,7 @@ export async function setup(workload, data, variant) {
     loss: workload.loss,
     seed: workload.seed,
     backend: variant.backend,
+    threads: variant.threads,
   });
   const { x, y, inputs, outputs } = data;
   const { batchSize } = workload;

@@ -1,16 +1,17 @@
 // TensorFlow.js 4.22 (tfjs-layers Sequential, trainOnBatch / predict) on the cpu or the wasm
-// backend. Every batch and inference block is a tensor made once in setup, so the timed loop is the library's own
-// work plus reading the loss (trainOnBatch) or the outputs (dataSync) back into JavaScript.
+// backend, under Node or in a page (bench/browser.mjs). Every batch and inference block is a
+// tensor made once in setup, so the timed loop is the library's own work plus reading the loss
+// (trainOnBatch) or the outputs (dataSync) back into JavaScript.
 
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
-import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { activationOf, batchCursor, forEachBatch, INFER_BLOCK, inferenceInputs } from '../workloads.mjs';
 
 const LOSSES = { squaredError: 'meanSquaredError', categoricalCrossentropy: 'categoricalCrossentropy' };
 
-/** variant.backend: 'cpu' or 'wasm'; variant.threads (wasm only): 1, or more for the threaded SIMD build. */
+/** variant.backend: 'cpu' or 'wasm'; variant.threads (wasm only): 1, or more for the threaded SIMD build (in a page only). */
 export async function setup(workload, data, variant) {
   await selectBackend(variant);
   const model = tfl.sequential();
@@ -65,10 +66,14 @@ export async function setup(workload, data, variant) {
 
 async function selectBackend({ backend, threads = 1 }) {
   if (backend === 'wasm') {
-    if (threads > 1) {
-      // tfjs turns threads off under Node (tensorflow/tfjs#3830); ask for them anyway.
-      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
-    }
+    // One thread runs the SIMD build, as under Node, where TF.js has no threads
+    // (tensorflow/tfjs#3830); more, the threaded SIMD build, which needs a cross-origin-isolated
+    // page (bench/browser.mjs), whose server hands out the .wasm files under /node_modules/.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads > 1);
+    if (globalThis.document) setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
+    // TF.js runs no more threads than half navigator.hardwareConcurrency, taking every core for
+    // two hyperthreads; on cores without them (this VM's) it would run one thread of two.
+    if (threads > 1) Object.defineProperty(navigator, 'hardwareConcurrency', { value: 2 * threads });
     setThreadsCount(threads);
   }
   // setBackend only logs why a backend failed; keep that line for the report.
@@ -78,7 +83,7 @@ async function selectBackend({ backend, threads = 1 }) {
   const ok = await tf.setBackend(backend).finally(() => (console.warn = warn));
   if (!ok) {
     const reason = logged
-      .map((line) => line.split('\n')[0].replace(/ Received "blob:[^"]*"/, ''))
+      .map((line) => line.split('\n')[0])
       .find((line) => !line.startsWith('Initialization of backend'));
     throw new Error(`tfjs backend '${backend}' failed to initialise: ${reason ?? 'no reason logged'}`);
   }

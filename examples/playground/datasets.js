@@ -1,61 +1,67 @@
-// The playground's 2-D datasets: points in [-1, 1]² with a 0/1 label, drawn
-// from a small seeded generator so every visit shows the same data.
+// The playground's 2-D datasets: POINTS points in [-1, 1]² with a 0/1 label, each shape drawn
+// without noise, then moved by Gaussian noise and split into training and validation points.
 
-function generator(seed) {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0; // mulberry32
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-  const normal = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
-  return { next, normal };
-}
+import { seededRandom, shuffle } from './random.js';
 
-const makers = {
-  circle(rng, n) {
-    return Array.from({ length: n }, () => {
-      const r = rng.next() < 0.5 ? 0.45 * rng.next() : 0.6 + 0.35 * rng.next();
-      const a = 2 * Math.PI * rng.next();
-      return [r * Math.cos(a), r * Math.sin(a), r < 0.5 ? 1 : 0];
-    });
+export const POINTS = 400;
+
+// Each shape gives point i as [x, y, label]; even and odd points alternate the classes where
+// the shape chooses the label itself.
+const shapes = {
+  spiral(rng, i) {
+    // Two arms of about one and a half turns each, the second the first turned by π.
+    const label = i % 2;
+    const t = 0.25 + 3.5 * rng.uniform();
+    const angle = 2.5 * t + label * Math.PI;
+    return [(t / 4) * Math.cos(angle), (t / 4) * Math.sin(angle), label];
   },
-  xor(rng, n) {
-    return Array.from({ length: n }, () => {
-      const x = rng.next() * 2 - 1;
-      const y = rng.next() * 2 - 1;
-      const pad = (v) => v + Math.sign(v) * 0.05; // a small gap along the axes
-      return [pad(x) * 0.95, pad(y) * 0.95, x * y > 0 ? 1 : 0];
-    });
+  xor(rng) {
+    // A small gap along the axes, so the classes touch only where noise moves them.
+    const away = (v) => (v + Math.sign(v) * 0.05) * 0.95;
+    const x = rng.uniform() * 2 - 1;
+    const y = rng.uniform() * 2 - 1;
+    return [away(x), away(y), x * y > 0 ? 1 : 0];
   },
-  spirals(rng, n) {
-    return Array.from({ length: n }, (_, i) => {
-      const label = i % 2;
-      const t = 0.25 + 3.5 * rng.next();
-      const angle = t * 1.75 + label * Math.PI;
-      const r = t / 4;
-      return [r * Math.cos(angle) + 0.03 * rng.normal(), r * Math.sin(angle) + 0.03 * rng.normal(), label];
-    });
+  circle(rng, i) {
+    const label = i % 2;
+    const r = label ? 0.45 * Math.sqrt(rng.uniform()) : 0.6 + 0.35 * rng.uniform();
+    const angle = 2 * Math.PI * rng.uniform();
+    return [r * Math.cos(angle), r * Math.sin(angle), label];
   },
-  blobs(rng, n) {
-    return Array.from({ length: n }, (_, i) => {
-      const label = i % 2;
-      const c = label ? 0.4 : -0.4;
-      return [c + 0.25 * rng.normal(), c + 0.25 * rng.normal(), label];
-    });
+  gaussians(rng, i) {
+    const label = i % 2;
+    const centre = label ? 0.45 : -0.45;
+    return [centre + 0.15 * rng.normal(), centre + 0.15 * rng.normal(), label];
   },
 };
 
-export const DATASETS = Object.keys(makers);
+export const DATASETS = Object.keys(shapes);
 
-/** n points of a dataset as { x: Float32Array (n×2), y: Float32Array (n), points: [x, y, label][] }. */
-export function makeDataset(name, n = 400, seed = 7) {
-  const points = makers[name](generator(seed), n);
+/** How many of the POINTS points train at this percentage; the rest validate. */
+export function trainingPointCount(trainPercent) {
+  return Math.round((POINTS * trainPercent) / 100);
+}
+
+function pointsToArrays(points) {
   return {
     points,
     x: Float32Array.from(points.flatMap(([a, b]) => [a, b])),
-    y: Float32Array.from(points.map((p) => p[2])),
+    y: Float32Array.from(points, (p) => p[2]),
   };
+}
+
+/**
+ * The dataset's points, noise (the standard deviation added to each coordinate) applied, split
+ * at random into trainPercent % training points and the rest for validation, each part as
+ * { points: [x, y, label][], x: Float32Array (n×2), y: Float32Array (n) }.
+ */
+export function makeDataset({ dataset, noise, trainPercent, seed }) {
+  const rng = seededRandom(seed);
+  const points = Array.from({ length: POINTS }, (_, i) => {
+    const [x, y, label] = shapes[dataset](rng, i);
+    return [x + noise * rng.normal(), y + noise * rng.normal(), label];
+  });
+  shuffle(points, rng);
+  const trainRows = trainingPointCount(trainPercent);
+  return { train: pointsToArrays(points.slice(0, trainRows)), validation: pointsToArrays(points.slice(trainRows)) };
 }

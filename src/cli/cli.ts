@@ -9,11 +9,21 @@ import { type Command, type Io, println } from './command.js';
 import * as demo from './demo.js';
 import { CliError, UsageError } from './errors.js';
 import * as evaluate from './evaluate.js';
+import * as exportModel from './export.js';
 import { packageFile, packageRoot } from './files.js';
+import * as importModel from './import.js';
 import * as predict from './predict.js';
 import * as train from './train.js';
 
-const COMMANDS: Record<string, Command> = { train, predict, evaluate, demo, bench: benchCommand(findBenchSuite(packageRoot())) };
+const COMMANDS: Record<string, Command> = {
+  train,
+  predict,
+  evaluate,
+  export: exportModel,
+  import: importModel,
+  demo,
+  bench: benchCommand(findBenchSuite(packageRoot())),
+};
 const NAMES = Object.keys(COMMANDS).join(', ');
 
 const HELP = `Usage: simdnet <command> [options]
@@ -30,7 +40,8 @@ Options:
 Example:
   simdnet train iris.csv --target species --save model.json
   simdnet predict model.json new-flowers.csv > predictions.csv
-  simdnet evaluate model.json iris.csv`;
+  simdnet evaluate model.json iris.csv
+  simdnet export model.json --format onnx -o model.onnx`;
 
 function version(): string {
   return (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version;

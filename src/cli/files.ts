@@ -1,15 +1,15 @@
 // Reading and writing the CLI's files, with failures in plain words.
 
-import { closeSync, createReadStream, existsSync, fstatSync, openSync, readFileSync, type ReadStream, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fstatSync, mkdirSync, openSync, readFileSync, type ReadStream, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TextStream } from './command.js';
 import { CliError } from './errors.js';
 
-/** A file's text (UTF-8). */
-export function readText(file: string): string {
+/** A file's bytes. */
+export function readBytes(file: string): Buffer {
   try {
-    return readFileSync(file, 'utf8');
+    return readFileSync(file);
   } catch (error) {
     throw readError(file, error);
   }
@@ -46,6 +46,11 @@ function readError(file: string, error: unknown): CliError {
   return new CliError(code === 'ENOENT' ? `${file}: no such file` : `cannot read ${file}: ${reason(error)}`);
 }
 
+/** A file's text (UTF-8). */
+export function readText(file: string): string {
+  return readBytes(file).toString('utf8');
+}
+
 /** Whether a path names standard output rather than a file. */
 function isStdout(file: string | undefined): file is undefined | '-' {
   return file === undefined || file === '-';
@@ -57,10 +62,24 @@ export function writeText(file: string | undefined, text: string, stdout: TextSt
     stdout.write(text);
     return;
   }
+  writeFile(file, text);
+}
+
+/** Writes text (UTF-8) or bytes to a file. */
+export function writeFile(file: string, data: string | Uint8Array): void {
   try {
-    writeFileSync(file, text);
+    writeFileSync(file, data);
   } catch (error) {
     throw new CliError(`cannot write ${file}: ${reason(error)}`);
+  }
+}
+
+/** Makes a directory, and its parents, unless it exists. */
+export function makeDirectory(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new CliError(`cannot make the directory ${dir}: ${reason(error)}`);
   }
 }
 
@@ -88,6 +107,8 @@ function reason(error: unknown): string {
       return 'it is a directory';
     case 'ENOTDIR':
       return 'a part of its path is not a directory';
+    case 'EEXIST':
+      return 'a file of that name exists';
     case 'EACCES':
     case 'EPERM':
       return 'permission denied';

@@ -66,7 +66,7 @@ export async function trainStreamed(
   const rng = Rng.fromSeed(settings.seed);
   let rowsDone = 0;
   for (let epoch = 1; epoch <= epochs; epoch++) {
-    const totals = { rows: 0, loss: 0, correct: 0 };
+    const totals = { rows: 0, loss: 0, correct: 0, learningRate: settings.learningRate };
     // Fits the buffer's whole batches (all of its rows at the epoch's end); false once stopped.
     const fitBuffer = async (epochEnds: boolean): Promise<boolean> => {
       if (settings.shuffle) buffer.shuffle(rng);
@@ -84,6 +84,7 @@ export async function trainStreamed(
       totals.rows += rows;
       totals.loss += history.loss[0]! * rows;
       totals.correct += (history.accuracy?.[0] ?? 0) * rows;
+      totals.learningRate = history.learningRate[0]!;
       buffer.dropFirst(rows);
       rowsDone += rows;
       hooks.onRows(rowsDone);
@@ -97,7 +98,7 @@ export async function trainStreamed(
       }
     }
     if (!(await fitBuffer(true))) return { epochs: epoch - 1, stopped: true };
-    const log: EpochLog = { epoch, loss: totals.loss / totals.rows };
+    const log: EpochLog = { epoch, loss: totals.loss / totals.rows, learningRate: totals.learningRate };
     if (data.labels) log.accuracy = totals.correct / totals.rows;
     hooks.onEpochEnd(log);
   }

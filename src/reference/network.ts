@@ -7,12 +7,12 @@ import type { Rng } from '../random.js';
 import {
   activate,
   activationBackward,
+  initialState,
   lossGradient,
   lossSum,
   matmul,
   matmulTransA,
   matmulTransB,
-  type OptimizerState,
   optimizerStep,
   type ReferenceOptimizer,
   type Vector,
@@ -24,11 +24,22 @@ export interface ReferenceParams {
   bias: Vector | null;
 }
 
-export interface ReferenceFitOptions {
+/** The penalty terms of the objective: (λ2/2)·Σw² + λ1·Σ|w| over the weights, not the biases. */
+export interface Penalty {
+  l2?: number;
+  l1?: number;
+}
+
+export interface ReferenceFitOptions extends Penalty {
   epochs: number;
   batchSize: number;
   optimizer: ReferenceOptimizer;
-  l2?: number;
+  /** The rate of each step, given the steps and the epochs before it (default: optimizer.learningRate). */
+  learningRate?: (step: number, epoch: number) => number;
+  /** Scales each batch's gradient, all tensors together, to an L2 norm of at most this. */
+  clipNorm?: number;
+  /** Clips each element of each batch's gradient into [−clipValue, clipValue]. */
+  clipValue?: number;
   /** Shuffles the row order at the start of every epoch, as the engine does with the same Rng. */
   rng?: Rng;
 }
@@ -66,14 +77,24 @@ export class ReferenceNetwork {
     return this.forward(x, m).a.at(-1)!;
   }
 
-  /** J = (Σ_rows Σ_units loss + (λ/2)·Σ w²) / m, biases excluded from the penalty. */
-  objective(x: ArrayLike<number>, y: ArrayLike<number>, m: number, l2 = 0): number {
-    const penalty = this.params.reduce((s, p) => s + p.weights.reduce((t, w) => t + w * w, 0), 0);
-    return (lossSum(this.predict(x, m), y, this.loss) + (l2 / 2) * penalty) / m;
+  /** J = (Σ_rows Σ_units loss + (λ2/2)·Σ w² + λ1·Σ|w|) / m, biases excluded from the penalty. */
+  objective(x: ArrayLike<number>, y: ArrayLike<number>, m: number, { l2 = 0, l1 = 0 }: Penalty = {}): number {
+    let squares = 0;
+    let absolutes = 0;
+    for (const { weights } of this.params) {
+      for (const w of weights) {
+        squares += w * w;
+        absolutes += Math.abs(w);
+      }
+    }
+    return (lossSum(this.predict(x, m), y, this.loss) + (l2 / 2) * squares + l1 * absolutes) / m;
   }
 
-  /** ∂J/∂θ by backpropagation with the full chain rule; frozen biases get a zero gradient. */
-  gradient(x: ArrayLike<number>, y: ArrayLike<number>, m: number, l2 = 0): ReferenceParams[] {
+  /**
+   * ∂J/∂θ by backpropagation with the full chain rule; frozen biases get a zero gradient, and
+   * |w| the subgradient sign(w), 0 at 0.
+   */
+  gradient(x: ArrayLike<number>, y: ArrayLike<number>, m: number, { l2 = 0, l1 = 0 }: Penalty = {}): ReferenceParams[] {
     const { z, a } = this.forward(x, m);
     const grads: ReferenceParams[] = [];
     const last = this.layers.length - 1;
@@ -84,9 +105,10 @@ export class ReferenceNetwork {
     for (let l = last; l >= 0; l--) {
       const layer = this.layers[l]!;
       const input = l > 0 ? a[l - 1]! : x;
-      const weights = matmulTransA(input, delta, m, layer.inputs, layer.units).map(
-        (g, i) => g / m + (l2 / m) * this.params[l]!.weights[i]!,
-      );
+      const weights = matmulTransA(input, delta, m, layer.inputs, layer.units).map((g, i) => {
+        const w = this.params[l]!.weights[i]!;
+        return g / m + (l2 / m) * w + (l1 / m) * Math.sign(w);
+      });
       let bias: Vector | null = null;
       if (layer.bias) {
         bias = new Float64Array(layer.units);
@@ -103,13 +125,13 @@ export class ReferenceNetwork {
   }
 
   /** ∂J/∂θ of every parameter, frozen biases included, by central differences with step h. */
-  numericalGradient(x: ArrayLike<number>, y: ArrayLike<number>, m: number, l2 = 0, h = 1e-6): ReferenceParams[] {
+  numericalGradient(x: ArrayLike<number>, y: ArrayLike<number>, m: number, penalty: Penalty = {}, h = 1e-6): ReferenceParams[] {
     const slope = (values: Vector, i: number): number => {
       const saved = values[i]!;
       values[i] = saved + h;
-      const up = this.objective(x, y, m, l2);
+      const up = this.objective(x, y, m, penalty);
       values[i] = saved - h;
-      const down = this.objective(x, y, m, l2);
+      const down = this.objective(x, y, m, penalty);
       values[i] = saved;
       return (up - down) / (2 * h);
     };
@@ -121,10 +143,13 @@ export class ReferenceNetwork {
 
   /** Trains on rows×inputs x with targets y exactly as Network.fit does, without validation rows. */
   fit(x: ArrayLike<number>, y: ArrayLike<number>, rows: number, options: ReferenceFitOptions): void {
-    const { epochs, batchSize, optimizer, l2 = 0, rng } = options;
+    const { epochs, batchSize, optimizer, rng } = options;
+    const rate = options.learningRate ?? (() => optimizer.learningRate);
     const inputs = this.layers[0]!.inputs;
     const units = this.layers.at(-1)!.units;
-    const states = this.params.map((p) => [p.weights, p.bias].map((t) => (t ? newState(t.length) : null)));
+    // Frozen biases are not trained: no step reaches them (AdamW's decay included).
+    const trained = this.params.flatMap((p, l) => (p.bias && this.layers[l]!.trainBias ? [p.weights, p.bias] : [p.weights]));
+    const states = trained.map((t) => initialState(t.length, optimizer));
     let step = 0;
     for (let epoch = 0; epoch < epochs; epoch++) {
       const order = Array.from({ length: rows }, (_, r) => r);
@@ -133,17 +158,22 @@ export class ReferenceNetwork {
         const batch = order.slice(start, start + batchSize);
         const xb = batch.flatMap((r) => Array.from({ length: inputs }, (_, j) => x[r * inputs + j]!));
         const yb = batch.flatMap((r) => Array.from({ length: units }, (_, j) => y[r * units + j]!));
-        const grads = this.gradient(xb, yb, batch.length, l2);
+        const grads = this.gradient(xb, yb, batch.length, options).flatMap((g, l) =>
+          g.bias && this.layers[l]!.trainBias ? [g.weights, g.bias] : [g.weights]);
+        clip(grads, options);
+        const lr = rate(step, epoch);
         step++;
-        this.params.forEach((p, l) => {
-          optimizerStep(p.weights, grads[l]!.weights, states[l]![0]!, optimizer, step);
-          if (p.bias) optimizerStep(p.bias, grads[l]!.bias!, states[l]![1]!, optimizer, step);
-        });
+        trained.forEach((t, i) => optimizerStep(t, grads[i]!, states[i]!, optimizer, step, lr));
       }
     }
   }
 }
 
-function newState(length: number): OptimizerState {
-  return { velocity: new Float64Array(length), m: new Float64Array(length), v: new Float64Array(length) };
+// Keras's clipvalue (each element into [−c, c]), or a global norm as PyTorch's clip_grad_norm_
+// and Keras's global_clipnorm take it: every gradient times c/‖g‖ when ‖g‖ > c.
+function clip(grads: Vector[], { clipNorm, clipValue }: ReferenceFitOptions): void {
+  if (clipValue !== undefined) for (const g of grads) g.forEach((gi, i) => (g[i] = Math.min(Math.max(gi, -clipValue), clipValue)));
+  if (clipNorm === undefined) return;
+  const norm = Math.sqrt(grads.reduce((sum, g) => sum + g.reduce((s, gi) => s + gi * gi, 0), 0));
+  if (norm > clipNorm) for (const g of grads) g.forEach((gi, i) => (g[i] = gi * (clipNorm / norm)));
 }

@@ -135,45 +135,78 @@ export function lossGradient(a: ArrayLike<number>, y: ArrayLike<number>, loss: L
 
 /** Optimizer state for one parameter tensor. */
 export interface OptimizerState {
+  /** Momentum's velocity. */
   velocity: Vector;
+  /** Adam's first moment. */
   m: Vector;
+  /** Adam's second moment, RMSprop's mean square, Adagrad's sum of squares. */
   v: Vector;
 }
 
 export interface ReferenceOptimizer {
-  type: 'sgd' | 'momentum' | 'adam';
+  type: 'sgd' | 'momentum' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
   learningRate: number;
   momentum?: number;
   nesterov?: boolean;
   beta1?: number;
   beta2?: number;
   epsilon?: number;
+  rho?: number;
+  initialAccumulatorValue?: number;
+  weightDecay?: number;
 }
 
-/** One optimizer step on w given gradient g; t counts steps from 1. */
+/** The state of a tensor of `length` parameters before the first step. */
+export function initialState(length: number, o: ReferenceOptimizer): OptimizerState {
+  const v = new Float64Array(length).fill(o.type === 'adagrad' ? (o.initialAccumulatorValue ?? 0.1) : 0);
+  return { velocity: new Float64Array(length), m: new Float64Array(length), v };
+}
+
+/** One optimizer step on w given gradient g, at rate lr (the optimizer's own unless a schedule says); t counts steps from 1. */
 export function optimizerStep(
   w: Vector,
   g: ArrayLike<number>,
   state: OptimizerState,
   o: ReferenceOptimizer,
   t: number,
+  lr = o.learningRate,
 ): void {
-  const lr = o.learningRate;
   for (let i = 0; i < w.length; i++) {
     const gi = g[i]!;
-    if (o.type === 'sgd') {
-      w[i]! -= lr * gi;
-    } else if (o.type === 'momentum') {
-      const mu = o.momentum ?? 0.9;
-      state.velocity[i] = mu * state.velocity[i]! - lr * gi;
-      w[i]! += o.nesterov ? mu * state.velocity[i]! - lr * gi : state.velocity[i]!;
-    } else {
-      const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8 } = o;
-      state.m[i] = beta1 * state.m[i]! + (1 - beta1) * gi;
-      state.v[i] = beta2 * state.v[i]! + (1 - beta2) * gi * gi;
-      const mHat = state.m[i]! / (1 - beta1 ** t);
-      const vHat = state.v[i]! / (1 - beta2 ** t);
-      w[i]! -= (lr * mHat) / (Math.sqrt(vHat) + epsilon);
+    switch (o.type) {
+      case 'sgd':
+        w[i]! -= lr * gi;
+        break;
+      case 'momentum': {
+        const mu = o.momentum ?? 0.9;
+        state.velocity[i] = mu * state.velocity[i]! - lr * gi;
+        w[i]! += o.nesterov ? mu * state.velocity[i]! - lr * gi : state.velocity[i]!;
+        break;
+      }
+      case 'adam':
+      case 'adamw': {
+        const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8 } = o;
+        // AdamW (Loshchilov & Hutter; PyTorch's AdamW): the decay is applied to w directly, not through g.
+        if (o.type === 'adamw') w[i]! *= 1 - lr * (o.weightDecay ?? 0.01);
+        state.m[i] = beta1 * state.m[i]! + (1 - beta1) * gi;
+        state.v[i] = beta2 * state.v[i]! + (1 - beta2) * gi * gi;
+        const mHat = state.m[i]! / (1 - beta1 ** t);
+        const vHat = state.v[i]! / (1 - beta2 ** t);
+        w[i]! -= (lr * mHat) / (Math.sqrt(vHat) + epsilon);
+        break;
+      }
+      case 'rmsprop': {
+        const { rho = 0.9, epsilon = 1e-7 } = o;
+        state.v[i] = rho * state.v[i]! + (1 - rho) * gi * gi;
+        w[i]! -= (lr * gi) / Math.sqrt(state.v[i]! + epsilon);
+        break;
+      }
+      case 'adagrad': {
+        const { epsilon = 1e-7 } = o;
+        state.v[i]! += gi * gi;
+        w[i]! -= (lr * gi) / Math.sqrt(state.v[i]! + epsilon);
+        break;
+      }
     }
   }
 }

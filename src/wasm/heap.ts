@@ -13,7 +13,8 @@
 
 import { SimdnetError } from '../errors.js';
 import type { Kernels } from './kernels.js';
-import { type Backend, compileKernels } from './load.js';
+import { type Backend, type Build, compileKernels } from './load.js';
+import { Pool } from './pool.js';
 
 const ALIGN = 16;
 const PAGE = 65536;
@@ -28,6 +29,7 @@ export const alignUp = (bytes: number): number => Math.ceil(bytes / ALIGN) * ALI
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 const sharedHeaps = new Map<Backend, Promise<Heap>>();
+let threadedHeap: Promise<Heap> | undefined;
 
 /**
  * When nonzero, every network gets a heap of its own that hands out addresses from here up. Always
@@ -41,21 +43,44 @@ export class Heap {
   readonly #ends: number[] = [];
   /** Size of every allocated block, by address. */
   readonly #blocks = new Map<number, number>();
-  #buffer: ArrayBuffer | undefined;
+  #buffer: ArrayBufferLike | undefined;
   #f32 = new Float32Array(0);
   #f64 = new Float64Array(0);
   #i32 = new Int32Array(0);
   #u32 = new Uint32Array(0);
+
+  /** The pool of worker threads, for the threaded heap. */
+  readonly pool: Pool | undefined;
 
   private constructor(
     readonly kernels: Kernels,
     readonly backend: Backend,
     /** The first address the heap hands out. */
     readonly first: number,
+    threads?: WebAssembly.Module,
   ) {
     const end = kernels.memory.buffer.byteLength;
     if (first < end) this.#release(first, end);
     kernels.setGemmScratch(this.alloc(kernels.gemmScratchBytes(), 'the matrix products\' scratch'));
+    this.pool = threads && Pool.of(this, threads);
+  }
+
+  /**
+   * The heap of the threaded build, over shared memory, with its pool of workers: one per process,
+   * made on first use, shared by every network that runs on more than one thread.
+   */
+  static threaded(): Promise<Heap> {
+    threadedHeap ??= (async () => {
+      const module = await compileKernels('threads');
+      const memory = new WebAssembly.Memory({ initial: 1, maximum: ADDRESS_SPACE / PAGE, shared: true });
+      const instance = await WebAssembly.instantiate(module, { env: { memory } });
+      const kernels = instance.exports as unknown as Kernels;
+      return new Heap(kernels, 'simd', alignUp(kernels.heapBase()), module);
+    })();
+    threadedHeap.catch(() => {
+      threadedHeap = undefined;
+    });
+    return threadedHeap;
   }
 
   /** The heap the networks of a build share, made on first use. */
@@ -71,7 +96,7 @@ export class Heap {
 
   /** A heap of its own, allocating from `floor` (at least the module's heap base) upwards. */
   static async create(backend: Backend, floor = 0): Promise<Heap> {
-    const instance = await WebAssembly.instantiate(await compileKernels(backend), {});
+    const instance = await WebAssembly.instantiate(await compileKernels(backend satisfies Build), {});
     const kernels = instance.exports as unknown as Kernels;
     return new Heap(kernels, backend, alignUp(Math.max(kernels.heapBase(), floor)));
   }
@@ -179,16 +204,16 @@ export class Heap {
     } catch {
       refuse('the engine refused to grow wasm memory that far');
     }
+    this.#buffer = undefined;
     this.#release(top, memory.buffer.byteLength);
     return this.#starts.length - 1;
   }
 
+  // Only #grow grows memory (the kernels never do), and it drops the views, so a buffer in hand
+  // means the views are current, without asking the Memory object (a slow call) every time.
   #refreshViews(): void {
-    // Growing memory detaches the old buffer (its byteLength drops to 0), so a live buffer means
-    // the views are current, without asking the Memory object (a slow call) every time.
-    if (this.#buffer !== undefined && this.#buffer.byteLength !== 0) return;
+    if (this.#buffer !== undefined) return;
     const buffer = this.kernels.memory.buffer;
-    if (buffer === this.#buffer) return;
     this.#buffer = buffer;
     this.#f32 = new Float32Array(buffer);
     this.#f64 = new Float64Array(buffer);

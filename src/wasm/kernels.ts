@@ -59,18 +59,32 @@ export interface Kernels {
   momentumStep(w: number, g: number, v: number, n: number, lr: number, mu: number, nesterov: number): void;
   adamStep(
     w: number, g: number, m: number, v: number, n: number,
-    lr: number, beta1: number, beta2: number, epsilon: number, c1: number, c2: number,
+    lr: number, beta1: number, beta2: number, epsilon: number, c1: number, c2: number, keep: number,
   ): void;
+  rmspropStep(w: number, g: number, s: number, n: number, lr: number, rho: number, scale: number, epsilon: number): void;
   scaleAddWeights(g: number, w: number, n: number, scale: number, decay: number): void;
+  addL1(g: number, w: number, n: number, l1: number): void;
+  clipValues(g: number, n: number, limit: number): void;
+  scaleElements(g: number, n: number, scale: number): void;
   sumOfSquares(w: number, n: number): number;
+  sumOfAbs(w: number, n: number): number;
+
+  // parallel.ts
+  setPool(control: number, workers: number): void;
+  work(control: number, index: number): void;
 
   // random.ts
   rngNext(state: number): number;
   rngBelow(state: number, bound: number): number;
   shuffle(values: number, n: number, state: number): void;
 
+  // schedule.ts
+  learningRateAt(
+    kind: number, base: number, period: number, factor: number, warmup: number, staircase: number, step: number, epoch: number,
+  ): number;
+
   // train.ts
-  gradient(net: number, x: number, y: number, m: number, l2: number): number;
+  gradient(net: number, x: number, y: number, m: number, l2: number, l1: number): number;
   predict(net: number, x: number, rows: number, out: number): number;
   evaluate(net: number, x: number, y: number, rows: number, correctOut: number): number;
   train(net: number, run: number, maxBatches: number, maxEpochs: number): number;

@@ -6,6 +6,7 @@
 import type { BackendChoice } from '../config.js';
 import { describe, SimdnetError } from '../errors.js';
 import { plainObject } from '../validate.js';
+import { threadsSupported } from './pool.js';
 import type { Kernels } from './kernels.js';
 
 /**
@@ -14,7 +15,9 @@ import type { Kernels } from './kernels.js';
  * the engine may fuse or not, so its results may differ in the last bits from machine to machine.
  */
 export type Backend = 'simd' | 'scalar' | 'relaxed';
-const BUILDS: readonly Backend[] = ['simd', 'scalar', 'relaxed'];
+/** The wasm files: one per backend, and the SIMD build over shared memory that threaded networks run (same bits as 'simd'). */
+export type Build = Backend | 'threads';
+const BUILDS: readonly Build[] = ['simd', 'scalar', 'relaxed', 'threads'];
 
 /**
  * A wasm build as init() accepts it: the URL of a hosted .wasm file (fetched and compiled
@@ -57,11 +60,11 @@ const RELAXED_UNSUPPORTED =
   '(f32x4.relaxed_madd): in Node 20 start node with --experimental-wasm-relaxed-simd; Chromium 114 and later have it; ' +
   "Firefox and Safari do not enable it by default. Use backend 'auto' or 'simd' there";
 
-const sources = new Map<Backend, () => Promise<WebAssembly.Module>>();
-const compiled = new Map<Backend, Promise<WebAssembly.Module>>();
+const sources = new Map<Build, () => Promise<WebAssembly.Module>>();
+const compiled = new Map<Build, Promise<WebAssembly.Module>>();
 
 /** Makes a build available without compiling it yet (the main entry registers its embedded bytes). */
-export function provideKernels(backend: Backend, compile: () => Promise<WebAssembly.Module>): void {
+export function provideKernels(backend: Build, compile: () => Promise<WebAssembly.Module>): void {
   sources.set(backend, compile);
   compiled.delete(backend);
 }
@@ -70,19 +73,22 @@ export function provideKernels(backend: Backend, compile: () => Promise<WebAssem
  * Supplies the wasm builds from files you host, for the `simdnet/slim` entry (which embeds
  * none) or to replace the embedded ones. Give at least one build; without SIMD support the
  * `scalar` build is needed. `relaxed` (opt-in, for `backend: 'relaxed'`) is ignored, and not
- * fetched, on engines without relaxed SIMD. Resolves once the given builds have compiled; if
- * any fails, none replaces what was there.
+ * fetched, on engines without relaxed SIMD; `threads` (networks on more than one thread) where
+ * threads cannot run. Resolves once the given builds have compiled; if any fails, none replaces
+ * what was there.
  */
-export async function init(options: { simd?: WasmSource; scalar?: WasmSource; relaxed?: WasmSource }): Promise<void> {
+export async function init(options: {
+  simd?: WasmSource; scalar?: WasmSource; relaxed?: WasmSource; threads?: WasmSource;
+}): Promise<void> {
   const o = plainObject(options, 'init options', BUILDS);
   const named = BUILDS.filter((b) => o[b] !== undefined);
   if (named.length === 0) throw new SimdnetError("init needs a wasm source for 'simd' and/or 'scalar' (or 'relaxed')");
-  const given = named.filter((b) => b !== 'relaxed' || relaxedSimdSupported());
+  const given = named.filter((b) => (b !== 'relaxed' || relaxedSimdSupported()) && (b !== 'threads' || threadsSupported()));
   const modules = await Promise.all(given.map((backend) => compileSource(o[backend] as WasmSource, backend)));
   given.forEach((backend, i) => provideKernels(backend, () => Promise.resolve(modules[i]!)));
 }
 
-async function compileSource(source: WasmSource, backend: Backend): Promise<WebAssembly.Module> {
+async function compileSource(source: WasmSource, backend: Build): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return source;
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return compileBytes(source, backend, 'the bytes given');
   if (typeof source === 'string' || source instanceof URL) {
@@ -105,7 +111,7 @@ function localFile(source: string | URL): string | URL | undefined {
   return /^(https?|data|blob):/i.test(source) ? undefined : source;
 }
 
-async function compileFile(file: string | URL, backend: Backend): Promise<WebAssembly.Module> {
+async function compileFile(file: string | URL, backend: Build): Promise<WebAssembly.Module> {
   const name = file instanceof URL ? file.href : file;
   const bytes = await nodeFileSystem()!.readFile(file).catch((error: unknown) => {
     throw new SimdnetError(`init: cannot read the ${backend} wasm build from ${name} (${reason(error)}); init takes ${ACCEPTED}`);
@@ -113,7 +119,7 @@ async function compileFile(file: string | URL, backend: Backend): Promise<WebAss
   return compileBytes(bytes, backend, name);
 }
 
-function fetchSource(url: string | URL, backend: Backend): Promise<Response> {
+function fetchSource(url: string | URL, backend: Build): Promise<Response> {
   return fetch(url).catch((error: unknown) => {
     throw new SimdnetError(`init: fetching the ${backend} wasm build from ${String(url)} failed (${reason(error)}); init takes ${ACCEPTED}`);
   });
@@ -127,12 +133,12 @@ const reason = (error: unknown): string => {
 
 const isResponse = (value: unknown): value is Response => typeof Response !== 'undefined' && value instanceof Response;
 
-function compileBytes(bytes: ArrayBuffer | ArrayBufferView, backend: Backend, from: string): Promise<WebAssembly.Module> {
+function compileBytes(bytes: ArrayBuffer | ArrayBufferView, backend: Build, from: string): Promise<WebAssembly.Module> {
   return named(WebAssembly.compile(bytes as BufferSource), backend, from);
 }
 
 // A compile that fails names the source it was given.
-function named(compiling: Promise<WebAssembly.Module>, backend: Backend, from: string): Promise<WebAssembly.Module> {
+function named(compiling: Promise<WebAssembly.Module>, backend: Build, from: string): Promise<WebAssembly.Module> {
   return compiling.catch((error: unknown) => {
     throw new SimdnetError(`init: ${from} is not a valid ${backend} wasm build (${reason(error)})`);
   });
@@ -140,7 +146,7 @@ function named(compiling: Promise<WebAssembly.Module>, backend: Backend, from: s
 
 // Streams when the server labels the file application/wasm (compileStreaming requires it),
 // otherwise compiles the downloaded bytes.
-async function compileResponse(pending: PromiseLike<Response>, backend: Backend): Promise<WebAssembly.Module> {
+async function compileResponse(pending: PromiseLike<Response>, backend: Build): Promise<WebAssembly.Module> {
   const response = await pending;
   if (!response.ok) throw new SimdnetError(`init: fetching the ${backend} wasm failed: ${response.status} ${response.url}`);
   const streaming = typeof WebAssembly.compileStreaming === 'function' &&
@@ -171,8 +177,13 @@ export function resolveBackend(choice: BackendChoice): Backend {
   );
 }
 
+/** Whether a build has been provided (embedded, or given to init). */
+export function hasKernels(build: Build): boolean {
+  return sources.has(build);
+}
+
 /** The compiled module of a build, compiled on first use. */
-export function compileKernels(backend: Backend): Promise<WebAssembly.Module> {
+export function compileKernels(backend: Build): Promise<WebAssembly.Module> {
   let module = compiled.get(backend);
   if (!module) {
     const source = sources.get(backend);

@@ -42,19 +42,22 @@ export async function simdnetInProcess(...args: string[]): Promise<Run> {
   return { status, stdout, stderr };
 }
 
-// The CLI under test is the build: it must exist and be newer than its sources.
+// The CLI under test is the build: it must exist and be newer than its sources (the formats'
+// readers and writers are bundled into it too).
 function expectFreshBuild(): void {
   if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run npm run build (npm install runs it) before these tests');
   const built = statSync(CLI).mtimeMs;
-  const sources = join(ROOT, 'src/cli');
-  const stale = readdirSync(sources, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.ts') && statSync(join(sources, f)).mtimeMs > built);
-  if (stale.length > 0) throw new Error(`dist/cli.js is older than src/cli/${stale.join(', src/cli/')}: run npm run build`);
+  const stale = ['src/cli', 'src/formats'].flatMap((folder) =>
+    readdirSync(join(ROOT, folder), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts') && statSync(join(ROOT, folder, f)).mtimeMs > built)
+      .map((f) => `${folder}/${f}`));
+  if (stale.length > 0) throw new Error(`dist/cli.js is older than ${stale.join(', ')}: run npm run build`);
 }
 
 /**
  * Checks the build before the file's tests and gives them a temporary directory, removed after:
- * path(name) is a file in it, write(name, text) writes one and returns its path.
+ * path(name) is a file in it, write(name, content) writes one (text, bytes, or an object as
+ * JSON) and returns its path.
  */
 export function cliTestFiles(prefix: string) {
   let dir = '';
@@ -66,8 +69,8 @@ export function cliTestFiles(prefix: string) {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
   const path = (name: string) => join(dir, name);
-  const write = (name: string, text: string | object) => {
-    writeFileSync(path(name), typeof text === 'string' ? text : JSON.stringify(text));
+  const write = (name: string, text: string | Uint8Array | object) => {
+    writeFileSync(path(name), typeof text === 'string' || text instanceof Uint8Array ? text : JSON.stringify(text));
     return path(name);
   };
   return { path, write };

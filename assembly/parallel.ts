@@ -1,0 +1,429 @@
+// Work split across threads, in the threaded build (ASC_FEATURE_THREADS).
+//
+// The thread that called into wasm leads: at each pass worth splitting (a
+// matrix product, an element-wise pass, the optimizer step) it writes the job
+// into the control block, cut into a few chunks per thread, and wakes the
+// pool's workers; then every thread, the leader included, claims chunks one at
+// a time until none is left, and the leader waits for the last to finish. A
+// worker that the system has not scheduled, on a busy machine, then costs the
+// leader at most the chunk it holds, not its share. The leader only spins,
+// never waits with atomic.wait, so a browser's main thread may lead; workers
+// spin a while, then sleep on the generation counter.
+//
+// Same bits for any thread count: a job is split only where the pieces are
+// independent. A product by blocks of rows or columns of its output, every
+// element still summed over the whole inner dimension in order (gemm.ts); an
+// element-wise pass by rows or index ranges; bias gradients by columns. Sums
+// across rows (the loss, counts, Σw²) stay with the leader, in one order.
+// Other builds compile every job straight into a call on the leader.
+//
+// Control block (src/abi.ts CONTROL_*): the generation, the job kind, its chunk
+// count and arguments, the claim word (the job's tag in the high half, the
+// next chunk in the low, so a claim made with a stale word fails), the stop
+// flag, a fault to inject (tests), and on a line of their own the chunks done,
+// the failure flag and the count of workers started.
+
+import {
+  CONTROL_ARGS, CONTROL_CLAIM, CONTROL_DONE, CONTROL_FAILED, CONTROL_FAULT, CONTROL_GENERATION, CONTROL_KIND,
+  CONTROL_PARTS, CONTROL_READY, CONTROL_STOP,
+} from "../src/abi";
+import { activate, activationBackward } from "./activation";
+import { columnSums, columnSumsStrided, gemmBlock, gemmNN, gemmNT, gemmTN } from "./gemm";
+import { at, copyElements } from "./memory";
+import {
+  adamStep, addL1, clipValues, momentumStep, rmspropStep, scaleAddWeights, scaleElements, sgdStep,
+} from "./optimizer";
+
+// Job kinds.
+const JOB_PRODUCT = 1;
+const JOB_ACTIVATE = 2;
+const JOB_ACTIVATION_BACKWARD = 3;
+const JOB_SCALE_ADD = 4;
+const JOB_COLUMN_SUMS = 5;
+const JOB_SGD = 6;
+const JOB_MOMENTUM = 7;
+const JOB_ADAM = 8;
+const JOB_GATHER = 9;
+const JOB_RMSPROP = 10;
+const JOB_ADD_L1 = 11;
+const JOB_CLIP_VALUES = 12;
+const JOB_SCALE = 13;
+
+/** Work (about one multiply-add, or one element) under which a job runs on the leader alone. */
+const MIN_WORK_PER_PART: i32 = 16384;
+/** Chunks per thread a job is cut into, at most, so that a late worker's share is spread. */
+const CHUNKS_PER_THREAD: i32 = 2;
+/** Spins of an idle worker before it sleeps. */
+const SPINS_BEFORE_SLEEP: i32 = 1 << 16;
+
+let control: usize = 0;
+let workers: i32 = 0;
+/** The tag of the leader's latest job (16 bits). */
+let job: i32 = 0;
+
+/** Makes this instance lead `count` workers through the control block at `ctl` (threaded build). */
+export function setPool(ctl: usize, count: i32): void {
+  control = ctl;
+  workers = count;
+}
+
+// Chunks to cut `work` into for `threads` threads (the network's setting): a few per thread,
+// each with at least MIN_WORK_PER_PART; 1 runs the job on the leader alone.
+@inline function partsFor(threads: i32, work: i64): i32 {
+  if (!ASC_FEATURE_THREADS) return 1;
+  const most = min(threads, workers + 1);
+  if (most <= 1) return 1;
+  return <i32>max<i64>(1, min<i64>(<i64>(most * CHUNKS_PER_THREAD), work / MIN_WORK_PER_PART));
+}
+
+@inline function setArg(i: i32, value: i32): void {
+  store<i32>(control + CONTROL_ARGS + (<usize>i << 2), value);
+}
+@inline function setFloatArg(i: i32, value: f32): void {
+  store<f32>(control + CONTROL_ARGS + (<usize>i << 2), value);
+}
+@inline function arg(ctl: usize, i: i32): i32 {
+  return load<i32>(ctl + CONTROL_ARGS + (<usize>i << 2));
+}
+@inline function floatArg(ctl: usize, i: i32): f32 {
+  return load<f32>(ctl + CONTROL_ARGS + (<usize>i << 2));
+}
+@inline function pointerArg(ctl: usize, i: i32): usize {
+  return <usize>load<u32>(ctl + CONTROL_ARGS + (<usize>i << 2));
+}
+
+// [start, end) of part `part` of `parts` over count items, in multiples of `grain`.
+@inline function rangeStart(count: i32, grain: i32, part: i32, parts: i32): i32 {
+  const units = (count + grain - 1) / grain;
+  return min(count, <i32>((<i64>units * part) / parts) * grain);
+}
+
+// Runs the job in the control block, cut into `parts` chunks, on the leader and the workers.
+function lead(kind: i32, parts: i32): void {
+  if (ASC_FEATURE_THREADS) {
+    job = (job + 1) & 0xffff;
+    store<i32>(control + CONTROL_KIND, kind);
+    store<i32>(control + CONTROL_PARTS, parts);
+    atomic.store<i32>(control + CONTROL_DONE, 0);
+    atomic.store<i32>(control + CONTROL_CLAIM, job << 16);
+    atomic.add<i32>(control + CONTROL_GENERATION, 1);
+    atomic.notify(control + CONTROL_GENERATION, workers);
+    runChunks(control, 0);
+    while (atomic.load<i32>(control + CONTROL_DONE) < parts) {
+      // A worker whose chunk failed counted it done; its output is missing, so the call must not go on.
+    }
+    if (atomic.load<i32>(control + CONTROL_FAILED)) unreachable();
+  }
+}
+
+// Claims and runs chunks of the current job until none is left. thread: 0 for the leader.
+function runChunks(ctl: usize, thread: i32): void {
+  if (ASC_FEATURE_THREADS) {
+    while (true) {
+      const word = atomic.load<i32>(ctl + CONTROL_CLAIM);
+      const chunk = word & 0xffff;
+      const parts = load<i32>(ctl + CONTROL_PARTS);
+      if (chunk >= parts) return;
+      // The word carries the job's tag: if the leader has moved on, the exchange fails and the
+      // next word read belongs to the new job, whose kind and arguments are in place.
+      if (atomic.cmpxchg<i32>(ctl + CONTROL_CLAIM, word, word + 1) != word) continue;
+      if (thread > 0 && atomic.load<i32>(ctl + CONTROL_FAULT) == thread) unreachable();
+      runPart(ctl, load<i32>(ctl + CONTROL_KIND), chunk, parts);
+      atomic.add<i32>(ctl + CONTROL_DONE, 1);
+    }
+  }
+}
+
+/**
+ * A worker's life: waits for each new job and runs chunks of it until none is left, until the
+ * stop flag. index is from 1 (the leader is 0).
+ */
+export function work(ctl: usize, index: i32): void {
+  if (ASC_FEATURE_THREADS) {
+    let seen = atomic.load<i32>(ctl + CONTROL_GENERATION);
+    atomic.add<i32>(ctl + CONTROL_READY, 1);
+    atomic.notify(ctl + CONTROL_READY);
+    while (true) {
+      let spins = 0;
+      let generation = atomic.load<i32>(ctl + CONTROL_GENERATION);
+      while (generation == seen) {
+        if (++spins == SPINS_BEFORE_SLEEP) {
+          atomic.wait<i32>(ctl + CONTROL_GENERATION, seen, -1);
+          spins = 0;
+        }
+        generation = atomic.load<i32>(ctl + CONTROL_GENERATION);
+      }
+      seen = generation;
+      if (atomic.load<i32>(ctl + CONTROL_STOP)) return;
+      runChunks(ctl, index);
+    }
+  } else {
+    unreachable();
+  }
+}
+
+function runPart(ctl: usize, kind: i32, part: i32, parts: i32): void {
+  switch (kind) {
+    case JOB_PRODUCT: productPart(ctl, part, parts); break;
+    case JOB_ACTIVATE: {
+      const m = arg(ctl, 1), n = arg(ctl, 2);
+      const r0 = rangeStart(m, 1, part, parts), r1 = rangeStart(m, 1, part + 1, parts);
+      activate(at(pointerArg(ctl, 0), r0 * n), r1 - r0, n, pointerArg(ctl, 3), arg(ctl, 4), floatArg(ctl, 5));
+      break;
+    }
+    case JOB_ACTIVATION_BACKWARD: {
+      const m = arg(ctl, 2), n = arg(ctl, 3);
+      const r0 = rangeStart(m, 1, part, parts), r1 = rangeStart(m, 1, part + 1, parts);
+      activationBackward(at(pointerArg(ctl, 0), r0 * n), at(pointerArg(ctl, 1), r0 * n), r1 - r0, n, arg(ctl, 4), floatArg(ctl, 5));
+      break;
+    }
+    case JOB_COLUMN_SUMS: {
+      const m = arg(ctl, 1), n = arg(ctl, 2);
+      const j0 = rangeStart(n, 4, part, parts), j1 = rangeStart(n, 4, part + 1, parts);
+      if (j1 > j0) columnSumsStrided(at(pointerArg(ctl, 0), j0), m, j1 - j0, n, floatArg(ctl, 3), at(pointerArg(ctl, 4), j0));
+      break;
+    }
+    case JOB_GATHER: {
+      const m = arg(ctl, 4);
+      const r0 = rangeStart(m, 1, part, parts), r1 = rangeStart(m, 1, part + 1, parts);
+      gatherPart(pointerArg(ctl, 0), arg(ctl, 1), pointerArg(ctl, 2), arg(ctl, 3), r0, r1, pointerArg(ctl, 5));
+      break;
+    }
+    default: {
+      // The element-wise passes over a parameter-sized range: arguments 0–3 are the arrays
+      // (weights, gradients, two states; 0 where a pass has none), 5 the count.
+      const n = arg(ctl, 5);
+      const i0 = rangeStart(n, 16, part, parts), i1 = rangeStart(n, 16, part + 1, parts);
+      if (i1 > i0) updatePart(ctl, kind, i0, i1 - i0);
+    }
+  }
+}
+
+// ---- matrix products ----
+
+/** C[m×n] = A[m×k]·B[k×n] (gemmNN), split across threads. */
+export function parallelNN(threads: i32, m: i32, n: i32, k: i32, a: usize, b: usize, c: usize): void {
+  if (ASC_FEATURE_THREADS) parallelProduct(threads, m, n, k, a, k, 1, b, n, 1, c, n);
+  else gemmNN(m, n, k, a, b, c);
+}
+
+/** C[m×n] = A[k×m]ᵀ·B[k×n] (gemmTN), split across threads. */
+export function parallelTN(threads: i32, m: i32, n: i32, k: i32, a: usize, b: usize, c: usize): void {
+  if (ASC_FEATURE_THREADS) parallelProduct(threads, m, n, k, a, 1, m, b, n, 1, c, n);
+  else gemmTN(m, n, k, a, b, c);
+}
+
+/** C[m×n] = A[m×k]·B[n×k]ᵀ (gemmNT, whose scratch the scalar build needs), split across threads. */
+export function parallelNT(threads: i32, m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, scratch: usize): void {
+  if (ASC_FEATURE_THREADS) parallelProduct(threads, m, n, k, a, k, 1, b, 1, k, c, n);
+  else gemmNT(m, n, k, a, b, c, scratch);
+}
+
+// C = A·B with a(i, p) = A[i·rsA + p·csA], b(p, j) = B[p·rsB + j·csB] and row stride ldc, split
+// by blocks of C's columns where it is wide enough, else by blocks of its rows.
+function parallelProduct(
+  threads: i32, m: i32, n: i32, k: i32,
+  a: usize, rsA: i32, csA: i32, b: usize, rsB: i32, csB: i32, c: usize, ldc: i32,
+): void {
+  const parts = partsFor(threads, <i64>m * n * k);
+  if (parts == 1) {
+    gemmBlock(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc);
+    return;
+  }
+  setArg(0, m); setArg(1, n); setArg(2, k);
+  setArg(3, <i32>a); setArg(4, rsA); setArg(5, csA);
+  setArg(6, <i32>b); setArg(7, rsB); setArg(8, csB);
+  setArg(9, <i32>c); setArg(10, ldc);
+  lead(JOB_PRODUCT, parts);
+}
+
+function productPart(ctl: usize, part: i32, parts: i32): void {
+  const m = arg(ctl, 0), n = arg(ctl, 1), k = arg(ctl, 2);
+  let a = pointerArg(ctl, 3);
+  const rsA = arg(ctl, 4), csA = arg(ctl, 5);
+  let b = pointerArg(ctl, 6);
+  const rsB = arg(ctl, 7), csB = arg(ctl, 8);
+  let c = pointerArg(ctl, 9);
+  const ldc = arg(ctl, 10);
+  // Column blocks of whole 8-column panels keep every part's tiles full; a narrow C (an output
+  // layer of 10 units) is split by rows instead.
+  if (n >= 16 * parts) {
+    const j0 = rangeStart(n, 8, part, parts), j1 = rangeStart(n, 8, part + 1, parts);
+    if (j1 > j0) gemmBlock(m, j1 - j0, k, a, rsA, csA, at(b, j0 * csB), rsB, csB, at(c, j0), ldc);
+  } else {
+    const i0 = rangeStart(m, 4, part, parts), i1 = rangeStart(m, 4, part + 1, parts);
+    if (i1 > i0) gemmBlock(i1 - i0, n, k, at(a, i0 * rsA), rsA, csA, b, rsB, csB, at(c, i0 * ldc), ldc);
+  }
+}
+
+// ---- element-wise passes ----
+
+/** Z[m×n] ← g(Z + bias) in place, split by rows. */
+export function parallelActivate(threads: i32, z: usize, m: i32, n: i32, bias: usize, act: i32, alpha: f32): void {
+  const parts = partsFor(threads, <i64>m * n * 8);
+  if (parts == 1) {
+    activate(z, m, n, bias, act, alpha);
+    return;
+  }
+  setArg(0, <i32>z); setArg(1, m); setArg(2, n); setArg(3, <i32>bias); setArg(4, act); setFloatArg(5, alpha);
+  lead(JOB_ACTIVATE, parts);
+}
+
+/** D[m×n] ← D ⊙ g'(Z) from the outputs A, split by rows. */
+export function parallelActivationBackward(threads: i32, d: usize, a: usize, m: i32, n: i32, act: i32, alpha: f32): void {
+  const parts = partsFor(threads, <i64>m * n * 4);
+  if (parts == 1) {
+    activationBackward(d, a, m, n, act, alpha);
+    return;
+  }
+  setArg(0, <i32>d); setArg(1, <i32>a); setArg(2, m); setArg(3, n); setArg(4, act); setFloatArg(5, alpha);
+  lead(JOB_ACTIVATION_BACKWARD, parts);
+}
+
+/** out[n] = scale · (column sums of A[m×n]), split by columns. */
+export function parallelColumnSums(threads: i32, a: usize, m: i32, n: i32, scale: f32, out: usize): void {
+  const parts = partsFor(threads, <i64>m * n);
+  if (parts == 1) {
+    columnSums(a, m, n, scale, out);
+    return;
+  }
+  setArg(0, <i32>a); setArg(1, m); setArg(2, n); setFloatArg(3, scale); setArg(4, <i32>out);
+  lead(JOB_COLUMN_SUMS, parts);
+}
+
+/** Copies the rows order[start .. start+m) of a rows×width matrix to dst, split by rows. */
+export function parallelGather(threads: i32, src: usize, width: i32, order: usize, start: i32, m: i32, dst: usize): void {
+  const parts = partsFor(threads, <i64>m * width);
+  if (parts == 1) {
+    gatherPart(src, width, order, start, 0, m, dst);
+    return;
+  }
+  setArg(0, <i32>src); setArg(1, width); setArg(2, <i32>order); setArg(3, start); setArg(4, m); setArg(5, <i32>dst);
+  lead(JOB_GATHER, parts);
+}
+
+function gatherPart(src: usize, width: i32, order: usize, start: i32, r0: i32, r1: i32, dst: usize): void {
+  for (let r = r0; r < r1; r++) {
+    const row = <i32>load<u32>(at(order, start + r));
+    copyElements(at(dst, r * width), at(src, row * width), width);
+  }
+}
+
+// ---- parameter updates ----
+
+/** g ← scale·g + decay·w over n floats, split by ranges. */
+export function parallelScaleAdd(threads: i32, g: usize, w: usize, n: i32, scale: f32, decay: f32): void {
+  const parts = partsFor(threads, <i64>n * 2);
+  if (parts == 1) {
+    scaleAddWeights(g, w, n, scale, decay);
+    return;
+  }
+  setArg(0, <i32>w); setArg(1, <i32>g); setArg(5, n); setFloatArg(6, scale); setFloatArg(7, decay);
+  lead(JOB_SCALE_ADD, parts);
+}
+
+/** sgdStep, split by ranges. */
+export function parallelSgd(threads: i32, w: usize, g: usize, n: i32, lr: f32): void {
+  const parts = partsFor(threads, <i64>n * 2);
+  if (parts == 1) {
+    sgdStep(w, g, n, lr);
+    return;
+  }
+  setArg(0, <i32>w); setArg(1, <i32>g); setArg(5, n); setFloatArg(6, lr);
+  lead(JOB_SGD, parts);
+}
+
+/** momentumStep, split by ranges. */
+export function parallelMomentum(threads: i32, w: usize, g: usize, v: usize, n: i32, lr: f32, mu: f32, nesterov: bool): void {
+  const parts = partsFor(threads, <i64>n * 3);
+  if (parts == 1) {
+    momentumStep(w, g, v, n, lr, mu, nesterov);
+    return;
+  }
+  setArg(0, <i32>w); setArg(1, <i32>g); setArg(2, <i32>v); setArg(5, n);
+  setFloatArg(6, lr); setFloatArg(7, mu); setArg(8, nesterov ? 1 : 0);
+  lead(JOB_MOMENTUM, parts);
+}
+
+/** adamStep, split by ranges. */
+export function parallelAdam(
+  threads: i32, w: usize, g: usize, m: usize, v: usize, n: i32,
+  lr: f32, beta1: f32, beta2: f32, epsilon: f32, c1: f32, c2: f32, keep: f32,
+): void {
+  const parts = partsFor(threads, <i64>n * 8);
+  if (parts == 1) {
+    adamStep(w, g, m, v, n, lr, beta1, beta2, epsilon, c1, c2, keep);
+    return;
+  }
+  setArg(0, <i32>w); setArg(1, <i32>g); setArg(2, <i32>m); setArg(3, <i32>v); setArg(5, n);
+  setFloatArg(6, lr); setFloatArg(7, beta1); setFloatArg(8, beta2); setFloatArg(9, epsilon);
+  setFloatArg(10, c1); setFloatArg(11, c2); setFloatArg(12, keep);
+  lead(JOB_ADAM, parts);
+}
+
+/** rmspropStep (and Adagrad's), split by ranges. */
+export function parallelRmsprop(threads: i32, w: usize, g: usize, s: usize, n: i32, lr: f32, rho: f32, scale: f32, epsilon: f32): void {
+  const parts = partsFor(threads, <i64>n * 6);
+  if (parts == 1) {
+    rmspropStep(w, g, s, n, lr, rho, scale, epsilon);
+    return;
+  }
+  setArg(0, <i32>w); setArg(1, <i32>g); setArg(2, <i32>s); setArg(5, n);
+  setFloatArg(6, lr); setFloatArg(7, rho); setFloatArg(8, scale); setFloatArg(9, epsilon);
+  lead(JOB_RMSPROP, parts);
+}
+
+/** addL1 (g ← g + l1·sign(w)), split by ranges. */
+export function parallelAddL1(threads: i32, g: usize, w: usize, n: i32, l1: f32): void {
+  const parts = partsFor(threads, <i64>n * 2);
+  if (parts == 1) {
+    addL1(g, w, n, l1);
+    return;
+  }
+  setArg(0, <i32>w); setArg(1, <i32>g); setArg(5, n); setFloatArg(6, l1);
+  lead(JOB_ADD_L1, parts);
+}
+
+/** clipValues (g into [−limit, limit]), split by ranges. */
+export function parallelClipValues(threads: i32, g: usize, n: i32, limit: f32): void {
+  const parts = partsFor(threads, n);
+  if (parts == 1) {
+    clipValues(g, n, limit);
+    return;
+  }
+  setArg(0, 0); setArg(1, <i32>g); setArg(5, n); setFloatArg(6, limit);
+  lead(JOB_CLIP_VALUES, parts);
+}
+
+/** scaleElements (g ← scale·g), split by ranges. */
+export function parallelScale(threads: i32, g: usize, n: i32, scale: f32): void {
+  const parts = partsFor(threads, n);
+  if (parts == 1) {
+    scaleElements(g, n, scale);
+    return;
+  }
+  setArg(0, 0); setArg(1, <i32>g); setArg(5, n); setFloatArg(6, scale);
+  lead(JOB_SCALE, parts);
+}
+
+// Elements [i0, i0 + n) of an update job.
+function updatePart(ctl: usize, kind: i32, i0: i32, n: i32): void {
+  const w = at(pointerArg(ctl, 0), i0);
+  const g = at(pointerArg(ctl, 1), i0);
+  switch (kind) {
+    case JOB_SCALE_ADD: scaleAddWeights(g, w, n, floatArg(ctl, 6), floatArg(ctl, 7)); break;
+    case JOB_SGD: sgdStep(w, g, n, floatArg(ctl, 6)); break;
+    case JOB_MOMENTUM: momentumStep(w, g, at(pointerArg(ctl, 2), i0), n, floatArg(ctl, 6), floatArg(ctl, 7), arg(ctl, 8) != 0); break;
+    case JOB_ADAM: adamStep(
+      w, g, at(pointerArg(ctl, 2), i0), at(pointerArg(ctl, 3), i0), n,
+      floatArg(ctl, 6), floatArg(ctl, 7), floatArg(ctl, 8), floatArg(ctl, 9), floatArg(ctl, 10), floatArg(ctl, 11), floatArg(ctl, 12),
+    ); break;
+    case JOB_RMSPROP: rmspropStep(
+      w, g, at(pointerArg(ctl, 2), i0), n, floatArg(ctl, 6), floatArg(ctl, 7), floatArg(ctl, 8), floatArg(ctl, 9),
+    ); break;
+    case JOB_ADD_L1: addL1(g, w, n, floatArg(ctl, 6)); break;
+    case JOB_CLIP_VALUES: clipValues(g, n, floatArg(ctl, 6)); break;
+    case JOB_SCALE: scaleElements(g, n, floatArg(ctl, 6)); break;
+    default: unreachable();
+  }
+}

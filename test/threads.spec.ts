@@ -1,0 +1,164 @@
+// Networks on several threads: the same bits as on one, whatever the thread count; threads as
+// configured, or as the build and environment allow; a worker that fails is an error that
+// names it, with the network put back; and the pool's workers never outlive their use.
+
+import { afterAll, describe, expect, it } from 'vitest';
+import { type FitOptions, Network, type NetworkConfig, SimdnetError } from '../src/index.js';
+import { engineOf } from '../src/network.js';
+import { Rng } from '../src/random.js';
+import { Heap } from '../src/wasm/heap.js';
+import { failure, weightHash } from './support/untouched.js';
+
+const rng = Rng.fromSeed(41);
+const ROWS = 301;
+const INPUTS = 257;
+const X = Float32Array.from({ length: ROWS * INPUTS }, () => rng.uniform() * 2 - 1);
+const Y = new Float32Array(ROWS * 7);
+for (let r = 0; r < ROWS; r++) Y[r * 7 + (r % 7)] = 1;
+
+// Every pass of a batch is worth splitting here: products of 257×130 and 130×67 per row.
+const CONFIG = (threads: number): NetworkConfig => ({
+  inputs: INPUTS,
+  layers: [{ units: 130, activation: 'relu' }, { units: 67, activation: 'tanh' }, { units: 7, activation: 'softmax' }],
+  loss: 'categoricalCrossentropy', seed: 8, threads,
+});
+
+const bits = (values: Float32Array): string => Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
+
+const FITS: [string, FitOptions][] = [
+  ['Adam, shuffled, with validation rows', { epochs: 2, batchSize: 64, validationSplit: 0.1, optimizer: 'adam' }],
+  ['Nesterov momentum with L2, full batch', { epochs: 3, batchSize: ROWS, l2: 0.3, optimizer: { type: 'momentum', nesterov: true } }],
+  ['SGD on odd batches', { epochs: 2, batchSize: 37, optimizer: { type: 'sgd', learningRate: 0.05 } }],
+  ['AdamW with L1, clipNorm and a cosine schedule', {
+    epochs: 2, batchSize: 64, l1: 0.001, clipNorm: 0.5, optimizer: { type: 'adamw', weightDecay: 0.1 },
+    learningRateSchedule: { type: 'cosine', decaySteps: 6, warmupSteps: 2 },
+  }],
+  ['RMSprop with clipValue and a step schedule', {
+    epochs: 3, batchSize: 50, clipValue: 0.01, optimizer: 'rmsprop', learningRateSchedule: { type: 'step', every: 1, factor: 0.5 },
+  }],
+  ['Adagrad with early stopping on a shuffled split', {
+    epochs: 4, batchSize: 64, optimizer: 'adagrad', validationSplit: { fraction: 0.2, shuffle: true },
+    earlyStopping: { monitor: 'valLoss', patience: 1, restoreBestWeights: true },
+  }],
+];
+
+const live: Network[] = [];
+afterAll(() => live.forEach((net) => net.dispose()));
+
+async function network(threads: number): Promise<Network> {
+  const net = await Network.create(CONFIG(threads));
+  live.push(net);
+  return net;
+}
+
+describe('the same bits on any number of threads', () => {
+  it.each(FITS)('%s: weights, history, predictions and evaluation on 1, 2, 3 and 4 threads', async (_, options) => {
+    const outcomes = [];
+    for (const threads of [1, 2, 3, 4]) {
+      const net = await network(threads);
+      expect(net.threads).toBe(threads);
+      const history = await net.fit(X, Y, options);
+      outcomes.push({ history, weights: weightHash(net), outputs: bits(net.predict(X)), evaluation: net.evaluate(X, Y) });
+    }
+    for (const outcome of outcomes.slice(1)) expect(outcome).toEqual(outcomes[0]);
+  });
+
+  it('several threaded networks training at once give the bits each gives alone', async () => {
+    const alone = await network(2);
+    await alone.fit(X, Y, FITS[0]![1]);
+    const together = await Promise.all([network(2), network(3), network(2)]);
+    await Promise.all(together.map((net) => net.fit(X, Y, FITS[0]![1])));
+    for (const net of together) expect(weightHash(net)).toBe(weightHash(alone));
+  });
+});
+
+describe('how many threads run', () => {
+  it("'auto' keeps a small network on one thread and gives a large one every core", async () => {
+    const small = await Network.create({ inputs: 64, layers: [{ units: 32, activation: 'relu' }, { units: 10, activation: 'softmax' }], loss: 'categoricalCrossentropy' });
+    expect(small.threads).toBe(1);
+    small.dispose();
+    const large = await Network.create({ ...CONFIG(1), threads: 'auto' });
+    live.push(large);
+    expect(large.threads).toBe(Math.max(1, (await import('node:os')).availableParallelism()));
+    expect(large.config.threads).toBe('auto');
+  });
+
+  it('threads need the SIMD build: asked of another, a clear error', async () => {
+    expect((await failure(() => Network.create({ ...CONFIG(2), backend: 'scalar' }))).message)
+      .toMatch(/config\.threads 2 needs the SIMD build, but this network runs on the scalar build/);
+    const auto = await Network.create({ ...CONFIG(1), threads: 'auto', backend: 'scalar' });
+    expect(auto.threads).toBe(1);
+    auto.dispose();
+  });
+
+  it.each([[0], [1.5], [65], ['many'], [null]])('threads %j is refused, naming the option', async (threads) => {
+    const error = await failure(() => Network.create({ ...CONFIG(1), threads: threads as number }));
+    expect(error).toBeInstanceOf(SimdnetError);
+    expect(error.message).toMatch(/config\.threads/);
+  });
+
+  it('fromJSON takes threads as an option', async () => {
+    const net = await network(1);
+    const copy = await Network.fromJSON(net.toJSON(), { threads: 3 });
+    live.push(copy);
+    expect(copy.threads).toBe(3);
+    expect(bits(copy.predict(X))).toBe(bits(net.predict(X)));
+  });
+});
+
+describe('a worker that fails', () => {
+  it('makes fit reject naming it, puts the network back as the epoch began, and the next fit starts new workers', async () => {
+    const net = await network(3);
+    const pool = (await Heap.threaded()).pool!;
+    const options: FitOptions = { ...FITS[0]![1], epochs: 1 };
+    pool.injectFault(2);
+    // The worker traps on the first chunk it claims, which the others may have left it none of
+    // for a whole fit: fits go on until one fails, each compared with the weights it began from.
+    let attempts = 0;
+    let before = weightHash(net);
+    let error: Error | undefined;
+    for (; attempts < 20 && error === undefined; attempts++) {
+      before = weightHash(net);
+      error = await net.fit(X, Y, options).then(() => undefined, (reason: Error) => reason);
+    }
+    expect(error).toBeInstanceOf(SimdnetError);
+    expect(error!.message).toMatch(/^a worker thread failed \(its part of the work trapped\)/);
+    expect(weightHash(net)).toBe(before);
+    // A fresh network given as many fits (the failed one included) and this one now train to the same bits:
+    // weights and generator were put back.
+    const fresh = await network(3);
+    for (let fit = 0; fit < attempts; fit++) await fresh.fit(X, Y, options);
+    await net.fit(X, Y, options);
+    expect(weightHash(net)).toBe(weightHash(fresh));
+    expect(pool.size).toBeGreaterThanOrEqual(2);
+  });
+
+  it('makes predict throw naming it, and leaves the network as it was', async () => {
+    const net = await network(2);
+    const before = bits(net.predict(X));
+    (await Heap.threaded()).pool!.injectFault(1);
+    // The worker traps on the first chunk it claims, which the leader may have left it none of.
+    const error = await failure(() => {
+      for (let call = 0; call < 100; call++) net.predict(X);
+    });
+    expect(error.message).toMatch(/a worker thread failed/);
+    expect(bits(net.predict(X))).toBe(before);
+    expect(engineOf(net).threads).toBe(2);
+  });
+});
+
+describe('the lifetime of the workers', () => {
+  it('the workers stop once the last threaded network is disposed, and start again for the next', async () => {
+    const pool = (await Heap.threaded()).pool!;
+    await network(2);
+    expect(pool.size).toBeGreaterThan(0);
+    for (const net of live.splice(0)) net.dispose();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(pool.size).toBe(0);
+    const net = await network(3);
+    expect(pool.size).toBe(2);
+    const reference = await network(1);
+    await Promise.all([net.fit(X, Y, FITS[2]![1]), reference.fit(X, Y, FITS[2]![1])]);
+    expect(weightHash(net)).toBe(weightHash(reference));
+  });
+});
