@@ -50,13 +50,6 @@ import { isSmall, smallNN, smallNT, smallTNScaled } from "./small";
   else parallelNT(threads, m, n, k, a, b, c, scratch);
 }
 
-// The input the layer above a hidden layer reads while training: its outputs after dropout,
-// or its outputs when it has none.
-@inline function trainingOutputs(layer: usize): usize {
-  const dropped = ptrAt(layer, LAYER_DROPPED);
-  return dropped ? dropped : ptrAt(layer, LAYER_OUTPUTS);
-}
-
 // Layer l's outputs (or the gradient reaching them) through its dropout mask at the run's step.
 @inline function applyDropout(run: usize, layer: usize, l: i32, src: usize, dst: usize, count: i32): void {
   dropout(src, dst, count, f32At(layer, LAYER_DROPOUT), dropoutKey(run + RUN_RNG, i32At(run, RUN_STEP), l));
@@ -374,6 +367,7 @@ function trainBatch(net: usize, run: usize, start: i32, m: i32, stats: usize, lr
   return objective;
 }
 
+// Whether any layer drops outputs while training (those layers have a dropped-outputs buffer).
 @inline function hasDropout(net: usize): bool {
   for (let l = 0, layers = layerCount(net); l < layers; l++) {
     if (ptrAt(layerRecord(net, l), LAYER_DROPPED)) return true;
