@@ -1,10 +1,14 @@
-// Dropout: the mask kernel (assembly/dropout.ts) on its own, then networks with dropout layers:
+// Dropout: the mask kernel (assembly/dropout.ts) on its own, one SGD step against the float64
+// reference given the mask as documented, then networks with dropout layers:
 // the option checked, off in predict and evaluate, the same bits on every build, thread count
 // and cut of a fit into calls, saved and loaded with the network.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RUN_RNG } from '../src/abi.js';
 import { type FitOptions, Network, type NetworkConfig } from '../src/index.js';
+import { engineOf } from '../src/network.js';
 import { Rng } from '../src/random.js';
+import * as ref from '../src/reference/ops.js';
 import { BUILDS, kernelHeap, type KernelHeap } from './support/kernels.js';
 import { expectSameBits, randomF32, seeded } from './support/numeric.js';
 import { failure } from './support/untouched.js';
@@ -50,6 +54,62 @@ describe.each(BUILDS)('the dropout kernel (%s build)', (backend) => {
     expectSameBits(heap.read(dst, a.length), a, 'rate 0');
     heap.k.dropout(heap.f32(a), dst, a.length, Math.fround(0.999999), 12345);
     expectSameBits(heap.read(dst, a.length), new Float32Array(a.length), 'rate near 1');
+  });
+});
+
+// The mask as docs/conventions.md states it, written afresh: lowbias32, the key of a layer at a
+// step from the generator state, and element i kept when mix(mix(i) ^ key) >>> 8 ≥ p·2²⁴.
+function mix(x: number): number {
+  x = (x ^ (x >>> 16)) >>> 0;
+  x = Math.imul(x, 0x7feb352d) >>> 0;
+  x = (x ^ (x >>> 15)) >>> 0;
+  x = Math.imul(x, 0x846ca68b) >>> 0;
+  return (x ^ (x >>> 16)) >>> 0;
+}
+function maskScale(state: readonly number[], step: number, layer: number, count: number, rate: number): Float64Array {
+  let key = mix((step ^ mix(layer)) >>> 0);
+  for (const word of state) key = mix((key ^ word) >>> 0);
+  const p = Math.fround(rate);
+  const scale = Math.fround(1 / Math.fround(1 - p));
+  return Float64Array.from({ length: count }, (_, i) => (mix((mix(i) ^ key) >>> 0) >>> 8 >= Math.floor(p * 2 ** 24) ? scale : 0));
+}
+
+describe('one SGD step with dropout against the float64 reference, given the mask', () => {
+  it('5-7-3, sigmoid hidden with dropout 0.5, a full batch of 9 rows', async () => {
+    const [rows, inputs, hidden, outputs, rate, lr] = [9, 5, 7, 3, 0.5, 0.5];
+    const net = await Network.create({
+      inputs, layers: [{ units: hidden, activation: 'sigmoid', dropout: rate }, { units: outputs, activation: 'linear' }], loss: 'squaredError', seed: 2,
+    });
+    live.push(net);
+    const data = Rng.fromSeed(99);
+    const x = Float32Array.from({ length: rows * inputs }, () => data.uniform() * 2 - 1);
+    const y = Float32Array.from({ length: rows * outputs }, () => data.uniform());
+    const [w1, w2] = net.getWeights();
+    await net.fit(x, y, { epochs: 1, batchSize: rows, shuffle: false, optimizer: { type: 'sgd', learningRate: lr } });
+    // Without shuffling, the generator state the mask was keyed on is still the run's.
+    const { arena } = engineOf(net);
+    const state = Array.from(arena.i32.subarray((arena.run + RUN_RNG) / 4, (arena.run + RUN_RNG) / 4 + 4), (v) => v >>> 0);
+    const mask = maskScale(state, 0, 0, rows * hidden, rate);
+    expect(mask.filter((v) => v === 0).length).toBeGreaterThan(rows * hidden * 0.3);
+    expect(mask.filter((v) => v === 0).length).toBeLessThan(rows * hidden * 0.7);
+
+    const addBias = (z: Float64Array, b: Float32Array, n: number) => z.map((v, i) => v + b[i % n]!);
+    const a1 = ref.activate(addBias(ref.matmul(x, w1!.weights, rows, inputs, hidden), w1!.bias!, hidden), rows, hidden, 'sigmoid');
+    const dropped = a1.map((v, i) => v * mask[i]!);
+    const a2 = addBias(ref.matmul(dropped, w2!.weights, rows, hidden, outputs), w2!.bias!, outputs);
+    const g2 = a2.map((v, i) => (v - y[i]!) / rows);
+    const z1 = addBias(ref.matmul(x, w1!.weights, rows, inputs, hidden), w1!.bias!, hidden);
+    const g1 = ref.activationBackward(ref.matmulTransB(g2, w2!.weights, rows, outputs, hidden).map((v, i) => v * mask[i]!), z1, rows, hidden, 'sigmoid');
+    const columnSums = (g: Float64Array, n: number) => Float64Array.from({ length: n }, (_, j) => g.filter((_, i) => i % n === j).reduce((s, v) => s + v, 0));
+    const want = [
+      { weights: ref.matmulTransA(x, g1, rows, inputs, hidden), bias: columnSums(g1, hidden), before: w1! },
+      { weights: ref.matmulTransA(dropped, g2, rows, hidden, outputs), bias: columnSums(g2, outputs), before: w2! },
+    ];
+    net.getWeights().forEach((got, l) => {
+      const { weights, bias, before } = want[l]!;
+      got.weights.forEach((w, i) => expect(Math.abs(w - (before.weights[i]! - lr * weights[i]!)), `layer ${l} w${i}`).toBeLessThan(1e-6));
+      got.bias!.forEach((b, j) => expect(Math.abs(b - (before.bias![j]! - lr * bias[j]!)), `layer ${l} b${j}`).toBeLessThan(1e-6));
+    });
   });
 });
 
