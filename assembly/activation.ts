@@ -106,10 +106,14 @@ const INV_SQRT_2PI: f32 = 0.39894228040143267794;
 /** g(z) for an activation without a lane form (but tanh and softmax): the same bits in both builds. */
 @inline function activateOne(z: f32, act: i32): f32 {
   switch (act) {
-    case ACT_ELU: return z > 0 ? z : Mathf.expm1(z);
-    case ACT_SELU: return z > 0 ? SELU_SCALE * z : SELU_SCALE_ALPHA * Mathf.expm1(z);
+    case ACT_ELU:
+    case ACT_SELU: {
+      // One call of expm1 for both, which the optimizer would otherwise copy into each.
+      const elu = z > 0 ? z : Mathf.expm1(z);
+      return act == ACT_ELU ? elu : (z > 0 ? SELU_SCALE : SELU_SCALE_ALPHA) * elu;
+    }
     case ACT_GELU: return z * normalCdf(z);
-    case ACT_SOFTPLUS: return max<f32>(z, 0) + Mathf.log1p(expf(-abs<f32>(z)));
+    case ACT_SOFTPLUS: return max<f32>(z, 0) + Mathf.log1p(exp(-abs<f32>(z)));
     case ACT_SWISH: return z * logistic(z);
     case ACT_SOFTSIGN: return z / (1 + abs<f32>(z));
     case ACT_HARD_SIGMOID: return min<f32>(max<f32>(HARD_SIGMOID_SLOPE * z + HARD_SIGMOID_OFFSET, 0), 1);
@@ -122,8 +126,8 @@ const INV_SQRT_2PI: f32 = 0.39894228040143267794;
   switch (act) {
     case ACT_ELU: return a > 0 ? 1 : a + 1;
     case ACT_SELU: return a > 0 ? SELU_SCALE : a + SELU_SCALE_ALPHA;
-    case ACT_GELU: return normalCdf(z) + z * (INV_SQRT_2PI * expf(-0.5 * z * z));
-    case ACT_SOFTPLUS: return -Mathf.expm1(-a);
+    case ACT_GELU: return normalCdf(z) + z * (INV_SQRT_2PI * exp(-0.5 * z * z));
+    case ACT_SOFTPLUS: return 1 - exp(-a);
     case ACT_SWISH: {
       const s = logistic(z);
       return s * (1 + z * (1 - s));
@@ -137,10 +141,16 @@ const INV_SQRT_2PI: f32 = 0.39894228040143267794;
   }
 }
 
+// expf as one function for the activations computed a value at a time, rather than a copy of
+// it inlined at each of their uses.
+function exp(x: f32): f32 {
+  return expf(x);
+}
+
 // σ(z) from e^−|z|, which cannot overflow: for z ≪ 0, σ(z) ≈ e^z stays accurate where
 // 1/(1 + e^−z) would overflow to 0, so swish's z·σ(z) keeps its relative accuracy for z ≪ 0.
-@inline function logistic(z: f32): f32 {
-  const e = expf(-abs<f32>(z));
+function logistic(z: f32): f32 {
+  const e = exp(-abs<f32>(z));
   return (z >= 0 ? 1 : e) / (1 + e);
 }
 
@@ -148,15 +158,15 @@ const INV_SQRT_2PI: f32 = 0.39894228040143267794;
 // t = 1/(1 + x/2) (relative error below 1.2·10⁻⁷ for every x), and erfc(−x) = 2 − erfc(x).
 // Computing the tail itself rather than 1 − Φ(−z) keeps gelu's relative accuracy for z ≪ 0. So
 // does taking e^(−x²) = e^(−z²/2) from z, which is exact, as e^(−h²/2)·e^(−(z − h)(z + h)/2), h being
-// z cut to 12 significant bits so that h²/2 is exact: a rounded x² would carry an error of
-// ulp(x²) into the exponent. For |z| so large that h² overflows, e^−∞ = 0 gives Φ = 0 or 1 exactly.
-@inline function normalCdf(z: f32): f32 {
+// z cut to 12 significant bits so that h²/2 is exact, the small second exponent summed with P:
+// a rounded x² would carry an error of ulp(x²) into the exponent. For |z| so large that h² overflows, e^−∞ = 0 gives Φ = 0 or 1 exactly.
+function normalCdf(z: f32): f32 {
   const x = abs<f32>(z) * HALF_SQRT2;
   const h = reinterpret<f32>(reinterpret<u32>(z) & 0xfffff000);
   const t: f32 = 1 / (1 + 0.5 * x);
   const p: f32 = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 +
     t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  const tail: f32 = 0.5 * t * expf(p) * expf(-0.5 * (h * h)) * expf(-0.5 * ((z - h) * (z + h)));
+  const tail: f32 = 0.5 * t * exp(p - 0.5 * ((z - h) * (z + h))) * exp(-0.5 * (h * h));
   return z >= 0 ? 1 - tail : tail;
 }
 

@@ -12,7 +12,7 @@ const MUL1: u32 = 0x7feb352d;
 const MUL2: u32 = 0x846ca68b;
 
 // Chris Wellons' lowbias32, a bijective mix of 32 bits, in one lane or four.
-@inline function mix(x: u32): u32 {
+function mix(x: u32): u32 {
   x ^= x >> 16;
   x *= MUL1;
   x ^= x >> 15;

@@ -25,7 +25,7 @@
 //                                      slope (which is ≤ 1), and the product rounds once
 //            softmax                   (n + 4)·u·a_j·(|g_j| + Σ_k a_k·|g_k|): the dot product
 //                                      Σ a_k g_k over n terms, one subtraction, one product
-//            elu, softplus             absolute 2·u·|g|: a + 1 and −expm1(−a) from the rounded A
+//            elu, softplus             absolute 2·u·|g|: a + 1 and 1 − e^−a from the rounded A
 //            selu, softsign            absolute 4·u·|g|
 //            hardSigmoid               absolute u·|g| (0.2 rounded to float32)
 //            gelu                      absolute 8·u·|g|, from Z
