@@ -555,10 +555,7 @@ export class Engine {
         });
         chunk = nextChunk(chunk, ran, now() - started);
         if (await this.#afterCall(history, plan, progress, ws, sizes, epoch, batch, ran)) break;
-        if (now() - lastYield >= CHUNK_MS) {
-          await yieldToEventLoop();
-          lastYield = now();
-        }
+        if (now() - lastYield >= CHUNK_MS) lastYield = await yieldToEventLoop();
       }
     } finally {
       arena.readRunRng(rng.state);
@@ -607,10 +604,7 @@ export class Engine {
         }
         const sizes = { trainRows: epochRows, valRows, statsCapacity: 1 };
         if (await this.#afterCall(history, plan, progress, ws, sizes, epoch, batch, ran)) break;
-        if (now() - lastYield >= CHUNK_MS) {
-          await yieldToEventLoop();
-          lastYield = now();
-        }
+        if (now() - lastYield >= CHUNK_MS) lastYield = await yieldToEventLoop();
       }
     } finally {
       arena.readRunRng(rng.state);
@@ -851,19 +845,23 @@ function nextChunk(chunk: number, ran: number, ms: number): number {
   return Math.max(1, Math.min(aimed, chunk * 8, 2 ** 30));
 }
 
-// setImmediate where it exists (Node), else a message to ourselves: unlike setTimeout(0),
-// neither is clamped to 4 ms when nested.
-function yieldToEventLoop(): Promise<void> {
+// Lets the event loop run, then answers the time: setImmediate where it exists (Node), else a
+// message to ourselves; unlike setTimeout(0), neither is clamped to 4 ms when nested.
+async function yieldToEventLoop(): Promise<number> {
   const g = globalThis as { setImmediate?: (f: () => void) => void };
-  if (g.setImmediate) return new Promise((resolve) => g.setImmediate!(resolve));
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(undefined);
-  });
+  if (g.setImmediate) {
+    await new Promise<void>((resolve) => g.setImmediate!(resolve));
+  } else {
+    await new Promise<void>((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        channel.port1.close();
+        resolve();
+      };
+      channel.port2.postMessage(undefined);
+    });
+  }
+  return now();
 }
 
 // Rows of rowBytes each that the staging budget holds, in a whole number (at least one) of `multiple`s.
