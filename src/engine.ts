@@ -1,6 +1,8 @@
-// The wasm-facing half of a network: stages data into its arena, writes the
-// run record, and calls the kernels — once per chunk of batches when
-// training, once per call when predicting or evaluating.
+// The wasm-facing half of a network: stages data into its arena (whole, or
+// beyond the staging budget a window or a batch at a time), writes the run
+// record, and calls the kernels — once per chunk of batches when training
+// (once per batch when staging batch by batch), once per window when
+// predicting or evaluating.
 
 import * as abi from './abi.js';
 import { ACC_BINARY, ACC_NONE } from './abi.js';
