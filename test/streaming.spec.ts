@@ -213,6 +213,16 @@ describe('fitDataset', () => {
     expect(weightHash(streamed)).toBe(weightHash(reference));
   });
 
+  it('on two threads, the bits of fit on one', async () => {
+    const reference = await Network.create(CLASSIFIER);
+    await reference.fit(X, Y, { epochs: 2, batchSize: 40, shuffle: false, optimizer: 'adam' });
+    const streamed = await Network.create({ ...CLASSIFIER, threads: 2 });
+    expect(streamed.threads).toBe(2);
+    await streamed.fitDataset(() => slowly(batches(40)), { epochs: 2, optimizer: 'adam' });
+    expect(weightHash(streamed)).toBe(weightHash(reference));
+    streamed.dispose();
+  });
+
   it('takes an array of batches (iterated afresh each epoch) and rows of numbers', async () => {
     const reference = await Network.create(CLASSIFIER);
     await reference.fit(X, Y, { epochs: 2, batchSize: 50, shuffle: false });
