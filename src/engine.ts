@@ -287,8 +287,8 @@ export class Engine {
     try {
       const kept = split?.heldOut ? keptRows(rows, split.heldOut) : null;
       const sizes = { trainRows, batchSize, statsCapacity, valRows, headRows: batchSize };
-      // Staged whole: the training rows, then the validation rows, the head the first training
-      // rows. Batch by batch: the validation rows, then the head.
+      // Staged whole: the training rows, then the validation rows; the head is the first training
+      // rows. Batch by batch: the validation rows, then a copy of the head.
       const [valX, valY] = windowed ? [ws.inputs, ws.targets] : [ws.inputs + trainRows * this.inputs * 4, ws.targets + trainRows * this.outputs * 4];
       const run: RunData = windowed
         ? { ...sizes, x: 0, y: 0, valX, valY, headX: valX + valRows * this.inputs * 4, headY: valY + valRows * this.outputs * 4 }
