@@ -200,6 +200,14 @@ describe('bad training options are one-line errors, before the file is read', ()
     expectOneLineError(await simdnetInProcess('train', IRIS, '-q', '--validation', gap), 1, `${gap}: line 2, column 'sepal_width' has no value`);
   });
 
+  it('--drop-missing leaves such rows out of the validation file too, and says so naming it', async () => {
+    const gaps = files.write('gaps.csv', 'sepal_length,sepal_width,petal_length,petal_width,species\n5,,1,0.2,setosa\n6,3,5,2,virginica\nNA,3,5,2,virginica\n');
+    const run = await simdnetInProcess('train', IRIS, ...BASE, '--drop-missing', '--validation', gaps);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe(`simdnet: --drop-missing left out 2 of 3 rows of ${gaps} (lines 2, 4)\n`);
+    expect(run.stdout).toMatch(/validation \(1 rows\): loss/);
+  });
+
   it('the built command gives the same errors (the checks it bundles throw the errors it catches)', () => {
     expectOneLineError(simdnet('train', IRIS, '--schedule', 'cosine:decaySteps=0'), 2,
       "--schedule 'cosine:decaySteps=0': learningRateSchedule.decaySteps must be an integer from 1 to 2147483647, got 0");

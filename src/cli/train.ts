@@ -47,20 +47,25 @@ Options:
                              count gives the same results (default: auto)
   -e, --epochs <n>           passes over the training rows (default: 100)
   -b, --batch-size <n>       rows per gradient step (default: 32)
-      --optimizer <name>     ${OPTIMIZERS.join(', ')} (default: adam);
-                             nesterov is momentum with Nesterov's look-ahead
+      --optimizer <name>     ${OPTIMIZERS.join(', ')}
+                             (default: adam); nesterov is momentum with
+                             Nesterov's look-ahead
       --learning-rate <x>    step size (default: 0.01 for sgd, momentum and
                              nesterov, 0.001 otherwise)
       --weight-decay <x>     adamw's decoupled weight decay (default: 0.01)
-      --schedule <name:…>    learning-rate schedule and its parameters, named as in
-                             the API's learningRateSchedule: step:every=10,factor=0.5
-                             exponential:decaySteps=1000,decayRate=0.9[,staircase=true]
-                             cosine:decaySteps=1000[,alpha=0.1,warmupSteps=100]
-                             plateau[:monitor=loss,factor=0.5,patience=5,minDelta=0.001,
-                             cooldown=2,minLearningRate=1e-5] (default: none)
+      --schedule <name:…>    learning-rate schedule and its parameters, named
+                             as in the API's learningRateSchedule:
+                               step:every=10,factor=0.5
+                               exponential:decaySteps=1000,decayRate=0.9
+                                 [,staircase=true]
+                               cosine:decaySteps=1000[,alpha=0.1,warmupSteps=100]
+                               plateau[:monitor=loss,factor=0.5,patience=5,
+                                 minDelta=0.001,cooldown=2,minLearningRate=1e-5]
+                             (default: none)
       --l2 <x>               L2 regularisation strength λ (default: 0)
       --l1 <x>               L1 regularisation strength λ1 (default: 0)
-      --clip-norm <x>        scale each batch's gradient to an L2 norm of at most x
+      --clip-norm <x>        scale each batch's gradient to an L2 norm of at
+                             most x
       --clip-value <x>       clip each gradient element into [-x, x]
       --validation-split <x> fraction of rows held out to report validation loss,
                              drawn at random with --seed (default: 0)
@@ -69,16 +74,18 @@ Options:
       --early-stopping       stop once the monitored value stops improving:
         --monitor <name>     valLoss (default; needs validation rows), loss,
                              valAccuracy or accuracy
-        --patience <n>       epochs without improvement before stopping (default: 0)
-        --min-delta <x>      the least change that counts as improving (default: 0)
+        --patience <n>       epochs without improvement before stopping
+                             (default: 0)
+        --min-delta <x>      the least change that counts as improving
+                             (default: 0)
         --restore-best       end with the best epoch's weights
-      --seed <n>             seed of the weights, the row order and the validation
-                             split (default: 0)
+      --seed <n>             seed of the weights, the row order and the
+                             validation split (default: 0)
       --no-shuffle           train on the rows in the file's order, every epoch
       --stream / --no-stream read the file a chunk of rows at a time, each epoch
                              again, so that memory holds a buffer of rows, not the
-                             file (default: for files over ${STREAM_BYTES / 2 ** 20} MB); not
-                             with validation rows, early stopping or the step and
+                             file (default: for files over ${STREAM_BYTES / 2 ** 20} MB); not with
+                             validation rows, early stopping or the step and
                              plateau schedules, which count epochs
       --shuffle-buffer <n>   with --stream: rows held and shuffled together; rows
                              are shuffled within the buffer, not across the file
@@ -112,6 +119,8 @@ interface TrainingData {
   trainRows: number;
   /** Validation rows (0: none). */
   validationRows: number;
+  /** What --drop-missing left out of each file, to print before training. */
+  notes: string[];
   train(network: Network, hooks: TrainingHooks): Promise<TrainResult>;
 }
 
@@ -143,6 +152,7 @@ async function inMemory(file: string, values: TrainValues, settings: TrainSettin
     data,
     trainRows,
     validationRows: validation?.rows ?? data.rows - trainRows,
+    notes: [data.note, validation?.note].filter((note) => note !== undefined),
     async train(network, hooks) {
       const history = await network.fit(x, y, {
         ...fitOptions,
@@ -187,7 +197,7 @@ async function streamed(file: string, values: TrainValues, settings: TrainSettin
   const tables = readTableChunks(file, options, CHUNK_ROWS, onProgress);
   const data = await survey(file, tables, dataOptions(values, settings, MAX_STREAMED_CLASSES)).finally(() => bar.done());
   const source: Source = { file, options, dropMissing: options.dropMissing };
-  return { data, trainRows: data.rows, validationRows: 0, train: (network, hooks) => trainStreamed(network, data, source, settings, hooks) };
+  return { data, trainRows: data.rows, validationRows: 0, notes: data.note === undefined ? [] : [data.note], train: (network, hooks) => trainStreamed(network, data, source, settings, hooks) };
 }
 
 function dataOptions(values: TrainValues, settings: TrainSettings, maxClasses: number) {
@@ -239,7 +249,7 @@ export async function run(argv: string[], io: Io): Promise<number | void> {
   const streaming = settings.stream ?? fileSize(file!) > STREAM_BYTES;
   const training = await (streaming ? streamed(file!, values, settings, io) : inMemory(file!, values, settings));
   const { data } = training;
-  if (data.note) println(io.stderr, data.note);
+  for (const note of training.notes) println(io.stderr, note);
   const { hidden, activation, epochs } = settings;
   const classes = data.labels?.classes;
   const output = classes

@@ -92,13 +92,14 @@ export function encode(read: CsvTable, data: Preprocessing, dropMissing: boolean
  * The rows of a validation file, encoded as the training rows are: its columns found by name,
  * its classes among the training file's.
  */
-export function encodeValidation(read: CsvTable, data: Preprocessing, dropMissing: boolean): { x: Float32Array; y: Float32Array; rows: number } {
+export function encodeValidation(read: CsvTable, data: Preprocessing, dropMissing: boolean): { x: Float32Array; y: Float32Array; rows: number; note?: string } {
   const columns = [...data.features, data.target];
   const missing = columns.filter((name) => !read.columns.includes(name));
   if (missing.length > 0) {
     throw new CliError(`${read.source} lacks the column${missing.length > 1 ? 's' : ''} ${someOf(missing.map(quoted))} of the training file ${data.file}`);
   }
-  const table = completeRows(read, columns, dropMissing, new DroppedRows());
+  const dropped = new DroppedRows(read.source);
+  const table = completeRows(read, columns, dropMissing, dropped);
   if (table.rowCount === 0) throw nothingLeft(read.source);
   if (data.labels) {
     const classes = data.labels.classes;
@@ -111,7 +112,8 @@ export function encodeValidation(read: CsvTable, data: Preprocessing, dropMissin
       }
     });
   }
-  return encode(table, data, false);
+  const { note } = dropped;
+  return { ...encode(table, data, false), ...(note === undefined ? {} : { note }) };
 }
 
 /** The target as a Model takes it. */
