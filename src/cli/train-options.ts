@@ -230,25 +230,37 @@ function parseLayers(value: string | undefined): number[] {
   });
 }
 
-/**
- * How a run trained, as a saved model records it: the fit settings with every default filled in,
- * in the form Network.fit takes them (the optimizer's own settings only).
- */
-export function fitRecord(settings: TrainSettings): Record<string, unknown> {
+/** The options of a run's fit, all but its validation rows of their own, callbacks and signal. */
+export function fitOptions(settings: TrainSettings): FitOptions {
   const { epochs, batchSize, shuffle, step, validationSplit, seed, earlyStopping } = settings;
-  const plan = parseFitOptions({ epochs, batchSize, shuffle, ...step, ...(earlyStopping ? { earlyStopping } : {}) });
-  const optimizer = Object.fromEntries(OPTIMIZER_KEYS[plan.optimizer.type].map((key) => [key, plan.optimizer[key]]));
   return {
+    epochs,
     batchSize,
     shuffle,
+    ...step,
+    ...(validationSplit > 0 ? { validationSplit: { fraction: validationSplit, shuffle: true, seed } } : {}),
+    ...(earlyStopping ? { earlyStopping } : {}),
+  };
+}
+
+/**
+ * How a run trained, as a saved model records it: the fit options with every default filled in,
+ * in the form Network.fit takes them (the optimizer's own settings only), and the seed.
+ */
+export function fitRecord(settings: TrainSettings): Record<string, unknown> {
+  const plan = parseFitOptions(fitOptions(settings));
+  const optimizer = Object.fromEntries(OPTIMIZER_KEYS[plan.optimizer.type].map((key) => [key, plan.optimizer[key]]));
+  return {
+    batchSize: plan.batchSize,
+    shuffle: plan.shuffle,
     optimizer,
     ...(plan.schedule ? { learningRateSchedule: plan.schedule } : {}),
     l2: plan.l2,
     l1: plan.l1,
     ...(plan.clip.type === 'norm' ? { clipNorm: plan.clip.limit } : plan.clip.type === 'value' ? { clipValue: plan.clip.limit } : {}),
-    ...(validationSplit > 0 ? { validationSplit: { fraction: validationSplit, shuffle: true, seed } } : {}),
+    ...(plan.validationSplit ? { validationSplit: plan.validationSplit } : {}),
     ...(settings.validationFile === undefined ? {} : { validationFile: settings.validationFile }),
     ...(plan.earlyStopping ? { earlyStopping: plan.earlyStopping } : {}),
-    seed,
+    seed: settings.seed,
   };
 }

@@ -3,7 +3,7 @@
 // is read a chunk at a time (train-stream.ts).
 
 import { type EpochLog, type FitOptions, Model, Network } from '../index.js';
-import { escaped, formatCount, quoted, someOf } from '../text.js';
+import { escaped, formatCount, someOf } from '../text.js';
 import { readCommand, TABLE_HELP, tableOptions } from './args.js';
 import { type Io, println } from './command.js';
 import { readTable, readTableChunks } from './csv.js';
@@ -13,7 +13,7 @@ import { saveModel } from './model-file.js';
 import { progressBar } from './progress.js';
 import { CHUNK_ROWS, type Source, type Trained, type TrainingHooks, trainStreamed } from './train-stream.js';
 import {
-  DEFAULT_SHUFFLE_BUFFER, fitRecord, HIDDEN_ACTIVATIONS, OPTIMIZERS, readSettings, TRAIN_OPTIONS, type TrainSettings, type TrainValues,
+  DEFAULT_SHUFFLE_BUFFER, fitOptions, fitRecord, HIDDEN_ACTIVATIONS, OPTIMIZERS, readSettings, TRAIN_OPTIONS, type TrainSettings, type TrainValues,
 } from './train-options.js';
 import { encode, encodeValidation, modelTarget, type Preprocessing, survey } from './training-data.js';
 
@@ -126,10 +126,10 @@ interface TrainingData {
 
 /** Reads the whole file, learns its preprocessing and holds its rows, encoded, for fit. */
 async function inMemory(file: string, values: TrainValues, settings: TrainSettings): Promise<TrainingData> {
-  const options = tableOptions(values, 'train');
-  const table = await readTable(file, options);
+  const reading = tableOptions(values, 'train');
+  const table = await readTable(file, reading);
   const data = await survey(file, [table], dataOptions(values, settings, Infinity));
-  const { validationSplit, validationFile, seed, epochs, batchSize } = settings;
+  const { validationSplit, validationFile, batchSize } = settings;
   const trainRows = trainingRows(data.rows, validationSplit);
   if (validationSplit > 0 && (trainRows === 0 || trainRows === data.rows)) {
     throw new CliError(
@@ -137,17 +137,11 @@ async function inMemory(file: string, values: TrainValues, settings: TrainSettin
         `and ${trainRows} for training; both need at least one`,
     );
   }
-  const { x, y } = encode(table, data, options.dropMissing);
-  const validation = validationFile === undefined ? undefined : encodeValidation(await readTable(validationFile, options), data, options.dropMissing);
-  const fitOptions: FitOptions = {
-    epochs,
-    batchSize,
-    shuffle: settings.shuffle,
-    ...settings.step,
-    ...(validationSplit > 0 ? { validationSplit: { fraction: validationSplit, shuffle: true, seed } } : {}),
-    ...(validation ? { validationData: [validation.x, validation.y] } : {}),
-    ...(settings.earlyStopping ? { earlyStopping: settings.earlyStopping } : {}),
-  };
+  const { x, y } = encode(table, data, reading.dropMissing);
+  const validation = validationFile === undefined
+    ? undefined
+    : encodeValidation(await readTable(validationFile, reading), data, reading.dropMissing);
+  const fit: FitOptions = { ...fitOptions(settings), ...(validation ? { validationData: [validation.x, validation.y] } : {}) };
   return {
     data,
     trainRows,
@@ -155,7 +149,7 @@ async function inMemory(file: string, values: TrainValues, settings: TrainSettin
     notes: [data.note, validation?.note].filter((note) => note !== undefined),
     async train(network, hooks) {
       const history = await network.fit(x, y, {
-        ...fitOptions,
+        ...fit,
         signal: hooks.signal,
         onEpochEnd: (log) => {
           hooks.onEpochEnd(log);
@@ -197,7 +191,13 @@ async function streamed(file: string, values: TrainValues, settings: TrainSettin
   const tables = readTableChunks(file, options, CHUNK_ROWS, onProgress);
   const data = await survey(file, tables, dataOptions(values, settings, MAX_STREAMED_CLASSES)).finally(() => bar.done());
   const source: Source = { file, options, dropMissing: options.dropMissing };
-  return { data, trainRows: data.rows, validationRows: 0, notes: data.note === undefined ? [] : [data.note], train: (network, hooks) => trainStreamed(network, data, source, settings, hooks) };
+  return {
+    data,
+    trainRows: data.rows,
+    validationRows: 0,
+    notes: data.note === undefined ? [] : [data.note],
+    train: (network, hooks) => trainStreamed(network, data, source, settings, hooks),
+  };
 }
 
 function dataOptions(values: TrainValues, settings: TrainSettings, maxClasses: number) {
@@ -280,7 +280,7 @@ export async function run(argv: string[], io: Io): Promise<number | void> {
     say(`trained in ${trained.seconds.toFixed(2)} s, ${trained.rate}${stopped}`);
     const { last, bestEpoch } = trained;
     if (bestEpoch !== undefined) {
-      const ended = trained.stoppedEarly ? `stopped training after epoch ${trained.epochs} of ${epochs}` : `did not stop training`;
+      const ended = trained.stoppedEarly ? `stopped training after epoch ${trained.epochs} of ${epochs}` : 'did not stop training';
       const kept = settings.earlyStopping?.restoreBestWeights ? ', whose weights the model keeps' : '';
       say(`early stopping ${ended}; the best epoch was ${bestEpoch}${kept}`);
     }
