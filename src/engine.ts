@@ -333,27 +333,32 @@ export class Engine {
     const carried = continues(this.#training, plan) ? this.#training : undefined;
     checkScheduleFinite(plan.schedule, plan.optimizer.learningRate, carried?.step ?? 0, (carried?.epochs ?? 0) + plan.epochs - 1);
     const opened = epochBatches(0);
-    const first = await opened.peek();
-    if (!first) throw opened.empty();
-    const capacity = first.x.rows;
-    const states = this.#reserveTraining(plan);
-    const ws = this.arena.reserve(
-      { capacity, stats: 1, inputs: (valRows + capacity) * this.inputs, targets: (valRows + capacity) * this.outputs },
-      `fitDataset with batches of ${capacity} rows`,
-    );
     try {
-      if (validationData) this.#stage(ws.inputs, ws.targets, ...validationData);
-      const head = { x: ws.inputs + valRows * this.inputs * 4, y: ws.targets + valRows * this.outputs * 4 };
-      const run: RunData = {
-        x: 0, y: 0, trainRows: 0, batchSize: capacity, statsCapacity: 1,
-        valX: ws.inputs, valY: ws.targets, valRows, headX: head.x, headY: head.y, headRows: 0,
-      };
-      return await this.#runFit(ws, plan, rng, isDisposed, carried, states, run, (progress) => {
-        const epoch = (e: number): BatchSource => streamedBatches(this, ws, () => (e === 0 ? opened : epochBatches(e)), capacity, head);
-        return this.#trainStaged(ws, plan, rng, epoch, valRows, isDisposed, progress);
-      });
+      const first = await opened.peek();
+      if (!first) throw opened.empty();
+      const capacity = first.x.rows;
+      const states = this.#reserveTraining(plan);
+      const ws = this.arena.reserve(
+        { capacity, stats: 1, inputs: (valRows + capacity) * this.inputs, targets: (valRows + capacity) * this.outputs },
+        `fitDataset with batches of ${capacity} rows`,
+      );
+      try {
+        if (validationData) this.#stage(ws.inputs, ws.targets, ...validationData);
+        const head = { x: ws.inputs + valRows * this.inputs * 4, y: ws.targets + valRows * this.outputs * 4 };
+        const run: RunData = {
+          x: 0, y: 0, trainRows: 0, batchSize: capacity, statsCapacity: 1,
+          valX: ws.inputs, valY: ws.targets, valRows, headX: head.x, headY: head.y, headRows: 0,
+        };
+        return await this.#runFit(ws, plan, rng, isDisposed, carried, states, run, (progress) => {
+          const epoch = (e: number): BatchSource => streamedBatches(this, ws, () => (e === 0 ? opened : epochBatches(e)), capacity, head);
+          return this.#trainStaged(ws, plan, rng, epoch, valRows, isDisposed, progress);
+        });
+      } finally {
+        this.arena.release(ws);
+      }
     } finally {
-      this.arena.release(ws);
+      // An early end, or a failure before training, lets go of the iteration (a no-op once it ended).
+      opened.close();
     }
   }
 

@@ -303,5 +303,16 @@ describe('fitDataset', () => {
     })(), { epochs: 5, signal: controller.signal, onBatchEnd: ({ batch }) => (batch === 3 ? controller.abort() : undefined) });
     expect(history.stopped).toBe('aborted');
     expect(closed).toBe(true);
+    closed = false;
+    await failure(() => net.fitDataset((async function* () {
+      try {
+        yield { x: [[1, 2]], y: [[1, 0, 0]] };
+        yield batches(10)[0]!;
+      } finally {
+        closed = true;
+      }
+    })()));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(closed).toBe(true);
   });
 });
