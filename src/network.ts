@@ -3,7 +3,7 @@
 import {
   type BackendChoice, BACKENDS, type NetworkConfig, type NetworkSpec, parseNetworkConfig, parseThreads, type ThreadsChoice,
 } from './config.js';
-import { type Matrix, type MatrixInput, readMatrix, toForm } from './data.js';
+import { flatRows, type Matrix, type MatrixInput, NETWORK_INPUTS, readMatrix, toForm } from './data.js';
 import { Engine, type History } from './engine.js';
 import { describe, SimdnetError } from './errors.js';
 import { type FitOptions, parseFitOptions } from './fit-options.js';
@@ -24,6 +24,7 @@ export interface LayerWeightsInput {
 }
 
 const engines = new WeakMap<Network, Engine>();
+
 
 /** The model-format converters, which the 'simdnet/formats' entry provides when it is imported. */
 export interface FormatConverters {
@@ -192,8 +193,32 @@ export class Network {
   predict(x: Matrix): Matrix;
   predict(x: Matrix): Matrix {
     const engine = engineOf(this);
-    const xs = readMatrix(x, 'x', engine.inputs, 'the network\'s inputs');
+    if (x instanceof Float32Array) {
+      const out = new Float32Array(flatRows(x.length, 'x', engine.inputs, NETWORK_INPUTS) * engine.outputs);
+      engine.predictInto(x, out, 'predict');
+      return out;
+    }
+    const xs = readMatrix(x, 'x', engine.inputs, NETWORK_INPUTS);
     return toForm(engine.predict(xs), xs.rows, engine.outputs, xs.form);
+  }
+
+  /**
+   * Writes the outputs of the rows of x to out (rows × outputs, row-major) and returns out: predict
+   * without allocating an answer, for a call per frame. out may be x itself, or overlap it.
+   */
+  predictInto(x: Float32Array, out: Float32Array): Float32Array {
+    const engine = engineOf(this);
+    if (!(x instanceof Float32Array)) throw new SimdnetError(`predictInto: x must be a Float32Array, got ${describe(x)}`);
+    const rows = flatRows(x.length, 'x', engine.inputs, NETWORK_INPUTS);
+    const length = rows * engine.outputs;
+    if (!(out instanceof Float32Array) || out.length !== length) {
+      throw new SimdnetError(
+        `predictInto: out must be a Float32Array of ${length} values (${rows} rows × ${engine.outputs} outputs), ` +
+          `got ${out instanceof Float32Array ? `one of ${out.length}` : describe(out)}`,
+      );
+    }
+    engine.predictInto(x, out, 'predictInto');
+    return out;
   }
 
   /** Mean loss over the rows (without the L2 term), and accuracy for classification outputs. */
@@ -205,7 +230,7 @@ export class Network {
   // x and y (named `${within}[0]` and `${within}[1]` inside an option) read as matrices of equal row counts.
   #readPair(x: unknown, y: unknown, within?: string): [MatrixInput, MatrixInput] {
     const [xName, yName] = within ? [`${within}[0]`, `${within}[1]`] : ['x', 'y'];
-    const xs = readMatrix(x, xName, this.inputs, 'the network\'s inputs');
+    const xs = readMatrix(x, xName, this.inputs, NETWORK_INPUTS);
     const ys = readMatrix(y, yName, this.outputs, 'the output layer\'s units');
     if (xs.rows !== ys.rows) throw new SimdnetError(`${xName} has ${xs.rows} rows but ${yName} has ${ys.rows}; they must match`);
     return [xs, ys];
