@@ -34,6 +34,7 @@ import {
 } from "./records";
 import { isNarrow, narrowBackward, narrowForward, rowTimesMatrix, sgdBias, sgdOuter } from "./row";
 import { isSmall, smallNN, smallNT, smallTNScaled } from "./small";
+import { tinyRowsApply, trainTinyRows } from "./tiny";
 
 // A layer's products: row.ts's vector loop or small.ts's dot products for a single row,
 // small.ts's plain loops when the shape is tiny, gemm.ts's tiles otherwise (split across the
@@ -435,32 +436,43 @@ export function train(net: usize, run: usize, maxBatches: i32, maxEpochs: i32): 
   // the time of a few stores.
   let lastRate: f32 = 0;
   let lastStats: usize = 0;
+  // Runs of rows a tiny network trains without the per-batch bookkeeping below (tiny.ts).
+  const tinyRows = tinyRowsApply(net, run);
   while (batches < maxBatches && i32At(run, RUN_STATUS) == STATUS_RUNNING) {
     const epoch = i32At(run, RUN_EPOCH);
-    const batch = i32At(run, RUN_BATCH);
+    let batch = i32At(run, RUN_BATCH);
     const stats = ptrAt(run, RUN_STATS) + <usize>(epoch % i32At(run, RUN_STATS_CAPACITY)) * STATS_BYTES;
     if (batch == 0) {
       saveEpochStart(net, run, epoch);
       zeroStats(stats);
       if (order) shuffleRows(order, rows, run + RUN_RNG);
     }
-    const start = batch * batchSize;
     const lr = scheduledRate(run, epoch);
     lastRate = lr;
     lastStats = stats;
-    const objective = trainBatch(net, run, start, min(batchSize, rows - start), stats, lr);
-    if (!isFinite(objective)) {
-      // A first batch that fails condemns the weights this epoch began with.
-      diverge(net, run, DIVERGED_LOSS, batch, batch == 0 ? max(epoch - 1, 0) : epoch);
-      break;
+    const wanted = min(batchesPerEpoch - batch, maxBatches - batches);
+    const ran = tinyRows ? trainTinyRows(net, run, batch, wanted, stats, lr) : 0;
+    batches += ran;
+    batch += ran;
+    if (ran < wanted) {
+      const start = batch * batchSize;
+      const objective = trainBatch(net, run, start, min(batchSize, rows - start), stats, lr);
+      if (!isFinite(objective)) {
+        // A first batch that fails condemns the weights this epoch began with.
+        diverge(net, run, DIVERGED_LOSS, batch, batch == 0 ? max(epoch - 1, 0) : epoch);
+        break;
+      }
+      store<f64>(run + RUN_BATCH_LOSS, objective / <f64>min(batchSize, rows - start));
+      store<f64>(stats + STATS_LOSS, load<f64>(stats + STATS_LOSS) + objective);
+      batches++;
+      batch++;
     }
-    store<f64>(run + RUN_BATCH_LOSS, objective / <f64>min(batchSize, rows - start));
-    store<f64>(stats + STATS_LOSS, load<f64>(stats + STATS_LOSS) + objective);
-    batches++;
-    if (batch + 1 < batchesPerEpoch) {
-      store<i32>(run + RUN_BATCH, batch + 1);
+    if (batch < batchesPerEpoch) {
+      store<i32>(run + RUN_BATCH, batch);
       continue;
     }
+    // The epoch's last batch.
+    batch--;
     store<f64>(stats + STATS_LEARNING_RATE, lr);
     if (firstNonFinite(params, count) >= 0) {
       diverge(net, run, DIVERGED_PARAMETERS, batch, epoch);
