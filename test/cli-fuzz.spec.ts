@@ -12,7 +12,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCsv, parseDecimal, readTable } from '../src/cli/csv.js';
+import { readTable } from '../src/cli/csv.js';
+import { parseCsv, parseCsvNumber } from '../src/index.js';
 import { cliTestFiles, linearModel, type Run, simdnet, simdnetInProcess } from './support/cli.js';
 
 const files = cliTestFiles('simdnet-fuzz-');
@@ -50,21 +51,22 @@ interface SavedModel {
 }
 
 /** predict's output holds one prediction per row it kept: a class of the model, or a finite number. */
-function expectPredictions(run: Run, model: SavedModel, csvFile: string, withProbabilities: boolean): void {
+async function expectPredictions(run: Run, model: SavedModel, csvFile: string, withProbabilities: boolean): Promise<void> {
   const context = JSON.stringify(run).slice(0, 2000);
-  const [header, ...rows] = parseCsv(run.stdout, ',', 'output').records;
+  const output = parseCsv(run.stdout, { delimiter: ',', header: true, source: 'output' });
+  const [header, rows] = [output.columns, output.rows];
   const classes = model.target.classes;
   expect(unescapeFormula(header![0]!), context).toBe(model.target.name);
   expect(header, context).toHaveLength(1 + (withProbabilities && classes ? classes.length : 0));
-  expect(rows, context).toHaveLength(readTable(csvFile).rows.length - droppedRows(run));
+  expect(rows, context).toHaveLength((await readTable(csvFile)).rowCount - droppedRows(run));
   for (const [label, ...probabilities] of rows) {
     if (!classes) {
-      expect(Number.isFinite(parseDecimal(label!)), context).toBe(true);
+      expect(Number.isFinite(parseCsvNumber(label!)), context).toBe(true);
       continue;
     }
     expect(classes, context).toContain(unescapeFormula(label!));
     if (!withProbabilities) continue;
-    const p = probabilities.map((cell) => parseDecimal(cell)!);
+    const p = probabilities.map((cell) => parseCsvNumber(cell)!);
     for (const v of p) expect(v >= 0 && v <= 1, context).toBe(true);
     expect(p.reduce((s, v) => s + v, 0), context).toBeCloseTo(1, 3);
   }
@@ -194,7 +196,7 @@ async function trainPredictEvaluate(first: GeneratedCsv, second: GeneratedCsv, o
     const probabilities = o.probabilities && model.task === 'classification';
     const predicted = await simdnetInProcess('predict', modelFile, file, ...drop, ...(probabilities ? ['-p'] : []));
     expectWellBehaved(predicted);
-    if (predicted.status === 0) expectPredictions(predicted, model, file, probabilities);
+    if (predicted.status === 0) await expectPredictions(predicted, model, file, probabilities);
     const evaluated = await simdnetInProcess('evaluate', modelFile, file, '--json', ...drop);
     expectWellBehaved(evaluated);
     if (evaluated.status === 0) expectScores(evaluated, model);
@@ -282,7 +284,7 @@ describe('generated model files through predict and evaluate', () => {
         const dropMissing = drop ? ['--drop-missing'] : [];
         const predicted = await simdnetInProcess('predict', file, csv, ...dropMissing);
         expectWellBehaved(predicted);
-        if (predicted.status === 0) expectPredictions(predicted, model as SavedModel, csv, false);
+        if (predicted.status === 0) await expectPredictions(predicted, model as SavedModel, csv, false);
         const evaluated = await simdnetInProcess('evaluate', file, csv, '--json', ...dropMissing);
         expectWellBehaved(evaluated);
         if (evaluated.status === 0) expectScores(evaluated, model as SavedModel);

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCsv } from '../src/cli/csv.js';
-import { classesOf, inferTask } from '../src/cli/dataset.js';
+import { inferTask } from '../src/cli/dataset.js';
+import { LabelEncoder } from '../src/index.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const CLI = join(root, 'dist/cli.js');
@@ -188,23 +188,13 @@ describe('simdnet help and errors', () => {
   });
 });
 
-describe('CSV reading and task inference', () => {
-  it('parses quoted fields, doubled quotes, CRLF line ends and blank lines', () => {
-    const { records, lines } = parseCsv('a,"b,c"\r\n\r\n"say ""hi""",2\n"multi\nline",3', ',', 'x.csv');
-    expect(records).toEqual([['a', 'b,c'], ['say "hi"', '2'], ['multi\nline', '3']]);
-    expect(lines).toEqual([1, 3, 4]);
-  });
-
-  it('refuses an unclosed quote, naming the line', () => {
-    expect(() => parseCsv('a,b\n"open,1\n', ',', 'x.csv')).toThrow('x.csv: line 2 opens a quoted field that is never closed');
-  });
-
+describe('task inference', () => {
   it('takes text or a few distinct integers for classes, and other numbers for regression', () => {
     expect(inferTask(['cat', 'dog'])).toBe('classification');
     expect(inferTask(['0', '1', '2', '1'])).toBe('classification');
     expect(inferTask(['0.5', '1', '2'])).toBe('regression');
     expect(inferTask(Array.from({ length: 50 }, (_, i) => String(i)))).toBe('regression');
-    expect(classesOf(['10', '9', '2', '9'])).toEqual(['2', '9', '10']);
-    expect(classesOf(['b', 'a', 'c'])).toEqual(['a', 'b', 'c']);
+    expect(new LabelEncoder().fit(['10', '9', '2', '9']).classes).toEqual(['2', '9', '10']);
+    expect(new LabelEncoder().fit(['b', 'a', 'c']).classes).toEqual(['a', 'b', 'c']);
   });
 });

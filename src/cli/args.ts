@@ -2,10 +2,10 @@
 // the checks of numeric option values every command shares.
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseCsvNumber } from '../index.js';
+import { quoted } from '../text.js';
 import { type Io, println } from './command.js';
-import { parseDecimal } from './csv.js';
 import { UsageError } from './errors.js';
-import { quoted } from './text.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -79,7 +79,7 @@ export function numberOption(
   command: string,
 ): number {
   if (value === undefined) return fallback;
-  const n = parseDecimal(value) ?? NaN;
+  const n = parseCsvNumber(value) ?? NaN;
   const ok = Number.isFinite(n) && (!range.integer || Number.isInteger(n)) &&
     (range.openMin ? n > range.min : n >= range.min) && n <= range.max;
   if (!ok) {

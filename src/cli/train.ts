@@ -1,20 +1,21 @@
-// `simdnet train <csv>`: trains a network on a CSV file's rows and saves it
-// with the standardisation of its features (see model-file.ts).
+// `simdnet train <csv>`: trains a network on a CSV file's rows and saves it as a model with
+// the standardisation of its features (see model-file.ts). A file too large to hold in memory
+// is read a chunk at a time (train-stream.ts).
 
-import { Network, type Activation, type EpochLog, type OptimizerName } from '../index.js';
+import { type Activation, type EpochLog, Model, Network, type OptimizerName, parseCsvNumber } from '../index.js';
 import { Rng } from '../random.js';
+import { takeRows } from '../preprocessing/rows.js';
+import { escaped, formatCount, quoted, someOf } from '../text.js';
 import { choiceOption, numberOption, readCommand, TABLE_HELP, TABLE_OPTIONS, tableOptions } from './args.js';
 import { type Io, println } from './command.js';
-import { parseDecimal, readTable, type Table } from './csv.js';
-import {
-  classesOf, classIndices, columnIndex, completeRows, inferTask, numericColumns, oneHot, takeRows, type Task, TASKS,
-} from './dataset.js';
+import { readTable, readTableChunks } from './csv.js';
+import { TASKS } from './dataset.js';
 import { CliError, UsageError } from './errors.js';
-import { expectWritable } from './files.js';
-import { MODEL_FORMAT, MODEL_VERSION, type ModelFile, saveModel } from './model-file.js';
-import { formatCount, progressBar } from './progress.js';
-import { fitScaling, standardise } from './standardise.js';
-import { escaped, quoted, someOf } from './text.js';
+import { expectWritable, fileSize } from './files.js';
+import { saveModel } from './model-file.js';
+import { progressBar } from './progress.js';
+import { CHUNK_ROWS, type Source, type Trained, type TrainingHooks, trainStreamed } from './train-stream.js';
+import { encode, modelTarget, type Preprocessing, survey } from './training-data.js';
 
 export const summary = 'train a network on a CSV file and save it';
 
@@ -22,6 +23,11 @@ const HIDDEN_ACTIVATIONS: readonly Activation[] = ['relu', 'leakyRelu', 'tanh', 
 const OPTIMIZERS: readonly OptimizerName[] = ['adam', 'momentum', 'sgd'];
 /** Training sets at least this large report progress within each epoch, which costs a little speed. */
 const BATCH_PROGRESS_ROWS = 20_000;
+/** Files larger than this are read a chunk at a time unless --no-stream says otherwise. */
+const STREAM_BYTES = 256 * 2 ** 20;
+const DEFAULT_SHUFFLE_BUFFER = 100_000;
+/** When streaming, a target with more distinct labels than this is not taken for classes. */
+const MAX_STREAMED_CLASSES = 100_000;
 
 export const help = `Usage: simdnet train <csv> [options]
 
@@ -46,8 +52,15 @@ Options:
       --learning-rate <x>    step size (default: 0.001 for adam, 0.01 otherwise)
       --l2 <x>               L2 regularisation strength λ (default: 0)
       --validation-split <x> fraction of rows held out to report validation loss,
-                             drawn at random (default: 0)
+                             drawn at random (default: 0; not with --stream)
       --seed <n>             seed of the weights and the row order (default: 0)
+      --no-shuffle           train on the rows in the file's order, every epoch
+      --stream / --no-stream read the file a chunk of rows at a time, each epoch
+                             again, so that memory holds a buffer of rows, not the
+                             file (default: for files over ${STREAM_BYTES / 2 ** 20} MB)
+      --shuffle-buffer <n>   with --stream: rows held and shuffled together; rows
+                             are shuffled within the buffer, not across the file
+                             (default: ${formatCount(DEFAULT_SHUFFLE_BUFFER)})
   -s, --save <model.json>    write the model and its standardisation to a file
 ${TABLE_HELP}
   -q, --quiet                no progress bar
@@ -73,6 +86,10 @@ const COMMAND_LINE = {
     l2: { type: 'string' },
     'validation-split': { type: 'string' },
     seed: { type: 'string' },
+    'no-shuffle': { type: 'boolean' },
+    stream: { type: 'boolean' },
+    'no-stream': { type: 'boolean' },
+    'shuffle-buffer': { type: 'string' },
     save: { type: 'string', short: 's' },
     ...TABLE_OPTIONS,
     quiet: { type: 'boolean', short: 'q' },
@@ -87,6 +104,7 @@ function readSettings(values: Values) {
     numberOption(values[name] as string | undefined, name, fallback, range, 'train');
   const optimizer = choiceOption(values.optimizer, 'optimizer', OPTIMIZERS, 'adam', 'train');
   const count = { min: 1, max: 1e9, integer: true };
+  if (values.stream && values['no-stream']) throw new UsageError('--stream and --no-stream contradict each other', 'train');
   return {
     hidden: parseLayers(values.layers),
     activation: choiceOption(values.activation, 'activation', HIDDEN_ACTIVATIONS, 'relu', 'train'),
@@ -98,6 +116,9 @@ function readSettings(values: Values) {
     validationSplit: number('validation-split', 0, { min: 0, max: 0.9 }),
     seed: number('seed', 0, { min: 0, max: 0xffffffff, integer: true }),
     task: values.task === undefined ? undefined : choiceOption(values.task, 'task', TASKS, 'classification', 'train'),
+    shuffle: !values['no-shuffle'],
+    stream: values.stream ? true : values['no-stream'] ? false : undefined,
+    shuffleBuffer: number('shuffle-buffer', DEFAULT_SHUFFLE_BUFFER, count),
   };
 }
 type Settings = ReturnType<typeof readSettings>;
@@ -106,7 +127,7 @@ function parseLayers(value: string | undefined): number[] {
   if (value === undefined) return [32];
   if (value.trim() === 'none' || value.trim() === '') return [];
   return value.split(',').map((part) => {
-    const units = parseDecimal(part) ?? NaN;
+    const units = parseCsvNumber(part) ?? NaN;
     if (!Number.isInteger(units) || units < 1) {
       throw new UsageError(`--layers must be comma-separated unit counts such as 64,32 (or 'none'), got ${quoted(value)}`, 'train');
     }
@@ -114,77 +135,98 @@ function parseLayers(value: string | undefined): number[] {
   });
 }
 
-/** The training data of a table: standardised features, encoded targets, and how to undo both. */
-function prepare(table: Table, targetColumn: number, featureIndices: number[], task: Task) {
-  const rows = table.rows.length;
-  const raw = numericColumns(table, featureIndices);
-  const scaling = fitScaling(raw, rows, featureIndices.length);
-  const x = standardise(raw, scaling);
-  const features = featureIndices.map((j, k) => ({ name: table.names[j]!, ...scaling[k]! }));
-  const targetName = table.names[targetColumn]!;
-  if (task === 'classification') {
-    const classes = classesOf(table.rows.map((row) => row[targetColumn]!));
-    if (classes.length < 2) {
-      throw new UsageError(`the target column ${quoted(targetName)} has only one class (${quoted(classes[0]!)}): nothing to learn`, 'train');
-    }
-    const y = oneHot(classIndices(table, targetColumn, classes), classes.length);
-    return { x, y, features, target: { name: targetName, classes } };
-  }
-  const advice = 'regression needs a numeric target (or use --task classification)';
-  const rawY = numericColumns(table, [targetColumn], advice);
-  const [targetScaling] = fitScaling(rawY, rows, 1);
-  return { x, y: standardise(rawY, [targetScaling!]), features, target: { name: targetName, ...targetScaling! } };
-}
-type Data = ReturnType<typeof prepare>;
-
 /** The rows fit trains on when it holds out a validation split (at the end of the shuffled rows). */
 function trainingRows(rows: number, validationSplit: number): number {
   return validationSplit > 0 ? Math.floor(rows * (1 - validationSplit)) : rows;
 }
 
-/** Reads the CSV file and prepares it as the options say; every problem with the data is found before training. */
-function load(file: string, values: Values, settings: Settings, io: Io) {
+/** The training data, and how to train on it: held in memory, or read from the file again each epoch. */
+interface TrainingData {
+  data: Preprocessing;
+  /** Rows trained on per epoch (without the validation rows). */
+  trainRows: number;
+  train(network: Network, hooks: TrainingHooks): Promise<Trained & { last?: EpochLog }>;
+}
+
+/** Reads the whole file, learns its preprocessing and holds its rows, encoded, for fit. */
+async function inMemory(file: string, values: Values, settings: Settings): Promise<TrainingData> {
   const options = tableOptions(values, 'train');
-  const read = readTable(file, options);
-  const targetColumn = columnIndex(read, values.target ?? '-1', '--target');
-  const drop = (values.drop ?? '').split(',').filter((s) => s.trim() !== '');
-  const dropped = new Set(drop.map((s) => columnIndex(read, s, '--drop')));
-  if (dropped.has(targetColumn)) {
-    throw new UsageError(`--drop names the target column ${quoted(read.names[targetColumn]!)}`, 'train');
-  }
-  const featureIndices = read.names.map((_, j) => j).filter((j) => j !== targetColumn && !dropped.has(j));
-  if (featureIndices.length === 0) throw new UsageError(`${read.file} has no feature columns besides the target`, 'train');
-  const { table, note } = completeRows(read, [...featureIndices, targetColumn], options.dropMissing);
-  const task = settings.task ?? inferTask(table.rows.map((row) => row[targetColumn]!));
-  const data = prepare(table, targetColumn, featureIndices, task);
-  const { validationSplit } = settings;
-  const trainRows = trainingRows(table.rows.length, validationSplit);
-  if (validationSplit > 0 && (trainRows === 0 || trainRows === table.rows.length)) {
+  const table = await readTable(file, options);
+  const data = await survey(file, [table], dataOptions(values, settings, Infinity));
+  const { validationSplit, epochs, batchSize } = settings;
+  const trainRows = trainingRows(data.rows, validationSplit);
+  if (validationSplit > 0 && (trainRows === 0 || trainRows === data.rows)) {
     throw new CliError(
-      `--validation-split ${validationSplit} of ${table.rows.length} rows leaves ${table.rows.length - trainRows} for validation ` +
+      `--validation-split ${validationSplit} of ${data.rows} rows leaves ${data.rows - trainRows} for validation ` +
         `and ${trainRows} for training; both need at least one`,
     );
   }
-  if (note) println(io.stderr, note);
-  return { table, task, data };
+  const { x, y } = encode(table, data, options.dropMissing);
+  return {
+    data,
+    trainRows,
+    async train(network, hooks) {
+      const order = settings.shuffle ? shuffledRows(data.rows, settings.seed) : undefined;
+      const inOrder = (values: Float32Array) => (order ? takeRows(values, values.length / data.rows, order) : values);
+      let last: EpochLog | undefined;
+      const history = await network.fit(inOrder(x), inOrder(y), {
+        epochs,
+        batchSize,
+        shuffle: settings.shuffle,
+        optimizer: { type: settings.optimizer, learningRate: settings.learningRate },
+        l2: settings.l2,
+        validationSplit,
+        signal: hooks.signal,
+        onEpochEnd: (log) => {
+          last = log;
+          hooks.onEpochEnd(log);
+          hooks.onRows(log.epoch * trainRows);
+        },
+        ...(trainRows >= BATCH_PROGRESS_ROWS
+          ? { onBatchEnd: ({ epoch, batch }) => hooks.onRows((epoch - 1) * trainRows + Math.min(batch * batchSize, trainRows)) }
+          : {}),
+      });
+      return { epochs: history.epochs, stopped: history.stopped !== undefined, ...(last ? { last } : {}) };
+    },
+  };
 }
 
 // Rows in a seeded random order, so a validation split held out from the end is a random sample.
-function shuffleRows(x: Float32Array, y: Float32Array, rows: number, seed: number) {
+function shuffledRows(rows: number, seed: number): number[] {
   const order = Array.from({ length: rows }, (_, r) => r);
   Rng.fromSeed(seed).shuffle(order);
-  return { x: takeRows(x, x.length / rows, order), y: takeRows(y, y.length / rows, order) };
+  return order;
+}
+
+/** Reads the file once to learn its preprocessing, with a progress bar; training reads it again each epoch. */
+async function streamed(file: string, values: Values, settings: Settings, io: Io): Promise<TrainingData> {
+  if (settings.validationSplit > 0) {
+    throw new UsageError(
+      '--validation-split needs every row in memory; with --stream (the default for files over ' +
+        `${STREAM_BYTES / 2 ** 20} MB) evaluate on a file of its own with 'simdnet evaluate', or add --no-stream`,
+      'train',
+    );
+  }
+  const options = tableOptions(values, 'train');
+  const bar = progressBar(io.stderr, { quiet: values.quiet ?? false });
+  const onProgress = (fraction: number) => bar.update(fraction, `reading ${file} for its columns' scaling`);
+  const tables = readTableChunks(file, options, CHUNK_ROWS, onProgress);
+  const data = await survey(file, tables, dataOptions(values, settings, MAX_STREAMED_CLASSES)).finally(() => bar.done());
+  const source: Source = { file, options, dropMissing: options.dropMissing };
+  return { data, trainRows: data.rows, train: (network, hooks) => trainStreamed(network, data, source, settings, hooks) };
+}
+
+function dataOptions(values: Values, settings: Settings, maxClasses: number) {
+  return { table: tableOptions(values, 'train'), target: values.target, drop: values.drop, task: settings.task, maxClasses };
 }
 
 /**
- * Trains with a progress bar (per epoch; per batch too on large sets). The first Ctrl-C stops
- * training between batches and keeps the model so far; a second one quits.
+ * Trains with a progress bar. The first Ctrl-C stops training between batches and keeps the
+ * model so far; a second one quits.
  */
-async function fitWithProgress(network: Network, data: Data, settings: Settings, quiet: boolean, io: Io) {
-  const { epochs, batchSize, validationSplit } = settings;
-  const rows = data.x.length / data.features.length;
-  const { x, y } = shuffleRows(data.x, data.y, rows, settings.seed);
-  const trainRows = trainingRows(rows, validationSplit);
+async function trainWithProgress(network: Network, training: TrainingData, settings: Settings, quiet: boolean, io: Io) {
+  const { epochs } = settings;
+  const { trainRows } = training;
   const bar = progressBar(io.stderr, { quiet });
   const controller = new AbortController();
   const stop = () => {
@@ -196,30 +238,18 @@ async function fitWithProgress(network: Network, data: Data, settings: Settings,
   process.once('SIGINT', stop);
   const started = performance.now();
   const rate = (rowsDone: number) => `${formatCount(rowsDone / ((performance.now() - started) / 1000))} samples/s`;
-  const show = (done: number, text: string) => bar.update(done / (epochs * trainRows), `${text}  ${rate(done)}`);
+  let status = '';
   let last: EpochLog | undefined;
   try {
-    const history = await network.fit(x, y, {
-      epochs,
-      batchSize,
-      optimizer: { type: settings.optimizer, learningRate: settings.learningRate },
-      l2: settings.l2,
-      validationSplit,
+    const trained = await training.train(network, {
       signal: controller.signal,
       onEpochEnd: (log) => {
         last = log;
-        show(log.epoch * trainRows, `epoch ${log.epoch}/${epochs}  loss ${log.loss.toFixed(4)}`);
+        status = `epoch ${log.epoch}/${epochs}  loss ${log.loss.toFixed(4)}`;
       },
-      ...(trainRows >= BATCH_PROGRESS_ROWS
-        ? {
-            onBatchEnd: ({ epoch, batch, loss }) => {
-              const done = (epoch - 1) * trainRows + Math.min(batch * batchSize, trainRows);
-              show(done, `epoch ${epoch}/${epochs}  batch loss ${loss.toFixed(4)}`);
-            },
-          }
-        : {}),
+      onRows: (done) => bar.update(done / (epochs * trainRows), `${status || `epoch 1/${epochs}`}  ${rate(done)}`),
     });
-    return { history, last, trainRows, rate: rate(history.epochs * trainRows), seconds: (performance.now() - started) / 1000 };
+    return { ...trained, last, rate: rate(trained.epochs * trainRows), seconds: (performance.now() - started) / 1000 };
   } finally {
     process.removeListener('SIGINT', stop);
     bar.done();
@@ -232,10 +262,12 @@ export async function run(argv: string[], io: Io): Promise<number | void> {
   const { values, args: [file] } = command;
   const settings = readSettings(values);
   expectWritable(values.save);
-  const { table, task, data } = load(file!, values, settings, io);
+  const streaming = settings.stream ?? fileSize(file!) > STREAM_BYTES;
+  const training = await (streaming ? streamed(file!, values, settings, io) : inMemory(file!, values, settings));
+  const { data, trainRows } = training;
+  if (data.note) println(io.stderr, data.note);
   const { hidden, activation, epochs } = settings;
-  const classes = data.target.classes;
-  const rows = table.rows.length;
+  const classes = data.labels?.classes;
   const output = classes
     ? { units: classes.length, activation: 'softmax' as const }
     : { units: 1, activation: 'linear' as const };
@@ -244,7 +276,8 @@ export async function run(argv: string[], io: Io): Promise<number | void> {
   const what = classes
     ? `classification into ${formatCount(classes.length)} classes (${someOf(classes.map(escaped))})`
     : 'regression';
-  say(`${table.file}: ${formatCount(rows)} rows, ${data.features.length} features, target '${escaped(data.target.name)}': ${what}`);
+  const streamedNote = streaming ? ` (read a chunk at a time, shuffled within ${formatCount(settings.shuffleBuffer)} rows)` : '';
+  say(`${file}: ${formatCount(data.rows)} rows, ${data.features.length} features, target '${escaped(data.target)}': ${what}${streamedNote}`);
   const shape = [data.features.length, ...hidden, output.units].join('-');
   const activations = [...(hidden.length > 0 ? [activation] : []), output.activation].join(', ');
   say(`network ${shape} (${activations}), ${settings.optimizer}, ${epochs} epochs`);
@@ -256,35 +289,37 @@ export async function run(argv: string[], io: Io): Promise<number | void> {
     seed: settings.seed,
   });
   try {
-    const { history, last, trainRows, rate, seconds } = await fitWithProgress(network, data, settings, values.quiet ?? false, io);
-    const stopped = history.stopped ? ` (stopped after ${history.epochs} of ${epochs} epochs)` : '';
-    say(`trained in ${seconds.toFixed(2)} s, ${rate}${stopped}`);
+    const trained = await trainWithProgress(network, training, settings, values.quiet ?? false, io);
+    const stopped = trained.stopped ? ` (stopped after ${trained.epochs} of ${epochs} epochs)` : '';
+    say(`trained in ${trained.seconds.toFixed(2)} s, ${trained.rate}${stopped}`);
+    const { last } = trained;
     if (last) {
       const percent = (a: number | undefined) => (a === undefined ? '' : `, accuracy ${(a * 100).toFixed(2)}%`);
       const units = classes ? '' : ' (of the standardised target)';
       say(`last epoch: training loss ${last.loss.toFixed(4)}${units}${percent(last.accuracy)}`);
       if (last.valLoss !== undefined) {
-        say(`validation (${formatCount(rows - trainRows)} rows): loss ${last.valLoss.toFixed(4)}${percent(last.valAccuracy)}`);
+        say(`validation (${formatCount(data.rows - trainRows)} rows): loss ${last.valLoss.toFixed(4)}${percent(last.valAccuracy)}`);
       }
     }
     if (values.save === undefined) {
       say('(the model was not saved: add --save model.json to keep it)');
     } else {
-      const { seed, batchSize, optimizer, learningRate, l2, validationSplit } = settings;
-      const model: ModelFile = {
-        format: MODEL_FORMAT,
-        version: MODEL_VERSION,
-        task,
+      const { seed, batchSize, optimizer, learningRate, l2, validationSplit, shuffle } = settings;
+      const model = new Model({
+        network,
         features: data.features,
-        target: data.target,
-        network: network.toJSON(),
-        training: { file: table.file, rows, epochs: history.epochs, batchSize, optimizer, learningRate, l2, validationSplit, seed },
-      };
+        scaler: data.scaler,
+        target: modelTarget(data),
+        training: {
+          file, rows: data.rows, epochs: trained.epochs, batchSize, optimizer, learningRate, l2, validationSplit, seed, shuffle,
+          ...(streaming ? { shuffleBuffer: settings.shuffleBuffer } : {}),
+        },
+      });
       saveModel(values.save, model, io.stdout);
       say(`saved the model to ${values.save}`);
     }
     // Interrupted: the model so far is still reported and saved, but the exit code says it was cut short.
-    return history.stopped ? 130 : 0;
+    return trained.stopped ? 130 : 0;
   } finally {
     network.dispose();
   }
