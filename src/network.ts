@@ -66,6 +66,8 @@ export class Network {
   readonly #spec: NetworkSpec;
   readonly #rng: Rng;
   #fitting = false;
+  /** The engine until dispose, for the calls short enough that engineOf's WeakMap lookup shows. */
+  #engine: Engine | undefined;
 
   private constructor(token: typeof CONSTRUCTING, engine: Engine, rng: Rng) {
     if (token !== CONSTRUCTING) {
@@ -73,6 +75,7 @@ export class Network {
     }
     this.#spec = engine.spec;
     this.#rng = rng;
+    this.#engine = engine;
     engines.set(this, engine);
     unreachable.register(this, engine, this);
   }
@@ -192,7 +195,7 @@ export class Network {
   predict(x: readonly number[]): number[];
   predict(x: Matrix): Matrix;
   predict(x: Matrix): Matrix {
-    const engine = engineOf(this);
+    const engine = this.#engine ?? engineOf(this);
     if (x instanceof Float32Array) {
       const out = new Float32Array(flatRows(x.length, 'x', engine.inputs, NETWORK_INPUTS) * engine.outputs);
       engine.predictInto(x, out, 'predict');
@@ -207,7 +210,7 @@ export class Network {
    * without allocating an answer, for a call per frame. out may be x itself, or overlap it.
    */
   predictInto(x: Float32Array, out: Float32Array): Float32Array {
-    const engine = engineOf(this);
+    const engine = this.#engine ?? engineOf(this);
     if (!(x instanceof Float32Array)) throw new SimdnetError(`predictInto: x must be a Float32Array, got ${describe(x)}`);
     const rows = flatRows(x.length, 'x', engine.inputs, NETWORK_INPUTS);
     const length = rows * engine.outputs;
@@ -293,6 +296,7 @@ export class Network {
     const engine = engines.get(this);
     if (!engine) return;
     engines.delete(this);
+    this.#engine = undefined;
     unreachable.unregister(this);
     engine.dispose();
   }
