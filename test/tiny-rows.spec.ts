@@ -125,3 +125,16 @@ describe.each(BACKENDS)('tiny networks trained row by row (%s build)', (backend)
     expect(outcomes[0]).toEqual(outcomes[1]);
   });
 });
+
+it('gives the bits of one thread on two', async () => {
+  const [, base] = CONFIGS[3]!;
+  const [x, y] = dataFor(base, 11);
+  const trained = [];
+  for (const threads of [1, 2]) {
+    const net = await Network.create({ ...base, threads });
+    const history = await net.fit(x, y, { epochs: 3, batchSize: 1, optimizer: { type: 'sgd', learningRate: 0.2 } });
+    trained.push({ weights: weightBits(net), history });
+    net.dispose();
+  }
+  expect(trained[1]).toEqual(trained[0]);
+});
