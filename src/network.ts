@@ -25,7 +25,6 @@ export interface LayerWeightsInput {
 
 const engines = new WeakMap<Network, Engine>();
 
-
 /** The model-format converters, which the 'simdnet/formats' entry provides when it is imported. */
 export interface FormatConverters {
   toONNX(net: Network): Uint8Array;
