@@ -10,18 +10,20 @@ import { shortestFloat32 } from './serialization.js';
 const ROW_SUM_TOLERANCE = 1e-3;
 
 /**
- * Checks the targets y staged at values[offset…] against the loss: binary cross-entropy needs
- * every target in [0, 1]; categorical cross-entropy needs every row to be a distribution
+ * Checks the targets y (its rows first… first + rows − 1, all by default) staged at
+ * values[offset…] against the loss: binary cross-entropy needs every target in [0, 1]; categorical cross-entropy needs every row to be a distribution
  * (targets in [0, 1] summing to 1 within ROW_SUM_TOLERANCE: one-hot or soft labels).
  * Squared error takes any finite target.
  */
-export function checkTargets(values: Float32Array, offset: number, y: MatrixInput, loss: Loss): void {
+export function checkTargets(
+  values: Float32Array, offset: number, y: MatrixInput, loss: Loss, first = 0, rows = y.rows,
+): void {
   if (loss === 'squaredError') return;
-  for (let r = 0; r < y.rows; r++) {
+  for (let r = first; r < first + rows; r++) {
     let sum = 0;
     for (let j = 0; j < y.width; j++) {
       const k = r * y.width + j;
-      const v = values[offset + k]!;
+      const v = values[offset + k - first * y.width]!;
       if (!(v >= 0 && v <= 1)) {
         throw new SimdnetError(`${cellName(y, k)} is ${shortestFloat32(v)}; with loss '${loss}' every target must be in [0, 1]`);
       }

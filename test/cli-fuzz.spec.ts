@@ -329,7 +329,10 @@ describe('generated command lines', () => {
     const model = files.path('args-model.json');
     expect((await simdnetInProcess('train', csv, '-q', '-e', '1', '-s', model)).status).toBe(0);
     const trained = readFileSync(model, 'utf8');
-    const values = ['0', '1', '2', '-1', '0x10', '1e0', '0.5', 'abc', '', ' ', 'none', '1,1', '2,', 'a', 't', 'x', '=', '--', '-'];
+    const values = [
+      '0', '1', '2', '-1', '0x10', '1e0', '0.5', 'abc', '', ' ', 'none', '1,1', '2,', 'a', 't', 'x', '=', '--', '-',
+      'auto', 'adamw', 'nesterov', 'loss', 'cosine:decaySteps=2', 'plateau:monitor=loss', 'step:every=1,factor=0.5', 'step:',
+    ];
     const token = fc.oneof(
       { weight: 4, arbitrary: fc.constantFrom(csv, model, files.path('no-such.csv'), files.path('out.csv'), files.path('no-dir/out.json')) },
       { weight: 4, arbitrary: fc.constantFrom(...values) },
@@ -338,6 +341,8 @@ describe('generated command lines', () => {
         arbitrary: fc.constantFrom(
           '--target', '-t', '--task', '--drop', '--layers', '-l', '--activation', '--epochs', '-e', '--batch-size', '--optimizer',
           '--learning-rate', '--l2', '--validation-split', '--seed', '--save', '-s', '--header', '--no-header', '--delimiter',
+          '--threads', '--weight-decay', '--l1', '--clip-norm', '--clip-value', '--schedule', '--validation', '--early-stopping',
+          '--monitor', '--patience', '--min-delta', '--restore-best',
           '--drop-missing', '--output', '-o', '--probabilities', '-p', '--json', '-q', '--quiet', '--bogus', '-z', '--epochs=-1',
           '--target=-1',
         ),

@@ -42,6 +42,15 @@ describe('simdnet train --stream', () => {
     }
   });
 
+  it('carries the optimizer, a step-counting schedule, L1 and clipping from buffer to buffer as one fit does', () => {
+    const options = ['--optimizer', 'adamw', '--weight-decay', '0.05', '--schedule', 'cosine:decaySteps=60,warmupSteps=7', '--l1', '0.001', '--clip-norm', '0.5'];
+    const whole = train(IRIS, 'whole-options.json', '--no-shuffle', '--no-stream', ...options);
+    const streamed = train(IRIS, 'streamed-options.json', '--no-shuffle', '--stream', '--shuffle-buffer', '13', ...options);
+    const plain = train(IRIS, 'streamed-plain.json', '--no-shuffle', '--stream', '--shuffle-buffer', '13');
+    expect(streamed.model.network).toEqual(whole.model.network);
+    expect(streamed.model.network).not.toEqual(plain.model.network);
+  });
+
   it('shuffled within its buffer, learns iris, the same model for the same seed', () => {
     const args = ['--target', 'species', '--stream', '--shuffle-buffer', '40', '-l', '16', '-e', '60', '--learning-rate', '0.01'];
     const first = train(IRIS, 'shuffled-1.json', ...args);

@@ -42,7 +42,7 @@ describe('simdnet train / predict / evaluate on iris', () => {
 
   it('trains with the target column named, and saves the network with its standardisation', () => {
     const { status, stdout, stderr } = simdnet(
-      'train', IRIS, '--target', 'species', '--layers', '16', '--epochs', '200', '--validation-split', '0.2',
+      'train', IRIS, '--target', 'species', '--layers', '16', '--epochs', '200', '--learning-rate', '0.01', '--validation-split', '0.2',
       '--seed', '3', '--save', model(),
     );
     expect(stderr).toMatch(/100% epoch 200\/200/); // stderr is a pipe: plain progress lines
@@ -155,7 +155,7 @@ describe('simdnet help and errors', () => {
     [['train', IRIS, '--epochs'], 2, 'option --epochs needs a value'],
     [['train', IRIS, '--target', '-1'], 2, 'a value that starts with a dash must be written --target=-1'],
     [['train', IRIS, '--epochs', '0'], 2, '--epochs must be an integer from 1'],
-    [['train', IRIS, '--optimizer', 'rmsprop'], 2, '--optimizer must be one of adam, momentum, sgd'],
+    [['train', IRIS, '--optimizer', 'lamb'], 2, '--optimizer must be one of adam, adamw, sgd, momentum, nesterov, rmsprop, adagrad'],
     [['train', IRIS, '--layers', '8,x'], 2, '--layers must be comma-separated unit counts'],
     [['train', 'no-such.csv'], 1, 'no-such.csv: no such file'],
     [['train', IRIS, '--target', 'colour'], 1, "--target 'colour': "],

@@ -32,6 +32,9 @@ export class DroppedRows {
   #total = 0;
   readonly #lines: number[] = [];
 
+  /** of: the file the rows are in, when the command reads more than one. */
+  constructor(readonly of?: string) {}
+
   /** Counts a table's rows and the rows left out of it. */
   add(table: CsvTable, kept: CsvTable): void {
     this.#total += table.rowCount;
@@ -48,7 +51,7 @@ export class DroppedRows {
   get note(): string | undefined {
     if (this.#rows === 0) return undefined;
     const lines = this.#rows === 1 ? 'line' : 'lines';
-    return `simdnet: --drop-missing left out ${formatCount(this.#rows)} of ${formatCount(this.#total)} rows ` +
+    return `simdnet: --drop-missing left out ${formatCount(this.#rows)} of ${formatCount(this.#total)} rows${this.of ? ` of ${this.of}` : ''} ` +
       `(${lines} ${someOf(this.#lines.map(String), LISTED_LINES, this.#rows)})`;
   }
 

@@ -8,26 +8,17 @@
 // is short, as in one fit over all rows. Unshuffled, training is therefore the
 // same, weight for weight, as one fit of the whole file without shuffling.
 
-import type { EpochLog, Network, OptimizerName } from '../index.js';
+import type { EpochLog, Network } from '../index.js';
 import { Rng } from '../random.js';
 import { readTableChunks, type ReadOptions } from './csv.js';
+import type { TrainSettings } from './train-options.js';
 import { encode, type Preprocessing } from './training-data.js';
 
 /** Rows read from the file at a time. */
 export const CHUNK_ROWS = 2_000;
 
 /** How the network is trained, from the command line. */
-export interface TrainSettings {
-  epochs: number;
-  batchSize: number;
-  optimizer: OptimizerName;
-  learningRate: number;
-  l2: number;
-  seed: number;
-  shuffle: boolean;
-  /** Rows shuffled together, when streaming. */
-  shuffleBuffer: number;
-}
+export type StreamSettings = Pick<TrainSettings, 'epochs' | 'batchSize' | 'step' | 'seed' | 'shuffle' | 'shuffleBuffer'>;
 
 /** What training tells the command as it goes. */
 export interface TrainingHooks {
@@ -58,7 +49,7 @@ export async function trainStreamed(
   network: Network,
   data: Preprocessing,
   source: Source,
-  settings: TrainSettings,
+  settings: StreamSettings,
   hooks: TrainingHooks,
 ): Promise<Trained> {
   const { epochs, batchSize } = settings;
@@ -66,7 +57,7 @@ export async function trainStreamed(
   const rng = Rng.fromSeed(settings.seed);
   let rowsDone = 0;
   for (let epoch = 1; epoch <= epochs; epoch++) {
-    const totals = { rows: 0, loss: 0, correct: 0, learningRate: settings.learningRate };
+    const totals = { rows: 0, loss: 0, correct: 0, learningRate: 0 };
     // Fits the buffer's whole batches (all of its rows at the epoch's end); false once stopped.
     const fitBuffer = async (epochEnds: boolean): Promise<boolean> => {
       if (settings.shuffle) buffer.shuffle(rng);
@@ -76,8 +67,7 @@ export async function trainStreamed(
         epochs: 1,
         batchSize,
         shuffle: false,
-        optimizer: { type: settings.optimizer, learningRate: settings.learningRate },
-        l2: settings.l2,
+        ...settings.step,
         signal: hooks.signal,
       });
       if (history.epochs === 0) return false;

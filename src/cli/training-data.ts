@@ -5,7 +5,7 @@
 // the network with them.
 
 import { type CsvTable, LabelEncoder, type ModelTarget, StandardScaler, type Task } from '../index.js';
-import { formatCount, quoted } from '../text.js';
+import { formatCount, quoted, someOf } from '../text.js';
 import type { TableOptions } from './args.js';
 import { columnName, completeRows, DroppedRows, nothingLeft, numericColumns, TaskSurvey } from './dataset.js';
 import { CliError, UsageError } from './errors.js';
@@ -86,6 +86,34 @@ export function encode(read: CsvTable, data: Preprocessing, dropMissing: boolean
     ? data.labels.oneHot(table.column(data.target))
     : data.targetScaler!.transform(numericColumns(table, [data.target], REGRESSION_ADVICE));
   return { x, y, rows: table.rowCount };
+}
+
+/**
+ * The rows of a validation file, encoded as the training rows are: its columns found by name,
+ * its classes among the training file's.
+ */
+export function encodeValidation(read: CsvTable, data: Preprocessing, dropMissing: boolean): { x: Float32Array; y: Float32Array; rows: number; note?: string } {
+  const columns = [...data.features, data.target];
+  const missing = columns.filter((name) => !read.columns.includes(name));
+  if (missing.length > 0) {
+    throw new CliError(`${read.source} lacks the column${missing.length > 1 ? 's' : ''} ${someOf(missing.map(quoted))} of the training file ${data.file}`);
+  }
+  const dropped = new DroppedRows(read.source);
+  const table = completeRows(read, columns, dropMissing, dropped);
+  if (table.rowCount === 0) throw nothingLeft(read.source);
+  if (data.labels) {
+    const classes = data.labels.classes;
+    const target = table.columnIndex(data.target);
+    table.column(data.target).forEach((label, r) => {
+      if (!classes.includes(label)) {
+        throw new CliError(
+          `${table.cellName(r, target)}: ${quoted(label)} is not one of the training file's classes (${someOf(classes.map(quoted))})`,
+        );
+      }
+    });
+  }
+  const { note } = dropped;
+  return { ...encode(table, data, false), ...(note === undefined ? {} : { note }) };
 }
 
 /** The target as a Model takes it. */
