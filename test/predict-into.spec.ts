@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { Network, type NetworkConfig, NonFiniteOutputError } from '../src/index.js';
 import { parseNetworkConfig } from '../src/config.js';
+import { stagingBudget } from '../src/engine.js';
 import { Rng } from '../src/random.js';
 import { ReferenceNetwork } from '../src/reference/network.js';
 import { BACKENDS } from './support/kernels.js';
@@ -84,6 +85,21 @@ it('gives the bits of one thread on two', async () => {
   expect(bits(two.predictInto(x, b))).toEqual(bits(one.predictInto(x, a)));
   one.dispose();
   two.dispose();
+});
+
+it('stages rows beyond the staging budget a window at a time, to the same bits', async () => {
+  const [, config] = CONFIGS[1]!;
+  const net = await Network.create(config);
+  const x = uniform(1000 * net.inputs);
+  const whole = net.predictInto(x, new Float32Array(1000 * net.outputs));
+  const saved = stagingBudget.bytes;
+  stagingBudget.bytes = 4096;
+  try {
+    expect(bits(net.predictInto(x, new Float32Array(1000 * net.outputs)))).toEqual(bits(whole));
+  } finally {
+    stagingBudget.bytes = saved;
+  }
+  net.dispose();
 });
 
 it('computes in place: out may be x itself, or overlap it', async () => {
