@@ -9,8 +9,8 @@
 // countCorrect and lossDelta), in the same order: the same bits.
 
 import {
-  CLIP_NONE, LAYER_ACTIVATION, LAYER_ALPHA, LAYER_BIAS, LAYER_DELTAS, LAYER_FLAGS, LAYER_HAS_BIAS, LAYER_INPUTS,
-  LAYER_OUTPUTS, LAYER_TRAIN_BIAS, LAYER_UNITS, LAYER_WEIGHTS, NET_ACCURACY, NET_LOSS, OPT_SGD,
+  CLIP_NONE, LAYER_ACTIVATION, LAYER_ALPHA, LAYER_BIAS, LAYER_DELTAS, LAYER_DROPPED, LAYER_FLAGS, LAYER_HAS_BIAS,
+  LAYER_INPUTS, LAYER_OUTPUTS, LAYER_PREACTIVATIONS, LAYER_TRAIN_BIAS, LAYER_UNITS, LAYER_WEIGHTS, NET_ACCURACY, NET_LOSS, OPT_SGD,
   RUN_BATCH_LOSS, RUN_BATCH_SIZE, RUN_CLIP, RUN_L1, RUN_L2, RUN_OPTIMIZER, RUN_ORDER, RUN_SCHEDULE, RUN_STEP, RUN_X,
   RUN_Y, SCHEDULE_CONSTANT, STATS_CORRECT, STATS_LOSS,
 } from "../src/abi";
@@ -24,7 +24,9 @@ export function tinyRowsApply(net: usize, run: usize): bool {
   const layers = layerCount(net);
   if (layers > 2) return false;
   for (let l = 0; l < layers; l++) {
-    if (!isNarrow(i32At(layerRecord(net, l), LAYER_UNITS))) return false;
+    const layer = layerRecord(net, l);
+    // Dropout keeps a network off the in-place path, as in train.ts's trainBatch.
+    if (!isNarrow(i32At(layer, LAYER_UNITS)) || ptrAt(layer, LAYER_DROPPED)) return false;
   }
   return i32At(run, RUN_BATCH_SIZE) == 1 && i32At(run, RUN_OPTIMIZER) == OPT_SGD && f32At(run, RUN_L1) == 0
     && f32At(run, RUN_L2) == 0 && i32At(run, RUN_CLIP) == CLIP_NONE && i32At(run, RUN_SCHEDULE) == SCHEDULE_CONSTANT;
@@ -49,6 +51,7 @@ export function trainTinyRows(net: usize, run: usize, batch: i32, count: i32, st
   const act1 = i32At(first, LAYER_ACTIVATION);
   const alpha1 = f32At(first, LAYER_ALPHA);
   const out1 = ptrAt(first, LAYER_OUTPUTS);
+  const pre1 = ptrAt(first, LAYER_PREACTIVATIONS);
   const delta1 = ptrAt(first, LAYER_DELTAS);
   const units = i32At(last, LAYER_UNITS);
   const weights2 = ptrAt(last, LAYER_WEIGHTS);
@@ -57,6 +60,7 @@ export function trainTinyRows(net: usize, run: usize, batch: i32, count: i32, st
   const act2 = i32At(last, LAYER_ACTIVATION);
   const alpha2 = f32At(last, LAYER_ALPHA);
   const outputs = ptrAt(last, LAYER_OUTPUTS);
+  const pre2 = ptrAt(last, LAYER_PREACTIVATIONS);
   const delta2 = ptrAt(last, LAYER_DELTAS);
   const loss = i32At(net, NET_LOSS);
   const accuracy = i32At(net, NET_ACCURACY);
@@ -71,18 +75,18 @@ export function trainTinyRows(net: usize, run: usize, batch: i32, count: i32, st
     const row = order ? <i32>load<u32>(at(order, batch + r)) : batch + r;
     const x = at(xs, row * inputs);
     const y = at(ys, row * units);
-    narrowForward(inputs, hidden, x, weights1, bias1, act1, alpha1, out1);
-    if (two) narrowForward(hidden, units, out1, weights2, bias2, act2, alpha2, outputs);
+    narrowForward(inputs, hidden, x, weights1, bias1, act1, alpha1, out1, pre1);
+    if (two) narrowForward(hidden, units, out1, weights2, bias2, act2, alpha2, outputs, pre2);
     const rowObjective = lossSum(outputs, y, units, loss);
     if (!isFinite(rowObjective)) break;
     objective = rowObjective;
     lossTotal += objective;
     correct += <f64>countCorrect(outputs, y, 1, units, accuracy);
-    lossDelta(outputs, y, 1, units, loss, act2, alpha2, true, delta2);
+    lossDelta(outputs, y, 1, units, loss, act2, alpha2, true, delta2, pre2);
     // train.ts's backpropagate under SGD in place, without L2: the last layer passes its delta
     // down and is updated, then the first is.
-    if (two) narrowBackward(hidden, units, out1, delta2, weights2, trained2, lr, 0, delta1, act1, alpha1);
-    narrowBackward(inputs, hidden, x, delta1, weights1, trained1, lr, 0, 0, 0, 0);
+    if (two) narrowBackward(hidden, units, out1, delta2, weights2, trained2, lr, 0, delta1, act1, alpha1, pre1);
+    narrowBackward(inputs, hidden, x, delta1, weights1, trained1, lr, 0, 0, 0, 0, 0);
   }
   if (r > 0) {
     store<f64>(stats + STATS_LOSS, lossTotal);
