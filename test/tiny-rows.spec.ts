@@ -36,6 +36,13 @@ const CONFIGS: [string, NetworkConfig][] = [
   ['2-3-2 tanh and sigmoid, binary cross-entropy', {
     inputs: 2, layers: [{ units: 3, activation: 'tanh' }, { units: 2, activation: 'sigmoid' }], loss: 'binaryCrossentropy', seed: 6,
   }],
+  // gelu and swish read the Z they keep; softplus and elu their outputs.
+  ['3-4-2 gelu and swish, squared error', {
+    inputs: 3, layers: [{ units: 4, activation: 'gelu' }, { units: 2, activation: 'swish' }], loss: 'squaredError', seed: 7,
+  }],
+  ['2-3-3 softplus and elu, squared error', {
+    inputs: 2, layers: [{ units: 3, activation: 'softplus' }, { units: 3, activation: 'elu' }], loss: 'squaredError', seed: 8,
+  }],
 ];
 
 function dataFor(config: NetworkConfig, rows: number): [Float32Array, Float32Array] {
