@@ -6,16 +6,17 @@ import {
   LAYER_ACTIVATION, LAYER_ALPHA, LAYER_BIAS, LAYER_BIAS_GRADS, LAYER_DELTAS, LAYER_FLAGS,
   LAYER_HAS_BIAS, LAYER_INPUTS, LAYER_OUTPUTS, LAYER_TRAIN_BIAS, LAYER_UNITS,
   LAYER_WEIGHT_GRADS, LAYER_WEIGHTS,
-  NET_ACCURACY, NET_BATCH_X, NET_BATCH_Y, NET_CAPACITY, NET_GRADS, NET_LOSS,
+  NET_ACCURACY, NET_BATCH_X, NET_BATCH_Y, NET_CAPACITY, NET_GRADS, NET_HUBER_DELTA, NET_LOSS,
   NET_PARAM_COUNT, NET_PARAMS, NET_SCRATCH, NET_THREADS,
   OPT_ADAGRAD, OPT_ADAM, OPT_ADAMW, OPT_MOMENTUM, OPT_RMSPROP, OPT_SGD,
   CLIP_NONE, CLIP_VALUE,
   DIVERGED_FINAL, DIVERGED_LOSS, DIVERGED_PARAMETERS, DIVERGED_VALIDATION,
-  RUN_BATCH, RUN_BATCH_LOSS, RUN_BATCH_SIZE, RUN_BETA1, RUN_BETA2, RUN_CLIP, RUN_CLIP_LIMIT, RUN_DIVERGED,
+  RUN_BATCH, RUN_BATCH_LOSS, RUN_BATCH_SIZE, RUN_BATCH_WEIGHTS, RUN_BETA1, RUN_BETA2, RUN_CLIP, RUN_CLIP_LIMIT, RUN_DIVERGED,
   RUN_DIVERGED_BATCH, RUN_EPOCH, RUN_EPOCHS, RUN_EPSILON, RUN_L1, RUN_L2, RUN_MOMENTUM,
   RUN_NESTEROV, RUN_OPTIMIZER, RUN_ORDER, RUN_RESTORED_EPOCH, RUN_RHO, RUN_RNG, RUN_RNG_SNAPSHOTS, RUN_ROWS,
   RUN_SNAPSHOT0, RUN_SNAPSHOT1, RUN_STATE1, RUN_STATE2, RUN_STATS,
-  RUN_STATS_CAPACITY, RUN_STATUS, RUN_STEP, RUN_VAL_ROWS, RUN_VAL_X, RUN_VAL_Y, RUN_WEIGHT_DECAY, RUN_X, RUN_Y,
+  RUN_STATS_CAPACITY, RUN_STATUS, RUN_STEP, RUN_VAL_ROWS, RUN_VAL_X, RUN_VAL_Y, RUN_WEIGHT_DECAY, RUN_WEIGHTS, RUN_X,
+  RUN_Y,
   STATS_BYTES, STATS_CORRECT, STATS_LEARNING_RATE, STATS_LOSS, STATS_VAL_CORRECT, STATS_VAL_LOSS,
   STATUS_DIVERGED, STATUS_DONE, STATUS_RUNNING,
 } from "../src/abi";
@@ -30,7 +31,7 @@ import {
 import { shuffle } from "./random";
 import { scheduledRate } from "./schedule";
 import {
-  f32At, i32At, inputWidth, layerCount, layerRecord, outputLayer, outputWidth, ptrAt,
+  f32At, i32At, inputWidth, layerCount, layerRecord, outputLayer, outputWidth, ptrAt, targetWidth,
 } from "./records";
 import { isNarrow, narrowBackward, narrowForward, rowTimesMatrix, sgdBias, sgdOuter } from "./row";
 import { isSmall, smallNN, smallNT, smallTNScaled } from "./small";
@@ -75,11 +76,11 @@ import { isSmall, smallNN, smallNT, smallTNScaled } from "./small";
   return input;
 }
 
-// Fills the gradient block with ∂J/∂θ for the m rows just run forward from X with targets Y,
-// where J = (Σ_rows loss + (λ2/2)·Σ w² + λ1·Σ|w|) / m; biases that are absent or frozen keep a
-// zero gradient.
-function backward(net: usize, x: usize, y: usize, m: i32, l2: f32, l1: f32): void {
-  outputDelta(net, y, m);
+// Fills the gradient block with ∂J/∂θ for the m rows just run forward from X with targets Y (and
+// row weights w, or 0), where J = (Σ_rows w·loss + (λ2/2)·Σ w² + λ1·Σ|w|) / m; biases that are
+// absent or frozen keep a zero gradient.
+function backward(net: usize, x: usize, y: usize, w: usize, m: i32, l2: f32, l1: f32): void {
+  outputDelta(net, y, w, m);
   backpropagate(net, x, m, l2, l1, false, 0);
 }
 
@@ -130,13 +131,19 @@ function backward(net: usize, x: usize, y: usize, m: i32, l2: f32, l1: f32): voi
   }
 }
 
-// The output layer's delta for the m rows just run forward, with targets Y.
-@inline function outputDelta(net: usize, y: usize, m: i32): void {
+// The output layer's delta for the m rows just run forward, with targets Y and row weights w (or 0).
+@inline function outputDelta(net: usize, y: usize, w: usize, m: i32): void {
   const last = outputLayer(net);
   lossDelta(
     ptrAt(last, LAYER_OUTPUTS), y, m, i32At(last, LAYER_UNITS), i32At(net, NET_LOSS),
     i32At(last, LAYER_ACTIVATION), f32At(last, LAYER_ALPHA), true, ptrAt(last, LAYER_DELTAS),
+    f32At(net, NET_HUBER_DELTA), w,
   );
+}
+
+// Σ over m rows of the loss between outputs A and targets Y, each row times its weight in w (or 0).
+@inline function netLossSum(net: usize, a: usize, y: usize, w: usize, m: i32): f64 {
+  return lossSum(a, y, m, outputWidth(net), i32At(net, NET_LOSS), f32At(net, NET_HUBER_DELTA), w);
 }
 
 // (λ2/2)·Σ w² + λ1·Σ|w| over the weights (not biases), in f64.
@@ -153,19 +160,21 @@ function weightPenalty(net: usize, l2: f32, l1: f32): f64 {
   return 0.5 * <f64>l2 * squares + <f64>l1 * absolutes;
 }
 
-/** m·J for the rows whose outputs forward() just produced: Σ_rows loss + (λ2/2)·Σ w² + λ1·Σ|w|. */
-function batchObjective(net: usize, y: usize, m: i32, l2: f32, l1: f32): f64 {
-  const last = outputLayer(net);
-  let sum = lossSum(ptrAt(last, LAYER_OUTPUTS), y, m * i32At(last, LAYER_UNITS), i32At(net, NET_LOSS));
+/** m·J for the rows whose outputs forward() just produced: Σ_rows w·loss + (λ2/2)·Σ w² + λ1·Σ|w|. */
+function batchObjective(net: usize, y: usize, w: usize, m: i32, l2: f32, l1: f32): f64 {
+  let sum = netLossSum(net, ptrAt(outputLayer(net), LAYER_OUTPUTS), y, w, m);
   if (l2 != 0 || l1 != 0) sum += weightPenalty(net, l2, l1);
   return sum;
 }
 
-/** Forward and backward on m rows (m ≤ capacity), leaving ∂J/∂θ in the gradient block; returns J. */
-export function gradient(net: usize, x: usize, y: usize, m: i32, l2: f32, l1: f32): f64 {
+/**
+ * Forward and backward on m rows (m ≤ capacity) with row weights w (0: every row weighs 1),
+ * leaving ∂J/∂θ in the gradient block; returns J.
+ */
+export function gradient(net: usize, x: usize, y: usize, w: usize, m: i32, l2: f32, l1: f32): f64 {
   forwardLayers(net, x, m);
-  const objective = batchObjective(net, y, m, l2, l1);
-  backward(net, x, y, m, l2, l1);
+  const objective = batchObjective(net, y, w, m, l2, l1);
+  backward(net, x, y, w, m, l2, l1);
   return objective / <f64>m;
 }
 
@@ -199,15 +208,15 @@ export function evaluate(net: usize, x: usize, y: usize, rows: i32, correctOut: 
   const capacity = i32At(net, NET_CAPACITY);
   const inputs = inputWidth(net);
   const units = outputWidth(net);
-  const loss = i32At(net, NET_LOSS);
+  const targets = targetWidth(net);
   const accuracy = i32At(net, NET_ACCURACY);
   let sum: f64 = 0;
   let correct: f64 = 0;
   for (let start = 0; start < rows; start += capacity) {
     const m = min(capacity, rows - start);
-    const yBlock = at(y, start * units);
+    const yBlock = at(y, start * targets);
     const outputs = forwardLayers(net, at(x, start * inputs), m);
-    sum += lossSum(outputs, yBlock, m * units, loss);
+    sum += netLossSum(net, outputs, yBlock, 0, m);
     correct += <f64>countCorrect(outputs, yBlock, m, units, accuracy);
   }
   store<f64>(correctOut, correct);
@@ -308,37 +317,44 @@ function adamSpan(net: usize, run: usize, from: usize, to: usize, lr: f32, c1: f
  */
 function trainBatch(net: usize, run: usize, start: i32, m: i32, stats: usize, lr: f32): f64 {
   const inputs = inputWidth(net);
-  const units = outputWidth(net);
+  const targets = targetWidth(net);
   const order = ptrAt(run, RUN_ORDER);
   let x = ptrAt(run, RUN_X);
   let y = ptrAt(run, RUN_Y);
+  let w = ptrAt(run, RUN_WEIGHTS);
   if (order && m == 1) {
     const row = <i32>load<u32>(at(order, start));
     x = at(x, row * inputs);
-    y = at(y, row * units);
+    y = at(y, row * targets);
+    if (w) w = at(w, row);
   } else if (order) {
     const threads = i32At(net, NET_THREADS);
     parallelGather(threads, x, inputs, order, start, m, ptrAt(net, NET_BATCH_X));
-    parallelGather(threads, y, units, order, start, m, ptrAt(net, NET_BATCH_Y));
+    parallelGather(threads, y, targets, order, start, m, ptrAt(net, NET_BATCH_Y));
     x = ptrAt(net, NET_BATCH_X);
     y = ptrAt(net, NET_BATCH_Y);
+    if (w) {
+      parallelGather(threads, w, 1, order, start, m, ptrAt(run, RUN_BATCH_WEIGHTS));
+      w = ptrAt(run, RUN_BATCH_WEIGHTS);
+    }
   } else {
     x = at(x, start * inputs);
-    y = at(y, start * units);
+    y = at(y, start * targets);
+    if (w) w = at(w, start);
   }
   const l2 = f32At(run, RUN_L2);
   const l1 = f32At(run, RUN_L1);
   const outputs = forwardLayers(net, x, m);
-  const objective = batchObjective(net, y, m, l2, l1);
+  const objective = batchObjective(net, y, w, m, l2, l1);
   if (!isFinite(objective)) return objective;
-  const correct = countCorrect(outputs, y, m, units, i32At(net, NET_ACCURACY));
+  const correct = countCorrect(outputs, y, m, outputWidth(net), i32At(net, NET_ACCURACY));
   store<f64>(stats + STATS_CORRECT, load<f64>(stats + STATS_CORRECT) + <f64>correct);
   if (m == 1 && i32At(run, RUN_OPTIMIZER) == OPT_SGD && l1 == 0 && i32At(run, RUN_CLIP) == CLIP_NONE) {
     nextStep(run);
-    outputDelta(net, y, 1);
+    outputDelta(net, y, w, 1);
     backpropagate(net, x, 1, l2, 0, true, lr);
   } else {
-    backward(net, x, y, m, l2, l1);
+    backward(net, x, y, w, m, l2, l1);
     optimizerStep(net, run, lr);
   }
   return objective;
@@ -391,7 +407,7 @@ function diverge(net: usize, run: usize, cause: i32, batch: i32, restored: i32):
 function finalWeightsHold(net: usize, run: usize, m: i32): bool {
   const y = ptrAt(run, RUN_Y);
   forwardLayers(net, ptrAt(run, RUN_X), m);
-  return isFinite(batchObjective(net, y, m, f32At(run, RUN_L2), f32At(run, RUN_L1)));
+  return isFinite(batchObjective(net, y, 0, m, f32At(run, RUN_L2), f32At(run, RUN_L1)));
 }
 
 /**

@@ -5,12 +5,13 @@
 import * as abi from './abi.js';
 import { ACC_BINARY, ACC_NONE } from './abi.js';
 import { Arena, index32, index64, type Workspace } from './arena.js';
-import { accuracyMode, type NetworkSpec } from './config.js';
+import { accuracyMode, type NetworkSpec, takesClassIndices } from './config.js';
 import { type MatrixInput, nonFiniteError, rowName, SMALL_COPY } from './data.js';
 import { type DivergenceReason, DivergenceError, NonFiniteOutputError, SimdnetError } from './errors.js';
 import { type EpochLog, type FitPlan, OPTIMIZER_IDS } from './fit-options.js';
 import type { Rng } from './random.js';
 import { type LayerWeights, shortestFloat32 } from './serialization.js';
+import { type Evaluation, type Metric, scoreOutputs } from './evaluation.js';
 import { checkTargets } from './targets.js';
 import { BetweenEpochs, epochByEpoch } from './training/between-epochs.js';
 import { CallbackError, callUser } from './training/callbacks.js';
@@ -18,6 +19,7 @@ import { checkMonitor } from './training/monitor.js';
 import { checkScheduleFinite, kernelSchedule } from './training/schedule.js';
 import { continues, freshState, OPTIMIZER_STATES, type TrainingState } from './training/state.js';
 import { moveRowsToEnd, splitRows } from './training/validation.js';
+import { checkRowWeighting, type RowWeighting, writeRowWeights } from './training/weights.js';
 import type { Heap } from './wasm/heap.js';
 import type { Pool } from './wasm/pool.js';
 import type { Kernels } from './wasm/kernels.js';
@@ -60,6 +62,8 @@ export class Engine {
   readonly accuracy: number;
   /** Units of the output layer. */
   readonly outputs: number;
+  /** Floats of a row of targets: the output's units, or one class index. */
+  readonly targetWidth: number;
   /** What the arena's optimizer states hold, for the next fit to continue; null: nothing to continue. */
   #training: TrainingState | null = null;
 
@@ -78,6 +82,7 @@ export class Engine {
     this.#pool = threads > 1 ? heap.pool : undefined;
     this.accuracy = accuracyMode(spec);
     this.outputs = spec.layers.at(-1)!.units;
+    this.targetWidth = takesClassIndices(spec.loss) ? 1 : this.outputs;
     this.arena = new Arena(heap, spec, this.accuracy, heap.backend === 'scalar', threads);
   }
 
@@ -126,41 +131,56 @@ export class Engine {
     }
   }
 
-  /** Mean loss over the rows (no L2 term), and accuracy for classification outputs. */
-  evaluate(x: MatrixInput, y: MatrixInput): { loss: number; accuracy?: number } {
-    const ws = this.#reserveData(x, y, 'evaluate');
+  /** Mean loss over the rows (no L2 term), accuracy for classification outputs, and the metrics asked for. */
+  evaluate(x: MatrixInput, y: MatrixInput, metrics: readonly Metric[] = []): Evaluation {
+    const ws = this.#reserveData(x, y, 'evaluate', { outputs: metrics.length > 0 });
     try {
       const correctAt = ws.stats;
       const lossSum = this.#led(() => this.kernels.evaluate(this.arena.net, ws.inputs, ws.targets, x.rows, correctAt));
       if (!Number.isFinite(lossSum)) throw nonFiniteOutputs('evaluate', x, null);
-      const loss = lossSum / x.rows;
-      if (this.accuracy === ACC_NONE) return { loss };
-      return { loss, accuracy: this.#accuracyOf(this.arena.f64[index64(correctAt)]!, x.rows) };
+      const result: Evaluation = { loss: lossSum / x.rows };
+      if (this.accuracy !== ACC_NONE) result.accuracy = this.#accuracyOf(this.arena.f64[index64(correctAt)]!, x.rows);
+      if (metrics.length === 0) return result;
+      this.#led(() => this.kernels.predict(this.arena.net, ws.inputs, x.rows, ws.outputs));
+      const f32 = this.arena.f32;
+      const outputs = f32.subarray(index32(ws.outputs), index32(ws.outputs) + x.rows * this.outputs);
+      const targets = f32.subarray(index32(ws.targets), index32(ws.targets) + x.rows * this.targetWidth);
+      return { ...result, ...scoreOutputs(metrics, this.spec, outputs, targets, x.rows) };
     } finally {
       this.arena.release(ws);
     }
   }
 
-  /** J and ∂J/∂θ per layer, over all rows of x as one batch. */
-  gradient(x: MatrixInput, y: MatrixInput, l2: number, l1: number): { objective: number; grads: LayerWeights[] } {
-    const ws = this.#reserveData(x, y, 'gradient', x.rows);
+  /** J and ∂J/∂θ per layer, over all rows of x as one batch, its rows weighted as a fit would weigh them. */
+  gradient(
+    x: MatrixInput, y: MatrixInput, l2: number, l1: number, weighting?: RowWeighting,
+  ): { objective: number; grads: LayerWeights[]; rowWeights: Float32Array | undefined } {
+    const ws = this.#reserveData(x, y, 'gradient', { capacity: x.rows, weighting });
     try {
-      const objective = this.#led(() => this.kernels.gradient(this.arena.net, ws.inputs, ws.targets, x.rows, l2, l1));
-      return { objective, grads: this.arena.readTensors(true) };
+      const rowWeights = weighting && this.#writeWeights(ws.weights, weighting, ws.targets, x.rows);
+      const objective = this.#led(() => this.kernels.gradient(this.arena.net, ws.inputs, ws.targets, ws.weights, x.rows, l2, l1));
+      return { objective, grads: this.arena.readTensors(true), rowWeights: rowWeights?.slice() };
     } finally {
       this.arena.release(ws);
     }
   }
 
   // Stages x (and y) in a fresh workspace; one block of `capacity` rows at a time runs through it.
-  #reserveData(x: MatrixInput, y: MatrixInput | undefined, purpose: string, capacity?: number): Workspace {
+  // Outputs are kept when there are no targets (predict), or when asked for.
+  #reserveData(
+    x: MatrixInput,
+    y: MatrixInput | undefined,
+    purpose: string,
+    { capacity, weighting, outputs = false }: { capacity?: number; weighting?: RowWeighting; outputs?: boolean } = {},
+  ): Workspace {
     const ws = this.arena.reserve(
       {
         capacity: capacity ?? Math.min(x.rows, INFERENCE_BLOCK),
         stats: 1,
         inputs: x.rows * x.width,
         targets: y ? y.rows * y.width : 0,
-        outputs: y ? 0 : x.rows * this.outputs,
+        outputs: y && !outputs ? 0 : x.rows * this.outputs,
+        weights: weighting ? x.rows : 0,
       },
       () => `${purpose} on ${x.rows} rows`,
     );
@@ -179,7 +199,21 @@ export class Engine {
     this.#copyFinite(x, inputs);
     if (!y) return;
     this.#copyFinite(y, targets);
-    checkTargets(this.arena.f32, index32(targets), y, this.spec.loss);
+    checkTargets(this.arena.f32, index32(targets), y, this.spec.loss, this.outputs);
+  }
+
+  // Writes the weights of the rows whose targets are staged at `targets` to `address`; returns a view of them.
+  #writeWeights(address: number, weighting: RowWeighting, targets: number, rows: number): Float32Array {
+    const f32 = this.arena.f32;
+    writeRowWeights(
+      f32, index32(address), rows, weighting, f32, index32(targets), this.targetWidth, takesClassIndices(this.spec.loss),
+    );
+    return f32.subarray(index32(address), index32(address) + rows);
+  }
+
+  /** Checks fit's row weights against x's rows and the output's classes. */
+  rowWeighting(sampleWeight: unknown, classWeight: Map<number, number> | undefined, rows: number): RowWeighting | undefined {
+    return checkRowWeighting(sampleWeight, classWeight, rows, this.outputs === 1 ? 2 : this.outputs);
   }
 
   // Finiteness is checked in wasm, on the copy: a JavaScript loop over every value would cost as
@@ -224,23 +258,27 @@ export class Engine {
     const states = this.arena.optimizerStates(OPTIMIZER_STATES[plan.optimizer.type]);
     const snapshots = this.arena.snapshots();
     if (plan.earlyStopping?.restoreBestWeights) this.arena.reserveCheckpoint(states.length);
+    const weighting = this.rowWeighting(plan.sampleWeight, plan.classWeight, rows);
     const staged = rows + (validationData ? valRows : 0);
     const ws = this.arena.reserve(
       {
         capacity: batchSize,
         stats: statsCapacity,
         inputs: staged * this.inputs,
-        targets: staged * this.outputs,
+        targets: staged * this.targetWidth,
         order: plan.shuffle ? trainRows : 0,
+        weights: weighting ? rows : 0,
       },
       `fit on ${rows} rows with batchSize ${batchSize}`,
     );
     try {
       this.#stage(ws.inputs, ws.targets, x, y);
-      if (validationData) this.#stage(ws.inputs + rows * this.inputs * 4, ws.targets + rows * this.outputs * 4, ...validationData);
+      if (validationData) this.#stage(ws.inputs + rows * this.inputs * 4, ws.targets + rows * this.targetWidth * 4, ...validationData);
+      if (weighting) this.#writeWeights(ws.weights, weighting, ws.targets, rows);
       if (split && split.heldOut) {
         moveRowsToEnd(this.arena.f32, index32(ws.inputs), this.inputs, rows, split.heldOut);
-        moveRowsToEnd(this.arena.f32, index32(ws.targets), this.outputs, rows, split.heldOut);
+        moveRowsToEnd(this.arena.f32, index32(ws.targets), this.targetWidth, rows, split.heldOut);
+        if (weighting) moveRowsToEnd(this.arena.f32, index32(ws.weights), 1, rows, split.heldOut);
       }
       await this.#pool?.ensure(this.threads);
       const start = carried ?? this.#startAfresh(plan, states);
@@ -327,7 +365,9 @@ export class Engine {
     int(abi.RUN_ORDER, ws.order);
     int(abi.RUN_BATCH_SIZE, sizes.batchSize);
     int(abi.RUN_VAL_X, ws.inputs + sizes.trainRows * this.inputs * 4);
-    int(abi.RUN_VAL_Y, ws.targets + sizes.trainRows * this.outputs * 4);
+    int(abi.RUN_VAL_Y, ws.targets + sizes.trainRows * this.targetWidth * 4);
+    int(abi.RUN_WEIGHTS, ws.weights);
+    int(abi.RUN_BATCH_WEIGHTS, ws.batchWeights);
     int(abi.RUN_VAL_ROWS, sizes.valRows);
     int(abi.RUN_EPOCHS, plan.epochs);
     int(abi.RUN_EPOCH, 0);
