@@ -25,17 +25,16 @@ export function readTargets(y: unknown, yName: string, x: MatrixInput, xName: st
     }
     return matchRows(x, xName, ys, yName);
   }
-  const length = y instanceof Int32Array || y instanceof Uint8Array || isFlatArray(y) ? (y as ArrayLike<unknown>).length : -1;
-  if (outputs > 1 && length === x.rows) {
-    throw new SimdnetError(
-      `${yName} has ${length} values, one for each row of ${xName}: class indices need loss 'sparseCategoricalCrossentropy'; ` +
-        `loss '${loss}' takes rows of ${outputs} targets (the output layer's units)`,
-    );
-  }
   if (y instanceof Int32Array || y instanceof Uint8Array) {
     throw new SimdnetError(
       `${yName} is an ${y.constructor.name}, which holds class indices for loss 'sparseCategoricalCrossentropy'; ` +
         `loss '${loss}' takes rows of ${outputs} targets as number[][], a flat number[], a Float32Array or a Float64Array`,
+    );
+  }
+  if (outputs > 1 && isFlatArray(y) && (y as ArrayLike<unknown>).length === x.rows) {
+    throw new SimdnetError(
+      `${yName} has ${x.rows} values, one for each row of ${xName}: class indices need loss 'sparseCategoricalCrossentropy'; ` +
+        `loss '${loss}' takes rows of ${outputs} targets (the output layer's units)`,
     );
   }
   return matchRows(x, xName, readMatrix(y, yName, outputs, "the output layer's units"), yName);
