@@ -127,6 +127,12 @@ export function parseNetworkJSON(json: unknown): { config: NetworkConfig; weight
       throw new SimdnetError(`fromJSON: the text is not valid JSON (${(error as Error).message})`);
     }
   }
+  if (typeof value === 'object' && value !== null && Object.hasOwn(value, 'network')) {
+    throw new SimdnetError(
+      'fromJSON: this is a saved model (a network with its features and target, as simdnet train --save writes), ' +
+        'not a network: load it with Model.load(json), or pass its "network" field to Network.fromJSON',
+    );
+  }
   const o = plainObject(value, 'fromJSON: the network', TOP_KEYS);
   if (o.format !== FORMAT) {
     throw new SimdnetError(`fromJSON: format must be '${FORMAT}', got ${describe(o.format)}`);

@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseCsv } from '../src/cli/csv.js';
+import { parseCsv } from '../src/index.js';
 import { cliTestFiles, expectOneLineError, linearModel, simdnet } from './support/cli.js';
 
 const files = cliTestFiles('simdnet-data-');
@@ -131,7 +131,7 @@ describe('empty text', () => {
   });
 
   it('quoted on a line of its own is a record, not a blank line', () => {
-    expect(parseCsv('t\n""\n\nx\n""', ',', 'x.csv')).toEqual({ records: [['t'], [''], ['x'], ['']], lines: [1, 2, 4, 5] });
+    expect(parseCsv('t\n""\n\nx\n""', { delimiter: ',' })).toMatchObject({ rows: [['t'], [''], ['x'], ['']], lines: [1, 2, 4, 5] });
   });
 });
 

@@ -12,7 +12,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCsv, parseDecimal, readTable } from '../src/cli/csv.js';
+import { readTable } from '../src/cli/csv.js';
+import { parseCsv, parseCsvNumber } from '../src/index.js';
 import { cliTestFiles, linearModel, type Run, simdnet, simdnetInProcess } from './support/cli.js';
 
 const files = cliTestFiles('simdnet-fuzz-');
@@ -50,21 +51,22 @@ interface SavedModel {
 }
 
 /** predict's output holds one prediction per row it kept: a class of the model, or a finite number. */
-function expectPredictions(run: Run, model: SavedModel, csvFile: string, withProbabilities: boolean): void {
+async function expectPredictions(run: Run, model: SavedModel, csvFile: string, withProbabilities: boolean): Promise<void> {
   const context = JSON.stringify(run).slice(0, 2000);
-  const [header, ...rows] = parseCsv(run.stdout, ',', 'output').records;
+  const output = parseCsv(run.stdout, { delimiter: ',', header: true, source: 'output' });
+  const [header, rows] = [output.columns, output.rows];
   const classes = model.target.classes;
   expect(unescapeFormula(header![0]!), context).toBe(model.target.name);
   expect(header, context).toHaveLength(1 + (withProbabilities && classes ? classes.length : 0));
-  expect(rows, context).toHaveLength(readTable(csvFile).rows.length - droppedRows(run));
+  expect(rows, context).toHaveLength((await readTable(csvFile)).rowCount - droppedRows(run));
   for (const [label, ...probabilities] of rows) {
     if (!classes) {
-      expect(Number.isFinite(parseDecimal(label!)), context).toBe(true);
+      expect(Number.isFinite(parseCsvNumber(label!)), context).toBe(true);
       continue;
     }
     expect(classes, context).toContain(unescapeFormula(label!));
     if (!withProbabilities) continue;
-    const p = probabilities.map((cell) => parseDecimal(cell)!);
+    const p = probabilities.map((cell) => parseCsvNumber(cell)!);
     for (const v of p) expect(v >= 0 && v <= 1, context).toBe(true);
     expect(p.reduce((s, v) => s + v, 0), context).toBeCloseTo(1, 3);
   }
@@ -194,7 +196,7 @@ async function trainPredictEvaluate(first: GeneratedCsv, second: GeneratedCsv, o
     const probabilities = o.probabilities && model.task === 'classification';
     const predicted = await simdnetInProcess('predict', modelFile, file, ...drop, ...(probabilities ? ['-p'] : []));
     expectWellBehaved(predicted);
-    if (predicted.status === 0) expectPredictions(predicted, model, file, probabilities);
+    if (predicted.status === 0) await expectPredictions(predicted, model, file, probabilities);
     const evaluated = await simdnetInProcess('evaluate', modelFile, file, '--json', ...drop);
     expectWellBehaved(evaluated);
     if (evaluated.status === 0) expectScores(evaluated, model);
@@ -282,7 +284,7 @@ describe('generated model files through predict and evaluate', () => {
         const dropMissing = drop ? ['--drop-missing'] : [];
         const predicted = await simdnetInProcess('predict', file, csv, ...dropMissing);
         expectWellBehaved(predicted);
-        if (predicted.status === 0) expectPredictions(predicted, model as SavedModel, csv, false);
+        if (predicted.status === 0) await expectPredictions(predicted, model as SavedModel, csv, false);
         const evaluated = await simdnetInProcess('evaluate', file, csv, '--json', ...dropMissing);
         expectWellBehaved(evaluated);
         if (evaluated.status === 0) expectScores(evaluated, model as SavedModel);
@@ -327,7 +329,10 @@ describe('generated command lines', () => {
     const model = files.path('args-model.json');
     expect((await simdnetInProcess('train', csv, '-q', '-e', '1', '-s', model)).status).toBe(0);
     const trained = readFileSync(model, 'utf8');
-    const values = ['0', '1', '2', '-1', '0x10', '1e0', '0.5', 'abc', '', ' ', 'none', '1,1', '2,', 'a', 't', 'x', '=', '--', '-'];
+    const values = [
+      '0', '1', '2', '-1', '0x10', '1e0', '0.5', 'abc', '', ' ', 'none', '1,1', '2,', 'a', 't', 'x', '=', '--', '-',
+      'auto', 'adamw', 'nesterov', 'loss', 'cosine:decaySteps=2', 'plateau:monitor=loss', 'step:every=1,factor=0.5', 'step:',
+    ];
     const token = fc.oneof(
       { weight: 4, arbitrary: fc.constantFrom(csv, model, files.path('no-such.csv'), files.path('out.csv'), files.path('no-dir/out.json')) },
       { weight: 4, arbitrary: fc.constantFrom(...values) },
@@ -336,6 +341,8 @@ describe('generated command lines', () => {
         arbitrary: fc.constantFrom(
           '--target', '-t', '--task', '--drop', '--layers', '-l', '--activation', '--epochs', '-e', '--batch-size', '--optimizer',
           '--learning-rate', '--l2', '--validation-split', '--seed', '--save', '-s', '--header', '--no-header', '--delimiter',
+          '--threads', '--weight-decay', '--l1', '--clip-norm', '--clip-value', '--schedule', '--validation', '--early-stopping',
+          '--monitor', '--patience', '--min-delta', '--restore-best',
           '--drop-missing', '--output', '-o', '--probabilities', '-p', '--json', '-q', '--quiet', '--bogus', '-z', '--epochs=-1',
           '--target=-1',
         ),

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { formatEpoch, formatNumber, formatPercent, formatTick } from '../examples/playground/format.js';
 import { layerOutputs } from '../examples/playground/forward.js';
 import {
-  checkSettings, DEFAULTS, formatLayers, type HiddenLayer, parseLayers, readHash, writeHash,
+  checkSettings, DEFAULTS, formatLayers, type HiddenLayer, OPTIMIZERS, parseLayers, readHash, writeHash,
 } from '../examples/playground/settings.js';
 import { MIN_IMPROVEMENT, PATIENCE, PERFECT_EPOCHS, stoppingRule } from '../examples/playground/stopping.js';
 import { type Activation, Network } from '../src/index.js';
@@ -85,6 +85,16 @@ describe('settings.js', () => {
     expect(problems.batchSize!.warning).toMatch(/more than the 200 training points/);
     expect(problems.l2!.warning).toMatch(/underfit/);
     expect(checkSettings(DEFAULTS).problems).toEqual({});
+  });
+  it.each(OPTIMIZERS)('offers %s, which the library trains with and which warns of a rate far too high', async (optimizer) => {
+    const { settings } = checkSettings({ ...DEFAULTS, optimizer });
+    const net = await Network.create({ inputs: 2, layers: [{ units: 3, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }], loss: 'binaryCrossentropy', seed: 1 });
+    const before = net.getWeights();
+    const { learningRate } = settings!.training;
+    await net.fit([[0, 1], [1, 0]], [[1], [0]], { epochs: 1, optimizer: { type: optimizer as 'adam', learningRate } });
+    expect(net.getWeights()).not.toEqual(before);
+    net.dispose();
+    expect(checkSettings({ ...DEFAULTS, optimizer, learningRate: '1e6' }).problems.learningRate!.warning).toMatch(`is high for ${optimizer}`);
   });
 });
 

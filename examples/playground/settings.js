@@ -4,7 +4,7 @@
 import { DATASETS, trainingPointCount } from './datasets.js';
 
 export const ACTIVATIONS = ['linear', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'softmax'];
-export const OPTIMIZERS = ['sgd', 'momentum', 'adam'];
+export const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'adamw', 'rmsprop', 'adagrad'];
 export const SPEEDS = { step: '1 step a frame', epoch: '1 epoch a frame', epochs10: '10 epochs a frame', full: 'full speed' };
 
 /** The settings chosen from a list, with the list. */
@@ -23,7 +23,7 @@ export const MAX_UNITS = 8;
 const FLOAT32_MAX = 3.4028234663852886e38;
 
 // Learning rates above these usually stall or diverge on the playground's datasets.
-const HIGH_LEARNING_RATE = { sgd: 1, momentum: 0.1, adam: 0.1 };
+const HIGH_LEARNING_RATE = { sgd: 1, momentum: 0.1, adam: 0.1, adamw: 0.1, rmsprop: 0.1, adagrad: 1 };
 
 /** Each setting's default text; the URL's keys are these names. */
 export const DEFAULTS = {

@@ -2,10 +2,10 @@
 // the checks of numeric option values every command shares.
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseCsvNumber } from '../index.js';
+import { quoted } from '../text.js';
 import { type Io, println } from './command.js';
-import { parseDecimal } from './csv.js';
 import { UsageError } from './errors.js';
-import { quoted } from './text.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -75,18 +75,19 @@ export function numberOption(
   value: string | undefined,
   name: string,
   fallback: number,
-  range: { min: number; max: number; integer?: boolean; openMin?: boolean },
+  range: { min: number; max: number; integer?: boolean; openMin?: boolean; float32?: boolean },
   command: string,
 ): number {
   if (value === undefined) return fallback;
-  const n = parseDecimal(value) ?? NaN;
-  const ok = Number.isFinite(n) && (!range.integer || Number.isInteger(n)) &&
+  const n = parseCsvNumber(value) ?? NaN;
+  const ok = Number.isFinite(range.float32 ? Math.fround(n) : n) && (!range.integer || Number.isInteger(n)) &&
     (range.openMin ? n > range.min : n >= range.min) && n <= range.max;
   if (!ok) {
     const kind = range.integer ? 'an integer' : 'a number';
     const from = range.openMin ? `greater than ${range.min}` : `from ${range.min}`;
     const to = range.max === Infinity ? '' : ` ${range.openMin ? 'and at most' : 'to'} ${range.max}`;
-    throw new UsageError(`--${name} must be ${kind} ${from}${to}, got ${quoted(value)}`, command);
+    const float32 = range.float32 && range.max === Infinity ? ' within float32 (about 3.4e38)' : '';
+    throw new UsageError(`--${name} must be ${kind} ${from}${to}${float32}, got ${quoted(value)}`, command);
   }
   return n;
 }

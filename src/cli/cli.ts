@@ -3,6 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { SimdnetError } from '../index.js';
+import { escaped, quoted } from '../text.js';
 import { benchCommand, findBenchSuite } from './bench.js';
 import { type Command, type Io, println } from './command.js';
 import * as demo from './demo.js';
@@ -12,7 +13,6 @@ import * as exportModel from './export.js';
 import { packageFile, packageRoot } from './files.js';
 import * as importModel from './import.js';
 import * as predict from './predict.js';
-import { escaped, quoted } from './text.js';
 import * as train from './train.js';
 
 const COMMANDS: Record<string, Command> = {

@@ -2,12 +2,13 @@
 // test split, or with --mnist DIR on MNIST, and prints test accuracy, a confusion matrix
 // and the time taken.
 
+import { formatCount } from '../text.js';
 import { numberOption, readCommand } from './args.js';
 import { type Io, println } from './command.js';
 import type { ClassifierProgress, ClassifierSettings } from './demo/classifier.js';
 import { DIGITS_DEFAULTS, trainDigits } from './demo/digits.js';
 import { MNIST_DEFAULTS, trainMnist } from './demo/mnist.js';
-import { formatCount, progressBar } from './progress.js';
+import { progressBar } from './progress.js';
 
 export const summary = 'train on handwritten digits (or MNIST) and report test accuracy';
 

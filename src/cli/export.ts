@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { mlpOf, type Mlp } from '../formats/mlp.js';
 import { mlpToONNX } from '../formats/onnx/export.js';
 import { mlpToTFJS } from '../formats/tfjs/export.js';
-import { Network, type NetworkJSON, SimdnetError } from '../index.js';
+import { type Model, Network, type NetworkJSON, SimdnetError } from '../index.js';
 import { choiceOption, readCommand } from './args.js';
 import { type Io, println } from './command.js';
 import { CliError, UsageError } from './errors.js';
 import { expectWritable, makeDirectory, readText, writeFile } from './files.js';
 import { type Columns, foldFeatureScaling, foldTargetScaling, METADATA_KEY } from './interchange.js';
-import { type LoadedModel, withModel } from './model-file.js';
-import { quoted } from './text.js';
+import { withModel } from './model-file.js';
+import { quoted } from '../text.js';
 
 export const summary = 'write a saved model as ONNX or as a TensorFlow.js model';
 
@@ -59,28 +59,25 @@ interface Exported {
 }
 
 /** A model file's network with the standardisation folded in. */
-function foldModel({ file, model, network }: LoadedModel): Exported {
-  let mlp = foldFeatureScaling(mlpOf(network), model.features);
-  const notes = [`the standardisation of the ${model.features.length} features is folded into the first layer: the exported network takes their raw values`];
-  if (model.task === 'regression') {
-    const { mean, std } = model.target as { mean: number; std: number };
+function foldModel(file: string, model: Model): Exported {
+  const { network, features, target } = model;
+  let mlp = foldFeatureScaling(mlpOf(network), model.scaler.toJSON());
+  const notes = [`the standardisation of the ${features.length} features is folded into the first layer: the exported network takes their raw values`];
+  if ('scaler' in target) {
+    const scaling = target.scaler.toJSON();
     if (mlp.layers.at(-1)!.activation === 'linear') {
-      mlp = foldTargetScaling(mlp, { mean, std });
-      notes.push(`the target's standardisation is folded into the output layer: it predicts ${quoted(model.target.name)} in its own units`);
+      mlp = foldTargetScaling(mlp, scaling);
+      notes.push(`the target's standardisation is folded into the output layer: it predicts ${quoted(target.name)} in its own units`);
     } else {
-      notes.push(`the output layer is not linear, so the target's standardisation is not included: multiply the outputs by ${std} and add ${mean}`);
+      notes.push(`the output layer is not linear, so the target's standardisation is not included: multiply the outputs by ${scaling.std[0]} and add ${scaling.mean[0]}`);
     }
   }
   const overflow = mlp.layers.findIndex((layer) => !layer.weights.every(Number.isFinite) || !(layer.bias ?? []).every(Number.isFinite));
   if (overflow >= 0) {
     throw new CliError(`${file}: with the standardisation folded in, layer ${overflow}'s weights or biases are beyond float32`);
   }
-  const columns: Columns = {
-    task: model.task,
-    features: model.features.map((f) => f.name),
-    target: model.target.name,
-    ...(model.target.classes ? { classes: model.target.classes } : {}),
-  };
+  const classes = model.classes;
+  const columns: Columns = { task: model.task, features: [...features], target: target.name, ...(classes ? { classes } : {}) };
   return { mlp, columns, notes };
 }
 
@@ -93,7 +90,7 @@ async function readModel(file: string): Promise<Exported> {
     if (error instanceof CliError) throw error;
     // Not JSON: the model file's reader says so.
   }
-  if ((value as { format?: unknown } | null)?.format !== 'simdnet') return withModel(file, foldModel);
+  if ((value as { format?: unknown } | null)?.format !== 'simdnet') return withModel(file, (model) => foldModel(file, model));
   let network: Network;
   try {
     network = await Network.fromJSON(value as NetworkJSON);

@@ -1,6 +1,6 @@
 // Reading and writing the CLI's files, with failures in plain words.
 
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fstatSync, mkdirSync, openSync, readFileSync, type ReadStream, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TextStream } from './command.js';
@@ -11,9 +11,39 @@ export function readBytes(file: string): Buffer {
   try {
     return readFileSync(file);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new CliError(code === 'ENOENT' ? `${file}: no such file` : `cannot read ${file}: ${reason(error)}`);
+    throw readError(file, error);
   }
+}
+
+/** A file opened for reading as a stream of bytes, and its size; failing to open it is an error now, not when the stream starts. */
+export function openFile(file: string): { stream: ReadStream; bytes: number } {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const stats = fstatSync(fd);
+    if (stats.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    return { stream: createReadStream(file, { fd, highWaterMark: READ_CHUNK_BYTES }), bytes: stats.size };
+  } catch (error) {
+    if (fd !== undefined) closeSync(fd);
+    throw readError(file, error);
+  }
+}
+
+/** A file's size in bytes. */
+export function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch (error) {
+    throw readError(file, error);
+  }
+}
+
+/** Bytes read from a file at a time. */
+const READ_CHUNK_BYTES = 1 << 20;
+
+function readError(file: string, error: unknown): CliError {
+  const code = (error as NodeJS.ErrnoException).code;
+  return new CliError(code === 'ENOENT' ? `${file}: no such file` : `cannot read ${file}: ${reason(error)}`);
 }
 
 /** A file's text (UTF-8). */

@@ -5,14 +5,16 @@ import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { type ImportOptions, type Mlp, networkFromMlp } from '../formats/mlp.js';
 import { onnxToMlp } from '../formats/onnx/import.js';
 import { tfjsToMlp } from '../formats/tfjs/import.js';
-import { type Loss, SimdnetError } from '../index.js';
+import { describe } from '../errors.js';
+import { type Loss, Model, type ModelJSON, SimdnetError } from '../index.js';
+import { MODEL_FORMAT, MODEL_VERSION } from '../model/model-json.js';
+import { quoted } from '../text.js';
 import { choiceOption, readCommand } from './args.js';
 import { type Io, println } from './command.js';
 import { CliError, UsageError } from './errors.js';
 import { expectWritable, readBytes } from './files.js';
 import { type Columns, METADATA_KEY, readColumns } from './interchange.js';
-import { checkNewModel, MODEL_FORMAT, MODEL_VERSION, type ModelFile, saveModel } from './model-file.js';
-import { describeValue, quoted } from './text.js';
+import { saveModel } from './model-file.js';
 
 export const summary = 'make a model file from an ONNX file or a TensorFlow.js model';
 
@@ -90,7 +92,7 @@ function weightFiles(file: string, manifest: unknown): Buffer[] {
     return paths.map((path) => {
       const name = typeof path === 'string' ? normalize(path) : '';
       if (name === '' || isAbsolute(name) || name.startsWith('..')) {
-        throw new CliError(`${file}: the weight file ${describeValue(path)} is not a file beside it`);
+        throw new CliError(`${file}: the weight file ${typeof path === 'string' ? quoted(path) : describe(path)} is not a file beside it`);
       }
       try {
         return readBytes(join(dirname(file), name));
@@ -153,8 +155,9 @@ export async function run(argv: string[], io: Io): Promise<void> {
   const options: ImportOptions = chosenLoss ? { loss: chosenLoss } : {};
   // Its errors start with the file's name: '<file>: the network it describes cannot be built: …'.
   const network = await networkFromMlp(mlp, options, file!, savedLoss);
+  let json: ModelJSON;
   try {
-    const model: ModelFile = {
+    json = {
       format: MODEL_FORMAT,
       version: MODEL_VERSION,
       task: columns.task,
@@ -163,10 +166,15 @@ export async function run(argv: string[], io: Io): Promise<void> {
       network: network.toJSON(),
       training: { importedFrom: file },
     };
-    checkNewModel(model, network, `the model file made from ${file}`);
-    saveModel(values.output ?? '-', model, io.stdout);
   } finally {
     network.dispose();
+  }
+  // Read back as predict reads it, so that a model file simdnet writes is one it reads.
+  const model = await Model.load(json, { source: `the model file made from ${file}` });
+  try {
+    saveModel(values.output ?? '-', model, io.stdout);
+  } finally {
+    model.dispose();
   }
   const what = columns.task === 'classification' ? `a classifier into ${columns.classes!.length} classes` : 'a regressor';
   println(io.stderr, `simdnet import: ${what} of ${mlp.inputs} features, ${mlp.layers.length} layers${values.output && values.output !== '-' ? `, written to ${values.output}` : ''}`);

@@ -7,8 +7,7 @@
 // and a regression target's into a linear output layer: y = z · std + mean.
 
 import type { Mlp, MlpLayer } from '../formats/mlp.js';
-import type { Task } from './dataset.js';
-import type { Scaling } from './standardise.js';
+import type { StandardScalerJSON, Task } from '../index.js';
 
 /** The key under which the columns are stored: ONNX metadata_props, TF.js userDefinedMetadata. */
 export const METADATA_KEY = 'simdnet';
@@ -23,16 +22,16 @@ export interface Columns {
 }
 
 /** The network with the feature standardisation folded into its first layer. */
-export function foldFeatureScaling(mlp: Mlp, scaling: readonly Scaling[]): Mlp {
+export function foldFeatureScaling(mlp: Mlp, { mean, std }: StandardScalerJSON): Mlp {
   const [first, ...rest] = mlp.layers as [MlpLayer, ...MlpLayer[]];
   const { units } = first;
   const weights = new Float32Array(first.weights.length);
   const shift = new Float64Array(units);
-  scaling.forEach(({ mean, std }, i) => {
+  mean.forEach((m, i) => {
     for (let j = 0; j < units; j++) {
-      const w = first.weights[i * units + j]! / std;
+      const w = first.weights[i * units + j]! / std[i]!;
       weights[i * units + j] = w;
-      shift[j]! += mean * w;
+      shift[j]! += m * w;
     }
   });
   const bias = Float32Array.from(shift, (s, j) => (first.bias?.[j] ?? 0) - s);
@@ -40,10 +39,10 @@ export function foldFeatureScaling(mlp: Mlp, scaling: readonly Scaling[]): Mlp {
 }
 
 /** The network with a regression target's standardisation folded into its linear output layer. */
-export function foldTargetScaling(mlp: Mlp, { mean, std }: Scaling): Mlp {
+export function foldTargetScaling(mlp: Mlp, { mean: [mean], std: [std] }: StandardScalerJSON): Mlp {
   const last = mlp.layers.at(-1)!;
-  const weights = Float32Array.from(last.weights, (w) => w * std);
-  const bias = Float32Array.from({ length: last.units }, (_, j) => (last.bias?.[j] ?? 0) * std + mean);
+  const weights = Float32Array.from(last.weights, (w) => w * std!);
+  const bias = Float32Array.from({ length: last.units }, (_, j) => (last.bias?.[j] ?? 0) * std! + mean!);
   return { inputs: mlp.inputs, layers: [...mlp.layers.slice(0, -1), { ...last, weights, bias }] };
 }
 

@@ -1,11 +1,12 @@
 // `simdnet predict <model.json> <csv>`: writes the model's predictions for a CSV file's rows as CSV.
 
+import { argmax } from '../index.js';
 import { readCommand, TABLE_HELP, TABLE_OPTIONS, tableOptions } from './args.js';
 import { type Io, println } from './command.js';
 import { formatCsv } from './csv.js';
 import { UsageError } from './errors.js';
 import { expectWritable, writeText } from './files.js';
-import { bestClass, forEachPrediction, readInputs, withModel } from './model-file.js';
+import { readInputs, withModel } from './model-file.js';
 
 export const summary = 'write a saved model\'s predictions for a CSV file as CSV';
 
@@ -45,20 +46,17 @@ export async function run(argv: string[], io: Io): Promise<void> {
   const options = { ...tableOptions(values, 'predict'), withTarget: false };
   expectWritable(values.output);
   const round = (v: number) => Number(v.toPrecision(DIGITS));
-  const csv = await withModel(modelFile!, (loaded) => {
-    const { target } = loaded.model;
-    const classes = target.classes;
+  const csv = await withModel(modelFile!, async (model) => {
+    const classes = model.classes;
     if (!classes && values.probabilities) {
       throw new UsageError(`--probabilities: ${modelFile} is a regression model, which predicts values, not classes`, 'predict');
     }
-    const inputs = readInputs(loaded, csvFile!, options);
-    const rows: (string | number)[][] = [];
-    forEachPrediction(loaded, inputs, (outputs) => {
-      if (!classes) rows.push([round(outputs[0]!)]);
-      else rows.push([classes[bestClass(outputs)]!, ...(values.probabilities ? Array.from(outputs, round) : [])]);
-    });
-    if (inputs.note) println(io.stderr, inputs.note);
-    const header = [target.name, ...(classes && values.probabilities ? classes.map((c) => `p_${c}`) : [])];
+    const { table, note } = await readInputs(model, csvFile!, options);
+    const rows = classes && values.probabilities
+      ? model.predictProbabilities(table).map((p) => [classes[argmax(p)]!, ...p.map(round)])
+      : model.predict(table).map((prediction) => [typeof prediction === 'number' ? round(prediction) : prediction]);
+    if (note) println(io.stderr, note);
+    const header = [model.target.name, ...(classes && values.probabilities ? classes.map((c) => `p_${c}`) : [])];
     return formatCsv(header, rows);
   });
   writeText(values.output, csv, io.stdout);

@@ -55,8 +55,3 @@ export function progressBar(stream: TextStream, options: { quiet?: boolean } = {
     },
   };
 }
-
-/** A count with thousands separators. */
-export function formatCount(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}

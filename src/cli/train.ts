@@ -1,27 +1,30 @@
-// `simdnet train <csv>`: trains a network on a CSV file's rows and saves it
-// with the standardisation of its features (see model-file.ts).
+// `simdnet train <csv>`: trains a network on a CSV file's rows and saves it as a model with
+// the standardisation of its features (see model-file.ts). A file too large to hold in memory
+// is read a chunk at a time (train-stream.ts).
 
-import { Network, type Activation, type EpochLog, type OptimizerName } from '../index.js';
-import { Rng } from '../random.js';
-import { choiceOption, numberOption, readCommand, TABLE_HELP, TABLE_OPTIONS, tableOptions } from './args.js';
+import { type EpochLog, type FitOptions, Model, Network } from '../index.js';
+import { escaped, formatCount, someOf } from '../text.js';
+import { readCommand, TABLE_HELP, tableOptions } from './args.js';
 import { type Io, println } from './command.js';
-import { parseDecimal, readTable, type Table } from './csv.js';
-import {
-  classesOf, classIndices, columnIndex, completeRows, inferTask, numericColumns, oneHot, takeRows, type Task, TASKS,
-} from './dataset.js';
+import { readTable, readTableChunks } from './csv.js';
 import { CliError, UsageError } from './errors.js';
-import { expectWritable } from './files.js';
-import { MODEL_FORMAT, MODEL_VERSION, type ModelFile, saveModel } from './model-file.js';
-import { formatCount, progressBar } from './progress.js';
-import { fitScaling, standardise } from './standardise.js';
-import { escaped, quoted, someOf } from './text.js';
+import { expectWritable, fileSize } from './files.js';
+import { saveModel } from './model-file.js';
+import { progressBar } from './progress.js';
+import { CHUNK_ROWS, type Source, type Trained, type TrainingHooks, trainStreamed } from './train-stream.js';
+import {
+  DEFAULT_SHUFFLE_BUFFER, fitOptions, fitRecord, HIDDEN_ACTIVATIONS, OPTIMIZERS, readSettings, TRAIN_OPTIONS, type TrainSettings, type TrainValues,
+} from './train-options.js';
+import { encode, encodeValidation, modelTarget, type Preprocessing, survey } from './training-data.js';
 
 export const summary = 'train a network on a CSV file and save it';
 
-const HIDDEN_ACTIVATIONS: readonly Activation[] = ['relu', 'leakyRelu', 'tanh', 'sigmoid', 'linear'];
-const OPTIMIZERS: readonly OptimizerName[] = ['adam', 'momentum', 'sgd'];
 /** Training sets at least this large report progress within each epoch, which costs a little speed. */
 const BATCH_PROGRESS_ROWS = 20_000;
+/** Files larger than this are read a chunk at a time unless --no-stream says otherwise. */
+const STREAM_BYTES = 256 * 2 ** 20;
+/** When streaming, a target with more distinct labels than this is not taken for classes. */
+const MAX_STREAMED_CLASSES = 100_000;
 
 export const help = `Usage: simdnet train <csv> [options]
 
@@ -40,14 +43,53 @@ Options:
   -l, --layers <units>       hidden layer sizes, comma-separated (default: 32);
                              'none' for no hidden layer
   -a, --activation <name>    hidden activation: ${HIDDEN_ACTIVATIONS.join(', ')} (default: relu)
+      --threads <n|auto>     threads the network's passes are split across; any
+                             count gives the same results (default: auto)
   -e, --epochs <n>           passes over the training rows (default: 100)
   -b, --batch-size <n>       rows per gradient step (default: 32)
-      --optimizer <name>     ${OPTIMIZERS.join(', ')} (default: adam)
-      --learning-rate <x>    step size (default: 0.001 for adam, 0.01 otherwise)
+      --optimizer <name>     ${OPTIMIZERS.join(', ')}
+                             (default: adam); nesterov is momentum with
+                             Nesterov's look-ahead
+      --learning-rate <x>    step size (default: 0.01 for sgd, momentum and
+                             nesterov, 0.001 otherwise)
+      --weight-decay <x>     adamw's decoupled weight decay (default: 0.01)
+      --schedule <name:…>    learning-rate schedule and its parameters, named
+                             as in the API's learningRateSchedule:
+                               step:every=10,factor=0.5
+                               exponential:decaySteps=1000,decayRate=0.9
+                                 [,staircase=true]
+                               cosine:decaySteps=1000[,alpha=0.1,warmupSteps=100]
+                               plateau[:monitor=loss,factor=0.5,patience=5,
+                                 minDelta=0.001,cooldown=2,minLearningRate=1e-5]
+                             (default: none)
       --l2 <x>               L2 regularisation strength λ (default: 0)
+      --l1 <x>               L1 regularisation strength λ1 (default: 0)
+      --clip-norm <x>        scale each batch's gradient to an L2 norm of at
+                             most x
+      --clip-value <x>       clip each gradient element into [-x, x]
       --validation-split <x> fraction of rows held out to report validation loss,
-                             drawn at random (default: 0)
-      --seed <n>             seed of the weights and the row order (default: 0)
+                             drawn at random with --seed (default: 0)
+      --validation <csv>     validation rows from a file of their own, with the
+                             training file's columns
+      --early-stopping       stop once the monitored value stops improving:
+        --monitor <name>     valLoss (default; needs validation rows), loss,
+                             valAccuracy or accuracy
+        --patience <n>       epochs without improvement before stopping
+                             (default: 0)
+        --min-delta <x>      the least change that counts as improving
+                             (default: 0)
+        --restore-best       end with the best epoch's weights
+      --seed <n>             seed of the weights, the row order and the
+                             validation split (default: 0)
+      --no-shuffle           train on the rows in the file's order, every epoch
+      --stream / --no-stream read the file a chunk of rows at a time, each epoch
+                             again, so that memory holds a buffer of rows, not the
+                             file (default: for files over ${STREAM_BYTES / 2 ** 20} MB); not with
+                             validation rows, early stopping or the step and
+                             plateau schedules, which count epochs
+      --shuffle-buffer <n>   with --stream: rows held and shuffled together; rows
+                             are shuffled within the buffer, not across the file
+                             (default: ${formatCount(DEFAULT_SHUFFLE_BUFFER)})
   -s, --save <model.json>    write the model and its standardisation to a file
 ${TABLE_HELP}
   -q, --quiet                no progress bar
@@ -56,135 +98,119 @@ ${TABLE_HELP}
 Example:
   simdnet train iris.csv --target species --layers 16 --epochs 200 --save iris-model.json`;
 
-const COMMAND_LINE = {
-  name: 'train',
-  help,
-  positionals: ['csv'],
-  options: {
-    target: { type: 'string', short: 't' },
-    task: { type: 'string' },
-    drop: { type: 'string' },
-    layers: { type: 'string', short: 'l' },
-    activation: { type: 'string', short: 'a' },
-    epochs: { type: 'string', short: 'e' },
-    'batch-size': { type: 'string', short: 'b' },
-    optimizer: { type: 'string' },
-    'learning-rate': { type: 'string' },
-    l2: { type: 'string' },
-    'validation-split': { type: 'string' },
-    seed: { type: 'string' },
-    save: { type: 'string', short: 's' },
-    ...TABLE_OPTIONS,
-    quiet: { type: 'boolean', short: 'q' },
-  },
-} as const;
+const COMMAND_LINE = { name: 'train', help, positionals: ['csv'], options: TRAIN_OPTIONS } as const;
 
-type Values = NonNullable<ReturnType<typeof readCommand<typeof COMMAND_LINE.options>>>['values'];
-
-/** The training settings from the command line, checked. */
-function readSettings(values: Values) {
-  const number = (name: keyof typeof COMMAND_LINE.options & string, fallback: number, range: Parameters<typeof numberOption>[3]) =>
-    numberOption(values[name] as string | undefined, name, fallback, range, 'train');
-  const optimizer = choiceOption(values.optimizer, 'optimizer', OPTIMIZERS, 'adam', 'train');
-  const count = { min: 1, max: 1e9, integer: true };
-  return {
-    hidden: parseLayers(values.layers),
-    activation: choiceOption(values.activation, 'activation', HIDDEN_ACTIVATIONS, 'relu', 'train'),
-    optimizer,
-    epochs: number('epochs', 100, count),
-    batchSize: number('batch-size', 32, count),
-    learningRate: number('learning-rate', optimizer === 'adam' ? 1e-3 : 1e-2, { min: 0, max: Infinity, openMin: true }),
-    l2: number('l2', 0, { min: 0, max: Infinity }),
-    validationSplit: number('validation-split', 0, { min: 0, max: 0.9 }),
-    seed: number('seed', 0, { min: 0, max: 0xffffffff, integer: true }),
-    task: values.task === undefined ? undefined : choiceOption(values.task, 'task', TASKS, 'classification', 'train'),
-  };
-}
-type Settings = ReturnType<typeof readSettings>;
-
-function parseLayers(value: string | undefined): number[] {
-  if (value === undefined) return [32];
-  if (value.trim() === 'none' || value.trim() === '') return [];
-  return value.split(',').map((part) => {
-    const units = parseDecimal(part) ?? NaN;
-    if (!Number.isInteger(units) || units < 1) {
-      throw new UsageError(`--layers must be comma-separated unit counts such as 64,32 (or 'none'), got ${quoted(value)}`, 'train');
-    }
-    return units;
-  });
-}
-
-/** The training data of a table: standardised features, encoded targets, and how to undo both. */
-function prepare(table: Table, targetColumn: number, featureIndices: number[], task: Task) {
-  const rows = table.rows.length;
-  const raw = numericColumns(table, featureIndices);
-  const scaling = fitScaling(raw, rows, featureIndices.length);
-  const x = standardise(raw, scaling);
-  const features = featureIndices.map((j, k) => ({ name: table.names[j]!, ...scaling[k]! }));
-  const targetName = table.names[targetColumn]!;
-  if (task === 'classification') {
-    const classes = classesOf(table.rows.map((row) => row[targetColumn]!));
-    if (classes.length < 2) {
-      throw new UsageError(`the target column ${quoted(targetName)} has only one class (${quoted(classes[0]!)}): nothing to learn`, 'train');
-    }
-    const y = oneHot(classIndices(table, targetColumn, classes), classes.length);
-    return { x, y, features, target: { name: targetName, classes } };
-  }
-  const advice = 'regression needs a numeric target (or use --task classification)';
-  const rawY = numericColumns(table, [targetColumn], advice);
-  const [targetScaling] = fitScaling(rawY, rows, 1);
-  return { x, y: standardise(rawY, [targetScaling!]), features, target: { name: targetName, ...targetScaling! } };
-}
-type Data = ReturnType<typeof prepare>;
-
-/** The rows fit trains on when it holds out a validation split (at the end of the shuffled rows). */
+/** The rows fit trains on when it holds out a validation split. */
 function trainingRows(rows: number, validationSplit: number): number {
   return validationSplit > 0 ? Math.floor(rows * (1 - validationSplit)) : rows;
 }
 
-/** Reads the CSV file and prepares it as the options say; every problem with the data is found before training. */
-function load(file: string, values: Values, settings: Settings, io: Io) {
-  const options = tableOptions(values, 'train');
-  const read = readTable(file, options);
-  const targetColumn = columnIndex(read, values.target ?? '-1', '--target');
-  const drop = (values.drop ?? '').split(',').filter((s) => s.trim() !== '');
-  const dropped = new Set(drop.map((s) => columnIndex(read, s, '--drop')));
-  if (dropped.has(targetColumn)) {
-    throw new UsageError(`--drop names the target column ${quoted(read.names[targetColumn]!)}`, 'train');
-  }
-  const featureIndices = read.names.map((_, j) => j).filter((j) => j !== targetColumn && !dropped.has(j));
-  if (featureIndices.length === 0) throw new UsageError(`${read.file} has no feature columns besides the target`, 'train');
-  const { table, note } = completeRows(read, [...featureIndices, targetColumn], options.dropMissing);
-  const task = settings.task ?? inferTask(table.rows.map((row) => row[targetColumn]!));
-  const data = prepare(table, targetColumn, featureIndices, task);
-  const { validationSplit } = settings;
-  const trainRows = trainingRows(table.rows.length, validationSplit);
-  if (validationSplit > 0 && (trainRows === 0 || trainRows === table.rows.length)) {
+/** How a run of training ended. */
+interface TrainResult extends Trained {
+  /** With --early-stopping: the best epoch, and whether early stopping ended the run. */
+  bestEpoch?: number;
+  stoppedEarly?: boolean;
+}
+
+/** The training data, and how to train on it: held in memory, or read from the file again each epoch. */
+interface TrainingData {
+  data: Preprocessing;
+  /** Rows trained on per epoch (without the validation rows). */
+  trainRows: number;
+  /** Validation rows (0: none). */
+  validationRows: number;
+  /** What --drop-missing left out of each file, to print before training. */
+  notes: string[];
+  train(network: Network, hooks: TrainingHooks): Promise<TrainResult>;
+}
+
+/** Reads the whole file, learns its preprocessing and holds its rows, encoded, for fit. */
+async function inMemory(file: string, values: TrainValues, settings: TrainSettings): Promise<TrainingData> {
+  const reading = tableOptions(values, 'train');
+  const table = await readTable(file, reading);
+  const data = await survey(file, [table], dataOptions(values, settings, Infinity));
+  const { validationSplit, validationFile, batchSize } = settings;
+  const trainRows = trainingRows(data.rows, validationSplit);
+  if (validationSplit > 0 && (trainRows === 0 || trainRows === data.rows)) {
     throw new CliError(
-      `--validation-split ${validationSplit} of ${table.rows.length} rows leaves ${table.rows.length - trainRows} for validation ` +
+      `--validation-split ${validationSplit} of ${data.rows} rows leaves ${data.rows - trainRows} for validation ` +
         `and ${trainRows} for training; both need at least one`,
     );
   }
-  if (note) println(io.stderr, note);
-  return { table, task, data };
+  const { x, y } = encode(table, data, reading.dropMissing);
+  const validation = validationFile === undefined
+    ? undefined
+    : encodeValidation(await readTable(validationFile, reading), data, reading.dropMissing);
+  const fit: FitOptions = { ...fitOptions(settings), ...(validation ? { validationData: [validation.x, validation.y] } : {}) };
+  return {
+    data,
+    trainRows,
+    validationRows: validation?.rows ?? data.rows - trainRows,
+    notes: [data.note, validation?.note].filter((note) => note !== undefined),
+    async train(network, hooks) {
+      const history = await network.fit(x, y, {
+        ...fit,
+        signal: hooks.signal,
+        onEpochEnd: (log) => {
+          hooks.onEpochEnd(log);
+          hooks.onRows(log.epoch * trainRows);
+        },
+        ...(trainRows >= BATCH_PROGRESS_ROWS
+          ? { onBatchEnd: ({ epoch, batch }) => hooks.onRows((epoch - 1) * trainRows + Math.min(batch * batchSize, trainRows)) }
+          : {}),
+      });
+      const { bestEpoch } = history;
+      return {
+        epochs: history.epochs,
+        stopped: history.stopped === 'aborted',
+        ...(bestEpoch === undefined ? {} : { bestEpoch, stoppedEarly: history.stopped === 'earlyStopping' }),
+      };
+    },
+  };
 }
 
-// Rows in a seeded random order, so a validation split held out from the end is a random sample.
-function shuffleRows(x: Float32Array, y: Float32Array, rows: number, seed: number) {
-  const order = Array.from({ length: rows }, (_, r) => r);
-  Rng.fromSeed(seed).shuffle(order);
-  return { x: takeRows(x, x.length / rows, order), y: takeRows(y, y.length / rows, order) };
+/** Reads the file once to learn its preprocessing, with a progress bar; training reads it again each epoch. */
+async function streamed(file: string, values: TrainValues, settings: TrainSettings, io: Io): Promise<TrainingData> {
+  const schedule = settings.step.learningRateSchedule?.type;
+  const refused = settings.validationSplit > 0 ? '--validation-split'
+    : settings.validationFile !== undefined ? '--validation'
+      : settings.earlyStopping ? '--early-stopping'
+        : schedule === 'step' || schedule === 'reduceOnPlateau' ? `--schedule ${schedule === 'step' ? 'step' : 'plateau'}`
+          : undefined;
+  if (refused) {
+    const instead = refused.startsWith('--schedule') ? ', or a schedule that counts steps (exponential, cosine)' : '';
+    throw new UsageError(
+      `${refused} needs every row in memory, epoch by epoch, but with --stream (the default for files over ` +
+        `${STREAM_BYTES / 2 ** 20} MB) each buffer of rows is a fit of its own; add --no-stream${instead}`,
+      'train',
+    );
+  }
+  const options = tableOptions(values, 'train');
+  const bar = progressBar(io.stderr, { quiet: values.quiet ?? false });
+  const onProgress = (fraction: number) => bar.update(fraction, `reading ${file} for its columns' scaling`);
+  const tables = readTableChunks(file, options, CHUNK_ROWS, onProgress);
+  const data = await survey(file, tables, dataOptions(values, settings, MAX_STREAMED_CLASSES)).finally(() => bar.done());
+  const source: Source = { file, options, dropMissing: options.dropMissing };
+  return {
+    data,
+    trainRows: data.rows,
+    validationRows: 0,
+    notes: data.note === undefined ? [] : [data.note],
+    train: (network, hooks) => trainStreamed(network, data, source, settings, hooks),
+  };
+}
+
+function dataOptions(values: TrainValues, settings: TrainSettings, maxClasses: number) {
+  return { table: tableOptions(values, 'train'), target: values.target, drop: values.drop, task: settings.task, maxClasses };
 }
 
 /**
- * Trains with a progress bar (per epoch; per batch too on large sets). The first Ctrl-C stops
- * training between batches and keeps the model so far; a second one quits.
+ * Trains with a progress bar. The first Ctrl-C stops training between batches and keeps the
+ * model so far; a second one quits.
  */
-async function fitWithProgress(network: Network, data: Data, settings: Settings, quiet: boolean, io: Io) {
-  const { epochs, batchSize, validationSplit } = settings;
-  const rows = data.x.length / data.features.length;
-  const { x, y } = shuffleRows(data.x, data.y, rows, settings.seed);
-  const trainRows = trainingRows(rows, validationSplit);
+async function trainWithProgress(network: Network, training: TrainingData, settings: TrainSettings, quiet: boolean, io: Io) {
+  const { epochs } = settings;
+  const { trainRows } = training;
   const bar = progressBar(io.stderr, { quiet });
   const controller = new AbortController();
   const stop = () => {
@@ -196,30 +222,18 @@ async function fitWithProgress(network: Network, data: Data, settings: Settings,
   process.once('SIGINT', stop);
   const started = performance.now();
   const rate = (rowsDone: number) => `${formatCount(rowsDone / ((performance.now() - started) / 1000))} samples/s`;
-  const show = (done: number, text: string) => bar.update(done / (epochs * trainRows), `${text}  ${rate(done)}`);
+  let status = '';
   let last: EpochLog | undefined;
   try {
-    const history = await network.fit(x, y, {
-      epochs,
-      batchSize,
-      optimizer: { type: settings.optimizer, learningRate: settings.learningRate },
-      l2: settings.l2,
-      validationSplit,
+    const trained = await training.train(network, {
       signal: controller.signal,
       onEpochEnd: (log) => {
         last = log;
-        show(log.epoch * trainRows, `epoch ${log.epoch}/${epochs}  loss ${log.loss.toFixed(4)}`);
+        status = `epoch ${log.epoch}/${epochs}  loss ${log.loss.toFixed(4)}`;
       },
-      ...(trainRows >= BATCH_PROGRESS_ROWS
-        ? {
-            onBatchEnd: ({ epoch, batch, loss }) => {
-              const done = (epoch - 1) * trainRows + Math.min(batch * batchSize, trainRows);
-              show(done, `epoch ${epoch}/${epochs}  batch loss ${loss.toFixed(4)}`);
-            },
-          }
-        : {}),
+      onRows: (done) => bar.update(done / (epochs * trainRows), `${status || `epoch 1/${epochs}`}  ${rate(done)}`),
     });
-    return { history, last, trainRows, rate: rate(history.epochs * trainRows), seconds: (performance.now() - started) / 1000 };
+    return { ...trained, last, rate: rate(trained.epochs * trainRows), seconds: (performance.now() - started) / 1000 };
   } finally {
     process.removeListener('SIGINT', stop);
     bar.done();
@@ -232,10 +246,12 @@ export async function run(argv: string[], io: Io): Promise<number | void> {
   const { values, args: [file] } = command;
   const settings = readSettings(values);
   expectWritable(values.save);
-  const { table, task, data } = load(file!, values, settings, io);
+  const streaming = settings.stream ?? fileSize(file!) > STREAM_BYTES;
+  const training = await (streaming ? streamed(file!, values, settings, io) : inMemory(file!, values, settings));
+  const { data } = training;
+  for (const note of training.notes) println(io.stderr, note);
   const { hidden, activation, epochs } = settings;
-  const classes = data.target.classes;
-  const rows = table.rows.length;
+  const classes = data.labels?.classes;
   const output = classes
     ? { units: classes.length, activation: 'softmax' as const }
     : { units: 1, activation: 'linear' as const };
@@ -244,47 +260,60 @@ export async function run(argv: string[], io: Io): Promise<number | void> {
   const what = classes
     ? `classification into ${formatCount(classes.length)} classes (${someOf(classes.map(escaped))})`
     : 'regression';
-  say(`${table.file}: ${formatCount(rows)} rows, ${data.features.length} features, target '${escaped(data.target.name)}': ${what}`);
-  const shape = [data.features.length, ...hidden, output.units].join('-');
-  const activations = [...(hidden.length > 0 ? [activation] : []), output.activation].join(', ');
-  say(`network ${shape} (${activations}), ${settings.optimizer}, ${epochs} epochs`);
+  const streamedNote = streaming ? ` (read a chunk at a time, shuffled within ${formatCount(settings.shuffleBuffer)} rows)` : '';
+  say(`${file}: ${formatCount(data.rows)} rows, ${data.features.length} features, target '${escaped(data.target)}': ${what}${streamedNote}`);
 
   const network = await Network.create({
     inputs: data.features.length,
     layers: [...hidden.map((units) => ({ units, activation })), output],
     loss: classes ? 'categoricalCrossentropy' : 'squaredError',
     seed: settings.seed,
+    threads: settings.threads,
   });
   try {
-    const { history, last, trainRows, rate, seconds } = await fitWithProgress(network, data, settings, values.quiet ?? false, io);
-    const stopped = history.stopped ? ` (stopped after ${history.epochs} of ${epochs} epochs)` : '';
-    say(`trained in ${seconds.toFixed(2)} s, ${rate}${stopped}`);
+    const shape = [data.features.length, ...hidden, output.units].join('-');
+    const activations = [...(hidden.length > 0 ? [activation] : []), output.activation].join(', ');
+    const threads = network.threads > 1 ? `, ${network.threads} threads` : '';
+    say(`network ${shape} (${activations}), ${settings.optimizerName}, ${epochs} epochs${threads}`);
+    const trained = await trainWithProgress(network, training, settings, values.quiet ?? false, io);
+    const stopped = trained.stopped ? ` (stopped after ${trained.epochs} of ${epochs} epochs)` : '';
+    say(`trained in ${trained.seconds.toFixed(2)} s, ${trained.rate}${stopped}`);
+    const { last, bestEpoch } = trained;
+    if (bestEpoch !== undefined) {
+      const ended = trained.stoppedEarly ? `stopped training after epoch ${trained.epochs} of ${epochs}` : 'did not stop training';
+      const kept = settings.earlyStopping?.restoreBestWeights ? ', whose weights the model keeps' : '';
+      say(`early stopping ${ended}; the best epoch was ${bestEpoch}${kept}`);
+    }
     if (last) {
       const percent = (a: number | undefined) => (a === undefined ? '' : `, accuracy ${(a * 100).toFixed(2)}%`);
       const units = classes ? '' : ' (of the standardised target)';
       say(`last epoch: training loss ${last.loss.toFixed(4)}${units}${percent(last.accuracy)}`);
       if (last.valLoss !== undefined) {
-        say(`validation (${formatCount(rows - trainRows)} rows): loss ${last.valLoss.toFixed(4)}${percent(last.valAccuracy)}`);
+        say(`validation (${formatCount(training.validationRows)} rows): loss ${last.valLoss.toFixed(4)}${percent(last.valAccuracy)}`);
       }
     }
     if (values.save === undefined) {
       say('(the model was not saved: add --save model.json to keep it)');
     } else {
-      const { seed, batchSize, optimizer, learningRate, l2, validationSplit } = settings;
-      const model: ModelFile = {
-        format: MODEL_FORMAT,
-        version: MODEL_VERSION,
-        task,
+      const model = new Model({
+        network,
         features: data.features,
-        target: data.target,
-        network: network.toJSON(),
-        training: { file: table.file, rows, epochs: history.epochs, batchSize, optimizer, learningRate, l2, validationSplit, seed },
-      };
+        scaler: data.scaler,
+        target: modelTarget(data),
+        training: {
+          file,
+          rows: data.rows,
+          epochs: trained.epochs,
+          ...fitRecord(settings),
+          ...(bestEpoch === undefined ? {} : { bestEpoch }),
+          ...(streaming ? { shuffleBuffer: settings.shuffleBuffer } : {}),
+        },
+      });
       saveModel(values.save, model, io.stdout);
       say(`saved the model to ${values.save}`);
     }
     // Interrupted: the model so far is still reported and saved, but the exit code says it was cut short.
-    return history.stopped ? 130 : 0;
+    return trained.stopped ? 130 : 0;
   } finally {
     network.dispose();
   }

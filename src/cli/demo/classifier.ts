@@ -1,9 +1,7 @@
-// What the digits and MNIST demos share: a seeded stratified split, one-hot
-// targets, and training a softmax classifier that reports its progress and
-// ends with test accuracy and a confusion matrix.
+// What the digits and MNIST demos share: one-hot targets, and training a softmax
+// classifier that reports its progress and ends with test accuracy and a confusion matrix.
 
-import { Network } from '../../index.js';
-import { Rng } from '../../random.js';
+import { argmaxRows, LabelEncoder, Network } from '../../index.js';
 
 /** Rows of a flat row-major matrix and their class labels. */
 export interface LabelledRows {
@@ -37,47 +35,11 @@ export interface ClassifierResult {
   accuracy: number;
   /** confusion[actual][predicted]: test rows of class `actual` predicted as `predicted`. */
   confusion: number[][];
-  predictions: Uint8Array;
+  predictions: Int32Array;
   trainSeconds: number;
   testSeconds: number;
   epochs: Extract<ClassifierProgress, { type: 'epoch' }>[];
   backend: string;
-}
-
-/**
- * Splits row indices into train and test in a seeded random order, so that each class gives
- * testFraction of its rows (rounded) to the test set.
- */
-export function stratifiedSplit(labels: ArrayLike<number>, testFraction: number, seed: number): { train: number[]; test: number[] } {
-  const quota = new Map<number, number>();
-  for (let r = 0; r < labels.length; r++) quota.set(labels[r]!, (quota.get(labels[r]!) ?? 0) + 1);
-  for (const [label, n] of quota) quota.set(label, Math.round(n * testFraction));
-  const order = Array.from({ length: labels.length }, (_, r) => r);
-  Rng.fromSeed(seed).shuffle(order);
-  const train: number[] = [];
-  const test: number[] = [];
-  for (const row of order) {
-    const left = quota.get(labels[row]!)!;
-    quota.set(labels[row]!, left - 1);
-    (left > 0 ? test : train).push(row);
-  }
-  return { train, test };
-}
-
-function oneHot(labels: ArrayLike<number>, classes: number): Float32Array {
-  const y = new Float32Array(labels.length * classes);
-  for (let r = 0; r < labels.length; r++) y[r * classes + labels[r]!] = 1;
-  return y;
-}
-
-function argmaxRows(values: Float32Array, width: number): Uint8Array {
-  const out = new Uint8Array(values.length / width);
-  for (let r = 0; r < out.length; r++) {
-    let best = 0;
-    for (let j = 1; j < width; j++) if (values[r * width + j]! > values[r * width + best]!) best = j;
-    out[r] = best;
-  }
-  return out;
 }
 
 /** Trains a softmax classifier on train and scores it on test. */
@@ -101,7 +63,7 @@ export async function trainClassifier(
   try {
     const rows = train.labels.length;
     const epochs = phases.reduce((sum, phase) => sum + phase.epochs, 0);
-    const y = oneHot(train.labels, classes);
+    const y = new LabelEncoder(Array.from({ length: classes }, (_, k) => k)).oneHot(train.labels);
     const epochLogs: ClassifierResult['epochs'] = [];
     const started = performance.now();
     let epochStarted = started;

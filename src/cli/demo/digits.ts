@@ -3,10 +3,10 @@
 
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { trainTestSplit } from '../../index.js';
 import { CliError } from '../errors.js';
 import { packageFile } from '../files.js';
-import { takeRows } from '../dataset.js';
-import { type ClassifierProgress, type ClassifierResult, type ClassifierSettings, stratifiedSplit, trainClassifier } from './classifier.js';
+import { type ClassifierProgress, type ClassifierResult, type ClassifierSettings, trainClassifier } from './classifier.js';
 
 const PIXELS = 64;
 const CLASSES = 10;
@@ -54,8 +54,9 @@ export async function trainDigits(
   const started = performance.now();
   const settings = { ...DIGITS_DEFAULTS, ...options };
   const { x, labels } = loadDigits();
-  const split = stratifiedSplit(labels, settings.testFraction, settings.seed);
-  const part = (rows: number[]) => ({ x: takeRows(x, PIXELS, rows), labels: rows.map((row) => labels[row]!) });
-  const result = await trainClassifier(part(split.train), part(split.test), { ...settings, inputs: PIXELS, classes: CLASSES });
-  return { ...result, trainRows: split.train.length, testRows: split.test.length, seconds: (performance.now() - started) / 1000 };
+  const split = trainTestSplit(x, labels, { testSize: settings.testFraction, seed: settings.seed, stratify: true, width: PIXELS });
+  const train = { x: split.xTrain, labels: split.yTrain };
+  const test = { x: split.xTest, labels: split.yTest };
+  const result = await trainClassifier(train, test, { ...settings, inputs: PIXELS, classes: CLASSES });
+  return { ...result, trainRows: train.labels.length, testRows: test.labels.length, seconds: (performance.now() - started) / 1000 };
 }
