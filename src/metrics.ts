@@ -1,24 +1,15 @@
 // Scores of predictions against targets: the classification metrics over class indices
 // (accuracy, per-class and macro precision, recall and F1, the confusion matrix) and the
 // regression metrics over values (mean squared and absolute error, R²). Plain float64 loops over
-// what the network predicted; evaluate's `metrics` option and the command line use them.
+// what the network predicted (argmaxRows turns rows of outputs into class indices); evaluate's
+// `metrics` option and Model's scores use them.
 
 import { describe, SimdnetError } from './errors.js';
-import { rowClasses } from './targets.js';
 
 /** A score per class (by class index) and their unweighted mean over the classes. */
 export interface ClassScores {
   perClass: number[];
   macro: number;
-}
-
-/**
- * The class each row of outputs predicts: the arg-max of a row of scores or probabilities, or for
- * one output per row, 1 at 0.5 and above and 0 below. Rows of numbers, or flat values `width` a row.
- */
-export function predictedClasses(outputs: readonly (readonly number[])[] | ArrayLike<number>, width = 1): Int32Array {
-  const { values, columns } = flatten(outputs, width, 'outputs');
-  return rowClasses(values, values.length / columns, columns);
 }
 
 /** The fraction of rows whose predicted class is the actual one. */
@@ -138,20 +129,4 @@ function checkValues(actual: ArrayLike<number>, predicted: ArrayLike<number>): v
   if (actual.length !== predicted.length) {
     throw new SimdnetError(`actual has ${actual.length} values but predicted has ${predicted.length}; they must match`);
   }
-}
-
-// Rows of numbers as flat values and their width; flat values as they are, `width` a row.
-function flatten(m: readonly (readonly number[])[] | ArrayLike<number>, width: number, name: string): { values: ArrayLike<number>; columns: number } {
-  if (Array.isArray(m) && Array.isArray(m[0])) {
-    const rows = m as readonly (readonly number[])[];
-    const columns = rows[0]!.length;
-    const ragged = rows.findIndex((row) => !Array.isArray(row) || row.length !== columns);
-    if (ragged >= 0) throw new SimdnetError(`${name}[${ragged}] is not a row of ${columns} numbers, as ${name}[0] is`);
-    return { values: rows.flat(), columns };
-  }
-  const values = m as ArrayLike<number>;
-  if (!(Number.isInteger(width) && width >= 1) || values.length % width !== 0) {
-    throw new SimdnetError(`${name} has ${values.length} values, which is not a whole number of rows of ${describe(width)}`);
-  }
-  return { values, columns: width };
 }

@@ -2,7 +2,7 @@
 // metrics option against it on the network's own predictions.
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { metrics, Network, type NetworkConfig } from '../src/index.js';
+import { argmaxRows, metrics, Network, type NetworkConfig } from '../src/index.js';
 import { Rng } from '../src/random.js';
 import { expectNamedError } from './support/untouched.js';
 
@@ -38,18 +38,11 @@ describe('classification metrics', () => {
     expect(metrics.f1([0, 1, 1], [0, 0, 1], 3).perClass[2]).toBe(0);
   });
 
-  it('predictedClasses: the first arg-max of each row, or ≥ 0.5 for one output', () => {
-    expect(Array.from(metrics.predictedClasses([[0.1, 0.7, 0.2], [0.5, 0.2, 0.5], [NaN, 0, 1]]))).toEqual([1, 0, 2]);
-    expect(Array.from(metrics.predictedClasses(new Float32Array([0.2, 0.8, 0.3, 0.1]), 2))).toEqual([1, 0]);
-    expect(Array.from(metrics.predictedClasses([0.49, 0.5, 0.9]))).toEqual([0, 1, 1]);
-  });
-
   it('rejects labels that are not classes, and mismatched lengths', () => {
     expectNamedError(failureOf(() => metrics.accuracy([0, 1], [0])), /actual has 2 values but predicted has 1/);
     expectNamedError(failureOf(() => metrics.confusionMatrix([0, 3], [0, 1], 3)), /actual\[1\] is 3; a class index must be a whole number from 0 to 2/);
     expectNamedError(failureOf(() => metrics.precision([0, 1], [0, 0.5], 2)), /predicted\[1\] is 0\.5/);
     expectNamedError(failureOf(() => metrics.accuracy([], [])), /empty/);
-    expectNamedError(failureOf(() => metrics.predictedClasses([0.1, 0.2, 0.3], 2)), /3 values, which is not a whole number of rows of 2/);
   });
 });
 
@@ -86,7 +79,7 @@ describe('evaluate with metrics', () => {
     const net = await Network.create(classifier);
     live.push(net);
     await net.fit(X, LABELS, { epochs: 20, batchSize: 8, optimizer: { type: 'adam', learningRate: 0.05 } });
-    const predicted = metrics.predictedClasses(net.predict(X), 3);
+    const predicted = argmaxRows(net.predict(X), 3);
     const result = net.evaluate(X, LABELS, { metrics: ['precision', 'recall', 'f1', 'confusionMatrix', 'accuracy'] });
     expect(result.loss).toBe(net.evaluate(X, LABELS).loss);
     expect(result.accuracy).toBe(metrics.accuracy(LABELS, predicted));
@@ -101,7 +94,7 @@ describe('evaluate with metrics', () => {
     const net = await Network.create({ inputs: 4, layers: [{ units: 1, activation: 'sigmoid' }], loss: 'binaryCrossentropy', seed: 2 });
     live.push(net);
     const y = Float32Array.from(LABELS, (c) => (c > 0 ? 1 : 0));
-    const predicted = metrics.predictedClasses(net.predict(X));
+    const predicted = Array.from(net.predict(X), (p) => (p >= 0.5 ? 1 : 0));
     expect(net.evaluate(X, y, { metrics: ['confusionMatrix'] }).confusionMatrix).toEqual(metrics.confusionMatrix(y, predicted, 2));
   });
 
