@@ -11,7 +11,7 @@
 import {
   ACC_ARGMAX, ACC_BINARY, ACC_INDEX, ACT_SIGMOID, ACT_SOFTMAX,
   LOSS_BINARY_CROSSENTROPY, LOSS_CATEGORICAL_CROSSENTROPY, LOSS_HUBER, LOSS_MEAN_ABSOLUTE_ERROR,
-  LOSS_SPARSE_CATEGORICAL_CROSSENTROPY,
+  LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, LOSS_SQUARED_ERROR,
 } from "../src/abi";
 import { activationBackward, activationBackwardLanes, hasLaneForm } from "./activation";
 import { at, loadFew, storeFew } from "./memory";
@@ -37,6 +37,8 @@ function targetAt(y: usize, r: i32, j: i32, n: i32, sparse: bool): f32 {
 // One unit's loss, in f64.
 @inline
 function unitLoss(ai: f32, yi: f64, loss: i32, huberDelta: f32): f64 {
+  const e = <f64>ai - yi;
+  if (loss == LOSS_SQUARED_ERROR) return 0.5 * e * e;
   if (loss == LOSS_BINARY_CROSSENTROPY) {
     const p = <f64>min<f32>(max<f32>(ai, EPSILON), ONE_MINUS_EPSILON);
     return -(yi * Math.log(p) + (1 - yi) * Math.log(1 - p));
@@ -44,13 +46,9 @@ function unitLoss(ai: f32, yi: f64, loss: i32, huberDelta: f32): f64 {
   if (loss == LOSS_CATEGORICAL_CROSSENTROPY || loss == LOSS_SPARSE_CATEGORICAL_CROSSENTROPY) {
     return -(yi * Math.log(<f64>max<f32>(ai, EPSILON)));
   }
-  const e = <f64>ai - yi;
   if (loss == LOSS_MEAN_ABSOLUTE_ERROR) return Math.abs(e);
-  if (loss == LOSS_HUBER) {
-    const d = <f64>huberDelta;
-    return Math.abs(e) <= d ? 0.5 * e * e : d * (Math.abs(e) - 0.5 * d);
-  }
-  return 0.5 * e * e;
+  const d = <f64>huberDelta; // huber
+  return Math.abs(e) <= d ? 0.5 * e * e : d * (Math.abs(e) - 0.5 * d);
 }
 
 /**
@@ -79,16 +77,16 @@ export function lossSum(a: usize, y: usize, m: i32, n: i32, loss: i32, huberDelt
 // ∂(unit loss)/∂a, without the activation's slope.
 @inline
 function unitGradient(ai: f32, yi: f32, loss: i32, huberDelta: f32): f32 {
+  const e = ai - yi;
+  if (loss == LOSS_SQUARED_ERROR) return e;
   if (loss == LOSS_BINARY_CROSSENTROPY) {
     return ai >= EPSILON && ai <= ONE_MINUS_EPSILON ? (ai - yi) / (ai * (1 - ai)) : 0;
   }
   if (loss == LOSS_CATEGORICAL_CROSSENTROPY || loss == LOSS_SPARSE_CATEGORICAL_CROSSENTROPY) {
     return ai >= EPSILON ? -yi / ai : 0;
   }
-  const e = ai - yi;
   if (loss == LOSS_MEAN_ABSOLUTE_ERROR) return e > 0 ? 1 : e < 0 ? -1 : 0;
-  if (loss == LOSS_HUBER) return min<f32>(max<f32>(e, -huberDelta), huberDelta);
-  return e;
+  return min<f32>(max<f32>(e, -huberDelta), huberDelta); // huber
 }
 
 /**
@@ -162,6 +160,7 @@ function oneHotLanes(label: i32): v128 {
 @inline
 function rowDeltaLanes(a: v128, y: v128, loss: i32, act: i32, alpha: f32, fuse: bool, huberDelta: f32): v128 {
   const error = f32x4.sub(a, y);
+  if (loss == LOSS_SQUARED_ERROR) return activationBackwardLanes(error, a, act, alpha);
   if (fuse && act == ACT_SIGMOID && loss == LOSS_BINARY_CROSSENTROPY) return error;
   let g = error;
   if (loss == LOSS_BINARY_CROSSENTROPY) {

@@ -28,7 +28,7 @@ import {
 @inline export function outputWidth(net: usize): i32 {
   return i32At(outputLayer(net), LAYER_UNITS);
 }
-/** Floats of one row of targets: the output units, or one class index for the sparse loss. */
-@inline export function targetWidth(net: usize): i32 {
-  return i32At(net, NET_LOSS) == LOSS_SPARSE_CATEGORICAL_CROSSENTROPY ? 1 : outputWidth(net);
+/** Floats of one row of targets, given the output's units: those, or one class index for the sparse loss. */
+@inline export function targetWidth(net: usize, units: i32): i32 {
+  return i32At(net, NET_LOSS) == LOSS_SPARSE_CATEGORICAL_CROSSENTROPY ? 1 : units;
 }

@@ -208,7 +208,7 @@ export function evaluate(net: usize, x: usize, y: usize, rows: i32, correctOut: 
   const capacity = i32At(net, NET_CAPACITY);
   const inputs = inputWidth(net);
   const units = outputWidth(net);
-  const targets = targetWidth(net);
+  const targets = targetWidth(net, units);
   const accuracy = i32At(net, NET_ACCURACY);
   let sum: f64 = 0;
   let correct: f64 = 0;
@@ -317,7 +317,8 @@ function adamSpan(net: usize, run: usize, from: usize, to: usize, lr: f32, c1: f
  */
 function trainBatch(net: usize, run: usize, start: i32, m: i32, stats: usize, lr: f32): f64 {
   const inputs = inputWidth(net);
-  const targets = targetWidth(net);
+  const units = outputWidth(net);
+  const targets = targetWidth(net, units);
   const order = ptrAt(run, RUN_ORDER);
   let x = ptrAt(run, RUN_X);
   let y = ptrAt(run, RUN_Y);
@@ -347,7 +348,7 @@ function trainBatch(net: usize, run: usize, start: i32, m: i32, stats: usize, lr
   const outputs = forwardLayers(net, x, m);
   const objective = batchObjective(net, y, w, m, l2, l1);
   if (!isFinite(objective)) return objective;
-  const correct = countCorrect(outputs, y, m, outputWidth(net), i32At(net, NET_ACCURACY));
+  const correct = countCorrect(outputs, y, m, units, i32At(net, NET_ACCURACY));
   store<f64>(stats + STATS_CORRECT, load<f64>(stats + STATS_CORRECT) + <f64>correct);
   if (m == 1 && i32At(run, RUN_OPTIMIZER) == OPT_SGD && l1 == 0 && i32At(run, RUN_CLIP) == CLIP_NONE) {
     nextStep(run);
