@@ -12,7 +12,7 @@ import {
   CLIP_NONE, CLIP_VALUE,
   DIVERGED_FINAL, DIVERGED_LOSS, DIVERGED_PARAMETERS, DIVERGED_VALIDATION,
   RUN_BATCH, RUN_BATCH_LOSS, RUN_BATCH_SIZE, RUN_BATCH_WEIGHTS, RUN_BETA1, RUN_BETA2, RUN_CLIP, RUN_CLIP_LIMIT, RUN_DIVERGED,
-  RUN_DIVERGED_BATCH, RUN_EPOCH, RUN_EPOCHS, RUN_EPSILON, RUN_L1, RUN_L2, RUN_MOMENTUM,
+  RUN_DIVERGED_BATCH, RUN_EPOCH, RUN_EPOCH_BATCHES, RUN_EPOCHS, RUN_HEAD_ROWS, RUN_HEAD_X, RUN_HEAD_Y, RUN_EPSILON, RUN_L1, RUN_L2, RUN_MOMENTUM,
   RUN_NESTEROV, RUN_OPTIMIZER, RUN_ORDER, RUN_RESTORED_EPOCH, RUN_RHO, RUN_RNG, RUN_RNG_SNAPSHOTS, RUN_ROWS,
   RUN_SNAPSHOT0, RUN_SNAPSHOT1, RUN_STATE1, RUN_STATE2, RUN_STATS,
   RUN_STATS_CAPACITY, RUN_STATUS, RUN_STEP, RUN_VAL_ROWS, RUN_VAL_X, RUN_VAL_Y, RUN_WEIGHT_DECAY, RUN_WEIGHTS, RUN_X,
@@ -201,17 +201,18 @@ export function predict(net: usize, x: usize, rows: i32, out: usize): i32 {
 }
 
 /**
- * Σ over the rows of X, Y of the loss (no L2 term), computed in blocks of the network's capacity;
- * the count of correct rows or units (per NET_ACCURACY) is stored as an f64 at correctOut.
+ * Adds to sums[0] (f64) the loss over the rows of X, Y (no L2 term), and to sums[1] (f64) the
+ * count of correct rows or units (per NET_ACCURACY), computed in blocks of the network's capacity.
+ * Accumulating in place lets the host evaluate rows staged a window at a time with the same sums.
  */
-export function evaluate(net: usize, x: usize, y: usize, rows: i32, correctOut: usize): f64 {
+export function evaluate(net: usize, x: usize, y: usize, rows: i32, sums: usize): void {
   const capacity = i32At(net, NET_CAPACITY);
   const inputs = inputWidth(net);
   const units = outputWidth(net);
   const targets = targetWidth(net, units);
   const accuracy = i32At(net, NET_ACCURACY);
-  let sum: f64 = 0;
-  let correct: f64 = 0;
+  let sum = load<f64>(sums);
+  let correct = load<f64>(sums, 8);
   for (let start = 0; start < rows; start += capacity) {
     const m = min(capacity, rows - start);
     const yBlock = at(y, start * targets);
@@ -219,8 +220,8 @@ export function evaluate(net: usize, x: usize, y: usize, rows: i32, correctOut: 
     sum += netLossSum(net, outputs, yBlock, 0, m);
     correct += <f64>countCorrect(outputs, yBlock, m, units, accuracy);
   }
-  store<f64>(correctOut, correct);
-  return sum;
+  store<f64>(sums, sum);
+  store<f64>(sums, correct, 8);
 }
 
 // Counts one more optimizer step (Adam's bias correction and the schedules read it) and returns the new count.
@@ -309,40 +310,13 @@ function adamSpan(net: usize, run: usize, from: usize, to: usize, lr: f32, c1: f
 }
 
 /**
- * Trains one batch of m rows starting at position start of the epoch's row order:
- * forward, objective, backward, optimizer step at rate lr. Returns m·J measured before the
- * step, and skips the step when that is not finite. Adds correct counts to stats.
- * A single row under plain SGD (no L1, no clipping) is updated layer by layer as it
- * backpropagates (sgdInPlace).
+ * Trains one batch, the m rows at X, Y: forward, objective, backward, optimizer step at rate lr.
+ * Returns m·J measured before the step, and skips the step when that is not finite. Adds correct
+ * counts to stats. A single row under plain SGD (no L1, no clipping) is updated layer by layer as
+ * it backpropagates (sgdInPlace).
  */
-function trainBatch(net: usize, run: usize, start: i32, m: i32, stats: usize, lr: f32): f64 {
-  const inputs = inputWidth(net);
+function trainBatch(net: usize, run: usize, x: usize, y: usize, w: usize, m: i32, stats: usize, lr: f32): f64 {
   const units = outputWidth(net);
-  const targets = targetWidth(net, units);
-  const order = ptrAt(run, RUN_ORDER);
-  let x = ptrAt(run, RUN_X);
-  let y = ptrAt(run, RUN_Y);
-  let w = ptrAt(run, RUN_WEIGHTS);
-  if (order && m == 1) {
-    const row = <i32>load<u32>(at(order, start));
-    x = at(x, row * inputs);
-    y = at(y, row * targets);
-    if (w) w = at(w, row);
-  } else if (order) {
-    const threads = i32At(net, NET_THREADS);
-    parallelGather(threads, x, inputs, order, start, m, ptrAt(net, NET_BATCH_X));
-    parallelGather(threads, y, targets, order, start, m, ptrAt(net, NET_BATCH_Y));
-    x = ptrAt(net, NET_BATCH_X);
-    y = ptrAt(net, NET_BATCH_Y);
-    if (w) {
-      parallelGather(threads, w, 1, order, start, m, ptrAt(run, RUN_BATCH_WEIGHTS));
-      w = ptrAt(run, RUN_BATCH_WEIGHTS);
-    }
-  } else {
-    x = at(x, start * inputs);
-    y = at(y, start * targets);
-    if (w) w = at(w, start);
-  }
   const l2 = f32At(run, RUN_L2);
   const l1 = f32At(run, RUN_L1);
   const outputs = forwardLayers(net, x, m);
@@ -403,12 +377,13 @@ function diverge(net: usize, run: usize, cause: i32, batch: i32, restored: i32):
   copyElements(run + RUN_RNG, rngSnapshot(run, restored), 4);
 }
 
-// Whether the weights the last batch left give a finite objective on the first m training rows
-// as stored. Every batch checks the weights it starts from, so only the final ones need this.
-function finalWeightsHold(net: usize, run: usize, m: i32): bool {
-  const y = ptrAt(run, RUN_Y);
-  forwardLayers(net, ptrAt(run, RUN_X), m);
-  return isFinite(batchObjective(net, y, 0, m, f32At(run, RUN_L2), f32At(run, RUN_L1)));
+// Whether the weights the last batch left give a finite objective on the head rows (the first
+// batch's worth of training rows as stored). Every batch checks the weights it starts from, so
+// only the final ones need this.
+function finalWeightsHold(net: usize, run: usize): bool {
+  const m = i32At(run, RUN_HEAD_ROWS);
+  forwardLayers(net, ptrAt(run, RUN_HEAD_X), m);
+  return isFinite(batchObjective(net, ptrAt(run, RUN_HEAD_Y), 0, m, f32At(run, RUN_L2), f32At(run, RUN_L1)));
 }
 
 /**
@@ -420,31 +395,86 @@ export function abortRun(net: usize, run: usize): void {
   const epoch = i32At(run, RUN_EPOCH);
   const batch = i32At(run, RUN_BATCH);
   if (epoch == 0 && batch == 0) return;
-  const rows = i32At(run, RUN_ROWS);
-  const batchSize = i32At(run, RUN_BATCH_SIZE);
   const producer = batch > 0 ? epoch : epoch - 1;
-  const last = batch > 0 ? batch - 1 : (rows + batchSize - 1) / batchSize - 1;
+  const last = batch > 0 ? batch - 1 : i32At(run, RUN_EPOCH_BATCHES) - 1;
   if (firstNonFinite(ptrAt(net, NET_PARAMS), i32At(net, NET_PARAM_COUNT)) >= 0) {
     diverge(net, run, DIVERGED_PARAMETERS, last, producer);
-  } else if (!finalWeightsHold(net, run, min(batchSize, rows))) {
+  } else if (!finalWeightsHold(net, run)) {
     diverge(net, run, DIVERGED_FINAL, last, producer);
   }
 }
 
+// Begins epoch `epoch`: saves what diverge puts back, zeroes its statistics and draws its row order.
+function beginEpoch(net: usize, run: usize, epoch: i32, stats: usize): void {
+  saveEpochStart(net, run, epoch);
+  zeroStats(stats);
+  const order = ptrAt(run, RUN_ORDER);
+  if (order) shuffleRows(order, i32At(run, RUN_ROWS), run + RUN_RNG);
+}
+
+// The statistics record of an epoch.
+@inline function statsOf(run: usize, epoch: i32): usize {
+  return ptrAt(run, RUN_STATS) + <usize>(epoch % i32At(run, RUN_STATS_CAPACITY)) * STATS_BYTES;
+}
+
+// Trains batch `batch` of epoch `epoch` (see trainBatch) and adds its objective to the epoch's
+// statistics; returns false, the run diverged, if that objective is not finite.
+@inline function trainedBatch(
+  net: usize, run: usize, epoch: i32, batch: i32, x: usize, y: usize, w: usize, m: i32, stats: usize, lr: f32,
+): bool {
+  const objective = trainBatch(net, run, x, y, w, m, stats, lr);
+  if (!isFinite(objective)) {
+    // A first batch that fails condemns the weights this epoch began with.
+    diverge(net, run, DIVERGED_LOSS, batch, batch == 0 ? max(epoch - 1, 0) : epoch);
+    return false;
+  }
+  store<f64>(run + RUN_BATCH_LOSS, objective / <f64>m);
+  store<f64>(stats + STATS_LOSS, load<f64>(stats + STATS_LOSS) + objective);
+  return true;
+}
+
+// Ends epoch `epoch` after its last batch, `batch`, trained at rate lr: checks the parameters, the
+// validation loss and (after the last epoch) the final weights, then moves the run to the next
+// epoch. Returns false if the run diverged.
+function endEpoch(net: usize, run: usize, epoch: i32, batch: i32, stats: usize, lr: f32): bool {
+  store<f64>(stats + STATS_LEARNING_RATE, lr);
+  if (firstNonFinite(ptrAt(net, NET_PARAMS), i32At(net, NET_PARAM_COUNT)) >= 0) {
+    diverge(net, run, DIVERGED_PARAMETERS, batch, epoch);
+    return false;
+  }
+  const valRows = i32At(run, RUN_VAL_ROWS);
+  if (valRows > 0) {
+    evaluate(net, ptrAt(run, RUN_VAL_X), ptrAt(run, RUN_VAL_Y), valRows, stats + STATS_VAL_LOSS);
+    if (!isFinite(load<f64>(stats + STATS_VAL_LOSS))) {
+      diverge(net, run, DIVERGED_VALIDATION, batch, epoch);
+      return false;
+    }
+  }
+  const last = epoch + 1 == i32At(run, RUN_EPOCHS);
+  if (last && !finalWeightsHold(net, run)) {
+    diverge(net, run, DIVERGED_FINAL, batch, epoch);
+    return false;
+  }
+  store<i32>(run + RUN_BATCH, 0);
+  store<i32>(run + RUN_EPOCH, epoch + 1);
+  if (last) store<i32>(run + RUN_STATUS, STATUS_DONE);
+  return true;
+}
+
 /**
- * Runs the fit described by the run record for up to maxBatches batches, crossing epoch
- * boundaries, and stops early once maxEpochs epochs have ended in this call, when the last
- * epoch ends (status DONE), or when a batch's objective, a parameter at an epoch's end, the
- * validation loss after it or the final weights' objective is not finite (status DIVERGED; see
- * diverge). Returns the batches run.
+ * Runs the fit described by the run record, over the rows staged at RUN_X and RUN_Y, for up to
+ * maxBatches batches, crossing epoch boundaries, and stops early once maxEpochs epochs have ended
+ * in this call, when the last epoch ends (status DONE), or when a batch's objective, a parameter
+ * at an epoch's end, the validation loss after it or the final weights' objective is not finite
+ * (status DIVERGED; see diverge). Returns the batches run.
  */
 export function train(net: usize, run: usize, maxBatches: i32, maxEpochs: i32): i32 {
-  const params = ptrAt(net, NET_PARAMS);
-  const count = i32At(net, NET_PARAM_COUNT);
   const rows = i32At(run, RUN_ROWS);
   const batchSize = i32At(run, RUN_BATCH_SIZE);
-  const batchesPerEpoch = (rows + batchSize - 1) / batchSize;
+  const batchesPerEpoch = i32At(run, RUN_EPOCH_BATCHES);
   const order = ptrAt(run, RUN_ORDER);
+  const inputs = inputWidth(net);
+  const targets = targetWidth(net, outputWidth(net));
   let batches = 0;
   let epochsEnded = 0;
   // The rate of the latest step goes to its epoch's statistics as an epoch ends and as this call
@@ -455,52 +485,72 @@ export function train(net: usize, run: usize, maxBatches: i32, maxEpochs: i32): 
   while (batches < maxBatches && i32At(run, RUN_STATUS) == STATUS_RUNNING) {
     const epoch = i32At(run, RUN_EPOCH);
     const batch = i32At(run, RUN_BATCH);
-    const stats = ptrAt(run, RUN_STATS) + <usize>(epoch % i32At(run, RUN_STATS_CAPACITY)) * STATS_BYTES;
-    if (batch == 0) {
-      saveEpochStart(net, run, epoch);
-      zeroStats(stats);
-      if (order) shuffleRows(order, rows, run + RUN_RNG);
-    }
+    const stats = statsOf(run, epoch);
+    if (batch == 0) beginEpoch(net, run, epoch, stats);
     const start = batch * batchSize;
+    const m = min(batchSize, rows - start);
+    let x = ptrAt(run, RUN_X);
+    let y = ptrAt(run, RUN_Y);
+    let w = ptrAt(run, RUN_WEIGHTS);
+    if (order && m == 1) {
+      const row = <i32>load<u32>(at(order, start));
+      x = at(x, row * inputs);
+      y = at(y, row * targets);
+      if (w) w = at(w, row);
+    } else if (order) {
+      const threads = i32At(net, NET_THREADS);
+      parallelGather(threads, x, inputs, order, start, m, ptrAt(net, NET_BATCH_X));
+      parallelGather(threads, y, targets, order, start, m, ptrAt(net, NET_BATCH_Y));
+      x = ptrAt(net, NET_BATCH_X);
+      y = ptrAt(net, NET_BATCH_Y);
+      if (w) {
+        parallelGather(threads, w, 1, order, start, m, ptrAt(run, RUN_BATCH_WEIGHTS));
+        w = ptrAt(run, RUN_BATCH_WEIGHTS);
+      }
+    } else {
+      x = at(x, start * inputs);
+      y = at(y, start * targets);
+      if (w) w = at(w, start);
+    }
     const lr = scheduledRate(run, epoch);
     lastRate = lr;
     lastStats = stats;
-    const objective = trainBatch(net, run, start, min(batchSize, rows - start), stats, lr);
-    if (!isFinite(objective)) {
-      // A first batch that fails condemns the weights this epoch began with.
-      diverge(net, run, DIVERGED_LOSS, batch, batch == 0 ? max(epoch - 1, 0) : epoch);
-      break;
-    }
-    store<f64>(run + RUN_BATCH_LOSS, objective / <f64>min(batchSize, rows - start));
-    store<f64>(stats + STATS_LOSS, load<f64>(stats + STATS_LOSS) + objective);
+    if (!trainedBatch(net, run, epoch, batch, x, y, w, m, stats, lr)) break;
     batches++;
     if (batch + 1 < batchesPerEpoch) {
       store<i32>(run + RUN_BATCH, batch + 1);
       continue;
     }
-    store<f64>(stats + STATS_LEARNING_RATE, lr);
-    if (firstNonFinite(params, count) >= 0) {
-      diverge(net, run, DIVERGED_PARAMETERS, batch, epoch);
-      break;
-    }
-    const valRows = i32At(run, RUN_VAL_ROWS);
-    if (valRows > 0) {
-      const valLoss = evaluate(net, ptrAt(run, RUN_VAL_X), ptrAt(run, RUN_VAL_Y), valRows, stats + STATS_VAL_CORRECT);
-      if (!isFinite(valLoss)) {
-        diverge(net, run, DIVERGED_VALIDATION, batch, epoch);
-        break;
-      }
-      store<f64>(stats + STATS_VAL_LOSS, valLoss);
-    }
-    if (epoch + 1 == i32At(run, RUN_EPOCHS) && !finalWeightsHold(net, run, min(batchSize, rows))) {
-      diverge(net, run, DIVERGED_FINAL, batch, epoch);
-      break;
-    }
-    store<i32>(run + RUN_BATCH, 0);
-    store<i32>(run + RUN_EPOCH, epoch + 1);
-    if (epoch + 1 == i32At(run, RUN_EPOCHS)) store<i32>(run + RUN_STATUS, STATUS_DONE);
+    if (!endEpoch(net, run, epoch, batch, stats, lr)) break;
     if (++epochsEnded == maxEpochs) break;
   }
   if (lastStats) store<f64>(lastStats + STATS_LEARNING_RATE, lastRate);
   return batches;
+}
+
+/**
+ * Begins the epoch in progress for a run whose batches the host stages (trainStaged): saves its
+ * start, zeroes its statistics, and draws its row order into RUN_ORDER when there is one, for the
+ * host to gather the epoch's rows by.
+ */
+export function beginStagedEpoch(net: usize, run: usize): void {
+  const epoch = i32At(run, RUN_EPOCH);
+  beginEpoch(net, run, epoch, statsOf(run, epoch));
+}
+
+/**
+ * Trains the next batch of the run, the m rows the host staged at X, Y in the epoch's order, and
+ * ends the epoch after it when `last` (see train for what ends it and how a run diverges).
+ * Returns the batches run: 1, or 0 if its objective was not finite.
+ */
+export function trainStaged(net: usize, run: usize, x: usize, y: usize, m: i32, last: bool): i32 {
+  const epoch = i32At(run, RUN_EPOCH);
+  const batch = i32At(run, RUN_BATCH);
+  const stats = statsOf(run, epoch);
+  const lr = scheduledRate(run, epoch);
+  store<f64>(stats + STATS_LEARNING_RATE, lr);
+  if (!trainedBatch(net, run, epoch, batch, x, y, 0, m, stats, lr)) return 0;
+  if (last) endEpoch(net, run, epoch, batch, stats, lr);
+  else store<i32>(run + RUN_BATCH, batch + 1);
+  return 1;
 }

@@ -94,7 +94,7 @@ export const RUN_L2 = 28; // f32 λ
 export const RUN_STEP = 32; // i32: optimizer steps taken so far, by this fit and the ones it continues
 export const RUN_STATE1 = 36; // velocity (momentum), first moment (Adam), mean square (RMSprop) or sum of squares (Adagrad)
 export const RUN_STATE2 = 40; // second moment (Adam)
-export const RUN_X = 44;
+export const RUN_X = 44; // the training rows staged whole (unused when the host stages each batch)
 export const RUN_Y = 48;
 export const RUN_ROWS = 52;
 export const RUN_ORDER = 56; // u32 row indices visited in order, 0 to read rows as stored
@@ -127,9 +127,13 @@ export const RUN_SCHEDULE_FACTOR = 204; // f32: the factor (step), decay rate (e
 export const RUN_SCHEDULE_WARMUP = 208; // i32: cosine's warmup steps
 export const RUN_SCHEDULE_STAIRCASE = 212; // i32 0/1: exponential decay by whole periods
 export const RUN_EPOCHS_BEFORE = 216; // i32: epochs trained by the fits this one continues
-export const RUN_WEIGHTS = 220; // f32 weight of each training row, 0 when every row weighs 1
-export const RUN_BATCH_WEIGHTS = 224; // gathered weights of a shuffled batch
-export const RUN_BYTES = 232;
+export const RUN_HEAD_X = 220; // the rows the final weights are checked on: the first training rows as stored
+export const RUN_HEAD_Y = 224;
+export const RUN_HEAD_ROWS = 228;
+export const RUN_EPOCH_BATCHES = 232; // batches in an epoch (of a stream: in the last one that ended)
+export const RUN_WEIGHTS = 236; // f32 weight of each training row, 0 when every row weighs 1
+export const RUN_BATCH_WEIGHTS = 240; // gathered weights of a shuffled batch
+export const RUN_BYTES = 248;
 
 // Why a run diverged.
 export const DIVERGED_LOSS = 1; // a batch's objective, measured before its update

@@ -6,9 +6,10 @@ export type {
   Activation, BackendChoice, Init, LayerConfig, Loss, NetworkConfig,
 } from './config.js';
 export type {
-  AdagradConfig, AdamConfig, AdamwConfig, BatchLog, Callback, EpochLog, FitOptions, MomentumConfig, OptimizerConfig, OptimizerName,
+  AdagradConfig, AdamConfig, AdamwConfig, BatchLog, Callback, EpochLog, FitDatasetOptions, FitOptions, MomentumConfig, OptimizerConfig, OptimizerName,
   RmspropConfig, SgdConfig,
 } from './fit-options.js';
+export type { Dataset, DatasetBatch } from './training/batches.js';
 export type { EarlyStoppingOptions } from './training/early-stopping.js';
 export type { Monitor } from './training/monitor.js';
 export type {

@@ -22,6 +22,11 @@ export interface MatrixInput {
    * each is finite as a float32 is for the caller to check on the copy (see nonFiniteError).
    */
   copyTo(target: Float32Array, offset: number): void;
+  /**
+   * Copies `count` rows to target[offset…], one after another: rows first… in order, or with
+   * `rows` the rows rows[first…]. Checks and leaves finiteness as copyTo does.
+   */
+  copyRows(target: Float32Array, offset: number, first: number, count: number, rows?: ArrayLike<number>): void;
 }
 
 /**
@@ -59,6 +64,17 @@ export function readMatrix(value: unknown, name: string, width: number, widthNam
           const v = row[j];
           if (typeof v !== 'number') throw new SimdnetError(`${name}[${r}][${j}] is not a number: ${describe(v)}`);
           target[offset + r * width + j] = v;
+        }
+      }
+    },
+    copyRows(target, offset, first, count, order) {
+      for (let i = 0; i < count; i++) {
+        const r = order ? order[first + i]! : first + i;
+        const row = rows[r] as unknown[];
+        for (let j = 0; j < width; j++) {
+          const v = row[j];
+          if (typeof v !== 'number') throw new SimdnetError(`${name}[${r}][${j}] is not a number: ${describe(v)}`);
+          target[offset + i * width + j] = v;
         }
       }
     },
@@ -124,6 +140,19 @@ function flatMatrix(
         for (let i = 0; i < values.length; i++) target[offset + i] = values[i] as number;
       } else {
         target.set(values as ArrayLike<number>, offset);
+      }
+    },
+    copyRows(target, offset, first, count, order) {
+      if (!order && form !== 'flat') {
+        const typed = values as Float32Array | Float64Array;
+        target.set(typed.subarray(first * width, (first + count) * width), offset);
+        return;
+      }
+      const numbers = values as ArrayLike<number>;
+      for (let i = 0; i < count; i++) {
+        const from = (order ? order[first + i]! : first + i) * width;
+        const to = offset + i * width;
+        for (let j = 0; j < width; j++) target[to + j] = numbers[from + j]!;
       }
     },
   };

@@ -1,6 +1,8 @@
-// The wasm-facing half of a network: stages data into its arena, writes the
-// run record, and calls the kernels — once per chunk of batches when
-// training, once per call when predicting or evaluating.
+// The wasm-facing half of a network: stages data into its arena (whole, or
+// beyond the staging budget a window or a batch at a time), writes the run
+// record, and calls the kernels — once per chunk of batches when training
+// (once per batch when staging batch by batch), once per window when
+// predicting or evaluating.
 
 import * as abi from './abi.js';
 import { ACC_BINARY, ACC_NONE } from './abi.js';
@@ -13,6 +15,7 @@ import type { Rng } from './random.js';
 import { type LayerWeights, shortestFloat32 } from './serialization.js';
 import { type Evaluation, type Metric, scoreOutputs } from './evaluation.js';
 import { checkTargets } from './targets.js';
+import { type BatchSource, type DatasetEpoch, gatheredBatches, streamedBatches } from './training/batches.js';
 import { BetweenEpochs, epochByEpoch } from './training/between-epochs.js';
 import { CallbackError, callUser } from './training/callbacks.js';
 import { checkMonitor } from './training/monitor.js';
@@ -50,6 +53,13 @@ const INFERENCE_BLOCK = 128;
 const CHUNK_MS = 20;
 /** Most epochs whose statistics one call may leave for the host to read. */
 const STATS_RING = 1024;
+
+/**
+ * Bytes of the caller's rows (inputs and targets, or outputs) a call stages in wasm memory at
+ * once. fit, predict and evaluate stage data within it whole; larger data a window at a time,
+ * with the same results. Tests lower it to run the windowed paths on small data.
+ */
+export const stagingBudget = { bytes: 64 * 2 ** 20 };
 
 /**
  * Batches per call into the training loop when nonzero; calls are sized by wall time otherwise.
@@ -121,6 +131,7 @@ export class Engine {
 
   /** Outputs of every row of x, row-major. */
   predict(x: MatrixInput): Float32Array {
+    if (x.rows * (x.width + this.outputs) * 4 > stagingBudget.bytes) return this.#predictWindowed(x);
     const ws = this.#reserveData(x, undefined, 'predict');
     try {
       const bad = this.#led(() => this.kernels.predict(this.arena.net, ws.inputs, x.rows, ws.outputs));
@@ -131,21 +142,57 @@ export class Engine {
     }
   }
 
-  /** Mean loss over the rows (no L2 term), accuracy for classification outputs, and the metrics asked for. */
-  evaluate(x: MatrixInput, y: MatrixInput, metrics: readonly Metric[] = []): Evaluation {
-    const ws = this.#reserveData(x, y, 'evaluate', { outputs: metrics.length > 0 });
+  // predict on rows staged a window at a time: whole blocks of INFERENCE_BLOCK rows, as staged whole.
+  #predictWindowed(x: MatrixInput): Float32Array {
+    const window = windowRows((x.width + this.outputs) * 4, INFERENCE_BLOCK);
+    const ws = this.arena.reserve(
+      { capacity: INFERENCE_BLOCK, inputs: window * x.width, outputs: window * this.outputs },
+      () => `predict on ${x.rows} rows`,
+    );
     try {
-      const correctAt = ws.stats;
-      const lossSum = this.#led(() => this.kernels.evaluate(this.arena.net, ws.inputs, ws.targets, x.rows, correctAt));
+      const out = new Float32Array(x.rows * this.outputs);
+      for (let first = 0; first < x.rows; first += window) {
+        const count = Math.min(window, x.rows - first);
+        this.#copyFinite(x, ws.inputs, first, count);
+        const bad = this.#led(() => this.kernels.predict(this.arena.net, ws.inputs, count, ws.outputs));
+        if (bad >= 0) throw nonFiniteOutputs('predict', x, first + Math.floor(bad / this.outputs));
+        const at = index32(ws.outputs);
+        out.set(this.arena.f32.subarray(at, at + count * this.outputs), first * this.outputs);
+      }
+      return out;
+    } finally {
+      this.arena.release(ws);
+    }
+  }
+
+  /**
+   * Mean loss over the rows (no L2 term), accuracy for classification outputs, and the metrics
+   * asked for. Rows beyond the staging budget are staged a window at a time; the kernel adds each
+   * window to the same sums, so the result does not depend on the window.
+   */
+  evaluate(x: MatrixInput, y: MatrixInput, metrics: readonly Metric[] = []): Evaluation {
+    const rowBytes = (x.width + y.width) * 4;
+    const window = x.rows * rowBytes > stagingBudget.bytes ? windowRows(rowBytes, INFERENCE_BLOCK) : x.rows;
+    const ws = this.arena.reserve(
+      { capacity: Math.min(window, INFERENCE_BLOCK), stats: 1, inputs: window * x.width, targets: window * y.width },
+      () => `evaluate on ${x.rows} rows`,
+    );
+    try {
+      const sums = index64(ws.stats);
+      this.arena.f64.fill(0, sums, sums + 2);
+      for (let first = 0; first < x.rows; first += window) {
+        const count = Math.min(window, x.rows - first);
+        this.#stage(ws.inputs, ws.targets, x, y, first, count);
+        this.#led(() => this.kernels.evaluate(this.arena.net, ws.inputs, ws.targets, count, ws.stats));
+      }
+      const [lossSum, correct] = [this.arena.f64[sums]!, this.arena.f64[sums + 1]!];
       if (!Number.isFinite(lossSum)) throw nonFiniteOutputs('evaluate', x, null);
       const result: Evaluation = { loss: lossSum / x.rows };
-      if (this.accuracy !== ACC_NONE) result.accuracy = this.#accuracyOf(this.arena.f64[index64(correctAt)]!, x.rows);
+      if (this.accuracy !== ACC_NONE) result.accuracy = this.#accuracyOf(correct, x.rows);
       if (metrics.length === 0) return result;
-      this.#led(() => this.kernels.predict(this.arena.net, ws.inputs, x.rows, ws.outputs));
-      const f32 = this.arena.f32;
-      const outputs = f32.subarray(index32(ws.outputs), index32(ws.outputs) + x.rows * this.outputs);
-      const targets = f32.subarray(index32(ws.targets), index32(ws.targets) + x.rows * this.targetWidth);
-      return { ...result, ...scoreOutputs(metrics, this.spec, outputs, targets, x.rows) };
+      const targets = new Float32Array(y.rows * y.width);
+      y.copyTo(targets, 0);
+      return { ...result, ...scoreOutputs(metrics, this.spec, this.predict(x), targets, x.rows) };
     } finally {
       this.arena.release(ws);
     }
@@ -166,12 +213,11 @@ export class Engine {
   }
 
   // Stages x (and y) in a fresh workspace; one block of `capacity` rows at a time runs through it.
-  // Outputs are kept when there are no targets (predict), or when asked for.
   #reserveData(
     x: MatrixInput,
     y: MatrixInput | undefined,
     purpose: string,
-    { capacity, weighting, outputs = false }: { capacity?: number; weighting?: RowWeighting; outputs?: boolean } = {},
+    { capacity, weighting }: { capacity?: number; weighting?: RowWeighting } = {},
   ): Workspace {
     const ws = this.arena.reserve(
       {
@@ -179,7 +225,7 @@ export class Engine {
         stats: 1,
         inputs: x.rows * x.width,
         targets: y ? y.rows * y.width : 0,
-        outputs: y && !outputs ? 0 : x.rows * this.outputs,
+        outputs: y ? 0 : x.rows * this.outputs,
         weights: weighting ? x.rows : 0,
       },
       () => `${purpose} on ${x.rows} rows`,
@@ -194,12 +240,12 @@ export class Engine {
   }
 
   // Copies x (and y) to the given addresses of a workspace, checking every value, and y against
-  // the loss, before anything runs.
-  #stage(inputs: number, targets: number, x: MatrixInput, y: MatrixInput | undefined): void {
-    this.#copyFinite(x, inputs);
+  // the loss, before anything runs: all their rows, or `count` rows from row `first`.
+  #stage(inputs: number, targets: number, x: MatrixInput, y: MatrixInput | undefined, first = 0, count = x.rows): void {
+    this.#copyFinite(x, inputs, first, count);
     if (!y) return;
-    this.#copyFinite(y, targets);
-    checkTargets(this.arena.f32, index32(targets), y, this.spec.loss, this.outputs);
+    this.#copyFinite(y, targets, first, count);
+    checkTargets(this.arena.f32, index32(targets), y, this.spec.loss, this.outputs, first, count);
   }
 
   // Writes the weights of the rows whose targets are staged at `targets` to `address`; returns a view of them.
@@ -218,10 +264,11 @@ export class Engine {
 
   // Finiteness is checked in wasm, on the copy: a JavaScript loop over every value would cost as
   // much as the forward pass of a wide first layer.
-  #copyFinite(m: MatrixInput, address: number): void {
-    m.copyTo(this.arena.f32, index32(address));
-    const k = this.kernels.firstNonFinite(address, m.rows * m.width);
-    if (k >= 0) throw nonFiniteError(m, k, this.arena.f32[index32(address) + k]!);
+  #copyFinite(m: MatrixInput, address: number, first = 0, count = m.rows): void {
+    if (count === m.rows) m.copyTo(this.arena.f32, index32(address));
+    else m.copyRows(this.arena.f32, index32(address), first, count);
+    const k = this.kernels.firstNonFinite(address, count * m.width);
+    if (k >= 0) throw nonFiniteError(m, first * m.width + k, this.arena.f32[index32(address) + k]!);
   }
 
   #accuracyOf(correct: number, rows: number): number {
@@ -231,7 +278,9 @@ export class Engine {
   /**
    * Trains on x, y (and the validation rows, when given apart) as the plan says. The caller has
    * validated the plan and checked the shapes and row counts; the values (and the targets against
-   * the loss) are checked here as they are staged, before any weight changes.
+   * the loss) are checked here as they are staged, before any weight changes. Data within the
+   * staging budget is staged whole and trained by the kernel's own loop; larger data one batch at
+   * a time, gathered from the caller's arrays in the order the kernel draws, with the same bits.
    */
   async fit(
     x: MatrixInput,
@@ -245,71 +294,208 @@ export class Engine {
     const split = plan.validationSplit && splitRows(rows, plan.validationSplit, this.spec.seed);
     const trainRows = split ? split.trainRows : rows;
     const valRows = split ? split.valRows : (validationData?.[0].rows ?? 0);
-    const reports = { validation: valRows > 0, accuracy: this.accuracy !== ACC_NONE };
-    if (plan.earlyStopping) checkMonitor(plan.earlyStopping.monitor, 'earlyStopping.monitor', reports);
-    if (plan.schedule?.type === 'reduceOnPlateau') checkMonitor(plan.schedule.monitor, 'learningRateSchedule.monitor', reports);
+    this.#checkMonitors(plan, valRows);
     const batchSize = Math.min(plan.batchSize, trainRows);
     const carried = continues(this.#training, plan) ? this.#training : undefined;
     checkScheduleFinite(
       plan.schedule, plan.optimizer.learningRate,
       (carried?.step ?? 0) + plan.epochs * Math.ceil(trainRows / batchSize) - 1, (carried?.epochs ?? 0) + plan.epochs - 1,
     );
-    const statsCapacity = epochByEpoch(plan) ? 1 : Math.min(plan.epochs, STATS_RING);
-    const states = this.arena.optimizerStates(OPTIMIZER_STATES[plan.optimizer.type]);
-    const snapshots = this.arena.snapshots();
-    if (plan.earlyStopping?.restoreBestWeights) this.arena.reserveCheckpoint(states.length);
     const weighting = this.rowWeighting(plan.sampleWeight, plan.classWeight, rows);
     const staged = rows + (validationData ? valRows : 0);
+    const windowed = staged * (this.inputs + this.outputs) * 4 > stagingBudget.bytes;
+    if (windowed && weighting) {
+      throw new SimdnetError(
+        `sampleWeight and classWeight need the ${staged} rows staged whole, and they exceed the staging budget ` +
+          `(${stagingBudget.bytes} bytes); train on fewer rows at a time`,
+      );
+    }
+    const statsCapacity = windowed || epochByEpoch(plan) ? 1 : Math.min(plan.epochs, STATS_RING);
+    const states = this.#reserveTraining(plan);
     const ws = this.arena.reserve(
       {
         capacity: batchSize,
         stats: statsCapacity,
-        inputs: staged * this.inputs,
-        targets: staged * this.targetWidth,
+        inputs: (windowed ? valRows + batchSize : staged) * this.inputs,
+        targets: (windowed ? valRows + batchSize : staged) * this.targetWidth,
         order: plan.shuffle ? trainRows : 0,
         weights: weighting ? rows : 0,
       },
       `fit on ${rows} rows with batchSize ${batchSize}`,
     );
     try {
-      this.#stage(ws.inputs, ws.targets, x, y);
-      if (validationData) this.#stage(ws.inputs + rows * this.inputs * 4, ws.targets + rows * this.targetWidth * 4, ...validationData);
-      if (weighting) this.#writeWeights(ws.weights, weighting, ws.targets, rows);
-      if (split && split.heldOut) {
-        moveRowsToEnd(this.arena.f32, index32(ws.inputs), this.inputs, rows, split.heldOut);
-        moveRowsToEnd(this.arena.f32, index32(ws.targets), this.targetWidth, rows, split.heldOut);
-        if (weighting) moveRowsToEnd(this.arena.f32, index32(ws.weights), 1, rows, split.heldOut);
+      const kept = split?.heldOut ? keptRows(rows, split.heldOut) : null;
+      const sizes = { trainRows, batchSize, statsCapacity, valRows, headRows: batchSize };
+      // Staged whole: the training rows, then the validation rows; the head is the first training
+      // rows. Batch by batch: the validation rows, then a copy of the head.
+      const [valX, valY] = windowed ? [ws.inputs, ws.targets] : [ws.inputs + trainRows * this.inputs * 4, ws.targets + trainRows * this.targetWidth * 4];
+      const run: RunData = windowed
+        ? { ...sizes, x: 0, y: 0, valX, valY, headX: valX + valRows * this.inputs * 4, headY: valY + valRows * this.targetWidth * 4 }
+        : { ...sizes, x: ws.inputs, y: ws.targets, valX, valY, headX: ws.inputs, headY: ws.targets };
+      if (windowed) {
+        this.#checkRows(ws, x, y);
+        this.#stageWindowedRows(ws, x, y, split ? { first: trainRows, rows: split.heldOut } : validationData, valRows, kept, batchSize);
+      } else {
+        this.#stage(ws.inputs, ws.targets, x, y);
+        if (validationData) this.#stage(valX, valY, ...validationData);
+        if (weighting) this.#writeWeights(ws.weights, weighting, ws.targets, rows);
+        if (split && split.heldOut) {
+          moveRowsToEnd(this.arena.f32, index32(ws.inputs), this.inputs, rows, split.heldOut);
+          moveRowsToEnd(this.arena.f32, index32(ws.targets), this.targetWidth, rows, split.heldOut);
+          if (weighting) moveRowsToEnd(this.arena.f32, index32(ws.weights), 1, rows, split.heldOut);
+        }
       }
-      await this.#pool?.ensure(this.threads);
-      const start = carried ?? this.#startAfresh(plan, states);
-      // Until this fit ends between two batches, the states may not match the weights.
-      this.#training = null;
-      this.#writeRun(ws, plan, rng, { states, snapshots, start, trainRows, valRows, batchSize, statsCapacity });
-      const progress: FitProgress = {
-        start, states, between: new BetweenEpochs(plan, start.plateau), best: undefined, fixedRate: fixedRateOf(plan),
-      };
-      let history: History;
-      try {
-        history = await this.#trainLoop(ws, plan, rng, { trainRows, valRows, statsCapacity }, isDisposed, progress);
-      } catch (error) {
-        if (!(error instanceof CallbackError)) throw error;
-        // A callback failed between two batches: the states match the weights (unless the same
-        // call into wasm diverged and put back an epoch's start).
-        if (this.arena.runInt(abi.RUN_STATUS) !== abi.STATUS_DIVERGED) this.#training = this.#stateNow(progress);
-        throw error.cause;
-      }
-      this.#training = this.#stateNow(progress);
-      const best = progress.best;
-      if (best && best.epoch < history.epochs && history.stopped !== 'aborted' && !isDisposed()) {
-        // Back to the best epoch's end: parameters, optimizer states, generator and counters.
-        this.arena.restoreCheckpoint(states);
-        best.rng.forEach((word, i) => (rng.state[i] = word));
-        this.#training = best.state;
-      }
-      return history;
+      return await this.#runFit(ws, plan, rng, isDisposed, carried, states, run, (progress) => {
+        if (!windowed) return this.#trainLoop(ws, plan, rng, { trainRows, valRows, statsCapacity }, isDisposed, progress);
+        const order = plan.shuffle ? ws.order : 0;
+        const epoch = (): BatchSource => gatheredBatches(this, ws, x, y, trainRows, batchSize, order, kept);
+        return this.#trainStaged(ws, plan, rng, epoch, valRows, isDisposed, progress);
+      });
     } finally {
       this.arena.release(ws);
     }
+  }
+
+  /**
+   * Trains on the batches a dataset yields, each one step, as fit on their rows in the same order
+   * with shuffling off and batches of the same sizes. `epochBatches` opens the dataset's batches
+   * for an epoch; the first batch of the first epoch sets the workspace's rows, which no later
+   * batch may exceed.
+   */
+  async fitDataset(
+    epochBatches: (epoch: number) => DatasetEpoch,
+    plan: FitPlan,
+    rng: Rng,
+    isDisposed: () => boolean,
+    validationData?: readonly [MatrixInput, MatrixInput],
+  ): Promise<History> {
+    const valRows = validationData?.[0].rows ?? 0;
+    this.#checkMonitors(plan, valRows);
+    const carried = continues(this.#training, plan) ? this.#training : undefined;
+    checkScheduleFinite(plan.schedule, plan.optimizer.learningRate, carried?.step ?? 0, (carried?.epochs ?? 0) + plan.epochs - 1);
+    const opened = epochBatches(0);
+    try {
+      const first = await opened.peek();
+      if (!first) throw opened.empty();
+      const capacity = first.x.rows;
+      const states = this.#reserveTraining(plan);
+      const ws = this.arena.reserve(
+        { capacity, stats: 1, inputs: (valRows + capacity) * this.inputs, targets: (valRows + capacity) * this.targetWidth },
+        `fitDataset with batches of ${capacity} rows`,
+      );
+      try {
+        if (validationData) this.#stage(ws.inputs, ws.targets, ...validationData);
+        const head = { x: ws.inputs + valRows * this.inputs * 4, y: ws.targets + valRows * this.targetWidth * 4 };
+        const run: RunData = {
+          x: 0, y: 0, trainRows: 0, batchSize: capacity, statsCapacity: 1,
+          valX: ws.inputs, valY: ws.targets, valRows, headX: head.x, headY: head.y, headRows: 0,
+        };
+        return await this.#runFit(ws, plan, rng, isDisposed, carried, states, run, (progress) => {
+          const epoch = (e: number): BatchSource => streamedBatches(this, ws, () => (e === 0 ? opened : epochBatches(e)), capacity, head);
+          return this.#trainStaged(ws, plan, rng, epoch, valRows, isDisposed, progress);
+        });
+      } finally {
+        this.arena.release(ws);
+      }
+    } finally {
+      // An early end, or a failure before training, lets go of the iteration (a no-op once it ended).
+      opened.close();
+    }
+  }
+
+  /** Stages a batch the dataset yielded at the workspace's batch rows, checking every value. */
+  stageBatch(ws: Workspace, x: MatrixInput, y: MatrixInput): void {
+    this.#stage(ws.batchInputs, ws.batchTargets, x, y);
+  }
+
+  // The monitors of early stopping and reduceOnPlateau must be values the fit reports.
+  #checkMonitors(plan: FitPlan, valRows: number): void {
+    const reports = { validation: valRows > 0, accuracy: this.accuracy !== ACC_NONE };
+    if (plan.earlyStopping) checkMonitor(plan.earlyStopping.monitor, 'earlyStopping.monitor', reports);
+    if (plan.schedule?.type === 'reduceOnPlateau') checkMonitor(plan.schedule.monitor, 'learningRateSchedule.monitor', reports);
+  }
+
+  // The parameter-sized blocks a fit under the plan needs, reserved before it changes anything;
+  // returns its optimizer states.
+  #reserveTraining(plan: FitPlan): readonly number[] {
+    const states = this.arena.optimizerStates(OPTIMIZER_STATES[plan.optimizer.type]);
+    this.arena.snapshots();
+    if (plan.earlyStopping?.restoreBestWeights) this.arena.reserveCheckpoint(states.length);
+    return states;
+  }
+
+  // Checks every value of x and y, and y against the loss, a batch's rows at a time through the
+  // workspace's batch rows: a fit staged batch by batch changes nothing if any is bad.
+  #checkRows(ws: Workspace, x: MatrixInput, y: MatrixInput): void {
+    for (let first = 0; first < x.rows; first += ws.capacity) {
+      this.#stage(ws.batchInputs, ws.batchTargets, x, y, first, Math.min(ws.capacity, x.rows - first));
+    }
+  }
+
+  // Stages what a fit staged batch by batch keeps whole: its validation rows (rows of x and y from
+  // `first`, or the rows listed, or data of their own), then the head rows the final weights are
+  // checked on, the first training rows as stored.
+  #stageWindowedRows(
+    ws: Workspace,
+    x: MatrixInput,
+    y: MatrixInput,
+    validation: { first: number; rows: Uint32Array | null } | readonly [MatrixInput, MatrixInput] | undefined,
+    valRows: number,
+    kept: Uint32Array | null,
+    headRows: number,
+  ): void {
+    const f32 = this.arena.f32;
+    const [inputs, targets] = [index32(ws.inputs), index32(ws.targets)];
+    if (Array.isArray(validation)) {
+      this.#stage(ws.inputs, ws.targets, ...(validation as readonly [MatrixInput, MatrixInput]));
+    } else if (validation) {
+      const { first, rows } = validation as { first: number; rows: Uint32Array | null };
+      x.copyRows(f32, inputs, rows ? 0 : first, valRows, rows ?? undefined);
+      y.copyRows(f32, targets, rows ? 0 : first, valRows, rows ?? undefined);
+    }
+    x.copyRows(f32, inputs + valRows * this.inputs, 0, headRows, kept ?? undefined);
+    y.copyRows(f32, targets + valRows * this.targetWidth, 0, headRows, kept ?? undefined);
+  }
+
+  // Runs a fit from the start of its optimizer to its end: writes the run record, trains with
+  // `loop`, keeps what the next fit continues, and restores the best epoch when asked.
+  async #runFit(
+    ws: Workspace,
+    plan: FitPlan,
+    rng: Rng,
+    isDisposed: () => boolean,
+    carried: TrainingState | undefined,
+    states: readonly number[],
+    run: RunData,
+    loop: (progress: FitProgress) => Promise<History>,
+  ): Promise<History> {
+    await this.#pool?.ensure(this.threads);
+    const start = carried ?? this.#startAfresh(plan, states);
+    // Until this fit ends between two batches, the states may not match the weights.
+    this.#training = null;
+    this.#writeRun(ws, plan, rng, { states, snapshots: this.arena.snapshots(), start, ...run });
+    const progress: FitProgress = {
+      start, states, between: new BetweenEpochs(plan, start.plateau), best: undefined, fixedRate: fixedRateOf(plan),
+    };
+    let history: History;
+    try {
+      history = await loop(progress);
+    } catch (error) {
+      if (!(error instanceof CallbackError)) throw error;
+      // A callback (or the dataset) failed between two batches: the states match the weights
+      // (unless the same call into wasm diverged and put back an epoch's start).
+      if (this.arena.runInt(abi.RUN_STATUS) !== abi.STATUS_DIVERGED) this.#training = this.#stateNow(progress);
+      throw error.cause;
+    }
+    this.#training = this.#stateNow(progress);
+    const best = progress.best;
+    if (best && best.epoch < history.epochs && history.stopped !== 'aborted' && !isDisposed()) {
+      // Back to the best epoch's end: parameters, optimizer states, generator and counters.
+      this.arena.restoreCheckpoint(states);
+      best.rng.forEach((word, i) => (rng.state[i] = word));
+      this.#training = best.state;
+    }
+    return history;
   }
 
   // Puts the optimizer states where a fresh start has them; returns that start.
@@ -336,15 +522,7 @@ export class Engine {
     ws: Workspace,
     plan: FitPlan,
     rng: Rng,
-    sizes: {
-      states: readonly number[];
-      snapshots: readonly [number, number];
-      start: TrainingState;
-      trainRows: number;
-      valRows: number;
-      batchSize: number;
-      statsCapacity: number;
-    },
+    sizes: RunData & { states: readonly number[]; snapshots: readonly [number, number]; start: TrainingState },
   ): void {
     const arena = this.arena;
     // Plain stores, not a table of pairs walked by for…of: a one-row fit is short enough for that
@@ -359,16 +537,20 @@ export class Engine {
     int(abi.RUN_EPOCHS_BEFORE, sizes.start.epochs);
     int(abi.RUN_STATE1, sizes.states[0] ?? 0);
     int(abi.RUN_STATE2, sizes.states[1] ?? 0);
-    int(abi.RUN_X, ws.inputs);
-    int(abi.RUN_Y, ws.targets);
+    int(abi.RUN_X, sizes.x);
+    int(abi.RUN_Y, sizes.y);
     int(abi.RUN_ROWS, sizes.trainRows);
     int(abi.RUN_ORDER, ws.order);
     int(abi.RUN_BATCH_SIZE, sizes.batchSize);
-    int(abi.RUN_VAL_X, ws.inputs + sizes.trainRows * this.inputs * 4);
-    int(abi.RUN_VAL_Y, ws.targets + sizes.trainRows * this.targetWidth * 4);
+    int(abi.RUN_EPOCH_BATCHES, Math.ceil(sizes.trainRows / sizes.batchSize));
+    int(abi.RUN_VAL_X, sizes.valX);
+    int(abi.RUN_VAL_Y, sizes.valY);
     int(abi.RUN_WEIGHTS, ws.weights);
     int(abi.RUN_BATCH_WEIGHTS, ws.batchWeights);
     int(abi.RUN_VAL_ROWS, sizes.valRows);
+    int(abi.RUN_HEAD_X, sizes.headX);
+    int(abi.RUN_HEAD_Y, sizes.headY);
+    int(abi.RUN_HEAD_ROWS, sizes.headRows);
     int(abi.RUN_EPOCHS, plan.epochs);
     int(abi.RUN_EPOCH, 0);
     int(abi.RUN_BATCH, 0);
@@ -405,26 +587,13 @@ export class Engine {
     progress: FitProgress,
   ): Promise<History> {
     const arena = this.arena;
-    const history: History = { epochs: 0, loss: [], learningRate: [] };
-    const withAccuracy = this.accuracy !== ACC_NONE;
-    if (withAccuracy) history.accuracy = [];
-    if (sizes.valRows > 0) {
-      history.valLoss = [];
-      if (withAccuracy) history.valAccuracy = [];
-    }
-    const byEpoch = epochByEpoch(plan);
-    const maxEpochs = byEpoch ? 1 : sizes.statsCapacity;
+    const history = this.#emptyHistory(sizes.valRows);
+    const maxEpochs = epochByEpoch(plan) ? 1 : sizes.statsCapacity;
     let chunk = 1;
     let lastYield = now();
     try {
       while (arena.runInt(abi.RUN_STATUS) === abi.STATUS_RUNNING) {
-        if (plan.signal?.aborted) {
-          this.#led(() => this.kernels.abortRun(arena.net, arena.run));
-          if (arena.runInt(abi.RUN_STATUS) === abi.STATUS_DIVERGED) throw this.#divergence(history, sizes.statsCapacity, ws, progress.fixedRate);
-          history.stopped = 'aborted';
-          break;
-        }
-        if (isDisposed()) throw new SimdnetError('the network was disposed while fit was running');
+        if (this.#stopsBeforeCall(history, plan, isDisposed, ws, sizes.statsCapacity, progress)) break;
         const epoch = arena.runInt(abi.RUN_EPOCH);
         const batch = arena.runInt(abi.RUN_BATCH);
         arena.bind(ws);
@@ -435,32 +604,125 @@ export class Engine {
           arena.restoreEpochStart(arena.runInt(abi.RUN_EPOCH));
         });
         chunk = nextChunk(chunk, ran, now() - started);
-        // Epochs that ended before a divergence in the same call are reported first, so what
-        // the callbacks see does not depend on how the fit was cut into calls.
-        if (plan.onBatchEnd && ran > 0) {
-          const at = arena.statsIndex(ws, epoch, sizes.statsCapacity);
-          const learningRate = shownRate(arena.f64[at + abi.STATS_LEARNING_RATE / 8]!);
-          const log = { epoch: epoch + 1, batch: batch + 1, loss: arena.runFloat64(abi.RUN_BATCH_LOSS), learningRate };
-          const pending = callUser(plan.onBatchEnd, log);
-          if (pending) await pending;
-        }
-        const recorded = history.epochs;
-        this.#recordEpochs(history, arena.runInt(abi.RUN_EPOCH), ws, sizes, progress.fixedRate !== undefined);
-        // Epoch by epoch, a call ends one epoch at the most.
-        const stop = byEpoch && history.epochs > recorded && (await this.#afterEpoch(history, plan, progress));
-        if (arena.runInt(abi.RUN_STATUS) === abi.STATUS_DIVERGED) throw this.#divergence(history, sizes.statsCapacity, ws, progress.fixedRate);
-        if (stop) {
-          if (arena.runInt(abi.RUN_STATUS) === abi.STATUS_RUNNING) history.stopped = 'earlyStopping';
-          break;
-        }
-        if (now() - lastYield >= CHUNK_MS) {
-          await yieldToEventLoop();
-          lastYield = now();
-        }
+        if (await this.#afterCall(history, plan, progress, ws, sizes, epoch, batch, ran)) break;
+        if (now() - lastYield >= CHUNK_MS) lastYield = await yieldToEventLoop();
       }
     } finally {
       arena.readRunRng(rng.state);
     }
+    return this.#finishHistory(history, progress);
+  }
+
+  // The training loop of a fit whose batches are staged one at a time, each by `epochBatches`'s
+  // source for its epoch, and trained by one call into wasm.
+  async #trainStaged(
+    ws: Workspace,
+    plan: FitPlan,
+    rng: Rng,
+    epochBatches: (epoch: number) => BatchSource,
+    valRows: number,
+    isDisposed: () => boolean,
+    progress: FitProgress,
+  ): Promise<History> {
+    const arena = this.arena;
+    const history = this.#emptyHistory(valRows);
+    let source: BatchSource | undefined;
+    let epochRows = 0;
+    let lastYield = now();
+    try {
+      while (arena.runInt(abi.RUN_STATUS) === abi.STATUS_RUNNING) {
+        if (this.#stopsBeforeCall(history, plan, isDisposed, ws, 1, progress)) break;
+        const epoch = arena.runInt(abi.RUN_EPOCH);
+        const batch = arena.runInt(abi.RUN_BATCH);
+        if (!source) {
+          arena.bind(ws);
+          this.kernels.beginStagedEpoch(arena.net, arena.run);
+          source = epochBatches(epoch);
+          epochRows = 0;
+        }
+        const staged = await source.next();
+        if (isDisposed()) throw new SimdnetError('the network was disposed while fit was running');
+        arena.bind(ws);
+        const ran = this.#led(
+          () => this.kernels.trainStaged(arena.net, arena.run, ws.batchInputs, ws.batchTargets, staged.rows, staged.last ? 1 : 0),
+          () => arena.restoreEpochStart(arena.runInt(abi.RUN_EPOCH)),
+        );
+        epochRows += staged.rows;
+        if (staged.last) {
+          source = undefined;
+          arena.setRunInt(abi.RUN_EPOCH_BATCHES, batch + 1);
+        }
+        const sizes = { trainRows: epochRows, valRows, statsCapacity: 1 };
+        if (await this.#afterCall(history, plan, progress, ws, sizes, epoch, batch, ran)) break;
+        if (now() - lastYield >= CHUNK_MS) lastYield = await yieldToEventLoop();
+      }
+    } finally {
+      arena.readRunRng(rng.state);
+      source?.close();
+    }
+    return this.#finishHistory(history, progress);
+  }
+
+  #emptyHistory(valRows: number): History {
+    const history: History = { epochs: 0, loss: [], learningRate: [] };
+    const withAccuracy = this.accuracy !== ACC_NONE;
+    if (withAccuracy) history.accuracy = [];
+    if (valRows > 0) {
+      history.valLoss = [];
+      if (withAccuracy) history.valAccuracy = [];
+    }
+    return history;
+  }
+
+  // What a training loop checks before each call into wasm: the signal (true: the fit ends,
+  // aborted) and whether the network is still there.
+  #stopsBeforeCall(
+    history: History, plan: FitPlan, isDisposed: () => boolean, ws: Workspace, statsCapacity: number, progress: FitProgress,
+  ): boolean {
+    const arena = this.arena;
+    if (plan.signal?.aborted) {
+      this.#led(() => this.kernels.abortRun(arena.net, arena.run));
+      if (arena.runInt(abi.RUN_STATUS) === abi.STATUS_DIVERGED) throw this.#divergence(history, statsCapacity, ws, progress.fixedRate);
+      history.stopped = 'aborted';
+      return true;
+    }
+    if (isDisposed()) throw new SimdnetError('the network was disposed while fit was running');
+    return false;
+  }
+
+  // What follows a call into wasm that began at batch `batch` of epoch `epoch` and ran `ran`
+  // batches: onBatchEnd, the epochs that ended, what runs between epochs, a divergence. Returns
+  // whether early stopping ends the fit.
+  async #afterCall(
+    history: History,
+    plan: FitPlan,
+    progress: FitProgress,
+    ws: Workspace,
+    sizes: { trainRows: number; valRows: number; statsCapacity: number },
+    epoch: number,
+    batch: number,
+    ran: number,
+  ): Promise<boolean> {
+    const arena = this.arena;
+    // Epochs that ended before a divergence in the same call are reported first, so what
+    // the callbacks see does not depend on how the fit was cut into calls.
+    if (plan.onBatchEnd && ran > 0) {
+      const at = arena.statsIndex(ws, epoch, sizes.statsCapacity);
+      const learningRate = shownRate(arena.f64[at + abi.STATS_LEARNING_RATE / 8]!);
+      const log = { epoch: epoch + 1, batch: batch + 1, loss: arena.runFloat64(abi.RUN_BATCH_LOSS), learningRate };
+      const pending = callUser(plan.onBatchEnd, log);
+      if (pending) await pending;
+    }
+    const recorded = history.epochs;
+    this.#recordEpochs(history, arena.runInt(abi.RUN_EPOCH), ws, sizes, progress.fixedRate !== undefined);
+    // Epoch by epoch, a call ends one epoch at the most.
+    const stop = epochByEpoch(plan) && history.epochs > recorded && (await this.#afterEpoch(history, plan, progress));
+    if (arena.runInt(abi.RUN_STATUS) === abi.STATUS_DIVERGED) throw this.#divergence(history, sizes.statsCapacity, ws, progress.fixedRate);
+    if (stop && arena.runInt(abi.RUN_STATUS) === abi.STATUS_RUNNING) history.stopped = 'earlyStopping';
+    return stop;
+  }
+
+  #finishHistory(history: History, progress: FitProgress): History {
     writeFixedRate(history, progress.fixedRate);
     const bestEpoch = progress.between.bestEpoch;
     if (bestEpoch !== undefined) history.bestEpoch = bestEpoch;
@@ -567,6 +829,23 @@ function nonFiniteOutputs(call: string, x: MatrixInput, r: number | null): NonFi
 
 const CLIP_IDS = { none: abi.CLIP_NONE, value: abi.CLIP_VALUE, norm: abi.CLIP_NORM } as const;
 
+/** Where a fit's data lies in wasm memory, and its sizes: what the run record says of them. */
+interface RunData {
+  /** The training rows staged whole, or 0 for a fit whose batches are staged one at a time. */
+  x: number;
+  y: number;
+  trainRows: number;
+  batchSize: number;
+  statsCapacity: number;
+  valX: number;
+  valY: number;
+  valRows: number;
+  /** The rows the final weights are checked on: the first batch's worth of training rows as stored. */
+  headX: number;
+  headY: number;
+  headRows: number;
+}
+
 /** One fit's bookkeeping: where it started, its optimizer states, what runs between epochs, the best epoch kept. */
 interface FitProgress {
   start: TrainingState;
@@ -616,19 +895,40 @@ function nextChunk(chunk: number, ran: number, ms: number): number {
   return Math.max(1, Math.min(aimed, chunk * 8, 2 ** 30));
 }
 
-// setImmediate where it exists (Node), else a message to ourselves: unlike setTimeout(0),
-// neither is clamped to 4 ms when nested.
-function yieldToEventLoop(): Promise<void> {
+// Lets the event loop run, then answers the time: setImmediate where it exists (Node), else a
+// message to ourselves; unlike setTimeout(0), neither is clamped to 4 ms when nested.
+async function yieldToEventLoop(): Promise<number> {
   const g = globalThis as { setImmediate?: (f: () => void) => void };
-  if (g.setImmediate) return new Promise((resolve) => g.setImmediate!(resolve));
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(undefined);
-  });
+  if (g.setImmediate) {
+    await new Promise<void>((resolve) => g.setImmediate!(resolve));
+  } else {
+    await new Promise<void>((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        channel.port1.close();
+        resolve();
+      };
+      channel.port2.postMessage(undefined);
+    });
+  }
+  return now();
+}
+
+// Rows of rowBytes each that the staging budget holds, in a whole number (at least one) of `multiple`s.
+function windowRows(rowBytes: number, multiple: number): number {
+  return Math.max(1, Math.floor(stagingBudget.bytes / rowBytes / multiple)) * multiple;
+}
+
+// The rows of 0…rows − 1 that are not held out (heldOut ascending), ascending.
+function keptRows(rows: number, heldOut: Uint32Array): Uint32Array {
+  const kept = new Uint32Array(rows - heldOut.length);
+  let next = 0;
+  let k = 0;
+  for (let r = 0; r < rows; r++) {
+    if (heldOut[next] === r) next++;
+    else kept[k++] = r;
+  }
+  return kept;
 }
 
 // A fresh array of count floats from f32[start ...], by a loop up to SMALL_COPY.

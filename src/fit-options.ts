@@ -181,6 +181,9 @@ export interface FitPlan {
   signal?: AbortSignal;
 }
 
+/** fitDataset's options: fit's but those about cutting rows into batches, which the dataset does. */
+export type FitDatasetOptions = Omit<FitOptions, 'batchSize' | 'shuffle' | 'validationSplit'>;
+
 const FIT_KEYS = [
   'epochs', 'batchSize', 'shuffle', 'optimizer', 'learningRateSchedule', 'l2', 'l1', 'clipNorm', 'clipValue',
   'validationSplit', 'validationData', 'sampleWeight', 'classWeight', 'earlyStopping', 'onEpochEnd', 'onBatchEnd', 'signal',
@@ -201,9 +204,11 @@ const DEFAULT_LEARNING_RATE: Record<OptimizerName, number> = {
 // Keras's ε where the update is Keras's form (ε under the root); PyTorch's and TF.js's for Adam and AdamW.
 const defaultEpsilon = (type: OptimizerName): number => (type === 'rmsprop' || type === 'adagrad' ? 1e-7 : 1e-8);
 
-/** Validates fit's options and fills in their defaults. */
-export function parseFitOptions(options: unknown): FitPlan {
-  const o = plainObject(options ?? {}, 'fit options', FIT_KEYS);
+const DATASET_KEYS = FIT_KEYS.filter((key) => key !== 'batchSize' && key !== 'shuffle' && key !== 'validationSplit');
+
+/** Validates fit's options (fitDataset's, for a dataset) and fills in their defaults. */
+export function parseFitOptions(options: unknown, dataset = false): FitPlan {
+  const o = plainObject(options ?? {}, dataset ? 'fitDataset options' : 'fit options', dataset ? DATASET_KEYS : FIT_KEYS);
   // These settings reach the kernels as float32, so their float32 values are what is checked.
   const positive = { min: 0, openMin: true, float32: true };
   const clipNorm = orDefault(o.clipNorm, 0, (v) => finite(v, 'clipNorm', positive));

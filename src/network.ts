@@ -8,10 +8,11 @@ import { readTargets } from './targets.js';
 import { Engine, type History } from './engine.js';
 import { type EvaluateOptions, type Evaluation, parseEvaluateOptions } from './evaluation.js';
 import { describe, SimdnetError } from './errors.js';
-import { type FitOptions, parseFitOptions } from './fit-options.js';
+import { type FitDatasetOptions, type FitOptions, parseFitOptions } from './fit-options.js';
 import type { ImportOptions } from './formats/mlp.js';
 import type { TFJSArtifacts, TFJSModelJSON } from './formats/tfjs/artifacts.js';
 import { initialWeights } from './init.js';
+import { type Dataset, DatasetEpoch } from './training/batches.js';
 import { Rng } from './random.js';
 import { type LayerWeights, type NetworkJSON, networkToJSON, parseNetworkJSON } from './serialization.js';
 import { choice, float32Values, orDefault, plainObject } from './validate.js';
@@ -66,7 +67,7 @@ const CONSTRUCTING = Symbol('Network.create');
 export class Network {
   readonly #spec: NetworkSpec;
   readonly #rng: Rng;
-  #fitting = false;
+  #isFitting = false;
 
   private constructor(token: typeof CONSTRUCTING, engine: Engine, rng: Rng) {
     if (token !== CONSTRUCTING) {
@@ -174,15 +175,41 @@ export class Network {
    */
   async fit(x: Matrix, y: Targets, options: FitOptions = {}): Promise<History> {
     const engine = engineOf(this);
-    if (this.#fitting) throw new SimdnetError('fit is already running on this network; await it before starting another');
+    this.#checkNotFitting();
     const plan = parseFitOptions(options);
     const [xs, ys] = this.#readPair(x, y);
-    const validation = plan.validationData && this.#readPair(...plan.validationData, 'validationData');
-    this.#fitting = true;
+    const validation = plan.validationData && this.#readPair(...plan.validationData, VALIDATION_NAMES);
+    return this.#fitting(() => engine.fit(xs, ys, plan, this.#rng, () => this.disposed, validation));
+  }
+
+  /**
+   * Trains on the batches a dataset yields, { x, y } each (an iterable or async iterable of them,
+   * or a function that returns a fresh one for each epoch), one optimizer step per batch, with
+   * fit's options but batchSize, shuffle and validationSplit. With the same batches in the same
+   * order it trains as fit with shuffle: false, bit for bit. A batch may not have more rows than
+   * the first. If the dataset throws, or yields a bad batch, fitDataset rejects with that error
+   * and the network is left as the batches before it left it, as after a callback's error.
+   */
+  async fitDataset(dataset: Dataset, options: FitDatasetOptions = {}): Promise<History> {
+    const engine = engineOf(this);
+    this.#checkNotFitting();
+    const plan = parseFitOptions(options, true);
+    const validation = plan.validationData && this.#readPair(...plan.validationData, VALIDATION_NAMES);
+    const read = (x: unknown, y: unknown, name: string) => this.#readPair(x, y, [`${name}: x`, `${name}: y`]);
+    const epoch = (e: number): DatasetEpoch => new DatasetEpoch(dataset, e, read);
+    return this.#fitting(() => engine.fitDataset(epoch, plan, this.#rng, () => this.disposed, validation));
+  }
+
+  #checkNotFitting(): void {
+    if (this.#isFitting) throw new SimdnetError('fit is already running on this network; await it before starting another');
+  }
+
+  async #fitting(run: () => Promise<History>): Promise<History> {
+    this.#isFitting = true;
     try {
-      return await engine.fit(xs, ys, plan, this.#rng, () => this.disposed, validation);
+      return await run();
     } finally {
-      this.#fitting = false;
+      this.#isFitting = false;
     }
   }
 
@@ -208,9 +235,8 @@ export class Network {
     return engine.evaluate(...this.#readPair(x, y), metrics);
   }
 
-  // x and y (named `${within}[0]` and `${within}[1]` inside an option) read as matrices of equal row counts.
-  #readPair(x: unknown, y: unknown, within?: string): [MatrixInput, MatrixInput] {
-    const [xName, yName] = within ? [`${within}[0]`, `${within}[1]`] : ['x', 'y'];
+  // x and y (named as given) read as matrices of equal row counts.
+  #readPair(x: unknown, y: unknown, [xName, yName]: readonly [string, string] = ['x', 'y']): [MatrixInput, MatrixInput] {
     const xs = readMatrix(x, xName, this.inputs, 'the network\'s inputs');
     return [xs, readTargets(y, yName, xs, xName, this.outputs, this.#spec.loss)];
   }
@@ -223,7 +249,7 @@ export class Network {
   /** Replaces every layer's parameters (and restarts the optimizer state); nothing changes unless all are valid. */
   setWeights(layers: readonly LayerWeightsInput[]): void {
     engineOf(this);
-    if (this.#fitting) throw new SimdnetError('setWeights cannot run while fit is running on this network; await fit first');
+    if (this.#isFitting) throw new SimdnetError('setWeights cannot run while fit is running on this network; await fit first');
     if (!Array.isArray(layers) || layers.length !== this.#spec.layers.length) {
       throw new SimdnetError(`setWeights needs an array of ${this.#spec.layers.length} layers, got ${describe(layers)}`);
     }
@@ -280,6 +306,8 @@ export class Network {
     engineOf(this).writeLayer(l, weights, bias);
   }
 }
+
+const VALIDATION_NAMES = ['validationData[0]', 'validationData[1]'] as const;
 
 /** Multiply-adds per row under which 'auto' keeps a network on one thread: its passes are too short to split. */
 const AUTO_THREADS_MIN_WORK = 1 << 15;

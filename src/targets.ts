@@ -50,15 +50,18 @@ function matchRows(x: MatrixInput, xName: string, y: MatrixInput, yName: string)
 }
 
 /**
- * Checks the targets y staged at values[offset…] against the loss: binary cross-entropy needs
- * every target in [0, 1]; categorical cross-entropy needs every row to be a distribution
- * (targets in [0, 1] summing to 1 within ROW_SUM_TOLERANCE: one-hot or soft labels); the sparse
- * loss needs whole numbers from 0 to classes − 1. The other losses take any finite target.
+ * Checks the targets y (its rows first… first + rows − 1, all by default) staged at
+ * values[offset…] against the loss: binary cross-entropy needs every target in [0, 1];
+ * categorical cross-entropy needs every row to be a distribution (targets in [0, 1] summing to 1
+ * within ROW_SUM_TOLERANCE: one-hot or soft labels); the sparse loss needs whole numbers from 0 to
+ * classes − 1. The other losses take any finite target.
  */
-export function checkTargets(values: Float32Array, offset: number, y: MatrixInput, loss: Loss, classes: number): void {
+export function checkTargets(
+  values: Float32Array, offset: number, y: MatrixInput, loss: Loss, classes: number, first = 0, rows = y.rows,
+): void {
   if (takesClassIndices(loss)) {
-    for (let r = 0; r < y.rows; r++) {
-      const v = values[offset + r]!;
+    for (let r = first; r < first + rows; r++) {
+      const v = values[offset + r - first]!;
       if (!(Number.isInteger(v) && v >= 0 && v < classes)) {
         throw new SimdnetError(
           `${cellName(y, r)} is ${shortestFloat32(v)}; with loss '${loss}' every target is a class index, a whole number from 0 to ${classes - 1}`,
@@ -68,11 +71,11 @@ export function checkTargets(values: Float32Array, offset: number, y: MatrixInpu
     return;
   }
   if (loss !== 'binaryCrossentropy' && loss !== 'categoricalCrossentropy') return;
-  for (let r = 0; r < y.rows; r++) {
+  for (let r = first; r < first + rows; r++) {
     let sum = 0;
     for (let j = 0; j < y.width; j++) {
       const k = r * y.width + j;
-      const v = values[offset + k]!;
+      const v = values[offset + k - first * y.width]!;
       if (!(v >= 0 && v <= 1)) {
         throw new SimdnetError(`${cellName(y, k)} is ${shortestFloat32(v)}; with loss '${loss}' every target must be in [0, 1]`);
       }

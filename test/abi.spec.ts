@@ -62,6 +62,8 @@ const ARITY: { readonly [K in Exclude<keyof Kernels, 'memory'>]: number } = {
   evaluate: 5,
   train: 4,
   abortRun: 2,
+  beginStagedEpoch: 2,
+  trainStaged: 6,
 };
 
 const ABI_CONSTANTS = Object.entries(abi) as [string, unknown][];

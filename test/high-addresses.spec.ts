@@ -5,6 +5,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 
+import { stagingBudget } from '../src/engine.js';
 import { type Backend, gradientCheck, type Matrix, Network, type NetworkConfig, SimdnetError } from '../src/index.js';
 import { engineOf } from '../src/network.js';
 import { Rng } from '../src/random.js';
@@ -13,8 +14,10 @@ import { failure, weightHash } from './support/untouched.js';
 
 const ABOVE_2_GIB = 2 ** 31 + 2 ** 16;
 
+const BUDGET = stagingBudget.bytes;
 afterEach(() => {
   heapFloor.bytes = 0;
+  stagingBudget.bytes = BUDGET;
 });
 
 /** The same network twice: one laid out from the module's heap, one above `floor`. */
@@ -61,8 +64,12 @@ describe.each(['simd', 'scalar'] as Backend[])('a network above 2 GiB (%s build)
     expect(weightHash(high)).toBe(weightHash(low));
   });
 
-  it.each(FORMS)('predicts, evaluates and trains on %s to the same bits', async (_, form) => {
+  it.each(FORMS.flatMap(([name, form]) => [
+    [name, form, BUDGET],
+    [`${name}, staged a window or a batch at a time`, form, 40 * 8 * 4],
+  ] as const))('predicts, evaluates and trains on %s to the same bits', async (_, form, budget) => {
     const [low, high] = await lowAndHigh(config);
+    stagingBudget.bytes = budget;
     expect(bits(high.predict(form(X)))).toBe(bits(low.predict(form(X))));
     expect(high.evaluate(form(X), form(Y))).toEqual(low.evaluate(form(X), form(Y)));
     for (const options of [
@@ -106,7 +113,7 @@ describe('the end of the address space', () => {
     expect(bits(high.predict(X))).toBe(bits(low.predict(X)));
   });
 
-  it('stages 2.5 GiB of rows in one predict and gives the bits of predicting them in two halves', async () => {
+  it('stages 2.5 GiB of rows in one predict and gives the bits of predicting them in two halves, and of a window at a time', async () => {
     const inputs = 784;
     const rows = Math.ceil((2.5 * 2 ** 30) / (inputs * 4));
     const net = await Network.create({
@@ -114,8 +121,12 @@ describe('the end of the address space', () => {
     });
     const x = new Float32Array(rows * inputs);
     for (let i = 0; i < x.length; i++) x[i] = ((i * 2654435761) >>> 20) / 4096;
+    const windowed = net.predict(x);
+    expect(engineOf(net).arena.heap.memoryBytes).toBeLessThan(BUDGET + 2 ** 20 * 16);
+    stagingBudget.bytes = 2 ** 32;
     const whole = net.predict(x);
     expect(engineOf(net).arena.heap.memoryBytes).toBeGreaterThan(2.5 * 2 ** 30);
+    expect(Buffer.compare(Buffer.from(whole.buffer), Buffer.from(windowed.buffer))).toBe(0);
     const half = Math.floor(rows / 2) * inputs;
     const first = net.predict(x.subarray(0, half));
     const second = net.predict(x.subarray(half));

@@ -86,7 +86,9 @@ export interface Kernels {
   // train.ts
   gradient(net: number, x: number, y: number, weights: number, m: number, l2: number, l1: number): number;
   predict(net: number, x: number, rows: number, out: number): number;
-  evaluate(net: number, x: number, y: number, rows: number, correctOut: number): number;
+  evaluate(net: number, x: number, y: number, rows: number, sums: number): void;
   train(net: number, run: number, maxBatches: number, maxEpochs: number): number;
   abortRun(net: number, run: number): void;
+  beginStagedEpoch(net: number, run: number): void;
+  trainStaged(net: number, run: number, x: number, y: number, m: number, last: number): number;
 }
