@@ -8,6 +8,7 @@ import { type FitOptions, gradientCheck, Network, type NetworkConfig } from '../
 import { type Loss, LOSSES, parseNetworkConfig } from '../src/config.js';
 import { readMatrix } from '../src/data.js';
 import { parseClassWeight } from '../src/fit-options.js';
+import { stagingBudget } from '../src/engine.js';
 import { engineOf } from '../src/network.js';
 import { readTargets } from '../src/targets.js';
 import { oneHot } from '../src/reference/ops.js';
@@ -329,6 +330,31 @@ describe('huberDelta', () => {
       const back = await Network.fromJSON(other.toJSON());
       live.push(back);
       expect(back.config.loss).toBe(loss);
+    }
+  });
+});
+
+describe('beyond the staging budget', () => {
+  it('class indices staged a window at a time train to the bits of staging them whole; row weights there are an error', async () => {
+    const rng = Rng.fromSeed(19);
+    const x = uniform(rng, 200 * 6, -1, 1);
+    const labels = Int32Array.from({ length: 200 }, (_, r) => r % 3);
+    const config: NetworkConfig = {
+      inputs: 6, layers: [{ units: 5, activation: 'tanh' }, { units: 3, activation: 'softmax' }], loss: 'sparseCategoricalCrossentropy', seed: 6,
+    };
+    const fit: FitOptions = { epochs: 2, batchSize: 16, validationSplit: 0.1 };
+    const whole = await network(config);
+    const wholeHistory = await whole.fit(x, labels, fit);
+    const budget = stagingBudget.bytes;
+    stagingBudget.bytes = 1024;
+    try {
+      const windowed = await network(config);
+      expect(await windowed.fit(x, labels, fit)).toEqual(wholeHistory);
+      expect(weightHash(windowed)).toBe(weightHash(whole));
+      expect(windowed.evaluate(x, labels)).toEqual(whole.evaluate(x, labels));
+      expectNamedError(await failure(() => windowed.fit(x, labels, { sampleWeight: new Array(200).fill(1) })), /exceed the staging budget/);
+    } finally {
+      stagingBudget.bytes = budget;
     }
   });
 });
