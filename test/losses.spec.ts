@@ -335,7 +335,7 @@ describe('huberDelta', () => {
 });
 
 describe('beyond the staging budget', () => {
-  it('class indices staged a window at a time train to the bits of staging them whole; row weights there are an error', async () => {
+  it('class indices staged a window at a time train to the bits of staging them whole; row weights there, or with a dataset, are an error', async () => {
     const rng = Rng.fromSeed(19);
     const x = uniform(rng, 200 * 6, -1, 1);
     const labels = Int32Array.from({ length: 200 }, (_, r) => r % 3);
@@ -353,6 +353,7 @@ describe('beyond the staging budget', () => {
       expect(weightHash(windowed)).toBe(weightHash(whole));
       expect(windowed.evaluate(x, labels)).toEqual(whole.evaluate(x, labels));
       expectNamedError(await failure(() => windowed.fit(x, labels, { sampleWeight: new Array(200).fill(1) })), /exceed the staging budget/);
+      expectNamedError(await failure(() => windowed.fitDataset([{ x, y: Float32Array.from(labels) }], { classWeight: [1, 2, 3] } as never)), /unknown option 'classWeight'/);
     } finally {
       stagingBudget.bytes = budget;
     }
