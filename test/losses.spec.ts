@@ -353,7 +353,13 @@ describe('beyond the staging budget', () => {
       expect(weightHash(windowed)).toBe(weightHash(whole));
       expect(windowed.evaluate(x, labels)).toEqual(whole.evaluate(x, labels));
       expectNamedError(await failure(() => windowed.fit(x, labels, { sampleWeight: new Array(200).fill(1) })), /exceed the staging budget/);
-      expectNamedError(await failure(() => windowed.fitDataset([{ x, y: Float32Array.from(labels) }], { classWeight: [1, 2, 3] } as never)), /unknown option 'classWeight'/);
+      expectNamedError(await failure(() => windowed.fitDataset([{ x, y: labels }], { classWeight: [1, 2, 3] } as never)), /unknown option 'classWeight'/);
+      // A dataset's batches of class indices: the bits of fit without shuffling, batch for batch.
+      const [streamed, unshuffled] = [await network(config), await network(config)];
+      const batches = Array.from({ length: 10 }, (_, b) => ({ x: x.subarray(b * 120, (b + 1) * 120), y: labels.subarray(b * 20, (b + 1) * 20) }));
+      await streamed.fitDataset(batches, { epochs: 2 });
+      await unshuffled.fit(x, labels, { epochs: 2, batchSize: 20, shuffle: false });
+      expect(weightHash(streamed)).toBe(weightHash(unshuffled));
     } finally {
       stagingBudget.bytes = budget;
     }
