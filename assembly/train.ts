@@ -35,6 +35,7 @@ import {
 } from "./records";
 import { isNarrow, narrowBackward, narrowForward, rowTimesMatrix, sgdBias, sgdOuter } from "./row";
 import { isSmall, smallNN, smallNT, smallTNScaled } from "./small";
+import { tinyRowsApply, trainTinyRows } from "./tiny";
 
 // A layer's products: row.ts's vector loop or small.ts's dot products for a single row,
 // small.ts's plain loops when the shape is tiny, gemm.ts's tiles otherwise (split across the
@@ -482,46 +483,55 @@ export function train(net: usize, run: usize, maxBatches: i32, maxEpochs: i32): 
   // the time of a few stores.
   let lastRate: f32 = 0;
   let lastStats: usize = 0;
+  // Runs of rows a tiny network trains without the per-batch bookkeeping below (tiny.ts).
+  const tinyRows = tinyRowsApply(net, run);
   while (batches < maxBatches && i32At(run, RUN_STATUS) == STATUS_RUNNING) {
     const epoch = i32At(run, RUN_EPOCH);
-    const batch = i32At(run, RUN_BATCH);
+    let batch = i32At(run, RUN_BATCH);
     const stats = statsOf(run, epoch);
     if (batch == 0) beginEpoch(net, run, epoch, stats);
-    const start = batch * batchSize;
-    const m = min(batchSize, rows - start);
-    let x = ptrAt(run, RUN_X);
-    let y = ptrAt(run, RUN_Y);
-    let w = ptrAt(run, RUN_WEIGHTS);
-    if (order && m == 1) {
-      const row = <i32>load<u32>(at(order, start));
-      x = at(x, row * inputs);
-      y = at(y, row * targets);
-      if (w) w = at(w, row);
-    } else if (order) {
-      const threads = i32At(net, NET_THREADS);
-      parallelGather(threads, x, inputs, order, start, m, ptrAt(net, NET_BATCH_X));
-      parallelGather(threads, y, targets, order, start, m, ptrAt(net, NET_BATCH_Y));
-      x = ptrAt(net, NET_BATCH_X);
-      y = ptrAt(net, NET_BATCH_Y);
-      if (w) {
-        parallelGather(threads, w, 1, order, start, m, ptrAt(run, RUN_BATCH_WEIGHTS));
-        w = ptrAt(run, RUN_BATCH_WEIGHTS);
-      }
-    } else {
-      x = at(x, start * inputs);
-      y = at(y, start * targets);
-      if (w) w = at(w, start);
-    }
     const lr = scheduledRate(run, epoch);
     lastRate = lr;
     lastStats = stats;
-    if (!trainedBatch(net, run, epoch, batch, x, y, w, m, stats, lr)) break;
-    batches++;
-    if (batch + 1 < batchesPerEpoch) {
-      store<i32>(run + RUN_BATCH, batch + 1);
+    const wanted = min(batchesPerEpoch - batch, maxBatches - batches);
+    const ran = tinyRows ? trainTinyRows(net, run, batch, wanted, stats, lr) : 0;
+    batches += ran;
+    batch += ran;
+    if (ran < wanted) {
+      const start = batch * batchSize;
+      const m = min(batchSize, rows - start);
+      let x = ptrAt(run, RUN_X);
+      let y = ptrAt(run, RUN_Y);
+      let w = ptrAt(run, RUN_WEIGHTS);
+      if (order && m == 1) {
+        const row = <i32>load<u32>(at(order, start));
+        x = at(x, row * inputs);
+        y = at(y, row * targets);
+        if (w) w = at(w, row);
+      } else if (order) {
+        const threads = i32At(net, NET_THREADS);
+        parallelGather(threads, x, inputs, order, start, m, ptrAt(net, NET_BATCH_X));
+        parallelGather(threads, y, targets, order, start, m, ptrAt(net, NET_BATCH_Y));
+        x = ptrAt(net, NET_BATCH_X);
+        y = ptrAt(net, NET_BATCH_Y);
+        if (w) {
+          parallelGather(threads, w, 1, order, start, m, ptrAt(run, RUN_BATCH_WEIGHTS));
+          w = ptrAt(run, RUN_BATCH_WEIGHTS);
+        }
+      } else {
+        x = at(x, start * inputs);
+        y = at(y, start * targets);
+        if (w) w = at(w, start);
+      }
+      if (!trainedBatch(net, run, epoch, batch, x, y, w, m, stats, lr)) break;
+      batches++;
+      batch++;
+    }
+    if (batch < batchesPerEpoch) {
+      store<i32>(run + RUN_BATCH, batch);
       continue;
     }
-    if (!endEpoch(net, run, epoch, batch, stats, lr)) break;
+    if (!endEpoch(net, run, epoch, batch - 1, stats, lr)) break;
     if (++epochsEnded == maxEpochs) break;
   }
   if (lastStats) store<f64>(lastStats + STATS_LEARNING_RATE, lastRate);

@@ -31,7 +31,7 @@ if (task === 'library') {
   }
 }
 
-// Replies to run.mjs: { ready, bulk } (or { unavailable } / { error }) once warmed up, then
+// Replies to run.mjs: { ready, bulk, into } (or { unavailable } / { error }) once warmed up, then
 // { rate } per { rep: kind }, and the library's figures on { finish }, after which it exits.
 async function serveLibrary(peer, workload) {
   let session;
@@ -56,7 +56,7 @@ async function serveLibrary(peer, workload) {
       reply({ error: firstLine(error) }, true);
     }
   });
-  reply({ ready: true, bulk: session.bulk });
+  reply({ ready: true, bulk: session.bulk, into: session.into });
 }
 
 // The library in this process; its peak resident set is this process's unless it reports its own (numpy's python).

@@ -36,6 +36,7 @@ export function derive(rows, gemm) {
 export function resultsTable(rows) {
   const header = [
     'Workload', 'Library', 'Train samples/s (min–max)', 'SIMD ÷ this', 'Infer, batch per call', 'SIMD ÷ this',
+    'Infer into a kept array, batch per call', 'SIMD ÷ this',
     `Infer, ${INFER_BLOCK} rows per call`, 'SIMD ÷ this', 'Train GFLOP/s', 'Infer GFLOP/s (batch / bulk)',
     'wasm B/param', 'Peak RSS MB',
   ];
@@ -45,6 +46,7 @@ export function resultsTable(rows) {
     return [
       r.workload, label,
       spread(r.train), ratio(r.trainRatio), spread(r.infer), ratio(r.inferRatio),
+      r.inferInto ? spread(r.inferInto) : '—', ratio(r.inferIntoRatio),
       spread(r.inferBulk), ratio(r.inferBulkRatio),
       fixed(r.trainGflops, 2), r.inferGflops === undefined ? '—' : `${fixed(r.inferGflops, 2)} / ${fixed(r.inferBulkGflops, 2)}`,
       fixed(r.wasmBytesPerParam, 1), fixed(r.peakRssBytes / 2 ** 20, 0),

@@ -133,7 +133,7 @@ async function measureWorkload(workload) {
   for (let r = 0; r < reps; r++) {
     for (const kind of MEASUREMENTS) {
       for (const entry of entries.filter((e) => e.status.ready && !e.error)) {
-        if (kind === 'inferBulk' && !entry.status.bulk) continue;
+        if ((kind === 'inferBulk' && !entry.status.bulk) || (kind === 'inferInto' && !entry.status.into)) continue;
         const answer = await entry.child.ask({ rep: kind }, REQUEST_LIMIT);
         if (answer.rate === undefined) entry.error = answer.error;
         else entry.rates[kind].push(answer.rate);
@@ -156,7 +156,8 @@ async function measureWorkload(workload) {
     }
     const infer = summarize(rates.infer);
     // A library without a batch API predicts row by row either way: one measurement serves both.
-    rows.push({ ...row, train: summarize(rates.train), infer, inferBulk: status.bulk ? summarize(rates.inferBulk) : infer, ...figures });
+    const into = status.into ? { inferInto: summarize(rates.inferInto) } : {};
+    rows.push({ ...row, train: summarize(rates.train), infer, inferBulk: status.bulk ? summarize(rates.inferBulk) : infer, ...into, ...figures });
   }
   return rows;
 }

@@ -8,7 +8,7 @@ import { generateData, parameterCount } from './workloads.mjs';
 
 /**
  * Sets `adapter` (a peer module, see peers/index.mjs) up on the workload and warms it up:
- * { unavailable } when the peer cannot run the workload by design, else { bulk, rep(kind) →
+ * { unavailable } when the peer cannot run the workload by design, else { bulk, into, rep(kind) →
  * items/s, finish() → { wasmBytesPerParam, peakRssBytes?, version? } }, finish disposing of it.
  */
 export async function startSession(adapter, workload, variant, profile) {
@@ -18,11 +18,13 @@ export async function startSession(adapter, workload, variant, profile) {
   const runs = { train: (n) => instance.trainChunk(n), infer: (n) => instance.infer(n) };
   // A library without a batch API predicts row by row either way: run.mjs reuses `infer`.
   if (instance.inferBulk) runs.inferBulk = (n) => instance.inferBulk(n);
+  if (instance.inferInto) runs.inferInto = (n) => instance.inferInto(n);
   const units = { train: await calibrate(runs.train, profile) };
   const wasmBytes = wasmMemoryBytes();
-  for (const kind of ['infer', 'inferBulk'].filter((k) => runs[k])) units[kind] = await calibrate(runs[kind], profile);
+  for (const kind of ['infer', 'inferBulk', 'inferInto'].filter((k) => runs[k])) units[kind] = await calibrate(runs[kind], profile);
   return {
     bulk: Boolean(runs.inferBulk),
+    into: Boolean(runs.inferInto),
     rep: (kind) => repetition(runs[kind], units[kind], profile),
     async finish() {
       const { peakRssBytes, version } = (await instance.stats?.()) ?? {};

@@ -10,6 +10,8 @@ export interface ResultRow {
   train?: Rate;
   infer?: Rate;
   inferBulk?: Rate;
+  /** simdnet only: one call of predictInto per batch, into a kept array. */
+  inferInto?: Rate;
   /** Why the library cannot run this workload by design (synaptic on W3/W4, numpy absent). */
   unavailable?: string;
   error?: string;

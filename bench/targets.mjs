@@ -46,6 +46,13 @@ export function judgeGoals(rows, gemm, manyNetworks) {
       ? times(`${name(peer.missing)} (fastest JS peer unknown)`, undefined, min)
       : times(name(peer.library), over(workload, mine, peer.library, kind), min);
   };
+  // simdnet SIMD's predictInto against the fastest JS peer's one call per batch.
+  const intoAgainstFastest = (workload, min) => {
+    const peer = fastestJsPeer(workload, 'infer');
+    const mine = median(workload, 'simdnet-simd', 'inferInto');
+    if (peer.missing) return times(`predictInto over ${peer.missing} (fastest JS peer unknown)`, undefined, min);
+    return times(`predictInto over ${peer.library}`, mine && mine / peer.rate, min);
+  };
   const inference = (workload, library, min) => [
     times(`${workload} batch`, simdOver(workload, library, 'infer'), min),
     times(`${workload} 1,024 rows`, simdOver(workload, library, 'inferBulk'), min),
@@ -65,6 +72,10 @@ export function judgeGoals(rows, gemm, manyNetworks) {
     judged('W1 training ≥ 2× brain.js and ≥ 1.1× synaptic', [
       times('brain.js', simdOver('W1', 'brainjs'), 2),
       times('synaptic', simdOver('W1', 'synaptic'), 1.1),
+    ]),
+    judged('W1 one-row inference ≥ 1.2× the fastest JS peer: predict, and predictInto into a kept array', [
+      againstFastest('W1', 'simdnet-simd', 'infer', 1.2, (peer) => `predict over ${peer}`),
+      intoAgainstFastest('W1', 1.2),
     ]),
     judged('W2 training ≥ 5× the fastest JS peer', [againstFastest('W2', 'simdnet-simd', 'train', 5)]),
     judged('W3 training ≥ 5× TF.js wasm', [times('tfjs-wasm', simdOver('W3', 'tfjs-wasm'), 5)]),

@@ -29,6 +29,9 @@ export interface MatrixInput {
   copyRows(target: Float32Array, offset: number, first: number, count: number, rows?: ArrayLike<number>): void;
 }
 
+/** What the width of a network's inputs is called in errors. */
+export const NETWORK_INPUTS = 'the network\'s inputs';
+
 /**
  * Checks the shape of a matrix of the given width (and the types of a flat number[]); rows of
  * numbers are type-checked as they are copied, and finiteness is the caller's check on the copy.
@@ -114,12 +117,7 @@ function flatMatrix(
   widthName: string,
   form: MatrixForm,
 ): MatrixInput {
-  if (values.length === 0) throw new SimdnetError(`${name} is empty: it needs at least one row`);
-  if (values.length % width !== 0) {
-    throw new SimdnetError(
-      `${name} has ${values.length} values, which is not a whole number of rows of ${width} (${widthName})`,
-    );
-  }
+  const rows = flatRows(values.length, name, width, widthName);
   // A number[] is type-checked here, before any wasm memory is reserved for it: the length of a
   // sparse array costs its caller nothing.
   if (form === 'flat') {
@@ -132,7 +130,7 @@ function flatMatrix(
   return {
     name,
     form,
-    rows: values.length / width,
+    rows,
     width,
     copyTo(target, offset) {
       // For the few values of a one-row predict, a loop costs less than set()'s fixed overhead.
@@ -156,6 +154,15 @@ function flatMatrix(
       }
     },
   };
+}
+
+/** The rows of a flat matrix of `length` values, `width` a row; throws unless they are a whole number, at least one. */
+export function flatRows(length: number, name: string, width: number, widthName: string): number {
+  if (length === 0) throw new SimdnetError(`${name} is empty: it needs at least one row`);
+  if (length % width !== 0) {
+    throw new SimdnetError(`${name} has ${length} values, which is not a whole number of rows of ${width} (${widthName})`);
+  }
+  return length / width;
 }
 
 /**

@@ -6,9 +6,9 @@
 
 import * as abi from './abi.js';
 import { ACC_BINARY, ACC_NONE } from './abi.js';
-import { Arena, index32, index64, type Workspace } from './arena.js';
+import { Arena, index32, index64, type Workspace, type WorkspaceRequest } from './arena.js';
 import { accuracyMode, type NetworkSpec, takesClassIndices } from './config.js';
-import { type MatrixInput, nonFiniteError, rowName, SMALL_COPY } from './data.js';
+import { type MatrixInput, NETWORK_INPUTS, nonFiniteError, readMatrix, rowName, SMALL_COPY } from './data.js';
 import { type DivergenceReason, DivergenceError, NonFiniteOutputError, SimdnetError } from './errors.js';
 import { type EpochLog, type FitPlan, OPTIMIZER_IDS } from './fit-options.js';
 import type { Rng } from './random.js';
@@ -74,6 +74,8 @@ export class Engine {
   readonly outputs: number;
   /** Floats of a row of targets: the output's units, or one class index. */
   readonly targetWidth: number;
+  /** The workspace request of predictInto's last call of a few rows. */
+  #fewRowsRequest: WorkspaceRequest = { capacity: 0 };
   /** What the arena's optimizer states hold, for the next fit to continue; null: nothing to continue. */
   #training: TrainingState | null = null;
 
@@ -131,23 +133,66 @@ export class Engine {
 
   /** Outputs of every row of x, row-major. */
   predict(x: MatrixInput): Float32Array {
-    if (x.rows * (x.width + this.outputs) * 4 > stagingBudget.bytes) return this.#predictWindowed(x);
-    const ws = this.#reserveData(x, undefined, 'predict');
+    if (x.rows * (x.width + this.outputs) * 4 > stagingBudget.bytes) return this.#predictWindowed(x, 'predict');
+    const out = new Float32Array(x.rows * this.outputs);
+    this.#predictStaged(this.#reserveData(x, undefined, 'predict'), x, x.rows, out, 'predict');
+    return out;
+  }
+
+  /**
+   * Writes the outputs of the rows of x, a whole number of rows (checked by the caller), to out
+   * (rows × outputs). out may overlap x: x is staged before any output is written.
+   */
+  predictInto(x: Float32Array, out: Float32Array, call: string): void {
+    const rows = x.length / this.inputs;
+    if (x.length > SMALL_COPY) {
+      const xs = readMatrix(x, 'x', this.inputs, NETWORK_INPUTS);
+      if ((x.length + out.length) * 4 > stagingBudget.bytes) out.set(this.#predictWindowed(xs, call));
+      else this.#predictStaged(this.#reserveData(xs, undefined, call), xs, rows, out, call);
+      return;
+    }
+    // The few values of a call per frame: checked as a loop copies them, into a workspace asked
+    // for by a kept request, so that nothing is allocated.
+    let request = this.#fewRowsRequest;
+    if (request.capacity !== rows) request = this.#fewRowsRequest = { capacity: rows, stats: 1, inputs: x.length, outputs: out.length };
+    const ws = this.arena.reserve(request, call);
+    const f32 = this.arena.f32;
+    const at = index32(ws.inputs);
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i]!;
+      if (!Number.isFinite(v)) {
+        this.arena.release(ws);
+        throw nonFiniteError(readMatrix(x, 'x', this.inputs, NETWORK_INPUTS), i, v);
+      }
+      f32[at + i] = v;
+    }
+    this.#predictStaged(ws, x, rows, out, call);
+  }
+
+  // Runs the rows staged in ws through the network, copies their outputs to out and releases ws.
+  #predictStaged(ws: Workspace, x: MatrixInput | Float32Array, rows: number, out: Float32Array, call: string): void {
     try {
-      const bad = this.#led(() => this.kernels.predict(this.arena.net, ws.inputs, x.rows, ws.outputs));
-      if (bad >= 0) throw nonFiniteOutputs('predict', x, Math.floor(bad / this.outputs));
-      return copyOut(this.arena.f32, index32(ws.outputs), x.rows * this.outputs);
+      const { net } = this.arena;
+      // #led's closure only where threads may fail: a one-row call on one thread allocates nothing.
+      const bad = this.#pool
+        ? this.#led(() => this.kernels.predict(net, ws.inputs, rows, ws.outputs))
+        : this.kernels.predict(net, ws.inputs, rows, ws.outputs);
+      if (bad >= 0) {
+        const xs = x instanceof Float32Array ? readMatrix(x, 'x', this.inputs, NETWORK_INPUTS) : x;
+        throw nonFiniteOutputs(call, xs, Math.floor(bad / this.outputs));
+      }
+      copyInto(out, this.arena.f32, index32(ws.outputs));
     } finally {
       this.arena.release(ws);
     }
   }
 
   // predict on rows staged a window at a time: whole blocks of INFERENCE_BLOCK rows, as staged whole.
-  #predictWindowed(x: MatrixInput): Float32Array {
+  #predictWindowed(x: MatrixInput, call: string): Float32Array {
     const window = windowRows((x.width + this.outputs) * 4, INFERENCE_BLOCK);
     const ws = this.arena.reserve(
       { capacity: INFERENCE_BLOCK, inputs: window * x.width, outputs: window * this.outputs },
-      () => `predict on ${x.rows} rows`,
+      () => `${call} on ${x.rows} rows`,
     );
     try {
       const out = new Float32Array(x.rows * this.outputs);
@@ -155,7 +200,7 @@ export class Engine {
         const count = Math.min(window, x.rows - first);
         this.#copyFinite(x, ws.inputs, first, count);
         const bad = this.#led(() => this.kernels.predict(this.arena.net, ws.inputs, count, ws.outputs));
-        if (bad >= 0) throw nonFiniteOutputs('predict', x, first + Math.floor(bad / this.outputs));
+        if (bad >= 0) throw nonFiniteOutputs(call, x, first + Math.floor(bad / this.outputs));
         const at = index32(ws.outputs);
         out.set(this.arena.f32.subarray(at, at + count * this.outputs), first * this.outputs);
       }
@@ -262,13 +307,22 @@ export class Engine {
     return checkRowWeighting(sampleWeight, classWeight, rows, this.outputs === 1 ? 2 : this.outputs);
   }
 
-  // Finiteness is checked in wasm, on the copy: a JavaScript loop over every value would cost as
-  // much as the forward pass of a wide first layer.
+  // Finiteness is checked on the copy: in wasm, since a JavaScript loop over every value would cost
+  // as much as the forward pass of a wide first layer, but for a few values in JavaScript, where a
+  // call into wasm would cost more than the loop.
   #copyFinite(m: MatrixInput, address: number, first = 0, count = m.rows): void {
-    if (count === m.rows) m.copyTo(this.arena.f32, index32(address));
-    else m.copyRows(this.arena.f32, index32(address), first, count);
-    const k = this.kernels.firstNonFinite(address, count * m.width);
-    if (k >= 0) throw nonFiniteError(m, first * m.width + k, this.arena.f32[index32(address) + k]!);
+    const f32 = this.arena.f32;
+    const start = index32(address);
+    if (count === m.rows) m.copyTo(f32, start);
+    else m.copyRows(f32, start, first, count);
+    const values = count * m.width;
+    let k = -1;
+    if (values > SMALL_COPY) {
+      k = this.kernels.firstNonFinite(address, values);
+    } else {
+      for (let i = 0; i < values && k < 0; i++) if (!Number.isFinite(f32[start + i]!)) k = i;
+    }
+    if (k >= 0) throw nonFiniteError(m, first * m.width + k, f32[start + k]!);
   }
 
   #accuracyOf(correct: number, rows: number): number {
@@ -931,10 +985,12 @@ function keptRows(rows: number, heldOut: Uint32Array): Uint32Array {
   return kept;
 }
 
-// A fresh array of count floats from f32[start ...], by a loop up to SMALL_COPY.
-function copyOut(f32: Float32Array, start: number, count: number): Float32Array {
-  if (count > SMALL_COPY) return f32.slice(start, start + count);
-  const out = new Float32Array(count);
+// Fills out from f32[start ...], by a loop up to SMALL_COPY.
+function copyInto(out: Float32Array, f32: Float32Array, start: number): void {
+  const count = out.length;
+  if (count > SMALL_COPY) {
+    out.set(f32.subarray(start, start + count));
+    return;
+  }
   for (let i = 0; i < count; i++) out[i] = f32[start + i]!;
-  return out;
 }

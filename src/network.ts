@@ -3,7 +3,7 @@
 import {
   type BackendChoice, BACKENDS, type NetworkConfig, type NetworkSpec, parseNetworkConfig, parseThreads, type ThreadsChoice,
 } from './config.js';
-import { type Matrix, type MatrixInput, readMatrix, type Targets, toForm } from './data.js';
+import { flatRows, type Matrix, type MatrixInput, NETWORK_INPUTS, readMatrix, type Targets, toForm } from './data.js';
 import { readTargets } from './targets.js';
 import { Engine, type History } from './engine.js';
 import { type EvaluateOptions, type Evaluation, parseEvaluateOptions } from './evaluation.js';
@@ -68,6 +68,8 @@ export class Network {
   readonly #spec: NetworkSpec;
   readonly #rng: Rng;
   #isFitting = false;
+  /** The engine until dispose, for the calls short enough that engineOf's WeakMap lookup shows. */
+  #engine: Engine | undefined;
 
   private constructor(token: typeof CONSTRUCTING, engine: Engine, rng: Rng) {
     if (token !== CONSTRUCTING) {
@@ -75,6 +77,7 @@ export class Network {
     }
     this.#spec = engine.spec;
     this.#rng = rng;
+    this.#engine = engine;
     engines.set(this, engine);
     unreachable.register(this, engine, this);
   }
@@ -220,9 +223,33 @@ export class Network {
   predict(x: readonly number[]): number[];
   predict(x: Matrix): Matrix;
   predict(x: Matrix): Matrix {
-    const engine = engineOf(this);
-    const xs = readMatrix(x, 'x', engine.inputs, 'the network\'s inputs');
+    const engine = this.#engine ?? engineOf(this);
+    if (x instanceof Float32Array) {
+      const out = new Float32Array(flatRows(x.length, 'x', engine.inputs, NETWORK_INPUTS) * engine.outputs);
+      engine.predictInto(x, out, 'predict');
+      return out;
+    }
+    const xs = readMatrix(x, 'x', engine.inputs, NETWORK_INPUTS);
     return toForm(engine.predict(xs), xs.rows, engine.outputs, xs.form);
+  }
+
+  /**
+   * Writes the outputs of the rows of x to out (rows × outputs, row-major) and returns out: predict
+   * without allocating an answer, for a call per frame. out may be x itself, or overlap it.
+   */
+  predictInto(x: Float32Array, out: Float32Array): Float32Array {
+    const engine = this.#engine ?? engineOf(this);
+    if (!(x instanceof Float32Array)) throw new SimdnetError(`predictInto: x must be a Float32Array, got ${describe(x)}`);
+    const rows = flatRows(x.length, 'x', engine.inputs, NETWORK_INPUTS);
+    const length = rows * engine.outputs;
+    if (!(out instanceof Float32Array) || out.length !== length) {
+      throw new SimdnetError(
+        `predictInto: out must be a Float32Array of ${length} values (${rows} rows × ${engine.outputs} outputs), ` +
+          `got ${out instanceof Float32Array ? `one of ${out.length}` : describe(out)}`,
+      );
+    }
+    engine.predictInto(x, out, 'predictInto');
+    return out;
   }
 
   /**
@@ -237,7 +264,7 @@ export class Network {
 
   // x and y (named as given) read as matrices of equal row counts.
   #readPair(x: unknown, y: unknown, [xName, yName]: readonly [string, string] = ['x', 'y']): [MatrixInput, MatrixInput] {
-    const xs = readMatrix(x, xName, this.inputs, 'the network\'s inputs');
+    const xs = readMatrix(x, xName, this.inputs, NETWORK_INPUTS);
     return [xs, readTargets(y, yName, xs, xName, this.outputs, this.#spec.loss)];
   }
 
@@ -298,6 +325,7 @@ export class Network {
     const engine = engines.get(this);
     if (!engine) return;
     engines.delete(this);
+    this.#engine = undefined;
     unreachable.unregister(this);
     engine.dispose();
   }

@@ -14,7 +14,7 @@ function run(ratios: Record<string, number>, omit: string[] = []): ResultRow[] {
     for (const [library, ratio] of Object.entries({ 'simdnet-simd': 1, ...ratios })) {
       if (omit.includes(library)) continue;
       const rate = { median: 1000 / ratio };
-      rows.push({ workload, library, train: rate, infer: rate, inferBulk: rate });
+      rows.push({ workload, library, train: rate, infer: rate, inferBulk: rate, ...(library === 'simdnet-simd' && { inferInto: rate }) });
     }
   }
   return rows;
@@ -115,6 +115,22 @@ describe('performance goals in the benchmark report', () => {
   it('fail W1 on either peer alone', () => {
     expect(verdicts(run({ ...MET, synaptic: 1.05 }), W4_MET)['W1 training ≥ 2× brain.js and ≥ 1.1× synaptic']).toBe('not met');
     expect(verdicts(run({ ...MET, brainjs: 1.9 }), W4_MET)['W1 training ≥ 2× brain.js and ≥ 1.1× synaptic']).toBe('not met');
+  });
+
+  it('judge W1 one-row inference against the fastest JS peer, through predict and predictInto each', () => {
+    const goal = (rows: ResultRow[]) => judgeGoals(rows, W4_MET).find((t) => t.goal.startsWith('W1 one-row inference'))!;
+    const rows = run(MET);
+    const naive = rows.find((r) => r.workload === 'W1' && r.library === 'naive-js')!;
+    naive.infer = { median: 1000 / 1.2 };
+    expect(goal(rows)).toMatchObject({ verdict: 'met', measured: 'predict over naive-js 1.20×, predictInto over naive-js 1.20×' });
+    naive.infer = { median: 1000 / 1.19 };
+    expect(goal(rows).verdict).toBe('not met');
+    naive.infer = { median: 1000 / 1.5 };
+    const simd = rows.find((r) => r.workload === 'W1' && r.library === 'simdnet-simd')!;
+    simd.inferInto = { median: 1000 / 1.5 * 1.1 };
+    expect(goal(rows)).toMatchObject({ verdict: 'not met', measured: 'predict over naive-js 1.50×, predictInto over naive-js 1.10×' });
+    delete simd.inferInto;
+    expect(goal(rows).verdict).toBe('not measured');
   });
 
   it('judge inference against brain.js on 1,024-row calls of every workload, not on one-batch calls', () => {

@@ -1,15 +1,17 @@
 // Every library the suite measures, in table order. `module` implements the common peer
 // interface: setup(workload, data, variant) → { trainChunk(units), infer(units), inferBulk?(units),
-// dispose(), stats?() }, where trainChunk and infer do `units` steps of work (batches, or rows for a
-// library that updates per row) and return the rows they covered; inferBulk, for a library with a
-// batch API, predicts `units` blocks of INFER_BLOCK rows (workloads.mjs), one call per block.
+// inferInto?(units), dispose(), stats?() }, where trainChunk and infer do `units` steps of work
+// (batches, or rows for a library that updates per row) and return the rows they covered; inferBulk,
+// for a library with a batch API, predicts `units` blocks of INFER_BLOCK rows (workloads.mjs), one
+// call per block; inferInto, for a library with a form that writes into the caller's array, does
+// infer's work through it.
 // A module may also export unavailableReason(workload) → string | null. `nodeFlags` are passed
 // to the child's node when that node accepts them. A `browser` peer's module runs in a page of
 // headless Chromium that the child drives (bench/browser.mjs); `cores` is how many cores the
 // child, and everything it starts, is pinned to.
 
-/** What is measured of every peer: trainChunk, infer and (where the peer has it) inferBulk. */
-export const MEASUREMENTS = ['train', 'infer', 'inferBulk'];
+/** What is measured of every peer: trainChunk, infer and (where the peer has them) inferBulk and inferInto. */
+export const MEASUREMENTS = ['train', 'infer', 'inferBulk', 'inferInto'];
 
 /** The peer every ratio is taken against. */
 export const BASELINE = 'simdnet-simd';

@@ -19,6 +19,10 @@ export async function setup(workload, data, variant) {
   const rowsOf = (a, width, start, end) => a.subarray(start * width, end * width);
   const nextTrain = batchCursor(data.rows, batchSize);
   const nextInfer = batchCursor(data.rows, batchSize);
+  const nextInto = batchCursor(data.rows, batchSize);
+  // predictInto's inputs and outputs, made once per batch, as a per-frame caller keeps its arrays.
+  const kept = new Map();
+  const keptFor = (start, end) => kept.get(start) ?? kept.set(start, [rowsOf(x, inputs, start, end), new Float32Array((end - start) * outputs)]).get(start);
   const bulk = inferenceInputs(data);
   const nextBulk = batchCursor(bulk.rows, INFER_BLOCK);
   return {
@@ -32,6 +36,9 @@ export async function setup(workload, data, variant) {
     },
     infer(batches) {
       return forEachBatch(nextInfer(batches), batchSize, (start, end) => net.predict(rowsOf(x, inputs, start, end)));
+    },
+    inferInto(batches) {
+      return forEachBatch(nextInto(batches), batchSize, (start, end) => net.predictInto(...keptFor(start, end)));
     },
     inferBulk(blocks) {
       return forEachBatch(nextBulk(blocks), INFER_BLOCK, (start, end) => net.predict(rowsOf(bulk.x, inputs, start, end)));

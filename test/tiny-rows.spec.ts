@@ -1,0 +1,140 @@
+// assembly/tiny.ts trains networks of one or two layers of at most four units row by row under
+// plain SGD, outside train.ts's per-batch loop. A fit it takes must give what train.ts's general
+// path gives, bit for bit: the weights, every figure of the history, the generator's state, and a
+// divergence's error and restored weights. clipValue at float32's largest value changes no
+// gradient but sends every batch through the general path, which the comparison stands on.
+
+import { describe, expect, it } from 'vitest';
+import { DivergenceError, type FitOptions, Network, type NetworkConfig } from '../src/index.js';
+import { trainingCalls } from '../src/engine.js';
+import { Rng } from '../src/random.js';
+import { BACKENDS } from './support/kernels.js';
+import { f32Bits as bits } from './support/numeric.js';
+import { failure } from './support/untouched.js';
+
+const GENERAL: FitOptions = { clipValue: 3.4e38 };
+const rng = Rng.fromSeed(17);
+const uniform = (n: number, lo = -1, hi = 1): Float32Array => Float32Array.from({ length: n }, () => lo + (hi - lo) * rng.uniform());
+
+const CONFIGS: [string, NetworkConfig][] = [
+  ['2-2-2 sigmoid, squared error', {
+    inputs: 2, layers: [{ units: 2, activation: 'sigmoid' }, { units: 2, activation: 'sigmoid' }], loss: 'squaredError', seed: 1,
+  }],
+  ['2-2-1 linear without biases', {
+    inputs: 2, layers: [{ units: 2, activation: 'linear', bias: false }, { units: 1, activation: 'linear', bias: false }], loss: 'squaredError', seed: 2,
+  }],
+  ['3→2 sigmoid, categorical cross-entropy', { inputs: 3, layers: [{ units: 2, activation: 'sigmoid' }], loss: 'categoricalCrossentropy', seed: 3 }],
+  ['5-4-3 leakyRelu and sigmoid, binary cross-entropy, a frozen bias', {
+    inputs: 5,
+    layers: [{ units: 4, activation: 'leakyRelu', alpha: 0.2, trainBias: false }, { units: 3, activation: 'sigmoid' }],
+    loss: 'binaryCrossentropy', seed: 4,
+  }],
+  ['3-1-4 relu and linear, squared error', {
+    inputs: 3, layers: [{ units: 1, activation: 'relu' }, { units: 4, activation: 'linear' }], loss: 'squaredError', seed: 5,
+  }],
+  // tanh below a delta passed down takes row.ts's fallback, not the lanes.
+  ['2-3-2 tanh and sigmoid, binary cross-entropy', {
+    inputs: 2, layers: [{ units: 3, activation: 'tanh' }, { units: 2, activation: 'sigmoid' }], loss: 'binaryCrossentropy', seed: 6,
+  }],
+];
+
+function dataFor(config: NetworkConfig, rows: number): [Float32Array, Float32Array] {
+  const outputs = config.layers.at(-1)!.units;
+  const x = uniform(rows * config.inputs, -2, 2);
+  const y = new Float32Array(rows * outputs);
+  for (let r = 0; r < rows; r++) {
+    if (config.loss === 'categoricalCrossentropy') y[r * outputs + (r % outputs)] = 1;
+    else for (let j = 0; j < outputs; j++) y[r * outputs + j] = config.loss === 'binaryCrossentropy' ? (r + j) % 2 : rng.uniform();
+  }
+  return [x, y];
+}
+
+const weightBits = (net: Network): Uint32Array => bits(net.getWeights().flatMap((l) => [...l.weights, ...(l.bias ?? [])]));
+
+// A fit from the same start through the tiny loop and through the general path: everything it leaves.
+async function bothWays(config: NetworkConfig, x: Float32Array, y: Float32Array, options: FitOptions) {
+  const results = [];
+  for (const extra of [{}, GENERAL]) {
+    const net = await Network.create(config);
+    const history = await net.fit(x, y, { batchSize: 1, optimizer: { type: 'sgd', learningRate: 0.2 }, ...options, ...extra });
+    // A second fit goes on from the generator and the weights the first left.
+    const next = await net.fit(x, y, { epochs: 1, batchSize: 1, optimizer: { type: 'sgd', learningRate: 0.2 }, ...extra });
+    results.push({ weights: weightBits(net), history, next });
+    net.dispose();
+  }
+  return results;
+}
+
+describe.each(BACKENDS)('tiny networks trained row by row (%s build)', (backend) => {
+  it.each(CONFIGS)('%s: the bits of the general path, shuffled or not, with validation rows', async (_, base) => {
+    const config = { ...base, backend };
+    const [x, y] = dataFor(config, 13);
+    for (const options of [
+      { epochs: 5, shuffle: false },
+      { epochs: 4, shuffle: true, validationSplit: 0.25 },
+    ] as FitOptions[]) {
+      const [tiny, general] = await bothWays(config, x, y, options);
+      expect(tiny!.weights).toEqual(general!.weights);
+      expect(tiny!.history).toEqual(general!.history);
+      expect(tiny!.next).toEqual(general!.next);
+      expect(tiny!.history.loss[0]).not.toBe(tiny!.history.loss.at(-1));
+    }
+  });
+
+  it('the bits of the general path however the fit is cut into calls, and with onBatchEnd', async () => {
+    const config = { ...CONFIGS[0]![1], backend };
+    const [x, y] = dataFor(config, 7);
+    const [whole] = await bothWays(config, x, y, { epochs: 6 });
+    for (const batches of [1, 3, 5, 9]) {
+      trainingCalls.batches = batches;
+      try {
+        const [cut, general] = await bothWays(config, x, y, { epochs: 6 });
+        expect(cut).toEqual(whole);
+        expect(general).toEqual(whole);
+      } finally {
+        trainingCalls.batches = 0;
+      }
+    }
+    const losses: number[][] = [[], []];
+    const [tiny, general] = await Promise.all([{}, GENERAL].map(async (extra, i) => {
+      const net = await Network.create(config);
+      await net.fit(x, y, {
+        epochs: 2, batchSize: 1, optimizer: { type: 'sgd', learningRate: 0.2 }, ...extra,
+        onBatchEnd: ({ loss }) => void losses[i]!.push(loss),
+      });
+      return weightBits(net);
+    }));
+    expect(tiny).toEqual(general);
+    expect(losses[0]).toEqual(losses[1]);
+    expect(losses[0]).toHaveLength(14);
+  });
+
+  it('diverges as the general path does: the same error and restored weights', async () => {
+    const config = { ...CONFIGS[1]![1], backend };
+    const x = new Float32Array([1, 2, 3, 4, 5, 6, 7, 8]);
+    const y = new Float32Array([1e3, -1e3, 2e3, -2e3]);
+    const outcomes = [];
+    for (const extra of [{}, GENERAL]) {
+      const net = await Network.create(config);
+      const error = await failure(() => net.fit(x, y, { epochs: 50, batchSize: 1, optimizer: { type: 'sgd', learningRate: 0.5 }, ...extra }));
+      expect(error).toBeInstanceOf(DivergenceError);
+      const { epoch, batch, reason, restoredEpoch, history } = error as DivergenceError;
+      outcomes.push({ epoch, batch, reason, restoredEpoch, history, weights: weightBits(net) });
+      net.dispose();
+    }
+    expect(outcomes[0]).toEqual(outcomes[1]);
+  });
+});
+
+it('gives the bits of one thread on two', async () => {
+  const [, base] = CONFIGS[3]!;
+  const [x, y] = dataFor(base, 11);
+  const trained = [];
+  for (const threads of [1, 2]) {
+    const net = await Network.create({ ...base, threads });
+    const history = await net.fit(x, y, { epochs: 3, batchSize: 1, optimizer: { type: 'sgd', learningRate: 0.2 } });
+    trained.push({ weights: weightBits(net), history });
+    net.dispose();
+  }
+  expect(trained[1]).toEqual(trained[0]);
+});
