@@ -282,7 +282,10 @@ describe('the same bits on every build and thread count', () => {
       const history = await net.fit(X, y, FIT);
       const single = await network({ ...config, inputs: 5, layers: [{ units: 3, activation: 'sigmoid' }, { units: 4, activation: narrow.activation }] });
       await single.fit(X.subarray(0, ROWS * 5), narrow.y, ROW_FIT);
-      outcomes.push({ history, weights: weightHash(net), single: weightHash(single), evaluation: net.evaluate(X, y) });
+      // Without weights, the tiny network's row loop (assembly/tiny.ts) trains it.
+      const tiny = await network({ ...config, inputs: 5, layers: [{ units: 3, activation: 'sigmoid' }, { units: 4, activation: narrow.activation }] });
+      await tiny.fit(X.subarray(0, ROWS * 5), narrow.y, { ...ROW_FIT, sampleWeight: undefined });
+      outcomes.push({ history, weights: weightHash(net), single: weightHash(single), tiny: weightHash(tiny), evaluation: net.evaluate(X, y) });
     }
     // The relaxed build may round its matrix products differently; everything else is the same bits.
     const exact = outcomes.filter((_, i) => runs[i]!.backend !== 'relaxed');
