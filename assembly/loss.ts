@@ -58,6 +58,12 @@ function unitLoss(ai: f32, yi: f64, loss: i32, huberDelta: f32): f64 {
 export function lossSum(a: usize, y: usize, m: i32, n: i32, loss: i32, huberDelta: f32, weights: usize): f64 {
   const sparse = isSparse(loss);
   let sum: f64 = 0;
+  if (!weights && !sparse) {
+    for (let i = 0, count = m * n; i < count; i++) {
+      sum += unitLoss(load<f32>(at(a, i)), <f64>load<f32>(at(y, i)), loss, huberDelta);
+    }
+    return sum;
+  }
   for (let r = 0; r < m; r++) {
     if (weights) {
       let row: f64 = 0;
