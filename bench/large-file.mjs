@@ -90,18 +90,33 @@ async function trainOn(file, mode, dir) {
   const run = await runMeasured(args, dir);
   const figures = { mode, fileBytes: file.bytes, rows: file.rows, freeBytesBefore: freeBytes, seconds: run.seconds, peakRssBytes: run.peakRssBytes };
   if (run.error) return { ...figures, error: run.error };
+  // What the CLI says it read and how long its epoch took, beside what was written and the wall time.
+  const rowsRead = /: ([\d,]+) rows,/.exec(run.stdout);
+  const trained = /trained in ([\d.]+) s/.exec(run.stdout);
   const accuracy = /last epoch: .*accuracy ([\d.]+)%/.exec(run.stdout);
-  return { ...figures, rowsPerSecond: file.rows / run.seconds, accuracy: accuracy ? Number(accuracy[1]) / 100 : null };
+  return {
+    ...figures,
+    rowsRead: rowsRead ? Number(rowsRead[1].replaceAll(',', '')) : null,
+    rowsPerSecond: file.rows / run.seconds,
+    trainSeconds: trained ? Number(trained[1]) : null,
+    accuracy: accuracy ? Number(accuracy[1]) / 100 : null,
+  };
 }
 
 /**
  * The measurement: { totalBytes, freeBytes, baselineRssBytes, command, runs }, runs being the
  * large file streamed, then the small one streamed and held whole, each { label, mode,
- * fileBytes, rows, classShares, freeBytesBefore, seconds, rowsPerSecond, peakRssBytes,
- * accuracy } or, failed, { …, error }. `log` receives progress lines.
+ * fileBytes, rows, classShares, freeBytesBefore, seconds, peakRssBytes, rowsRead, rowsPerSecond,
+ * trainSeconds, accuracy } or, failed, { …, error }. `log` receives progress lines.
  */
 export async function measureLargeFile({ largeBytes = 2.2e9, smallBytes = 200e6, log = () => {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'simdnet-large-file-'));
+  // Interrupted, the run would otherwise leave gigabytes in the temporary directory.
+  const removeAndExit = (signal) => {
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, removeAndExit);
   const result = { totalBytes: totalmem(), freeBytes: freemem(), command: ['simdnet', 'train', 'FILE', '--stream|--no-stream', ...TRAIN_ARGS].join(' ') };
   try {
     // The process with the CLI loaded and nothing read: what every run's peak is above.
@@ -123,6 +138,7 @@ export async function measureLargeFile({ largeBytes = 2.2e9, smallBytes = 200e6,
     }
     result.runs = runs;
   } finally {
+    for (const signal of ['SIGINT', 'SIGTERM']) process.off(signal, removeAndExit);
     rmSync(dir, { recursive: true, force: true });
   }
   return result;

@@ -123,7 +123,7 @@ export function manyNetworksLine(result) {
 
 /** `simdnet train` on a file larger than memory (bench/large-file.mjs): a table and the machine's memory. */
 export function largeFileTable(result) {
-  const gb = (bytes) => (bytes == null ? '—' : `${(bytes / 1e9).toFixed(2)} GB`);
+  const gb = (bytes) => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`);
   const mb = (bytes) => (bytes == null ? '—' : `${(bytes / 2 ** 20).toFixed(0)} MiB`);
   const header = ['File', 'Rows', 'Read', 'Wall s', 'Rows/s', 'Peak RSS', 'Training accuracy'];
   const body = result.runs.map((r) => [

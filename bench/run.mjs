@@ -108,7 +108,7 @@ const report = [
   largeFile ? `\n${largeFileTable(largeFile)}` : '',
   goals.length ? `\n${goalsTable(goals)}` : '',
   `\nWall time ${wallSeconds.toFixed(0)} s.`,
-].join('\n');
+].filter((part, i) => i === 1 || part !== '').join('\n');
 console.log(report);
 
 mkdirSync(RESULTS, { recursive: true });
