@@ -133,7 +133,7 @@ export function largeFileTable(result) {
       : [fixed(r.seconds, 0), compact(r.rowsPerSecond), mb(r.peakRssBytes), r.accuracy == null ? '—' : `${(100 * r.accuracy).toFixed(1)}%`]),
   ]);
   return (
-    `simdnet train on a file larger than memory: \`${result.command}\`, one child process a run, ` +
+    `simdnet train on a file larger than memory: \`${result.command}\`, one child process a run (not pinned), ` +
     `its peak resident set read inside it; the process with nothing read peaks at ${mb(result.baselineRssBytes)}. ` +
     `Machine memory ${gb(result.totalBytes)}, ${gb(result.freeBytes)} available at the start. ` +
     'Wall time and rows/s cover the whole command (the first pass over the file and the epoch).\n\n' +
