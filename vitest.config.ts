@@ -12,7 +12,7 @@ const nodeAccepts = (flag: string): boolean => spawnSync(process.execPath, [flag
 // browser, MNIST, a soak, gigabytes of wasm memory. `npm run test:unit` (project 'unit') runs
 // everything else.
 const INTEGRATION = [
-  'demo', 'packaging', 'playground', 'soak', 'cli', 'cli-*', 'high-addresses', 'threads-process', 'bench-browser',
+  'demo', 'packaging', 'playground', 'soak', 'cli', 'cli-*', 'high-addresses', 'threads-process', 'bench-browser', 'bench-large-file',
 ].map((name) => `test/${name}.spec.ts`);
 
 export default defineConfig({

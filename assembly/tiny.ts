@@ -1,6 +1,6 @@
 // Training a tiny network row by row: one or two layers of at most four units
 // (row.ts's narrow layers), batches of one row, plain SGD without L1, L2,
-// clipping or a schedule, as the textbook examples and small online learners
+// clipping, a schedule or row weights, as the textbook examples and small online learners
 // train. A row then costs about as much as reading the network and run
 // records, looping over the layers and going through train.ts's batch
 // bookkeeping, so train.ts hands a run of such rows to this loop, which reads
@@ -10,13 +10,14 @@
 
 import {
   CLIP_NONE, LAYER_ACTIVATION, LAYER_ALPHA, LAYER_BIAS, LAYER_DELTAS, LAYER_DROPPED, LAYER_FLAGS, LAYER_HAS_BIAS,
-  LAYER_INPUTS, LAYER_OUTPUTS, LAYER_PREACTIVATIONS, LAYER_TRAIN_BIAS, LAYER_UNITS, LAYER_WEIGHTS, NET_ACCURACY, NET_LOSS, OPT_SGD,
+  LAYER_INPUTS, LAYER_OUTPUTS, LAYER_PREACTIVATIONS, LAYER_TRAIN_BIAS, LAYER_UNITS, LAYER_WEIGHTS, NET_ACCURACY,
+  NET_HUBER_DELTA, NET_LOSS, OPT_SGD,
   RUN_BATCH_LOSS, RUN_BATCH_SIZE, RUN_CLIP, RUN_L1, RUN_L2, RUN_OPTIMIZER, RUN_ORDER, RUN_SCHEDULE, RUN_STEP, RUN_X,
-  RUN_Y, SCHEDULE_CONSTANT, STATS_CORRECT, STATS_LOSS,
+  RUN_WEIGHTS, RUN_Y, SCHEDULE_CONSTANT, STATS_CORRECT, STATS_LOSS,
 } from "../src/abi";
 import { countCorrect, lossDelta, lossSum } from "./loss";
 import { at } from "./memory";
-import { f32At, i32At, layerCount, layerRecord, ptrAt } from "./records";
+import { f32At, i32At, layerCount, layerRecord, ptrAt, targetWidth } from "./records";
 import { isNarrow, narrowBackward, narrowForward } from "./row";
 
 /** Whether trainTinyRows can run the run's batches on this network. */
@@ -29,7 +30,8 @@ export function tinyRowsApply(net: usize, run: usize): bool {
     if (!isNarrow(i32At(layer, LAYER_UNITS)) || ptrAt(layer, LAYER_DROPPED)) return false;
   }
   return i32At(run, RUN_BATCH_SIZE) == 1 && i32At(run, RUN_OPTIMIZER) == OPT_SGD && f32At(run, RUN_L1) == 0
-    && f32At(run, RUN_L2) == 0 && i32At(run, RUN_CLIP) == CLIP_NONE && i32At(run, RUN_SCHEDULE) == SCHEDULE_CONSTANT;
+    && f32At(run, RUN_L2) == 0 && i32At(run, RUN_CLIP) == CLIP_NONE && i32At(run, RUN_SCHEDULE) == SCHEDULE_CONSTANT
+    && ptrAt(run, RUN_WEIGHTS) == 0;
 }
 
 /**
@@ -63,6 +65,8 @@ export function trainTinyRows(net: usize, run: usize, batch: i32, count: i32, st
   const pre2 = ptrAt(last, LAYER_PREACTIVATIONS);
   const delta2 = ptrAt(last, LAYER_DELTAS);
   const loss = i32At(net, NET_LOSS);
+  const huberDelta = f32At(net, NET_HUBER_DELTA);
+  const targets = targetWidth(net, units);
   const accuracy = i32At(net, NET_ACCURACY);
   const order = ptrAt(run, RUN_ORDER);
   const xs = ptrAt(run, RUN_X);
@@ -74,15 +78,15 @@ export function trainTinyRows(net: usize, run: usize, batch: i32, count: i32, st
   for (; r < count; r++) {
     const row = order ? <i32>load<u32>(at(order, batch + r)) : batch + r;
     const x = at(xs, row * inputs);
-    const y = at(ys, row * units);
+    const y = at(ys, row * targets);
     narrowForward(inputs, hidden, x, weights1, bias1, act1, alpha1, out1, pre1);
     if (two) narrowForward(hidden, units, out1, weights2, bias2, act2, alpha2, outputs, pre2);
-    const rowObjective = lossSum(outputs, y, units, loss);
+    const rowObjective = lossSum(outputs, y, 1, units, loss, huberDelta, 0);
     if (!isFinite(rowObjective)) break;
     objective = rowObjective;
     lossTotal += objective;
     correct += <f64>countCorrect(outputs, y, 1, units, accuracy);
-    lossDelta(outputs, y, 1, units, loss, act2, alpha2, true, delta2, pre2);
+    lossDelta(outputs, y, 1, units, loss, act2, alpha2, true, delta2, huberDelta, 0, pre2);
     // train.ts's backpropagate under SGD in place, without L2: the last layer passes its delta
     // down and is updated, then the first is.
     if (two) narrowBackward(hidden, units, out1, delta2, weights2, trained2, lr, 0, delta1, act1, alpha1, pre1);

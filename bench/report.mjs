@@ -121,6 +121,26 @@ export function manyNetworksLine(result) {
   );
 }
 
+/** `simdnet train` on a file larger than memory (bench/large-file.mjs): a table and the machine's memory. */
+export function largeFileTable(result) {
+  const gb = (bytes) => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`);
+  const mb = (bytes) => (bytes == null ? '—' : `${(bytes / 2 ** 20).toFixed(0)} MiB`);
+  const header = ['File', 'Rows', 'Read', 'Wall s', 'Rows/s', 'Peak RSS', 'Training accuracy'];
+  const body = result.runs.map((r) => [
+    gb(r.fileBytes), r.rows.toLocaleString('en'), r.mode === 'stream' ? 'streamed' : 'held whole',
+    ...(r.error
+      ? [fixed(r.seconds, 0), '—', mb(r.peakRssBytes), `failed: ${r.error}`]
+      : [fixed(r.seconds, 0), compact(r.rowsPerSecond), mb(r.peakRssBytes), r.accuracy == null ? '—' : `${(100 * r.accuracy).toFixed(1)}%`]),
+  ]);
+  return (
+    `simdnet train on a file larger than memory: \`${result.command}\`, one child process a run (not pinned), ` +
+    `its peak resident set read inside it; the process with nothing read peaks at ${mb(result.baselineRssBytes)}. ` +
+    `Machine memory ${gb(result.totalBytes)}, ${gb(result.freeBytes)} available at the start. ` +
+    'Wall time and rows/s cover the whole command (the first pass over the file and the epoch).\n\n' +
+    markdown(header, body)
+  );
+}
+
 /** Per-library caveats that the table's numbers depend on, and why a library did not run. */
 export function notes(rows) {
   const present = new Set(rows.map((r) => r.library));

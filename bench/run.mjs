@@ -19,7 +19,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PROFILES, summarize } from './measure.mjs';
 import { findPeer, MEASUREMENTS, PEERS } from './peers/index.mjs';
-import { derive, floorLine, gemmTable, goalsTable, manyNetworksLine, notes, resultsTable } from './report.mjs';
+import { measureLargeFile } from './large-file.mjs';
+import { derive, floorLine, gemmTable, goalsTable, largeFileTable, manyNetworksLine, notes, resultsTable } from './report.mjs';
 import { judgeGoals } from './targets.mjs';
 import { findWorkload, WORKLOADS } from './workloads.mjs';
 
@@ -30,13 +31,20 @@ const RESULTS = join(root, 'bench/results');
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
 // Selected with the libraries, and run unless the libraries selected leave them out.
 const EXTRAS = ['gemm', 'many-networks'];
-const USAGE = `usage: npm run bench -- [--quick] [--workload W1,…] [--library ${[...PEERS.map((p) => p.id), ...EXTRAS].join(',')}]`;
+// Selected with the libraries too, but run only when named: large-file writes gigabytes to
+// os.tmpdir() and takes minutes, which a plain run should not impose.
+const OPT_IN = ['large-file'];
+const USAGE =
+  `usage: npm run bench -- [--quick] [--workload W1,…] [--library ${[...PEERS.map((p) => p.id), ...EXTRAS, ...OPT_IN].join(',')}]` +
+  ' [--large-file-gb 2.2] [--small-file-mb 200]';
 
 const { values: options } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     workload: { type: 'string' },
     library: { type: 'string' },
+    'large-file-gb': { type: 'string', default: '2.2' },
+    'small-file-mb': { type: 'string', default: '200' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -46,8 +54,10 @@ const workloads = options.workload?.split(',').map((id) => findWorkload(id) ?? e
 const selected = options.library?.split(',');
 const peers = selected === undefined
   ? PEERS
-  : selected.filter((id) => !EXTRAS.includes(id)).map((id) => findPeer(id) ?? exit(`unknown library '${id}'\n${USAGE}`, 2));
+  : selected.filter((id) => !EXTRAS.includes(id) && !OPT_IN.includes(id)).map((id) => findPeer(id) ?? exit(`unknown library '${id}'\n${USAGE}`, 2));
 const runs = (extra) => selected === undefined || selected.includes(extra);
+const largeFileBytes = positive('large-file-gb') * 1e9;
+const smallFileBytes = positive('small-file-mb') * 1e6;
 
 const started = performance.now();
 ensureBuilt();
@@ -56,7 +66,8 @@ const pinning = pinningPlan();
 const SETUP_LIMIT = options.quick ? 60 : 240;
 const REQUEST_LIMIT = options.quick ? 30 : 120;
 const rows = [];
-for (const workload of workloads) rows.push(...(await measureWorkload(workload)));
+// With no library selected (only extras), there is nothing to interleave on the workloads.
+if (peers.length) for (const workload of workloads) rows.push(...(await measureWorkload(workload)));
 let gemm;
 if (runs('gemm')) {
   process.stderr.write('GEMM micro-benchmark … ');
@@ -68,6 +79,11 @@ if (runs('many-networks')) {
   process.stderr.write('Many small networks alive at once … ');
   manyNetworks = await startChild(['many-networks'], 1, ['--expose-gc']).next(SETUP_LIMIT);
   process.stderr.write(`${manyNetworks.error ?? 'done'}\n`);
+}
+let largeFile;
+if (selected?.includes('large-file')) {
+  process.stderr.write('simdnet train on a file larger than memory:\n');
+  largeFile = await measureLargeFile({ largeBytes: largeFileBytes, smallBytes: smallFileBytes, log: (text) => process.stderr.write(text) });
 }
 derive(rows, gemm);
 const goals = rows.length || manyNetworks ? judgeGoals(rows, gemm, manyNetworks) : [];
@@ -89,9 +105,10 @@ const report = [
   gemm ? `\n${gemmTable(gemm)}` : '',
   gemm?.w1Floor ? `\n${floorLine(gemm, rows)}` : '',
   manyNetworks ? `\n${manyNetworksLine(manyNetworks)}` : '',
+  largeFile ? `\n${largeFileTable(largeFile)}` : '',
   goals.length ? `\n${goalsTable(goals)}` : '',
   `\nWall time ${wallSeconds.toFixed(0)} s.`,
-].join('\n');
+].filter((part, i) => i === 1 || part !== '').join('\n');
 console.log(report);
 
 mkdirSync(RESULTS, { recursive: true });
@@ -113,6 +130,7 @@ const record = {
   results: rows,
   gemm: gemm ?? null,
   manyNetworks: manyNetworks ?? null,
+  largeFile: largeFile ?? null,
   goals,
 };
 writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(record, null, 2)}\n`);
@@ -256,6 +274,13 @@ function ensureBuilt() {
 function listFiles(dir) {
   if (!existsSync(dir)) return [];
   return spawnSync('find', [dir, '-type', 'f'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+}
+
+// A size option's value, a positive number.
+function positive(name) {
+  const value = Number(options[name]);
+  if (!(value > 0)) exit(`--${name} must be a positive number, not '${options[name]}'\n${USAGE}`, 2);
+  return value;
 }
 
 function exit(message, code) {

@@ -24,6 +24,8 @@ export interface GemmResults {
     /** The median, and its share of the ceiling in per cent where derived or recorded. */
     simd: { median?: number; percentOfCeiling?: { median: number; best?: number } };
   }[];
+  /** W1's floor in rows/s (bench/ceiling.ts tinyRowLoop); null or absent when W1 was not measured. */
+  w1Floor?: { median: number } | null;
 }
 
 /** The memory of many small networks alive at once (bench/many-networks.mjs), or why it failed. */

@@ -53,6 +53,11 @@ export function judgeGoals(rows, gemm, manyNetworks) {
     if (peer.missing) return times(`predictInto over ${peer.missing} (fastest JS peer unknown)`, undefined, min);
     return times(`predictInto over ${peer.library}`, mine && mine / peer.rate, min);
   };
+  // simdnet SIMD's W1 training over W1's floor (bench/ceiling.ts tinyRowLoop, timed by the GEMM child).
+  const floorShare = () => {
+    const rate = median('W1', 'simdnet-simd', 'train');
+    return rate && gemm?.w1Floor ? rate / gemm.w1Floor.median : undefined;
+  };
   const inference = (workload, library, min) => [
     times(`${workload} batch`, simdOver(workload, library, 'infer'), min),
     times(`${workload} 1,024 rows`, simdOver(workload, library, 'inferBulk'), min),
@@ -69,9 +74,10 @@ export function judgeGoals(rows, gemm, manyNetworks) {
     return simd?.median !== undefined && gemm.ceiling ? simd.median / bestCeiling(gemm.ceiling) : undefined;
   };
   return [
-    judged('W1 training ≥ 2× brain.js and ≥ 1.1× synaptic', [
+    judged("W1 training ≥ 70 % of its floor, ≥ 1.3× synaptic and ≥ 2× brain.js", [
+      percent('floor', floorShare(), 70),
+      times('synaptic', simdOver('W1', 'synaptic'), 1.3),
       times('brain.js', simdOver('W1', 'brainjs'), 2),
-      times('synaptic', simdOver('W1', 'synaptic'), 1.1),
     ]),
     judged('W1 one-row inference ≥ 1.2× the fastest JS peer: predict, and predictInto into a kept array', [
       againstFastest('W1', 'simdnet-simd', 'infer', 1.2, (peer) => `predict over ${peer}`),

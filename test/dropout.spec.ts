@@ -203,6 +203,32 @@ describe('networks with dropout', () => {
     expect(runs[6]!.bits, 'per-row SGD, simd and scalar').toEqual(runs[5]!.bits);
   });
 
+  it('trains with the newer losses and row weights: class indices and Huber, weighted, the same bits on every build and thread count', async () => {
+    const labels = Float32Array.from({ length: ROWS }, (_, r) => r % 5);
+    const sampleWeight = Float32Array.from({ length: ROWS }, (_, r) => 0.5 + (r % 3));
+    const losses: [Partial<NetworkConfig>, Float32Array][] = [
+      [{ loss: 'sparseCategoricalCrossentropy' }, labels],
+      [{ loss: 'huber', huberDelta: 0.3, layers: config(0.25).layers.map((l, i) => (i === 2 ? { ...l, activation: 'linear' } : l)) }, Y],
+    ];
+    for (const [lossConfig, y] of losses) {
+      const runs: string[][] = [];
+      for (const extra of [{ backend: 'simd', threads: 1 }, { backend: 'scalar', threads: 1 }, { backend: 'simd', threads: 3 }] as const) {
+        const net = await network(config(0.25, { ...lossConfig, ...extra }));
+        const history = await net.fit(X, y, { ...FIT, sampleWeight });
+        expect(history.loss.every(Number.isFinite), lossConfig.loss).toBe(true);
+        runs.push(weightBits(net));
+      }
+      expect(runs[1], `${lossConfig.loss}: scalar`).toEqual(runs[0]);
+      expect(runs[2], `${lossConfig.loss}: 3 threads`).toEqual(runs[0]);
+    }
+    const huber = await network(config(0.25, losses[1]![0]));
+    const json = huber.toJSON();
+    expect([json.huberDelta, json.layers.map((l) => l.dropout)]).toEqual([0.3, [0.25, 0.25, undefined]]);
+    const copy = await Network.fromJSON(json);
+    live.push(copy);
+    expect([copy.config.huberDelta, copy.config.layers.map((l) => l.dropout)]).toEqual([huber.config.huberDelta, [0.25, 0.25, undefined]]);
+  });
+
   it('continues its masks from one fit to the next: two fits of one epoch train as one fit of two', async () => {
     const [once, twice] = await Promise.all([network(config(0.25)), network(config(0.25))]);
     await once.fit(X, Y, FIT);

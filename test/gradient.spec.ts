@@ -1,11 +1,12 @@
 // Backpropagation against finite differences: the float64 reference's own
 // analytic gradient, and the wasm engine's float32 gradient (gradientCheck),
 // for every hidden activation × output activation × loss among the first six
-// activations, and each later one as the hidden activation before a linear,
-// sigmoid and softmax output (with its loss) and as the output after tanh,
-// without a penalty, with L2 and with L1 (whose subgradient at 0 no random
-// weight meets), with trained, frozen and no biases. Then the float32 gradient
-// against the float64 reference's on odd shapes, for every activation.
+// activations, and each later one as the hidden activation before an output
+// suited to each loss and as the output after tanh with every loss, without a
+// penalty, with L2, with L1 and with row weights (whose subgradient at 0 no
+// random weight meets), with trained, frozen and no biases. Then the float32
+// gradient against the float64 reference's on odd shapes, for every activation
+// with every loss.
 
 import { describe, expect, it } from 'vitest';
 import { gradientCheck, Network } from '../src/index.js';
@@ -14,11 +15,14 @@ import { ReferenceNetwork } from '../src/reference/network.js';
 import { Rng } from '../src/random.js';
 import { readMatrix } from '../src/data.js';
 import { engineOf } from '../src/network.js';
+import { readTargets } from '../src/targets.js';
 
 const INPUTS = 4;
 const HIDDEN = 5;
 const OUTPUTS = 3;
 const ROWS = 6;
+/** One weight per row, a zero among them. */
+const ROW_WEIGHTS = [0.5, 2, 0, 1, 3, 1.5];
 const BIAS_MODES = [
   { name: 'trained bias', bias: true, trainBias: true },
   { name: 'frozen bias', bias: true, trainBias: false },
@@ -26,6 +30,7 @@ const BIAS_MODES = [
 ] as const;
 
 function targets(loss: Loss, rng: Rng): Float64Array {
+  if (loss === 'sparseCategoricalCrossentropy') return Float64Array.from({ length: ROWS }, () => rng.below(OUTPUTS));
   const y = new Float64Array(ROWS * OUTPUTS);
   for (let r = 0; r < ROWS; r++) {
     if (loss === 'categoricalCrossentropy') y[r * OUTPUTS + rng.below(OUTPUTS)] = 1;
@@ -67,7 +72,10 @@ async function build(
 }
 
 const FIRST_SIX = ACTIVATIONS.slice(0, 6);
-const OUTPUTS_WITH_LOSS = [['linear', 'squaredError'], ['sigmoid', 'binaryCrossentropy'], ['softmax', 'categoricalCrossentropy']] as const;
+const OUTPUTS_WITH_LOSS = [
+  ['linear', 'squaredError'], ['sigmoid', 'binaryCrossentropy'], ['softmax', 'categoricalCrossentropy'],
+  ['linear', 'meanAbsoluteError'], ['linear', 'huber'], ['softmax', 'sparseCategoricalCrossentropy'],
+] as const;
 const combinations = [
   ...FIRST_SIX.flatMap((hidden) => FIRST_SIX.flatMap((output) => LOSSES.map((loss) => ({ hidden, output, loss })))),
   ...ACTIVATIONS.slice(6).flatMap((activation) => [
@@ -77,12 +85,12 @@ const combinations = [
 ];
 
 describe.each(combinations)('hidden $hidden → output $output with $loss', ({ hidden, output, loss }) => {
-  it.each(BIAS_MODES)('$name, no penalty, L2 0.5 and L1 0.3, both weight regimes', async (mode) => {
+  it.each(BIAS_MODES)('$name, no penalty, L2 0.5, L1 0.3 and weighted rows, both weight regimes', async (mode) => {
     for (const regime of REGIMES) {
       const { net, x, y } = await build(hidden, output, loss, mode, regime);
       const spec = parseNetworkConfig(net.config);
       const reference = new ReferenceNetwork(spec.layers, loss, net.getWeights());
-      for (const penalty of [{}, { l2: 0.5 }, { l1: 0.3 }]) {
+      for (const penalty of [{}, { l2: 0.5 }, { l1: 0.3 }, { sampleWeight: ROW_WEIGHTS }]) {
         const label = `${regime}, ${JSON.stringify(penalty)}`;
         // float64: the reference's backpropagation against its own central differences.
         const analytic = reference.gradient(x, y, ROWS, penalty);
@@ -107,31 +115,59 @@ describe.each(combinations)('hidden $hidden → output $output with $loss', ({ h
   });
 });
 
-// 45-65-33-7 on a batch of 37, and 131 inputs (beyond a GEMM panel of 128) to 9 units: the
-// engine's float32 gradient within 1e-3 of the reference's float64 one, relative to its size.
-describe.each(ACTIVATIONS.filter((a) => a !== 'softmax'))('%s on odd shapes', (activation) => {
-  it.each([[45, [65, 33, 7]], [131, [9, 5]]] as const)('%i inputs to layers of %j units, batch 37', async (inputs, widths) => {
-    const rows = 37;
-    const net = await Network.create({
-      inputs,
-      layers: widths.map((units, l) => ({ units, activation: l === widths.length - 1 ? 'softmax' : activation })),
-      loss: 'categoricalCrossentropy',
-      seed: 11,
-    });
-    const rng = Rng.fromSeed(inputs);
-    const x = Float64Array.from({ length: rows * inputs }, () => Math.fround(rng.uniform() * 4 - 2));
-    const outputs = widths.at(-1)!;
-    const y = new Float64Array(rows * outputs);
+// 45-65-33-7 on a batch of 37, every activation with every loss (softmax as the output, the others
+// as both hidden layers before the output the loss suits), rows weighted and not; and 131 inputs
+// (beyond a GEMM panel of 128) to 9 units, each activation with one loss in turn: the engine's
+// float32 gradient within 1e-3 of the reference's float64 one, relative to its size.
+const outputFor = (loss: Loss): Activation =>
+  (loss.endsWith('ategoricalCrossentropy') ? 'softmax' : loss === 'binaryCrossentropy' ? 'sigmoid' : 'linear');
+
+async function oddGradients(activation: Activation, loss: Loss, inputs: number, widths: readonly number[], weighted: boolean): Promise<void> {
+  const rows = 37;
+  const net = await Network.create({
+    inputs,
+    layers: widths.map((units, l) => ({
+      units,
+      activation: l === widths.length - 1 ? (activation === 'softmax' ? 'softmax' : outputFor(loss)) : activation === 'softmax' ? 'tanh' : activation,
+    })),
+    loss,
+    ...(loss === 'huber' ? { huberDelta: 0.4 } : {}),
+    seed: 11,
+  });
+  const rng = Rng.fromSeed(inputs * 100 + LOSSES.indexOf(loss));
+  const x = Float64Array.from({ length: rows * inputs }, () => Math.fround(rng.uniform() * 4 - 2));
+  const outputs = widths.at(-1)!;
+  let y: Float64Array;
+  if (loss === 'sparseCategoricalCrossentropy') y = Float64Array.from({ length: rows }, () => rng.below(outputs));
+  else if (loss === 'categoricalCrossentropy') {
+    y = new Float64Array(rows * outputs);
     for (let r = 0; r < rows; r++) y[r * outputs + rng.below(outputs)] = 1;
-    const want = new ReferenceNetwork(parseNetworkConfig(net.config).layers, 'categoricalCrossentropy', net.getWeights()).gradient(x, y, rows, {});
-    const got = engineOf(net).gradient(readMatrix(x, 'x', inputs, ''), readMatrix(y, 'y', outputs, ''), 0, 0).grads;
-    const difference = Math.hypot(...want.flatMap((g, l) => [
-      ...g.weights.map((w, i) => w - got[l]!.weights[i]!), ...g.bias!.map((b, i) => b - got[l]!.bias![i]!),
-    ]));
-    const size = Math.hypot(...want.flatMap((g) => [...g.weights, ...g.bias!]));
-    expect(size).toBeGreaterThan(1e-3);
-    expect(difference / size).toBeLessThan(1e-3);
-    net.dispose();
+  } else if (loss === 'binaryCrossentropy') y = Float64Array.from({ length: rows * outputs }, () => rng.below(2));
+  else y = Float64Array.from({ length: rows * outputs }, () => Math.fround(rng.uniform() * 2 - 1));
+  const sampleWeight = weighted ? Float32Array.from({ length: rows }, () => 3 * rng.uniform()) : undefined;
+  const engine = engineOf(net);
+  const xs = readMatrix(x, 'x', inputs, '');
+  const { grads: got, rowWeights } = engine.gradient(xs, readTargets(y, 'y', xs, 'x', outputs, loss), 0, 0, sampleWeight && engine.rowWeighting(sampleWeight, undefined, rows));
+  const spec = parseNetworkConfig(net.config);
+  const want = new ReferenceNetwork(spec.layers, loss, net.getWeights(), spec.huberDelta).gradient(x, y, rows, { sampleWeight: rowWeights });
+  const difference = Math.hypot(...want.flatMap((g, l) => [
+    ...g.weights.map((w, i) => w - got[l]!.weights[i]!), ...g.bias!.map((b, i) => b - got[l]!.bias![i]!),
+  ]));
+  const size = Math.hypot(...want.flatMap((g) => [...g.weights, ...g.bias!]));
+  const what = `${activation} ${loss}${weighted ? ' weighted' : ''}`;
+  expect(size, what).toBeGreaterThan(1e-3);
+  expect(difference / size, what).toBeLessThan(1e-3);
+  net.dispose();
+}
+
+describe.each(ACTIVATIONS)('%s on odd shapes', (activation) => {
+  it.each(LOSSES)('45 inputs to layers of [65, 33, 7] units, batch 37: %s, rows weighted and not', async (loss) => {
+    for (const weighted of [false, true]) await oddGradients(activation, loss, 45, [65, 33, 7], weighted);
+  });
+
+  const loss = LOSSES[ACTIVATIONS.indexOf(activation) % LOSSES.length]!;
+  it(`131 inputs to layers of [9, 5] units, batch 37: ${loss}`, async () => {
+    await oddGradients(activation, loss, 131, [9, 5], false);
   });
 });
 
