@@ -88,7 +88,7 @@ export function lossDelta(
 // lane form, in lanes: the delta leaves in one vector store, which row.ts's narrowBackward
 // loads straight from the store buffer, where a load over separate float stores would wait.
 @inline
-function rowDeltaLanes(a: v128, y: v128, loss: i32, act: i32, alpha: f32, fuse: bool): v128 {
+export function rowDeltaLanes(a: v128, y: v128, loss: i32, act: i32, alpha: f32, fuse: bool): v128 {
   const error = f32x4.sub(a, y);
   if (fuse && act == ACT_SIGMOID && loss == LOSS_BINARY_CROSSENTROPY) return error;
   let g = error;
