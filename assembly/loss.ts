@@ -21,20 +21,31 @@ const ONE_MINUS_EPSILON: f32 = 1 - EPSILON;
 /** Σ over count units of the loss between outputs A and targets Y, in f64. */
 export function lossSum(a: usize, y: usize, count: i32, loss: i32): f64 {
   let sum: f64 = 0;
-  for (let i = 0; i < count; i++) {
-    const ai = load<f32>(at(a, i));
-    const yi = <f64>load<f32>(at(y, i));
-    if (loss == LOSS_BINARY_CROSSENTROPY) {
-      const p = <f64>min<f32>(max<f32>(ai, EPSILON), ONE_MINUS_EPSILON);
-      sum -= yi * Math.log(p) + (1 - yi) * Math.log(1 - p);
-    } else if (loss == LOSS_CATEGORICAL_CROSSENTROPY) {
-      sum -= yi * Math.log(<f64>max<f32>(ai, EPSILON));
-    } else {
-      const e = <f64>ai - yi;
-      sum += 0.5 * e * e;
-    }
-  }
+  for (let i = 0; i < count; i++) sum = addLoss(sum, load<f32>(at(a, i)), load<f32>(at(y, i)), loss);
   return sum;
+}
+
+/** lossSum of one row of n ≤ 4 outputs held in the lanes of a, its targets in y's. */
+@inline
+export function rowLossLanes(a: v128, y: v128, n: i32, loss: i32): f64 {
+  let sum = addLoss(0, f32x4.extract_lane(a, 0), f32x4.extract_lane(y, 0), loss);
+  if (n > 1) sum = addLoss(sum, f32x4.extract_lane(a, 1), f32x4.extract_lane(y, 1), loss);
+  if (n > 2) sum = addLoss(sum, f32x4.extract_lane(a, 2), f32x4.extract_lane(y, 2), loss);
+  if (n > 3) sum = addLoss(sum, f32x4.extract_lane(a, 3), f32x4.extract_lane(y, 3), loss);
+  return sum;
+}
+
+// sum plus one output's loss.
+@inline
+function addLoss(sum: f64, ai: f32, target: f32, loss: i32): f64 {
+  const yi = <f64>target;
+  if (loss == LOSS_BINARY_CROSSENTROPY) {
+    const p = <f64>min<f32>(max<f32>(ai, EPSILON), ONE_MINUS_EPSILON);
+    return sum - (yi * Math.log(p) + (1 - yi) * Math.log(1 - p));
+  }
+  if (loss == LOSS_CATEGORICAL_CROSSENTROPY) return sum - yi * Math.log(<f64>max<f32>(ai, EPSILON));
+  const e = <f64>ai - yi;
+  return sum + 0.5 * e * e;
 }
 
 /**
@@ -115,6 +126,38 @@ export function countCorrect(a: usize, y: usize, m: i32, n: i32, mode: i32): i32
     }
   }
   return correct;
+}
+
+/** countCorrect of one row of n ≤ 4 outputs held in the lanes of a, its targets in y's. */
+@inline
+export function rowCorrectLanes(a: v128, y: v128, n: i32, mode: i32): i32 {
+  if (mode == ACC_BINARY) {
+    const half = f32x4.splat(0.5);
+    const agree = v128.not(v128.xor(f32x4.ge(a, half), f32x4.ge(y, half)));
+    return popcnt<i32>(i32x4.bitmask(agree) & ((1 << n) - 1));
+  }
+  if (mode == ACC_ARGMAX) return <i32>(argmaxLanes(a, n) == argmaxLanes(y, n));
+  return 0;
+}
+
+// argmax over the first n (1–4) lanes of v.
+@inline
+function argmaxLanes(v: v128, n: i32): i32 {
+  let best = 0;
+  let top = f32x4.extract_lane(v, 0);
+  if (n > 1) {
+    const value = f32x4.extract_lane(v, 1);
+    if (value > top || top != top) { best = 1; top = value; }
+  }
+  if (n > 2) {
+    const value = f32x4.extract_lane(v, 2);
+    if (value > top || top != top) { best = 2; top = value; }
+  }
+  if (n > 3) {
+    const value = f32x4.extract_lane(v, 3);
+    if (value > top || top != top) best = 3;
+  }
+  return best;
 }
 
 // Index of the first largest of n floats; NaN never wins.

@@ -15,10 +15,10 @@ import {
   RUN_Y, SCHEDULE_CONSTANT, STATS_CORRECT, STATS_LOSS,
 } from "../src/abi";
 import { activateLanes, activationBackwardLanes, hasLaneForm } from "./activation";
-import { countCorrect, lossDelta, lossSum, rowDeltaLanes } from "./loss";
+import { countCorrect, lossDelta, lossSum, rowCorrectLanes, rowDeltaLanes, rowLossLanes } from "./loss";
 import { at, loadFew, storeFew } from "./memory";
 import { f32At, i32At, layerCount, layerRecord, ptrAt } from "./records";
-import { isNarrow, laneSum, narrowBackward, narrowForward, sgdLanes, shiftIn } from "./row";
+import { isNarrow, laneSum, narrowBackward, narrowForward, shiftIn } from "./row";
 
 /** Whether trainTinyRows can run the run's batches on this network. */
 export function tinyRowsApply(net: usize, run: usize): bool {
@@ -64,16 +64,19 @@ export function trainTinyRows(net: usize, run: usize, batch: i32, count: i32, st
   const order = ptrAt(run, RUN_ORDER);
   const xs = ptrAt(run, RUN_X);
   const ys = ptrAt(run, RUN_Y);
+  // Rows the register loop below trains; the rest go through memory.
+  let done = 0;
   if (ASC_FEATURE_SIMD && two && isNarrow(inputs) && hasLaneForm(act1) && hasLaneForm(act2)) {
-    return registerRows(
+    done = registerRows(
       inputs, hidden, units, weights1, bias1, trained1, act1, alpha1, out1, delta1,
       weights2, bias2, trained2, act2, alpha2, outputs, delta2, loss, accuracy, order, xs, ys, run, batch, count, stats, lr,
     );
+    if (done == count) return done;
   }
   let lossTotal = load<f64>(stats + STATS_LOSS);
   let correct = load<f64>(stats + STATS_CORRECT);
   let objective: f64 = 0;
-  let r = 0;
+  let r = done;
   for (; r < count; r++) {
     const row = order ? <i32>load<u32>(at(order, batch + r)) : batch + r;
     const x = at(xs, row * inputs);
@@ -91,11 +94,11 @@ export function trainTinyRows(net: usize, run: usize, batch: i32, count: i32, st
     if (two) narrowBackward(hidden, units, out1, delta2, weights2, trained2, lr, 0, delta1, act1, alpha1);
     narrowBackward(inputs, hidden, x, delta1, weights1, trained1, lr, 0, 0, 0, 0);
   }
-  if (r > 0) {
+  if (r > done) {
     store<f64>(stats + STATS_LOSS, lossTotal);
     store<f64>(stats + STATS_CORRECT, correct);
     store<f64>(run + RUN_BATCH_LOSS, objective);
-    store<i32>(run + RUN_STEP, i32At(run, RUN_STEP) + r);
+    store<i32>(run + RUN_STEP, i32At(run, RUN_STEP) + r - done);
   }
   return r;
 }
@@ -115,8 +118,8 @@ export function trainTinyRows(net: usize, run: usize, batch: i32, count: i32, st
 // load it, and go back to memory when the run ends. Each value is the expression those
 // kernels and lossDelta compute, in their order, so the bits are theirs. Lanes past a
 // layer's width hold values no stored lane depends on. The row's objective and correct count
-// go through memory as before: they feed only the sums and the finite check, off the chain
-// from one row's update to the next row's.
+// come from the lanes too, with no call (a call would send every register to the stack): they
+// feed only the sums and the finite check, off the chain from one row's update to the next's.
 function registerRows(
   inputs: i32, hidden: i32, units: i32, weights1: usize, bias1: usize, trained1: usize, act1: i32, alpha1: f32,
   out1: usize, delta1: usize, weights2: usize, bias2: usize, trained2: usize, act2: i32, alpha2: f32,
@@ -137,7 +140,7 @@ function registerRows(
   let w23 = hidden > 3 ? loadFew(weights2 + 3 * row2, units) : zero;
   let b2 = bias2 ? loadFew(bias2, units) : zero;
   const vlr = f32x4.splat(lr);
-  const decay = f32x4.splat(0);
+  const widths = (1 << hidden) - 1 | ((1 << units) - 1) << 4;
   let h = zero, a = zero, d1 = zero, d2 = zero;
   let lossTotal = load<f64>(stats + STATS_LOSS);
   let correct = load<f64>(stats + STATS_CORRECT);
@@ -157,6 +160,7 @@ function registerRows(
     if (inputs > 2) z = f32x4.add(z, f32x4.mul(x2, w12));
     if (inputs > 3) z = f32x4.add(z, f32x4.mul(x3, w13));
     if (bias1) z = f32x4.add(z, b1);
+    const z1 = z;
     h = activateLanes(z, act1, alpha1);
     const h0 = f32x4.splat(f32x4.extract_lane(h, 0));
     const h1 = f32x4.splat(f32x4.extract_lane(h, 1));
@@ -167,39 +171,44 @@ function registerRows(
     if (hidden > 2) z = f32x4.add(z, f32x4.mul(h2, w22));
     if (hidden > 3) z = f32x4.add(z, f32x4.mul(h3, w23));
     if (bias2) z = f32x4.add(z, b2);
+    // Sums that are all finite mean every weight was (see sgdStep); otherwise the memory path
+    // takes this row on.
+    const infinite1 = i32x4.bitmask(f32x4.ne(f32x4.sub(z1, z1), zero));
+    const infinite2 = i32x4.bitmask(f32x4.ne(f32x4.sub(z, z), zero));
+    if ((infinite1 | infinite2 << 4) & widths) break;
     a = activateLanes(z, act2, alpha2);
-    storeFew(outputs, a, units);
-    const rowObjective = lossSum(outputs, y, units, loss);
+    const target = loadFew(y, units);
+    const rowObjective = rowLossLanes(a, target, units, loss);
     if (!isFinite(rowObjective)) break;
     objective = rowObjective;
     lossTotal += objective;
-    correct += <f64>countCorrect(outputs, y, 1, units, accuracy);
-    d2 = rowDeltaLanes(a, loadFew(y, units), loss, act2, alpha2, true);
+    correct += <f64>rowCorrectLanes(a, target, units, accuracy);
+    d2 = rowDeltaLanes(a, target, loss, act2, alpha2, true);
     // narrowBackward for the last layer: its bias, then its rows from the last, each passing
     // its sum down before its update.
     if (trained2) b2 = f32x4.sub(b2, f32x4.mul(vlr, f32x4.add(zero, d2)));
     let passed = zero;
     if (hidden > 3) {
       passed = shiftIn(laneSum(f32x4.mul(d2, w23), units), passed);
-      w23 = sgdLanes(w23, h3, d2, vlr, decay);
+      w23 = sgdStep(w23, h3, d2, vlr);
     }
     if (hidden > 2) {
       passed = shiftIn(laneSum(f32x4.mul(d2, w22), units), passed);
-      w22 = sgdLanes(w22, h2, d2, vlr, decay);
+      w22 = sgdStep(w22, h2, d2, vlr);
     }
     if (hidden > 1) {
       passed = shiftIn(laneSum(f32x4.mul(d2, w21), units), passed);
-      w21 = sgdLanes(w21, h1, d2, vlr, decay);
+      w21 = sgdStep(w21, h1, d2, vlr);
     }
     passed = shiftIn(laneSum(f32x4.mul(d2, w20), units), passed);
-    w20 = sgdLanes(w20, h0, d2, vlr, decay);
+    w20 = sgdStep(w20, h0, d2, vlr);
     d1 = activationBackwardLanes(passed, h, act1, alpha1);
     // narrowBackward for the first layer.
     if (trained1) b1 = f32x4.sub(b1, f32x4.mul(vlr, f32x4.add(zero, d1)));
-    if (inputs > 3) w13 = sgdLanes(w13, x3, d1, vlr, decay);
-    if (inputs > 2) w12 = sgdLanes(w12, x2, d1, vlr, decay);
-    if (inputs > 1) w11 = sgdLanes(w11, x1, d1, vlr, decay);
-    w10 = sgdLanes(w10, x0, d1, vlr, decay);
+    if (inputs > 3) w13 = sgdStep(w13, x3, d1, vlr);
+    if (inputs > 2) w12 = sgdStep(w12, x2, d1, vlr);
+    if (inputs > 1) w11 = sgdStep(w11, x1, d1, vlr);
+    w10 = sgdStep(w10, x0, d1, vlr);
   }
   // What the memory path leaves: the parameters, the last row's outputs and the last trained
   // row's deltas.
@@ -213,7 +222,10 @@ function registerRows(
   if (hidden > 2) storeFew(weights2 + 2 * row2, w22, units);
   if (hidden > 3) storeFew(weights2 + 3 * row2, w23, units);
   if (trained2) storeFew(trained2, b2, units);
-  if (count > 0) storeFew(out1, h, hidden);
+  if (count > 0) {
+    storeFew(out1, h, hidden);
+    storeFew(outputs, a, units);
+  }
   if (r > 0) {
     storeFew(delta1, d1, hidden);
     storeFew(delta2, d2, units);
@@ -223,4 +235,12 @@ function registerRows(
     store<i32>(run + RUN_STEP, i32At(run, RUN_STEP) + r);
   }
   return r;
+}
+
+// narrowBackward's step at decay 0, w − lr·((0 + x·d) + 0·w), without its last term: 0 + x·d is
+// never −0, so adding 0·w, ±0 for a finite w, changes nothing. For an infinite or NaN w that
+// term makes the step NaN; registerRows hands such rows to the memory path, as a weight that is
+// not finite makes the sum it enters not finite.
+@inline function sgdStep(w: v128, x: v128, d: v128, lr: v128): v128 {
+  return f32x4.sub(w, f32x4.mul(lr, f32x4.add(f32x4.splat(0), f32x4.mul(x, d))));
 }
