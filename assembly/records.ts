@@ -1,6 +1,8 @@
 // Reading the network and layer records laid out by src/abi.ts.
 
-import { LAYER_BYTES, LAYER_INPUTS, LAYER_UNITS, NET_HEADER_BYTES, NET_LAYER_COUNT } from "../src/abi";
+import {
+  LAYER_BYTES, LAYER_INPUTS, LAYER_UNITS, LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, NET_HEADER_BYTES, NET_LAYER_COUNT, NET_LOSS,
+} from "../src/abi";
 
 @inline export function layerRecord(net: usize, l: i32): usize {
   return net + NET_HEADER_BYTES + <usize>l * LAYER_BYTES;
@@ -25,4 +27,8 @@ import { LAYER_BYTES, LAYER_INPUTS, LAYER_UNITS, NET_HEADER_BYTES, NET_LAYER_COU
 }
 @inline export function outputWidth(net: usize): i32 {
   return i32At(outputLayer(net), LAYER_UNITS);
+}
+/** Floats of one row of targets, given the output's units: those, or one class index for the sparse loss. */
+@inline export function targetWidth(net: usize, units: i32): i32 {
+  return i32At(net, NET_LOSS) == LOSS_SPARSE_CATEGORICAL_CROSSENTROPY ? 1 : units;
 }

@@ -1,23 +1,27 @@
 // Training a tiny network row by row: one or two layers of at most four units
 // (row.ts's narrow layers), batches of one row, plain SGD without L1, L2,
-// clipping or a schedule, as the textbook examples and small online learners
+// clipping, a schedule or row weights, as the textbook examples and small online learners
 // train. A row then costs about as much as reading the network and run
 // records, looping over the layers and going through train.ts's batch
 // bookkeeping, so train.ts hands a run of such rows to this loop, which reads
 // the records once and calls the very kernels train.ts's path calls for each
 // row (row.ts's narrowForward and narrowBackward, loss.ts's lossSum,
-// countCorrect and lossDelta), in the same order: the same bits.
+// countCorrect and lossDelta), in the same order: the same bits. Two layers
+// over at most four inputs whose activations have a lane form run those
+// kernels' expressions with the parameters held in registers (registerRows).
 
 import {
-  CLIP_NONE, LAYER_ACTIVATION, LAYER_ALPHA, LAYER_BIAS, LAYER_DELTAS, LAYER_FLAGS, LAYER_HAS_BIAS, LAYER_INPUTS,
-  LAYER_OUTPUTS, LAYER_TRAIN_BIAS, LAYER_UNITS, LAYER_WEIGHTS, NET_ACCURACY, NET_LOSS, OPT_SGD,
+  CLIP_NONE, LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, LAYER_ACTIVATION, LAYER_ALPHA, LAYER_BIAS, LAYER_DELTAS, LAYER_FLAGS, LAYER_HAS_BIAS, LAYER_INPUTS,
+  LAYER_OUTPUTS, LAYER_TRAIN_BIAS, LAYER_UNITS, LAYER_WEIGHTS, NET_ACCURACY, NET_HUBER_DELTA, NET_LOSS, OPT_SGD,
   RUN_BATCH_LOSS, RUN_BATCH_SIZE, RUN_CLIP, RUN_L1, RUN_L2, RUN_OPTIMIZER, RUN_ORDER, RUN_SCHEDULE, RUN_STEP, RUN_X,
-  RUN_Y, SCHEDULE_CONSTANT, STATS_CORRECT, STATS_LOSS,
+  RUN_WEIGHTS, RUN_Y, SCHEDULE_CONSTANT, STATS_CORRECT, STATS_LOSS,
 } from "../src/abi";
 import { activateLanes, activationBackwardLanes, hasLaneForm } from "./activation";
-import { countCorrect, lossDelta, lossSum, rowCorrectLanes, rowDeltaLanes, rowLossLanes } from "./loss";
+import {
+  countCorrect, lossDelta, lossSum, oneHotLanes, rowCorrectLanes, rowDeltaLanes, rowLossLanes,
+} from "./loss";
 import { at, loadFew, storeFew } from "./memory";
-import { f32At, i32At, layerCount, layerRecord, ptrAt } from "./records";
+import { f32At, i32At, layerCount, layerRecord, ptrAt, targetWidth } from "./records";
 import { isNarrow, laneSum, narrowBackward, narrowForward, shiftIn } from "./row";
 
 /** Whether trainTinyRows can run the run's batches on this network. */
@@ -28,7 +32,8 @@ export function tinyRowsApply(net: usize, run: usize): bool {
     if (!isNarrow(i32At(layerRecord(net, l), LAYER_UNITS))) return false;
   }
   return i32At(run, RUN_BATCH_SIZE) == 1 && i32At(run, RUN_OPTIMIZER) == OPT_SGD && f32At(run, RUN_L1) == 0
-    && f32At(run, RUN_L2) == 0 && i32At(run, RUN_CLIP) == CLIP_NONE && i32At(run, RUN_SCHEDULE) == SCHEDULE_CONSTANT;
+    && f32At(run, RUN_L2) == 0 && i32At(run, RUN_CLIP) == CLIP_NONE && i32At(run, RUN_SCHEDULE) == SCHEDULE_CONSTANT
+    && ptrAt(run, RUN_WEIGHTS) == 0;
 }
 
 /**
@@ -60,6 +65,8 @@ export function trainTinyRows(net: usize, run: usize, batch: i32, count: i32, st
   const outputs = ptrAt(last, LAYER_OUTPUTS);
   const delta2 = ptrAt(last, LAYER_DELTAS);
   const loss = i32At(net, NET_LOSS);
+  const huberDelta = f32At(net, NET_HUBER_DELTA);
+  const targets = targetWidth(net, units);
   const accuracy = i32At(net, NET_ACCURACY);
   const order = ptrAt(run, RUN_ORDER);
   const xs = ptrAt(run, RUN_X);
@@ -69,7 +76,8 @@ export function trainTinyRows(net: usize, run: usize, batch: i32, count: i32, st
   if (ASC_FEATURE_SIMD && two && isNarrow(inputs) && hasLaneForm(act1) && hasLaneForm(act2)) {
     done = registerRows(
       inputs, hidden, units, weights1, bias1, trained1, act1, alpha1, out1, delta1,
-      weights2, bias2, trained2, act2, alpha2, outputs, delta2, loss, accuracy, order, xs, ys, run, batch, count, stats, lr,
+      weights2, bias2, trained2, act2, alpha2, outputs, delta2, loss, huberDelta, targets, accuracy,
+      order, xs, ys, run, batch, count, stats, lr,
     );
     if (done == count) return done;
   }
@@ -80,15 +88,15 @@ export function trainTinyRows(net: usize, run: usize, batch: i32, count: i32, st
   for (; r < count; r++) {
     const row = order ? <i32>load<u32>(at(order, batch + r)) : batch + r;
     const x = at(xs, row * inputs);
-    const y = at(ys, row * units);
+    const y = at(ys, row * targets);
     narrowForward(inputs, hidden, x, weights1, bias1, act1, alpha1, out1);
     if (two) narrowForward(hidden, units, out1, weights2, bias2, act2, alpha2, outputs);
-    const rowObjective = lossSum(outputs, y, units, loss);
+    const rowObjective = lossSum(outputs, y, 1, units, loss, huberDelta, 0);
     if (!isFinite(rowObjective)) break;
     objective = rowObjective;
     lossTotal += objective;
     correct += <f64>countCorrect(outputs, y, 1, units, accuracy);
-    lossDelta(outputs, y, 1, units, loss, act2, alpha2, true, delta2);
+    lossDelta(outputs, y, 1, units, loss, act2, alpha2, true, delta2, huberDelta, 0);
     // train.ts's backpropagate under SGD in place, without L2: the last layer passes its delta
     // down and is updated, then the first is.
     if (two) narrowBackward(hidden, units, out1, delta2, weights2, trained2, lr, 0, delta1, act1, alpha1);
@@ -123,9 +131,11 @@ export function trainTinyRows(net: usize, run: usize, batch: i32, count: i32, st
 function registerRows(
   inputs: i32, hidden: i32, units: i32, weights1: usize, bias1: usize, trained1: usize, act1: i32, alpha1: f32,
   out1: usize, delta1: usize, weights2: usize, bias2: usize, trained2: usize, act2: i32, alpha2: f32,
-  outputs: usize, delta2: usize, loss: i32, accuracy: i32, order: usize, xs: usize, ys: usize,
+  outputs: usize, delta2: usize, loss: i32, huberDelta: f32, targets: i32, accuracy: i32,
+  order: usize, xs: usize, ys: usize,
   run: usize, batch: i32, count: i32, stats: usize, lr: f32,
 ): i32 {
+  const sparse = loss == LOSS_SPARSE_CATEGORICAL_CROSSENTROPY;
   const row1 = <usize>hidden << 2;
   const row2 = <usize>units << 2;
   const zero = f32x4.splat(0);
@@ -149,7 +159,7 @@ function registerRows(
   for (; r < count; r++) {
     const row = order ? <i32>load<u32>(at(order, batch + r)) : batch + r;
     const x = at(xs, row * inputs);
-    const y = at(ys, row * units);
+    const y = at(ys, row * targets);
     // narrowForward twice.
     const x0 = v128.load32_splat(x);
     const x1 = inputs > 1 ? v128.load32_splat(x, 4) : zero;
@@ -177,13 +187,15 @@ function registerRows(
     const infinite2 = i32x4.bitmask(f32x4.ne(f32x4.sub(z, z), zero));
     if ((infinite1 | infinite2 << 4) & widths) break;
     a = activateLanes(z, act2, alpha2);
-    const target = loadFew(y, units);
-    const rowObjective = rowLossLanes(a, target, units, loss);
+    // A class index reads as the one-hot row lossSum and lossDelta read it as.
+    const label = sparse ? <i32>load<f32>(y) : 0;
+    const target = sparse ? oneHotLanes(label) : loadFew(y, units);
+    const rowObjective = rowLossLanes(a, target, units, loss, huberDelta);
     if (!isFinite(rowObjective)) break;
     objective = rowObjective;
     lossTotal += objective;
-    correct += <f64>rowCorrectLanes(a, target, units, accuracy);
-    d2 = rowDeltaLanes(a, target, loss, act2, alpha2, true);
+    correct += <f64>rowCorrectLanes(a, target, label, units, accuracy);
+    d2 = rowDeltaLanes(a, target, loss, act2, alpha2, true, huberDelta);
     // narrowBackward for the last layer: its bias, then its rows from the last, each passing
     // its sum down before its update.
     if (trained2) b2 = f32x4.sub(b2, f32x4.mul(vlr, f32x4.add(zero, d2)));

@@ -6,16 +6,17 @@ import {
   LAYER_ACTIVATION, LAYER_ALPHA, LAYER_BIAS, LAYER_BIAS_GRADS, LAYER_DELTAS, LAYER_FLAGS,
   LAYER_HAS_BIAS, LAYER_INPUTS, LAYER_OUTPUTS, LAYER_TRAIN_BIAS, LAYER_UNITS,
   LAYER_WEIGHT_GRADS, LAYER_WEIGHTS,
-  NET_ACCURACY, NET_BATCH_X, NET_BATCH_Y, NET_CAPACITY, NET_GRADS, NET_LOSS,
+  NET_ACCURACY, NET_BATCH_X, NET_BATCH_Y, NET_CAPACITY, NET_GRADS, NET_HUBER_DELTA, NET_LOSS,
   NET_PARAM_COUNT, NET_PARAMS, NET_SCRATCH, NET_THREADS,
   OPT_ADAGRAD, OPT_ADAM, OPT_ADAMW, OPT_MOMENTUM, OPT_RMSPROP, OPT_SGD,
   CLIP_NONE, CLIP_VALUE,
   DIVERGED_FINAL, DIVERGED_LOSS, DIVERGED_PARAMETERS, DIVERGED_VALIDATION,
-  RUN_BATCH, RUN_BATCH_LOSS, RUN_BATCH_SIZE, RUN_BETA1, RUN_BETA2, RUN_CLIP, RUN_CLIP_LIMIT, RUN_DIVERGED,
+  RUN_BATCH, RUN_BATCH_LOSS, RUN_BATCH_SIZE, RUN_BATCH_WEIGHTS, RUN_BETA1, RUN_BETA2, RUN_CLIP, RUN_CLIP_LIMIT, RUN_DIVERGED,
   RUN_DIVERGED_BATCH, RUN_EPOCH, RUN_EPOCH_BATCHES, RUN_EPOCHS, RUN_HEAD_ROWS, RUN_HEAD_X, RUN_HEAD_Y, RUN_EPSILON, RUN_L1, RUN_L2, RUN_MOMENTUM,
   RUN_NESTEROV, RUN_OPTIMIZER, RUN_ORDER, RUN_RESTORED_EPOCH, RUN_RHO, RUN_RNG, RUN_RNG_SNAPSHOTS, RUN_ROWS,
   RUN_SNAPSHOT0, RUN_SNAPSHOT1, RUN_STATE1, RUN_STATE2, RUN_STATS,
-  RUN_STATS_CAPACITY, RUN_STATUS, RUN_STEP, RUN_VAL_ROWS, RUN_VAL_X, RUN_VAL_Y, RUN_WEIGHT_DECAY, RUN_X, RUN_Y,
+  RUN_STATS_CAPACITY, RUN_STATUS, RUN_STEP, RUN_VAL_ROWS, RUN_VAL_X, RUN_VAL_Y, RUN_WEIGHT_DECAY, RUN_WEIGHTS, RUN_X,
+  RUN_Y,
   STATS_BYTES, STATS_CORRECT, STATS_LEARNING_RATE, STATS_LOSS, STATS_VAL_CORRECT, STATS_VAL_LOSS,
   STATUS_DIVERGED, STATUS_DONE, STATUS_RUNNING,
 } from "../src/abi";
@@ -30,7 +31,7 @@ import {
 import { shuffle } from "./random";
 import { scheduledRate } from "./schedule";
 import {
-  f32At, i32At, inputWidth, layerCount, layerRecord, outputLayer, outputWidth, ptrAt,
+  f32At, i32At, inputWidth, layerCount, layerRecord, outputLayer, outputWidth, ptrAt, targetWidth,
 } from "./records";
 import { isNarrow, narrowBackward, narrowForward, rowTimesMatrix, sgdBias, sgdOuter } from "./row";
 import { isSmall, smallNN, smallNT, smallTNScaled } from "./small";
@@ -76,11 +77,11 @@ import { tinyRowsApply, trainTinyRows } from "./tiny";
   return input;
 }
 
-// Fills the gradient block with ∂J/∂θ for the m rows just run forward from X with targets Y,
-// where J = (Σ_rows loss + (λ2/2)·Σ w² + λ1·Σ|w|) / m; biases that are absent or frozen keep a
-// zero gradient.
-function backward(net: usize, x: usize, y: usize, m: i32, l2: f32, l1: f32): void {
-  outputDelta(net, y, m);
+// Fills the gradient block with ∂J/∂θ for the m rows just run forward from X with targets Y (and
+// row weights w, or 0), where J = (Σ_rows w·loss + (λ2/2)·Σ w² + λ1·Σ|w|) / m; biases that are
+// absent or frozen keep a zero gradient.
+function backward(net: usize, x: usize, y: usize, w: usize, m: i32, l2: f32, l1: f32): void {
+  outputDelta(net, y, w, m);
   backpropagate(net, x, m, l2, l1, false, 0);
 }
 
@@ -131,13 +132,19 @@ function backward(net: usize, x: usize, y: usize, m: i32, l2: f32, l1: f32): voi
   }
 }
 
-// The output layer's delta for the m rows just run forward, with targets Y.
-@inline function outputDelta(net: usize, y: usize, m: i32): void {
+// The output layer's delta for the m rows just run forward, with targets Y and row weights w (or 0).
+@inline function outputDelta(net: usize, y: usize, w: usize, m: i32): void {
   const last = outputLayer(net);
   lossDelta(
     ptrAt(last, LAYER_OUTPUTS), y, m, i32At(last, LAYER_UNITS), i32At(net, NET_LOSS),
     i32At(last, LAYER_ACTIVATION), f32At(last, LAYER_ALPHA), true, ptrAt(last, LAYER_DELTAS),
+    f32At(net, NET_HUBER_DELTA), w,
   );
+}
+
+// Σ over m rows of the loss between outputs A and targets Y, each row times its weight in w (or 0).
+@inline function netLossSum(net: usize, a: usize, y: usize, w: usize, m: i32): f64 {
+  return lossSum(a, y, m, outputWidth(net), i32At(net, NET_LOSS), f32At(net, NET_HUBER_DELTA), w);
 }
 
 // (λ2/2)·Σ w² + λ1·Σ|w| over the weights (not biases), in f64.
@@ -154,19 +161,21 @@ function weightPenalty(net: usize, l2: f32, l1: f32): f64 {
   return 0.5 * <f64>l2 * squares + <f64>l1 * absolutes;
 }
 
-/** m·J for the rows whose outputs forward() just produced: Σ_rows loss + (λ2/2)·Σ w² + λ1·Σ|w|. */
-function batchObjective(net: usize, y: usize, m: i32, l2: f32, l1: f32): f64 {
-  const last = outputLayer(net);
-  let sum = lossSum(ptrAt(last, LAYER_OUTPUTS), y, m * i32At(last, LAYER_UNITS), i32At(net, NET_LOSS));
+/** m·J for the rows whose outputs forward() just produced: Σ_rows w·loss + (λ2/2)·Σ w² + λ1·Σ|w|. */
+function batchObjective(net: usize, y: usize, w: usize, m: i32, l2: f32, l1: f32): f64 {
+  let sum = netLossSum(net, ptrAt(outputLayer(net), LAYER_OUTPUTS), y, w, m);
   if (l2 != 0 || l1 != 0) sum += weightPenalty(net, l2, l1);
   return sum;
 }
 
-/** Forward and backward on m rows (m ≤ capacity), leaving ∂J/∂θ in the gradient block; returns J. */
-export function gradient(net: usize, x: usize, y: usize, m: i32, l2: f32, l1: f32): f64 {
+/**
+ * Forward and backward on m rows (m ≤ capacity) with row weights w (0: every row weighs 1),
+ * leaving ∂J/∂θ in the gradient block; returns J.
+ */
+export function gradient(net: usize, x: usize, y: usize, w: usize, m: i32, l2: f32, l1: f32): f64 {
   forwardLayers(net, x, m);
-  const objective = batchObjective(net, y, m, l2, l1);
-  backward(net, x, y, m, l2, l1);
+  const objective = batchObjective(net, y, w, m, l2, l1);
+  backward(net, x, y, w, m, l2, l1);
   return objective / <f64>m;
 }
 
@@ -201,15 +210,15 @@ export function evaluate(net: usize, x: usize, y: usize, rows: i32, sums: usize)
   const capacity = i32At(net, NET_CAPACITY);
   const inputs = inputWidth(net);
   const units = outputWidth(net);
-  const loss = i32At(net, NET_LOSS);
+  const targets = targetWidth(net, units);
   const accuracy = i32At(net, NET_ACCURACY);
   let sum = load<f64>(sums);
   let correct = load<f64>(sums, 8);
   for (let start = 0; start < rows; start += capacity) {
     const m = min(capacity, rows - start);
-    const yBlock = at(y, start * units);
+    const yBlock = at(y, start * targets);
     const outputs = forwardLayers(net, at(x, start * inputs), m);
-    sum += lossSum(outputs, yBlock, m * units, loss);
+    sum += netLossSum(net, outputs, yBlock, 0, m);
     correct += <f64>countCorrect(outputs, yBlock, m, units, accuracy);
   }
   store<f64>(sums, sum);
@@ -307,21 +316,21 @@ function adamSpan(net: usize, run: usize, from: usize, to: usize, lr: f32, c1: f
  * counts to stats. A single row under plain SGD (no L1, no clipping) is updated layer by layer as
  * it backpropagates (sgdInPlace).
  */
-function trainBatch(net: usize, run: usize, x: usize, y: usize, m: i32, stats: usize, lr: f32): f64 {
+function trainBatch(net: usize, run: usize, x: usize, y: usize, w: usize, m: i32, stats: usize, lr: f32): f64 {
   const units = outputWidth(net);
   const l2 = f32At(run, RUN_L2);
   const l1 = f32At(run, RUN_L1);
   const outputs = forwardLayers(net, x, m);
-  const objective = batchObjective(net, y, m, l2, l1);
+  const objective = batchObjective(net, y, w, m, l2, l1);
   if (!isFinite(objective)) return objective;
   const correct = countCorrect(outputs, y, m, units, i32At(net, NET_ACCURACY));
   store<f64>(stats + STATS_CORRECT, load<f64>(stats + STATS_CORRECT) + <f64>correct);
   if (m == 1 && i32At(run, RUN_OPTIMIZER) == OPT_SGD && l1 == 0 && i32At(run, RUN_CLIP) == CLIP_NONE) {
     nextStep(run);
-    outputDelta(net, y, 1);
+    outputDelta(net, y, w, 1);
     backpropagate(net, x, 1, l2, 0, true, lr);
   } else {
-    backward(net, x, y, m, l2, l1);
+    backward(net, x, y, w, m, l2, l1);
     optimizerStep(net, run, lr);
   }
   return objective;
@@ -375,7 +384,7 @@ function diverge(net: usize, run: usize, cause: i32, batch: i32, restored: i32):
 function finalWeightsHold(net: usize, run: usize): bool {
   const m = i32At(run, RUN_HEAD_ROWS);
   forwardLayers(net, ptrAt(run, RUN_HEAD_X), m);
-  return isFinite(batchObjective(net, ptrAt(run, RUN_HEAD_Y), m, f32At(run, RUN_L2), f32At(run, RUN_L1)));
+  return isFinite(batchObjective(net, ptrAt(run, RUN_HEAD_Y), 0, m, f32At(run, RUN_L2), f32At(run, RUN_L1)));
 }
 
 /**
@@ -412,9 +421,9 @@ function beginEpoch(net: usize, run: usize, epoch: i32, stats: usize): void {
 // Trains batch `batch` of epoch `epoch` (see trainBatch) and adds its objective to the epoch's
 // statistics; returns false, the run diverged, if that objective is not finite.
 @inline function trainedBatch(
-  net: usize, run: usize, epoch: i32, batch: i32, x: usize, y: usize, m: i32, stats: usize, lr: f32,
+  net: usize, run: usize, epoch: i32, batch: i32, x: usize, y: usize, w: usize, m: i32, stats: usize, lr: f32,
 ): bool {
-  const objective = trainBatch(net, run, x, y, m, stats, lr);
+  const objective = trainBatch(net, run, x, y, w, m, stats, lr);
   if (!isFinite(objective)) {
     // A first batch that fails condemns the weights this epoch began with.
     diverge(net, run, DIVERGED_LOSS, batch, batch == 0 ? max(epoch - 1, 0) : epoch);
@@ -466,7 +475,7 @@ export function train(net: usize, run: usize, maxBatches: i32, maxEpochs: i32): 
   const batchesPerEpoch = i32At(run, RUN_EPOCH_BATCHES);
   const order = ptrAt(run, RUN_ORDER);
   const inputs = inputWidth(net);
-  const units = outputWidth(net);
+  const targets = targetWidth(net, outputWidth(net));
   let batches = 0;
   let epochsEnded = 0;
   // The rate of the latest step goes to its epoch's statistics as an epoch ends and as this call
@@ -493,21 +502,28 @@ export function train(net: usize, run: usize, maxBatches: i32, maxEpochs: i32): 
       const m = min(batchSize, rows - start);
       let x = ptrAt(run, RUN_X);
       let y = ptrAt(run, RUN_Y);
+      let w = ptrAt(run, RUN_WEIGHTS);
       if (order && m == 1) {
         const row = <i32>load<u32>(at(order, start));
         x = at(x, row * inputs);
-        y = at(y, row * units);
+        y = at(y, row * targets);
+        if (w) w = at(w, row);
       } else if (order) {
         const threads = i32At(net, NET_THREADS);
         parallelGather(threads, x, inputs, order, start, m, ptrAt(net, NET_BATCH_X));
-        parallelGather(threads, y, units, order, start, m, ptrAt(net, NET_BATCH_Y));
+        parallelGather(threads, y, targets, order, start, m, ptrAt(net, NET_BATCH_Y));
         x = ptrAt(net, NET_BATCH_X);
         y = ptrAt(net, NET_BATCH_Y);
+        if (w) {
+          parallelGather(threads, w, 1, order, start, m, ptrAt(run, RUN_BATCH_WEIGHTS));
+          w = ptrAt(run, RUN_BATCH_WEIGHTS);
+        }
       } else {
         x = at(x, start * inputs);
-        y = at(y, start * units);
+        y = at(y, start * targets);
+        if (w) w = at(w, start);
       }
-      if (!trainedBatch(net, run, epoch, batch, x, y, m, stats, lr)) break;
+      if (!trainedBatch(net, run, epoch, batch, x, y, w, m, stats, lr)) break;
       batches++;
       batch++;
     }
@@ -543,7 +559,7 @@ export function trainStaged(net: usize, run: usize, x: usize, y: usize, m: i32, 
   const stats = statsOf(run, epoch);
   const lr = scheduledRate(run, epoch);
   store<f64>(stats + STATS_LEARNING_RATE, lr);
-  if (!trainedBatch(net, run, epoch, batch, x, y, m, stats, lr)) return 0;
+  if (!trainedBatch(net, run, epoch, batch, x, y, 0, m, stats, lr)) return 0;
   if (last) endEpoch(net, run, epoch, batch, stats, lr);
   else store<i32>(run + RUN_BATCH, batch + 1);
   return 1;

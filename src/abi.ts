@@ -17,6 +17,9 @@ export const ACT_SOFTMAX = 5;
 export const LOSS_SQUARED_ERROR = 0;
 export const LOSS_BINARY_CROSSENTROPY = 1;
 export const LOSS_CATEGORICAL_CROSSENTROPY = 2;
+export const LOSS_MEAN_ABSOLUTE_ERROR = 3;
+export const LOSS_HUBER = 4;
+export const LOSS_SPARSE_CATEGORICAL_CROSSENTROPY = 5; // targets: one class index per row, as a float
 
 // Optimizer ids.
 export const OPT_SGD = 0;
@@ -38,10 +41,12 @@ export const CLIP_VALUE = 1; // each element into [−limit, limit]
 export const CLIP_NORM = 2; // the whole gradient scaled to a global L2 norm of at most limit
 
 // How accuracy is counted: not at all, per output unit thresholded at 0.5,
-// or per row by comparing the arg-max of output and target.
+// per row by comparing the arg-max of output and target, or per row by
+// comparing the arg-max of the output with the target's class index.
 export const ACC_NONE = 0;
 export const ACC_BINARY = 1;
 export const ACC_ARGMAX = 2;
+export const ACC_INDEX = 3;
 
 // Layer flags.
 export const LAYER_HAS_BIAS = 1;
@@ -60,6 +65,7 @@ export const NET_SCRATCH = 28; // room for the largest transposed weight matrix
 export const NET_BATCH_X = 32; // gathered input rows of a shuffled batch
 export const NET_BATCH_Y = 36; // gathered target rows of a shuffled batch
 export const NET_THREADS = 40; // threads its passes may be split across (threaded build)
+export const NET_HUBER_DELTA = 44; // f32: where the Huber loss turns from quadratic to linear
 export const NET_HEADER_BYTES = 48;
 
 export const LAYER_INPUTS = 0;
@@ -125,7 +131,9 @@ export const RUN_HEAD_X = 220; // the rows the final weights are checked on: the
 export const RUN_HEAD_Y = 224;
 export const RUN_HEAD_ROWS = 228;
 export const RUN_EPOCH_BATCHES = 232; // batches in an epoch (of a stream: in the last one that ended)
-export const RUN_BYTES = 240;
+export const RUN_WEIGHTS = 236; // f32 weight of each training row, 0 when every row weighs 1
+export const RUN_BATCH_WEIGHTS = 240; // gathered weights of a shuffled batch
+export const RUN_BYTES = 248;
 
 // Why a run diverged.
 export const DIVERGED_LOSS = 1; // a batch's objective, measured before its update

@@ -16,7 +16,9 @@ export type {
   CosineSchedule, ExponentialSchedule, LearningRateSchedule, ReduceOnPlateauSchedule, StepSchedule,
 } from './training/schedule.js';
 export type { ValidationSplitOption } from './training/validation.js';
-export type { Matrix } from './data.js';
+export type { Matrix, Targets } from './data.js';
+export type { EvaluateOptions, Evaluation, Metric } from './evaluation.js';
+export * as metrics from './metrics.js';
 export type { LayerJSON, LayerWeights, NetworkJSON } from './serialization.js';
 export { type Backend, init, relaxedSimdSupported, simdSupported, type WasmSource } from './wasm/load.js';
 export { type DivergenceReason, DivergenceError, NonFiniteOutputError, SimdnetError } from './errors.js';

@@ -55,6 +55,8 @@ export interface WorkspaceRequest {
   targets?: number;
   order?: number;
   outputs?: number;
+  /** Floats of row weights (and then a batch's worth of gathered weights). */
+  weights?: number;
 }
 
 /** Byte addresses of a workspace's buffers (0 where the request asked for none). */
@@ -65,6 +67,8 @@ export interface Workspace {
   readonly targets: number;
   readonly order: number;
   readonly outputs: number;
+  readonly weights: number;
+  readonly batchWeights: number;
   readonly activations: readonly number[];
   readonly deltas: readonly number[];
   readonly scratch: number;
@@ -219,6 +223,8 @@ export class Arena {
       targets: take((request.targets ?? 0) * 4),
       order: take((request.order ?? 0) * 4),
       outputs: take((request.outputs ?? 0) * 4),
+      weights: take((request.weights ?? 0) * 4),
+      batchWeights: take(request.weights ? capacity * 4 : 0),
       activations: specs.map((l) => take(capacity * l.units * 4)),
       deltas: specs.map((l) => take(capacity * l.units * 4)),
       scratch: take(scratchFloats * 4),
@@ -235,6 +241,8 @@ export class Arena {
       targets: address(layout.targets),
       order: address(layout.order),
       outputs: address(layout.outputs),
+      weights: address(layout.weights),
+      batchWeights: address(layout.batchWeights),
       activations: layout.activations.map(address),
       deltas: layout.deltas.map(address),
       scratch: address(layout.scratch),
@@ -391,6 +399,7 @@ export class Arena {
     i32[net + abi.NET_LAYER_COUNT / 4] = spec.layers.length;
     i32[net + abi.NET_LOSS / 4] = LOSS_IDS[spec.loss];
     i32[net + abi.NET_ACCURACY / 4] = accuracy;
+    f32[net + abi.NET_HUBER_DELTA / 4] = spec.huberDelta;
     i32[net + abi.NET_PARAMS / 4] = this.params;
     i32[net + abi.NET_GRADS / 4] = this.grads;
     i32[net + abi.NET_PARAM_COUNT / 4] = this.paramCount;
@@ -447,6 +456,7 @@ function fullRequest(r: WorkspaceRequest): Required<WorkspaceRequest> {
     targets: r.targets ?? 0,
     order: r.order ?? 0,
     outputs: r.outputs ?? 0,
+    weights: r.weights ?? 0,
   };
 }
 
@@ -454,5 +464,6 @@ function fullRequest(r: WorkspaceRequest): Required<WorkspaceRequest> {
 // fields, not a loop over keys (keyed loads with changing keys are slow) and no allocation.
 function sameRequest(a: Required<WorkspaceRequest>, b: WorkspaceRequest): boolean {
   return a.capacity === b.capacity && a.stats === (b.stats ?? 0) && a.inputs === (b.inputs ?? 0)
-    && a.targets === (b.targets ?? 0) && a.order === (b.order ?? 0) && a.outputs === (b.outputs ?? 0);
+    && a.targets === (b.targets ?? 0) && a.order === (b.order ?? 0) && a.outputs === (b.outputs ?? 0)
+    && a.weights === (b.weights ?? 0);
 }

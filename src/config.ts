@@ -3,9 +3,10 @@
 // complete, validated NetworkSpec.
 
 import {
-  ACC_ARGMAX, ACC_BINARY, ACC_NONE,
+  ACC_ARGMAX, ACC_BINARY, ACC_INDEX, ACC_NONE,
   ACT_LEAKY_RELU, ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH,
-  LOSS_BINARY_CROSSENTROPY, LOSS_CATEGORICAL_CROSSENTROPY, LOSS_SQUARED_ERROR,
+  LOSS_BINARY_CROSSENTROPY, LOSS_CATEGORICAL_CROSSENTROPY, LOSS_HUBER, LOSS_MEAN_ABSOLUTE_ERROR,
+  LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, LOSS_SQUARED_ERROR,
 } from './abi.js';
 import { SimdnetError } from './errors.js';
 import { boolean, choice, finite, integer, orDefault, plainObject } from './validate.js';
@@ -25,9 +26,20 @@ export const LOSS_IDS = {
   squaredError: LOSS_SQUARED_ERROR,
   binaryCrossentropy: LOSS_BINARY_CROSSENTROPY,
   categoricalCrossentropy: LOSS_CATEGORICAL_CROSSENTROPY,
+  meanAbsoluteError: LOSS_MEAN_ABSOLUTE_ERROR,
+  huber: LOSS_HUBER,
+  sparseCategoricalCrossentropy: LOSS_SPARSE_CATEGORICAL_CROSSENTROPY,
 } as const;
 export type Loss = keyof typeof LOSS_IDS;
 export const LOSSES = Object.keys(LOSS_IDS) as Loss[];
+
+/** Whether the loss takes one class index per row as its targets, rather than rows of the output's width. */
+export function takesClassIndices(loss: Loss): boolean {
+  return loss === 'sparseCategoricalCrossentropy';
+}
+
+/** The Huber loss's default δ (Keras's and PyTorch's). */
+export const DEFAULT_HUBER_DELTA = 1;
 
 export const INITS = ['auto', 'glorotUniform', 'glorotNormal', 'heUniform', 'heNormal'] as const;
 export type Init = (typeof INITS)[number];
@@ -59,6 +71,8 @@ export interface NetworkConfig {
   /** The layers from the first hidden layer to the output layer. */
   layers: readonly LayerConfig[];
   loss: Loss;
+  /** 'huber' only: δ > 0, where each unit's loss turns from ½e² to δ·(|e| − ½δ) (default 1). */
+  huberDelta?: number;
   /** Seeds weight initialisation and shuffling (default 0): equal seeds give equal runs. */
   seed?: number;
   /** Weight initialisation; 'auto' (default) is He for relu/leakyRelu layers, Glorot otherwise. */
@@ -97,13 +111,15 @@ export interface NetworkSpec {
   inputs: number;
   layers: LayerSpec[];
   loss: Loss;
+  /** The Huber loss's δ (1 for the other losses, which do not read it). */
+  huberDelta: number;
   seed: number;
   init: Init;
   backend: BackendChoice;
   threads: ThreadsChoice;
 }
 
-const NETWORK_KEYS = ['inputs', 'layers', 'loss', 'seed', 'init', 'backend', 'threads'] as const;
+const NETWORK_KEYS = ['inputs', 'layers', 'loss', 'huberDelta', 'seed', 'init', 'backend', 'threads'] as const;
 const LAYER_KEYS = ['units', 'activation', 'bias', 'trainBias', 'alpha'] as const;
 
 /** Validates a user's network configuration and fills in its defaults. */
@@ -121,16 +137,20 @@ export function parseNetworkConfig(config: unknown): NetworkSpec {
   });
   const loss = choice(c.loss, 'config.loss', LOSSES);
   const output = layers.at(-1)!;
-  if (loss === 'categoricalCrossentropy' && output.units < 2) {
+  if ((loss === 'categoricalCrossentropy' || loss === 'sparseCategoricalCrossentropy') && output.units < 2) {
     throw new SimdnetError(
-      "config.loss 'categoricalCrossentropy' needs an output layer of at least 2 units; " +
+      `config.loss '${loss}' needs an output layer of at least 2 units; ` +
         "for one unit use 'binaryCrossentropy' with a sigmoid output",
     );
+  }
+  if (c.huberDelta !== undefined && loss !== 'huber') {
+    throw new SimdnetError(`config.huberDelta applies only to loss 'huber', not '${loss}'`);
   }
   return {
     inputs,
     layers,
     loss,
+    huberDelta: orDefault(c.huberDelta, DEFAULT_HUBER_DELTA, (v) => finite(v, 'config.huberDelta', { min: 0, openMin: true, float32: true })),
     seed: orDefault(c.seed, 0, (v) => integer(v, 'config.seed', 0, 0xffffffff)),
     init: orDefault(c.init, 'auto' as Init, (v) => choice(v, 'config.init', INITS)),
     backend: orDefault(c.backend, 'auto' as BackendChoice, (v) => choice(v, 'config.backend', BACKENDS)),
@@ -163,13 +183,15 @@ function parseLayer(layer: unknown, path: string, inputs: number): LayerSpec {
 }
 
 /**
- * How accuracy is counted for this network, if at all: by arg-max for softmax or
+ * How accuracy is counted for this network, if at all: by the arg-max against the class index for
+ * the sparse loss, by arg-max for softmax or
  * categorical cross-entropy and for multi-unit sigmoid outputs under other losses,
  * per unit at 0.5 for one sigmoid unit or binary cross-entropy, and not for regression.
  */
 export function accuracyMode(spec: NetworkSpec): number {
   const output = spec.layers.at(-1)!;
   if (spec.loss === 'binaryCrossentropy') return ACC_BINARY;
+  if (spec.loss === 'sparseCategoricalCrossentropy') return ACC_INDEX;
   if (spec.loss === 'categoricalCrossentropy' || output.activation === 'softmax') return ACC_ARGMAX;
   if (output.activation === 'sigmoid') return output.units === 1 ? ACC_BINARY : ACC_ARGMAX;
   return ACC_NONE;

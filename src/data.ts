@@ -6,6 +6,9 @@ import { describe, SimdnetError } from './errors.js';
 /** A matrix: rows of numbers, or all values row after row in one flat array (Float32Array is the fast path). */
 export type Matrix = readonly (readonly number[])[] | readonly number[] | Float32Array | Float64Array;
 
+/** Targets: a matrix, or for a loss that takes class indices, one per row (Int32Array, Uint8Array or a number[]). */
+export type Targets = Matrix | Int32Array | Uint8Array;
+
 /** How a matrix was given, so results can be answered in the same form. */
 export type MatrixForm = 'rows' | 'flat' | 'float32' | 'float64';
 
@@ -79,6 +82,25 @@ export function readMatrix(value: unknown, name: string, width: number, widthNam
       }
     },
   };
+}
+
+/**
+ * Reads one class index per row (the targets of a sparse loss) as a matrix of width 1: an
+ * Int32Array, a Uint8Array or a flat number array (or a Float32Array or Float64Array). Whether
+ * each is a class the output has is for the caller to check on the copy (see checkTargets).
+ */
+export function readClassIndices(value: unknown, name: string): MatrixInput {
+  if (value instanceof Int32Array || value instanceof Uint8Array) {
+    if (value.length === 0) throw new SimdnetError(`${name} is empty: it needs at least one row`);
+    return flatMatrix(value, name, 1, 'one class index per row', 'flat');
+  }
+  if (Array.isArray(value) && Array.isArray(value[0])) {
+    throw new SimdnetError(
+      `${name} is given as rows, but with loss 'sparseCategoricalCrossentropy' it holds one class index per row ` +
+        "(an Int32Array, a Uint8Array or a number[]); for one-hot rows use loss 'categoricalCrossentropy'",
+    );
+  }
+  return readMatrix(value, name, 1, 'one class index per row');
 }
 
 /**

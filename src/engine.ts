@@ -7,12 +7,13 @@
 import * as abi from './abi.js';
 import { ACC_BINARY, ACC_NONE } from './abi.js';
 import { Arena, index32, index64, type Workspace, type WorkspaceRequest } from './arena.js';
-import { accuracyMode, type NetworkSpec } from './config.js';
+import { accuracyMode, type NetworkSpec, takesClassIndices } from './config.js';
 import { type MatrixInput, NETWORK_INPUTS, nonFiniteError, readMatrix, rowName, SMALL_COPY } from './data.js';
 import { type DivergenceReason, DivergenceError, NonFiniteOutputError, SimdnetError } from './errors.js';
 import { type EpochLog, type FitPlan, OPTIMIZER_IDS } from './fit-options.js';
 import type { Rng } from './random.js';
 import { type LayerWeights, shortestFloat32 } from './serialization.js';
+import { type Evaluation, type Metric, scoreOutputs } from './evaluation.js';
 import { checkTargets } from './targets.js';
 import { type BatchSource, type DatasetEpoch, gatheredBatches, streamedBatches } from './training/batches.js';
 import { BetweenEpochs, epochByEpoch } from './training/between-epochs.js';
@@ -21,6 +22,7 @@ import { checkMonitor } from './training/monitor.js';
 import { checkScheduleFinite, kernelSchedule } from './training/schedule.js';
 import { continues, freshState, OPTIMIZER_STATES, type TrainingState } from './training/state.js';
 import { moveRowsToEnd, splitRows } from './training/validation.js';
+import { checkRowWeighting, type RowWeighting, writeRowWeights } from './training/weights.js';
 import type { Heap } from './wasm/heap.js';
 import type { Pool } from './wasm/pool.js';
 import type { Kernels } from './wasm/kernels.js';
@@ -70,6 +72,8 @@ export class Engine {
   readonly accuracy: number;
   /** Units of the output layer. */
   readonly outputs: number;
+  /** Floats of a row of targets: the output's units, or one class index. */
+  readonly targetWidth: number;
   /** The workspace request of predictInto's last call of a few rows. */
   #fewRowsRequest: WorkspaceRequest = { capacity: 0 };
   /** What the arena's optimizer states hold, for the next fit to continue; null: nothing to continue. */
@@ -90,6 +94,7 @@ export class Engine {
     this.#pool = threads > 1 ? heap.pool : undefined;
     this.accuracy = accuracyMode(spec);
     this.outputs = spec.layers.at(-1)!.units;
+    this.targetWidth = takesClassIndices(spec.loss) ? 1 : this.outputs;
     this.arena = new Arena(heap, spec, this.accuracy, heap.backend === 'scalar', threads);
   }
 
@@ -206,11 +211,11 @@ export class Engine {
   }
 
   /**
-   * Mean loss over the rows (no L2 term), and accuracy for classification outputs. Rows beyond
-   * the staging budget are staged a window at a time; the kernel adds each window to the same
-   * sums, so the result does not depend on the window.
+   * Mean loss over the rows (no L2 term), accuracy for classification outputs, and the metrics
+   * asked for. Rows beyond the staging budget are staged a window at a time; the kernel adds each
+   * window to the same sums, so the result does not depend on the window.
    */
-  evaluate(x: MatrixInput, y: MatrixInput): { loss: number; accuracy?: number } {
+  evaluate(x: MatrixInput, y: MatrixInput, metrics: readonly Metric[] = []): Evaluation {
     const rowBytes = (x.width + y.width) * 4;
     const window = x.rows * rowBytes > stagingBudget.bytes ? windowRows(rowBytes, INFERENCE_BLOCK) : x.rows;
     const ws = this.arena.reserve(
@@ -227,27 +232,38 @@ export class Engine {
       }
       const [lossSum, correct] = [this.arena.f64[sums]!, this.arena.f64[sums + 1]!];
       if (!Number.isFinite(lossSum)) throw nonFiniteOutputs('evaluate', x, null);
-      const loss = lossSum / x.rows;
-      if (this.accuracy === ACC_NONE) return { loss };
-      return { loss, accuracy: this.#accuracyOf(correct, x.rows) };
+      const result: Evaluation = { loss: lossSum / x.rows };
+      if (this.accuracy !== ACC_NONE) result.accuracy = this.#accuracyOf(correct, x.rows);
+      if (metrics.length === 0) return result;
+      const targets = new Float32Array(y.rows * y.width);
+      y.copyTo(targets, 0);
+      return { ...result, ...scoreOutputs(metrics, this.spec, this.predict(x), targets, x.rows) };
     } finally {
       this.arena.release(ws);
     }
   }
 
-  /** J and ∂J/∂θ per layer, over all rows of x as one batch. */
-  gradient(x: MatrixInput, y: MatrixInput, l2: number, l1: number): { objective: number; grads: LayerWeights[] } {
-    const ws = this.#reserveData(x, y, 'gradient', x.rows);
+  /** J and ∂J/∂θ per layer, over all rows of x as one batch, its rows weighted as a fit would weigh them. */
+  gradient(
+    x: MatrixInput, y: MatrixInput, l2: number, l1: number, weighting?: RowWeighting,
+  ): { objective: number; grads: LayerWeights[]; rowWeights: Float32Array | undefined } {
+    const ws = this.#reserveData(x, y, 'gradient', { capacity: x.rows, weighting });
     try {
-      const objective = this.#led(() => this.kernels.gradient(this.arena.net, ws.inputs, ws.targets, x.rows, l2, l1));
-      return { objective, grads: this.arena.readTensors(true) };
+      const rowWeights = weighting && this.#writeWeights(ws.weights, weighting, ws.targets, x.rows);
+      const objective = this.#led(() => this.kernels.gradient(this.arena.net, ws.inputs, ws.targets, ws.weights, x.rows, l2, l1));
+      return { objective, grads: this.arena.readTensors(true), rowWeights: rowWeights?.slice() };
     } finally {
       this.arena.release(ws);
     }
   }
 
   // Stages x (and y) in a fresh workspace; one block of `capacity` rows at a time runs through it.
-  #reserveData(x: MatrixInput, y: MatrixInput | undefined, purpose: string, capacity?: number): Workspace {
+  #reserveData(
+    x: MatrixInput,
+    y: MatrixInput | undefined,
+    purpose: string,
+    { capacity, weighting }: { capacity?: number; weighting?: RowWeighting } = {},
+  ): Workspace {
     const ws = this.arena.reserve(
       {
         capacity: capacity ?? Math.min(x.rows, INFERENCE_BLOCK),
@@ -255,6 +271,7 @@ export class Engine {
         inputs: x.rows * x.width,
         targets: y ? y.rows * y.width : 0,
         outputs: y ? 0 : x.rows * this.outputs,
+        weights: weighting ? x.rows : 0,
       },
       () => `${purpose} on ${x.rows} rows`,
     );
@@ -273,7 +290,21 @@ export class Engine {
     this.#copyFinite(x, inputs, first, count);
     if (!y) return;
     this.#copyFinite(y, targets, first, count);
-    checkTargets(this.arena.f32, index32(targets), y, this.spec.loss, first, count);
+    checkTargets(this.arena.f32, index32(targets), y, this.spec.loss, this.outputs, first, count);
+  }
+
+  // Writes the weights of the rows whose targets are staged at `targets` to `address`; returns a view of them.
+  #writeWeights(address: number, weighting: RowWeighting, targets: number, rows: number): Float32Array {
+    const f32 = this.arena.f32;
+    writeRowWeights(
+      f32, index32(address), rows, weighting, f32, index32(targets), this.targetWidth, takesClassIndices(this.spec.loss),
+    );
+    return f32.subarray(index32(address), index32(address) + rows);
+  }
+
+  /** Checks fit's row weights against x's rows and the output's classes. */
+  rowWeighting(sampleWeight: unknown, classWeight: Map<number, number> | undefined, rows: number): RowWeighting | undefined {
+    return checkRowWeighting(sampleWeight, classWeight, rows, this.outputs === 1 ? 2 : this.outputs);
   }
 
   // Finiteness is checked on the copy: in wasm, since a JavaScript loop over every value would cost
@@ -324,8 +355,15 @@ export class Engine {
       plan.schedule, plan.optimizer.learningRate,
       (carried?.step ?? 0) + plan.epochs * Math.ceil(trainRows / batchSize) - 1, (carried?.epochs ?? 0) + plan.epochs - 1,
     );
+    const weighting = this.rowWeighting(plan.sampleWeight, plan.classWeight, rows);
     const staged = rows + (validationData ? valRows : 0);
     const windowed = staged * (this.inputs + this.outputs) * 4 > stagingBudget.bytes;
+    if (windowed && weighting) {
+      throw new SimdnetError(
+        `sampleWeight and classWeight need the ${staged} rows staged whole, and they exceed the staging budget ` +
+          `(${stagingBudget.bytes} bytes); train on fewer rows at a time`,
+      );
+    }
     const statsCapacity = windowed || epochByEpoch(plan) ? 1 : Math.min(plan.epochs, STATS_RING);
     const states = this.#reserveTraining(plan);
     const ws = this.arena.reserve(
@@ -333,8 +371,9 @@ export class Engine {
         capacity: batchSize,
         stats: statsCapacity,
         inputs: (windowed ? valRows + batchSize : staged) * this.inputs,
-        targets: (windowed ? valRows + batchSize : staged) * this.outputs,
+        targets: (windowed ? valRows + batchSize : staged) * this.targetWidth,
         order: plan.shuffle ? trainRows : 0,
+        weights: weighting ? rows : 0,
       },
       `fit on ${rows} rows with batchSize ${batchSize}`,
     );
@@ -343,9 +382,9 @@ export class Engine {
       const sizes = { trainRows, batchSize, statsCapacity, valRows, headRows: batchSize };
       // Staged whole: the training rows, then the validation rows; the head is the first training
       // rows. Batch by batch: the validation rows, then a copy of the head.
-      const [valX, valY] = windowed ? [ws.inputs, ws.targets] : [ws.inputs + trainRows * this.inputs * 4, ws.targets + trainRows * this.outputs * 4];
+      const [valX, valY] = windowed ? [ws.inputs, ws.targets] : [ws.inputs + trainRows * this.inputs * 4, ws.targets + trainRows * this.targetWidth * 4];
       const run: RunData = windowed
-        ? { ...sizes, x: 0, y: 0, valX, valY, headX: valX + valRows * this.inputs * 4, headY: valY + valRows * this.outputs * 4 }
+        ? { ...sizes, x: 0, y: 0, valX, valY, headX: valX + valRows * this.inputs * 4, headY: valY + valRows * this.targetWidth * 4 }
         : { ...sizes, x: ws.inputs, y: ws.targets, valX, valY, headX: ws.inputs, headY: ws.targets };
       if (windowed) {
         this.#checkRows(ws, x, y);
@@ -353,9 +392,11 @@ export class Engine {
       } else {
         this.#stage(ws.inputs, ws.targets, x, y);
         if (validationData) this.#stage(valX, valY, ...validationData);
+        if (weighting) this.#writeWeights(ws.weights, weighting, ws.targets, rows);
         if (split && split.heldOut) {
           moveRowsToEnd(this.arena.f32, index32(ws.inputs), this.inputs, rows, split.heldOut);
-          moveRowsToEnd(this.arena.f32, index32(ws.targets), this.outputs, rows, split.heldOut);
+          moveRowsToEnd(this.arena.f32, index32(ws.targets), this.targetWidth, rows, split.heldOut);
+          if (weighting) moveRowsToEnd(this.arena.f32, index32(ws.weights), 1, rows, split.heldOut);
         }
       }
       return await this.#runFit(ws, plan, rng, isDisposed, carried, states, run, (progress) => {
@@ -393,12 +434,12 @@ export class Engine {
       const capacity = first.x.rows;
       const states = this.#reserveTraining(plan);
       const ws = this.arena.reserve(
-        { capacity, stats: 1, inputs: (valRows + capacity) * this.inputs, targets: (valRows + capacity) * this.outputs },
+        { capacity, stats: 1, inputs: (valRows + capacity) * this.inputs, targets: (valRows + capacity) * this.targetWidth },
         `fitDataset with batches of ${capacity} rows`,
       );
       try {
         if (validationData) this.#stage(ws.inputs, ws.targets, ...validationData);
-        const head = { x: ws.inputs + valRows * this.inputs * 4, y: ws.targets + valRows * this.outputs * 4 };
+        const head = { x: ws.inputs + valRows * this.inputs * 4, y: ws.targets + valRows * this.targetWidth * 4 };
         const run: RunData = {
           x: 0, y: 0, trainRows: 0, batchSize: capacity, statsCapacity: 1,
           valX: ws.inputs, valY: ws.targets, valRows, headX: head.x, headY: head.y, headRows: 0,
@@ -467,7 +508,7 @@ export class Engine {
       y.copyRows(f32, targets, rows ? 0 : first, valRows, rows ?? undefined);
     }
     x.copyRows(f32, inputs + valRows * this.inputs, 0, headRows, kept ?? undefined);
-    y.copyRows(f32, targets + valRows * this.outputs, 0, headRows, kept ?? undefined);
+    y.copyRows(f32, targets + valRows * this.targetWidth, 0, headRows, kept ?? undefined);
   }
 
   // Runs a fit from the start of its optimizer to its end: writes the run record, trains with
@@ -558,6 +599,8 @@ export class Engine {
     int(abi.RUN_EPOCH_BATCHES, Math.ceil(sizes.trainRows / sizes.batchSize));
     int(abi.RUN_VAL_X, sizes.valX);
     int(abi.RUN_VAL_Y, sizes.valY);
+    int(abi.RUN_WEIGHTS, ws.weights);
+    int(abi.RUN_BATCH_WEIGHTS, ws.batchWeights);
     int(abi.RUN_VAL_ROWS, sizes.valRows);
     int(abi.RUN_HEAD_X, sizes.headX);
     int(abi.RUN_HEAD_Y, sizes.headY);

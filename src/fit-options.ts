@@ -124,6 +124,17 @@ export interface FitOptions {
   validationSplit?: ValidationSplitOption;
   /** Validation rows of their own, [x, y], instead of validationSplit. */
   validationData?: readonly [unknown, unknown];
+  /**
+   * A weight ≥ 0 for each row of x: row r's loss, and so its share of each gradient, is multiplied
+   * by sampleWeight[r]; the batch's weighted sum is still divided by its row count (default: 1 each).
+   */
+  sampleWeight?: ArrayLike<number>;
+  /**
+   * A weight ≥ 0 per class, by class index ({ 1: 5 } or [1, 5]): multiplies the weight of every
+   * training row of that class (its target's class index, arg-max, or a single unit's target ≥ 0.5).
+   * Classes left out weigh 1.
+   */
+  classWeight?: Readonly<Record<number, number>> | readonly number[];
   /** Stop once the monitored value stops improving (Keras's EarlyStopping). */
   earlyStopping?: EarlyStoppingOptions;
   /** Called after every epoch; training waits for it (and for the promise it returns). */
@@ -160,18 +171,22 @@ export interface FitPlan {
   clip: { type: 'none' | 'value' | 'norm'; limit: number };
   validationSplit: ValidationSplit | undefined;
   validationData: readonly [unknown, unknown] | undefined;
+  /** As given; checked against the rows of x by the engine. */
+  sampleWeight: unknown;
+  /** Class index → weight; undefined when no classWeight was given. */
+  classWeight: Map<number, number> | undefined;
   earlyStopping: EarlyStoppingSpec | undefined;
   onEpochEnd?: Callback<EpochLog>;
   onBatchEnd?: Callback<BatchLog>;
   signal?: AbortSignal;
 }
 
-/** fitDataset's options: fit's but those about cutting rows into batches, which the dataset does. */
-export type FitDatasetOptions = Omit<FitOptions, 'batchSize' | 'shuffle' | 'validationSplit'>;
+/** fitDataset's options: fit's but those about cutting rows into batches, which the dataset does, and the row weights. */
+export type FitDatasetOptions = Omit<FitOptions, 'batchSize' | 'shuffle' | 'validationSplit' | 'sampleWeight' | 'classWeight'>;
 
 const FIT_KEYS = [
   'epochs', 'batchSize', 'shuffle', 'optimizer', 'learningRateSchedule', 'l2', 'l1', 'clipNorm', 'clipValue',
-  'validationSplit', 'validationData', 'earlyStopping', 'onEpochEnd', 'onBatchEnd', 'signal',
+  'validationSplit', 'validationData', 'sampleWeight', 'classWeight', 'earlyStopping', 'onEpochEnd', 'onBatchEnd', 'signal',
 ] as const;
 /** Each optimizer's settings; all but learningRate must match for a fit to continue the last one's state. */
 export const OPTIMIZER_KEYS: Record<OptimizerName, readonly (keyof OptimizerSpec)[]> = {
@@ -189,7 +204,8 @@ const DEFAULT_LEARNING_RATE: Record<OptimizerName, number> = {
 // Keras's ε where the update is Keras's form (ε under the root); PyTorch's and TF.js's for Adam and AdamW.
 const defaultEpsilon = (type: OptimizerName): number => (type === 'rmsprop' || type === 'adagrad' ? 1e-7 : 1e-8);
 
-const DATASET_KEYS = FIT_KEYS.filter((key) => key !== 'batchSize' && key !== 'shuffle' && key !== 'validationSplit');
+const NOT_FOR_DATASETS: readonly string[] = ['batchSize', 'shuffle', 'validationSplit', 'sampleWeight', 'classWeight'];
+const DATASET_KEYS = FIT_KEYS.filter((key) => !NOT_FOR_DATASETS.includes(key));
 
 /** Validates fit's options (fitDataset's, for a dataset) and fills in their defaults. */
 export function parseFitOptions(options: unknown, dataset = false): FitPlan {
@@ -215,6 +231,8 @@ export function parseFitOptions(options: unknown, dataset = false): FitPlan {
     clip: clipNorm > 0 ? { type: 'norm', limit: clipNorm } : clipValue > 0 ? { type: 'value', limit: clipValue } : { type: 'none', limit: 0 },
     validationSplit,
     validationData,
+    sampleWeight: o.sampleWeight,
+    classWeight: parseClassWeight(o.classWeight),
     earlyStopping: parseEarlyStopping(o.earlyStopping),
     onEpochEnd: callback(o.onEpochEnd, 'onEpochEnd'),
     onBatchEnd: callback(o.onBatchEnd, 'onBatchEnd'),
@@ -242,6 +260,23 @@ function parseOptimizer(value: unknown): OptimizerSpec {
     ),
     weightDecay: orDefault(o.weightDecay, 0.01, (v) => finite(v, 'optimizer.weightDecay', { min: 0, float32: true })),
   };
+}
+
+export function parseClassWeight(value: unknown): Map<number, number> | undefined {
+  if (value === undefined) return undefined;
+  const weights = new Map<number, number>();
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) {
+    throw new SimdnetError(`classWeight must be an object of class index → weight, or an array of weights by class, got ${describe(value)}`);
+  }
+  const entries = Array.isArray(value) ? Array.from(value, (w: unknown, c) => [String(c), w] as const) : Object.entries(value);
+  for (const [key, weight] of entries) {
+    const c = Number(key);
+    if (!(Number.isInteger(c) && c >= 0 && String(c) === key)) {
+      throw new SimdnetError(`classWeight has the key ${describe(key)}; its keys are class indices, whole numbers from 0`);
+    }
+    weights.set(c, finite(weight, `classWeight[${key}]`, { min: 0, float32: true }));
+  }
+  return weights;
 }
 
 function pair(value: unknown): readonly [unknown, unknown] | undefined {

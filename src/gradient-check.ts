@@ -1,10 +1,11 @@
 // Compares the engine's analytic gradient (wasm, float32) with central
 // differences of the float64 reference network built from the same weights.
 
-import { type Matrix, type MatrixInput, readMatrix } from './data.js';
-import { SimdnetError } from './errors.js';
+import { type Matrix, type MatrixInput, readMatrix, type Targets } from './data.js';
+import { parseClassWeight } from './fit-options.js';
 import { engineOf, type Network } from './network.js';
 import { ReferenceNetwork } from './reference/network.js';
+import { readTargets } from './targets.js';
 import { finite, orDefault, plainObject } from './validate.js';
 
 export interface GradientCheckOptions {
@@ -16,6 +17,10 @@ export interface GradientCheckOptions {
   step?: number;
   /** Largest relative error that passes (default 1e-3, what float32 gradients reach). */
   tolerance?: number;
+  /** Row weights, as fit takes them. */
+  sampleWeight?: ArrayLike<number>;
+  /** Class weights, as fit takes them. */
+  classWeight?: Readonly<Record<number, number>> | readonly number[];
 }
 
 export interface GradientCheckResult {
@@ -33,23 +38,23 @@ export interface GradientCheckResult {
 
 /**
  * Checks backpropagation on x, y (all rows as one batch): the engine's gradient of
- * J = (Σ loss + (λ/2)·Σw² + λ1·Σ|w|)/m against float64 central differences of the same J
+ * J = (Σ w_r·loss + (λ/2)·Σw² + λ1·Σ|w|)/m (w_r the row weights, 1 without any) against float64 central differences of the same J
  * (|w| has no derivative at 0: a weight within the step of 0 would make the differences mislead).
  */
-export function gradientCheck(net: Network, x: Matrix, y: Matrix, options: GradientCheckOptions = {}): GradientCheckResult {
+export function gradientCheck(net: Network, x: Matrix, y: Targets, options: GradientCheckOptions = {}): GradientCheckResult {
   const engine = engineOf(net);
-  const o = plainObject(options, 'gradientCheck options', ['l2', 'l1', 'step', 'tolerance']);
+  const o = plainObject(options, 'gradientCheck options', ['l2', 'l1', 'step', 'tolerance', 'sampleWeight', 'classWeight']);
   const l2 = orDefault(o.l2, 0, (v) => finite(v, 'l2', { min: 0, float32: true }));
   const l1 = orDefault(o.l1, 0, (v) => finite(v, 'l1', { min: 0, float32: true }));
   const step = orDefault(o.step, 1e-6, (v) => finite(v, 'step', { min: 0, openMin: true }));
   const tolerance = orDefault(o.tolerance, 1e-3, (v) => finite(v, 'tolerance', { min: 0 }));
   const xs = readMatrix(x, 'x', net.inputs, "the network's inputs");
-  const ys = readMatrix(y, 'y', net.outputs, "the output layer's units");
-  if (xs.rows !== ys.rows) throw new SimdnetError(`x has ${xs.rows} rows but y has ${ys.rows}; they must match`);
+  const ys = readTargets(y, 'y', xs, 'x', net.outputs, engine.spec.loss);
 
-  const { grads } = engine.gradient(xs, ys, l2, l1);
-  const reference = new ReferenceNetwork(engine.spec.layers, engine.spec.loss, net.getWeights());
-  const numerical = reference.numericalGradient(asFloat64(xs), asFloat64(ys), xs.rows, { l2, l1 }, step);
+  const weighting = engine.rowWeighting(o.sampleWeight, parseClassWeight(o.classWeight), xs.rows);
+  const { grads, rowWeights } = engine.gradient(xs, ys, l2, l1, weighting);
+  const reference = new ReferenceNetwork(engine.spec.layers, engine.spec.loss, net.getWeights(), engine.spec.huberDelta);
+  const numerical = reference.numericalGradient(asFloat64(xs), asFloat64(ys), xs.rows, { l2, l1, sampleWeight: rowWeights }, step);
 
   let diff2 = 0;
   let analytic2 = 0;

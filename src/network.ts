@@ -3,8 +3,10 @@
 import {
   type BackendChoice, BACKENDS, type NetworkConfig, type NetworkSpec, parseNetworkConfig, parseThreads, type ThreadsChoice,
 } from './config.js';
-import { flatRows, type Matrix, type MatrixInput, NETWORK_INPUTS, readMatrix, toForm } from './data.js';
+import { flatRows, type Matrix, type MatrixInput, NETWORK_INPUTS, readMatrix, type Targets, toForm } from './data.js';
+import { readTargets } from './targets.js';
 import { Engine, type History } from './engine.js';
+import { type EvaluateOptions, type Evaluation, parseEvaluateOptions } from './evaluation.js';
 import { describe, SimdnetError } from './errors.js';
 import { type FitDatasetOptions, type FitOptions, parseFitOptions } from './fit-options.js';
 import type { ImportOptions } from './formats/mlp.js';
@@ -149,9 +151,9 @@ export class Network {
     return this.#spec.layers.at(-1)!.units;
   }
 
-  /** The configuration with every default filled in. */
-  get config(): Required<NetworkConfig> {
-    const { inputs, loss, seed, init, backend, threads } = this.#spec;
+  /** The configuration with every default filled in (huberDelta for the Huber loss only). */
+  get config(): Required<Omit<NetworkConfig, 'huberDelta'>> & Pick<NetworkConfig, 'huberDelta'> {
+    const { inputs, loss, huberDelta, seed, init, backend, threads } = this.#spec;
     const layers = this.#spec.layers.map(({ units, activation, alpha, bias, trainBias }) => ({
       units,
       activation,
@@ -159,7 +161,7 @@ export class Network {
       trainBias,
       ...(activation === 'leakyRelu' ? { alpha } : {}),
     }));
-    return { inputs, layers, loss, seed, init, backend, threads };
+    return { inputs, layers, loss, ...(loss === 'huber' ? { huberDelta } : {}), seed, init, backend, threads };
   }
 
   /** Whether dispose() has been called. */
@@ -174,7 +176,7 @@ export class Network {
    * failing epoch began; rejects with a callback's error if onEpochEnd or onBatchEnd throws or
    * rejects, leaving the network as the last completed step left it.
    */
-  async fit(x: Matrix, y: Matrix, options: FitOptions = {}): Promise<History> {
+  async fit(x: Matrix, y: Targets, options: FitOptions = {}): Promise<History> {
     const engine = engineOf(this);
     this.#checkNotFitting();
     const plan = parseFitOptions(options);
@@ -250,18 +252,20 @@ export class Network {
     return out;
   }
 
-  /** Mean loss over the rows (without the L2 term), and accuracy for classification outputs. */
-  evaluate(x: Matrix, y: Matrix): { loss: number; accuracy?: number } {
+  /**
+   * Mean loss over the rows (without the L2 term), accuracy for classification outputs, and the
+   * metrics that options.metrics names.
+   */
+  evaluate(x: Matrix, y: Targets, options: EvaluateOptions = {}): Evaluation {
     const engine = engineOf(this);
-    return engine.evaluate(...this.#readPair(x, y));
+    const metrics = parseEvaluateOptions(options, this.#spec);
+    return engine.evaluate(...this.#readPair(x, y), metrics);
   }
 
   // x and y (named as given) read as matrices of equal row counts.
   #readPair(x: unknown, y: unknown, [xName, yName]: readonly [string, string] = ['x', 'y']): [MatrixInput, MatrixInput] {
     const xs = readMatrix(x, xName, this.inputs, NETWORK_INPUTS);
-    const ys = readMatrix(y, yName, this.outputs, 'the output layer\'s units');
-    if (xs.rows !== ys.rows) throw new SimdnetError(`${xName} has ${xs.rows} rows but ${yName} has ${ys.rows}; they must match`);
-    return [xs, ys];
+    return [xs, readTargets(y, yName, xs, xName, this.outputs, this.#spec.loss)];
   }
 
   /** Copies of every layer's parameters: weights (inputs × units, row-major) and bias (or null). */

@@ -29,6 +29,8 @@ export interface NetworkJSON {
   version: typeof VERSION;
   inputs: number;
   loss: Loss;
+  /** 'huber' only. */
+  huberDelta?: number;
   seed: number;
   layers: LayerJSON[];
 }
@@ -98,6 +100,7 @@ export function networkToJSON(spec: NetworkSpec, weights: readonly LayerWeights[
     version: VERSION,
     inputs: spec.inputs,
     loss: spec.loss,
+    ...(spec.loss === 'huber' ? { huberDelta: spec.huberDelta } : {}),
     seed: spec.seed,
     layers: spec.layers.map((layer, l) => ({
       units: layer.units,
@@ -111,7 +114,7 @@ export function networkToJSON(spec: NetworkSpec, weights: readonly LayerWeights[
   };
 }
 
-const TOP_KEYS = ['format', 'version', 'inputs', 'loss', 'seed', 'layers'] as const;
+const TOP_KEYS = ['format', 'version', 'inputs', 'loss', 'huberDelta', 'seed', 'layers'] as const;
 const LAYER_KEYS = ['units', 'activation', 'alpha', 'bias', 'trainBias', 'weights', 'biases'] as const;
 
 /** Validates a network's JSON (object or text) and splits it into a configuration and weights. */
@@ -162,6 +165,7 @@ export function parseNetworkJSON(json: unknown): { config: NetworkConfig; weight
   const config: NetworkConfig = {
     inputs,
     loss: choice(o.loss, 'fromJSON: loss', LOSSES),
+    ...(o.huberDelta === undefined ? {} : { huberDelta: finite(o.huberDelta, 'fromJSON: huberDelta', { min: 0, openMin: true, float32: true }) }),
     seed: integer(o.seed, 'fromJSON: seed', 0, 0xffffffff),
     layers,
   };

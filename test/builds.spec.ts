@@ -13,7 +13,11 @@ import { kernelHeap, type KernelHeap, RELAXED } from './support/kernels.js';
 import { expectSameBits, randomF32, seeded } from './support/numeric.js';
 
 const ACTS = [abi.ACT_LINEAR, abi.ACT_SIGMOID, abi.ACT_TANH, abi.ACT_RELU, abi.ACT_LEAKY_RELU, abi.ACT_SOFTMAX];
-const LOSSES = [abi.LOSS_SQUARED_ERROR, abi.LOSS_BINARY_CROSSENTROPY, abi.LOSS_CATEGORICAL_CROSSENTROPY];
+const LOSSES = [
+  abi.LOSS_SQUARED_ERROR, abi.LOSS_BINARY_CROSSENTROPY, abi.LOSS_CATEGORICAL_CROSSENTROPY, abi.LOSS_MEAN_ABSOLUTE_ERROR,
+  abi.LOSS_HUBER, abi.LOSS_SPARSE_CATEGORICAL_CROSSENTROPY,
+];
+const HUBER_DELTA = Math.fround(0.3);
 const ALPHA = Math.fround(0.05);
 const GEMM_SHAPES: [number, number, number][] = [
   [1, 1, 1], [5, 7, 9], [4, 8, 1], [17, 33, 3], [33, 129, 17], [129, 17, 65], [3, 9, 12],
@@ -100,21 +104,26 @@ describe.each(PAIRS)('$title', ({ other, gemm }) => {
     for (const [m, n] of LOSS_SHAPES) {
       for (const act of ACTS) {
         const rng = seeded(loss * 10 + act + m * n * 100);
-        const y = randomF32(rng, m * n, 0, 1);
+        const y = loss === abi.LOSS_SPARSE_CATEGORICAL_CROSSENTROPY
+          ? Float32Array.from({ length: m }, () => (n > 1 ? rng.below(n) : 0))
+          : randomF32(rng, m * n, 0, 1);
+        const w = randomF32(rng, m, 0, 2);
         // An output at 0, at 1, and at and either side of the cross-entropies' clamps.
         for (const edge of [0, 1, 1e-7, 9e-8, 1 - 1e-7, 1 - 2e-7]) {
           const a = randomF32(rng, m * n, 0, 1);
           a[Math.floor(rng.uniform() * a.length)] = edge;
           for (const fuse of [0, 1]) {
-            same(`lossDelta ${m}×${n} loss ${loss} act ${act} fuse ${fuse}`, (h) => {
-              const d = h.zeros(m * n);
-              h.k.lossDelta(h.f32(a), h.f32(y), m, n, loss, act, ALPHA, fuse, d);
-              return h.read(d, m * n);
-            });
+            for (const weighted of [false, true]) {
+              same(`lossDelta ${m}×${n} loss ${loss} act ${act} fuse ${fuse} weighted ${weighted}`, (h) => {
+                const d = h.zeros(m * n);
+                h.k.lossDelta(h.f32(a), h.f32(y), m, n, loss, act, ALPHA, fuse, d, HUBER_DELTA, weighted ? h.f32(w) : 0);
+                return h.read(d, m * n);
+              });
+            }
           }
           simd.reset();
           second.reset();
-          const sums = [simd, second].map((h) => h.k.lossSum(h.f32(a), h.f32(y), m * n, loss));
+          const sums = [simd, second].map((h) => h.k.lossSum(h.f32(a), h.f32(y), m, n, loss, HUBER_DELTA, h.f32(w)));
           expect(sums[0]).toBe(sums[1]);
         }
       }

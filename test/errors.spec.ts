@@ -80,7 +80,7 @@ const layerOf = (json: Json, l: number): { weights: unknown[]; biases: unknown[]
   json.layers[l] as unknown as { weights: unknown[]; biases: unknown[] | null } & Record<string, unknown>;
 
 const ACTIVATION_NAMES = /'linear', 'sigmoid', 'tanh', 'relu', 'leakyRelu' or 'softmax'/;
-const LOSS_NAMES = /'squaredError', 'binaryCrossentropy' or 'categoricalCrossentropy'/;
+const LOSS_NAMES = /'squaredError', 'binaryCrossentropy', 'categoricalCrossentropy', 'meanAbsoluteError', 'huber' or 'sparseCategoricalCrossentropy'/;
 
 /** [what, the network involved (or standing by), the bad call, what the message must say] */
 type Case = [string, NetName, (net: Network) => unknown, RegExp];

@@ -1,7 +1,7 @@
 // Backpropagation against finite differences: the float64 reference's own
 // analytic gradient, and the wasm engine's float32 gradient (gradientCheck),
 // for every hidden activation × output activation × loss, without a penalty,
-// with L2 and with L1 (whose subgradient at 0 no random weight meets), with
+// with L2, with L1 and with row weights (whose subgradient at 0 no random weight meets), with
 // trained, frozen and no biases.
 
 import { describe, expect, it } from 'vitest';
@@ -16,6 +16,8 @@ const INPUTS = 4;
 const HIDDEN = 5;
 const OUTPUTS = 3;
 const ROWS = 6;
+/** One weight per row, a zero among them. */
+const ROW_WEIGHTS = [0.5, 2, 0, 1, 3, 1.5];
 const BIAS_MODES = [
   { name: 'trained bias', bias: true, trainBias: true },
   { name: 'frozen bias', bias: true, trainBias: false },
@@ -23,6 +25,7 @@ const BIAS_MODES = [
 ] as const;
 
 function targets(loss: Loss, rng: Rng): Float64Array {
+  if (loss === 'sparseCategoricalCrossentropy') return Float64Array.from({ length: ROWS }, () => rng.below(OUTPUTS));
   const y = new Float64Array(ROWS * OUTPUTS);
   for (let r = 0; r < ROWS; r++) {
     if (loss === 'categoricalCrossentropy') y[r * OUTPUTS + rng.below(OUTPUTS)] = 1;
@@ -67,12 +70,12 @@ const combinations = ACTIVATIONS.flatMap((hidden) =>
   ACTIVATIONS.flatMap((output) => LOSSES.map((loss) => ({ hidden, output, loss }))));
 
 describe.each(combinations)('hidden $hidden → output $output with $loss', ({ hidden, output, loss }) => {
-  it.each(BIAS_MODES)('$name, no penalty, L2 0.5 and L1 0.3, both weight regimes', async (mode) => {
+  it.each(BIAS_MODES)('$name, no penalty, L2 0.5, L1 0.3 and weighted rows, both weight regimes', async (mode) => {
     for (const regime of REGIMES) {
       const { net, x, y } = await build(hidden, output, loss, mode, regime);
       const spec = parseNetworkConfig(net.config);
       const reference = new ReferenceNetwork(spec.layers, loss, net.getWeights());
-      for (const penalty of [{}, { l2: 0.5 }, { l1: 0.3 }]) {
+      for (const penalty of [{}, { l2: 0.5 }, { l1: 0.3 }, { sampleWeight: ROW_WEIGHTS }]) {
         const label = `${regime}, ${JSON.stringify(penalty)}`;
         // float64: the reference's backpropagation against its own central differences.
         const analytic = reference.gradient(x, y, ROWS, penalty);

@@ -32,7 +32,19 @@ const LOSSES: readonly { name: Loss; id: number }[] = [
   { name: 'squaredError', id: abi.LOSS_SQUARED_ERROR },
   { name: 'binaryCrossentropy', id: abi.LOSS_BINARY_CROSSENTROPY },
   { name: 'categoricalCrossentropy', id: abi.LOSS_CATEGORICAL_CROSSENTROPY },
+  { name: 'meanAbsoluteError', id: abi.LOSS_MEAN_ABSOLUTE_ERROR },
+  { name: 'huber', id: abi.LOSS_HUBER },
+  { name: 'sparseCategoricalCrossentropy', id: abi.LOSS_SPARSE_CATEGORICAL_CROSSENTROPY },
 ];
+
+/** δ of the Huber loss in these tests: errors of targets in [−1, 1] fall either side of it. */
+const HUBER_DELTA = Math.fround(0.7);
+
+const isSparse = (loss: Loss): boolean => loss === 'sparseCategoricalCrossentropy';
+
+/** The targets as the reference reads them: class indices as one-hot rows. */
+const referenceTargets = (loss: Loss, y: ArrayLike<number>, n: number): ArrayLike<number> =>
+  isSparse(loss) ? ref.oneHot(y, n) : y;
 
 const ALPHA = Math.fround(0.1);
 const ACTS: readonly { name: Activation; id: number; alpha: number }[] = [
@@ -46,9 +58,13 @@ const ACTS: readonly { name: Activation; id: number; alpha: number }[] = [
 
 const SHAPES: [number, number][] = [[1, 1], [3, 5], [7, 17], [17, 3], [2, 129], [5, 1]];
 
-/** Targets suited to a loss: any values for squared error, 0/1 for binary CE, one-hot rows for categorical CE. */
+/**
+ * Targets suited to a loss: any values for the regression losses, 0/1 for binary CE, one-hot rows
+ * for categorical CE, a class index per row for the sparse loss.
+ */
 function targets(rng: Rng, loss: Loss, m: number, n: number): Float32Array {
-  if (loss === 'squaredError') return randomF32(rng, m * n, -1, 1);
+  if (loss === 'squaredError' || loss === 'meanAbsoluteError' || loss === 'huber') return randomF32(rng, m * n, -1, 1);
+  if (isSparse(loss)) return Float32Array.from({ length: m }, () => (n > 1 ? rng.below(n) : 0));
   const y = new Float32Array(m * n);
   if (loss === 'binaryCrossentropy') {
     for (let i = 0; i < y.length; i++) y[i] = rng.uniform() < 0.5 ? 0 : 1;
@@ -79,17 +95,18 @@ describe.each(BUILDS)('%s build', (backend) => {
     heap = await kernelHeap(backend);
   });
 
-  /** lossDelta on copies of a and y; returns δ after checking guards and inputs. */
+  /** lossDelta on copies of a and y (and the row weights); returns δ after checking guards and inputs. */
   function lossDelta(
     a: ArrayLike<number>, y: ArrayLike<number>, m: number, n: number, loss: number, act: number, alpha: number,
-    fuse: boolean,
+    fuse: boolean, weights?: ArrayLike<number>,
   ): Float32Array {
     const pa = guarded(heap, m * n, a);
-    const py = guarded(heap, m * n, y);
+    const py = guarded(heap, y.length, y);
     const pd = guarded(heap, m * n);
+    const pw = weights ? guarded(heap, m, weights) : 0;
     const aBefore = snapshot(heap, pa, m * n);
-    const yBefore = snapshot(heap, py, m * n);
-    heap.k.lossDelta(pa, py, m, n, loss, act, alpha, fuse ? 1 : 0, pd);
+    const yBefore = snapshot(heap, py, y.length);
+    heap.k.lossDelta(pa, py, m, n, loss, act, alpha, fuse ? 1 : 0, pd, HUBER_DELTA, pw);
     expectGuardsIntact(heap, pd, m * n, 'lossDelta');
     expectUnchanged(heap, pa, aBefore, 'lossDelta: A');
     expectUnchanged(heap, py, yBefore, 'lossDelta: Y');
@@ -101,12 +118,14 @@ describe.each(BUILDS)('%s build', (backend) => {
       for (const count of [1, 3, 5, 7, 17, 129]) {
         heap.reset();
         const rng = seeded(count * 17 + id);
-        const a = name === 'squaredError' ? randomF32(rng, count, -2, 2) : randomF32(rng, count, 0.001, 0.999);
+        const regression = name === 'squaredError' || name === 'meanAbsoluteError' || name === 'huber';
+        const a = regression ? randomF32(rng, count, -2, 2) : randomF32(rng, count, 0.001, 0.999);
         const y = targets(rng, name, 1, count);
-        const got = heap.k.lossSum(guarded(heap, count, a), guarded(heap, count, y), count, id);
-        const want = ref.lossSum(a, y, name);
+        const got = heap.k.lossSum(guarded(heap, count, a), guarded(heap, y.length, y), 1, count, id, HUBER_DELTA, 0);
+        const yRef = referenceTargets(name, y, count);
+        const want = ref.lossSum(a, yRef, name, HUBER_DELTA);
         let terms = 0;
-        for (let i = 0; i < count; i++) terms += Math.abs(ref.lossSum([a[i]!], [y[i]!], name));
+        for (let i = 0; i < count; i++) terms += Math.abs(ref.unitLoss(a[i]!, yRef[i]!, name, HUBER_DELTA));
         expect(Math.abs(got - want), `${name} count=${count}: got ${got}, want ${want}`).toBeLessThanOrEqual(
           1e-13 * terms,
         );
@@ -118,7 +137,7 @@ describe.each(BUILDS)('%s build', (backend) => {
       const rng = seeded(5);
       const a = randomF32(rng, 129, 0.001, 0.999);
       const y = randomF32(rng, 129, 0, 1);
-      const got = heap.k.lossSum(heap.f32(a), heap.f32(y), 129, abi.LOSS_BINARY_CROSSENTROPY);
+      const got = heap.k.lossSum(heap.f32(a), heap.f32(y), 1, 129, abi.LOSS_BINARY_CROSSENTROPY, 1, 0);
       expect(got).toBeCloseTo(ref.lossSum(a, y, 'binaryCrossentropy'), 10);
     });
 
@@ -127,16 +146,46 @@ describe.each(BUILDS)('%s build', (backend) => {
       // −log(1e-7) ≈ 16.1 for a confidently wrong unit; ≈ 0 for a confidently right one.
       const a = [0, 1, 0, 1];
       const y = [1, 0, 0, 1];
-      const bce = a.map((ai, i) => heap.k.lossSum(heap.f32([ai]), heap.f32([y[i]!]), 1, abi.LOSS_BINARY_CROSSENTROPY));
+      const bce = a.map((ai, i) => heap.k.lossSum(heap.f32([ai]), heap.f32([y[i]!]), 1, 1, abi.LOSS_BINARY_CROSSENTROPY, 1, 0));
       expect(bce.every(Number.isFinite), `BCE ${bce}`).toBe(true);
       expect(bce[0]).toBeGreaterThan(15);
       expect(bce[1]).toBeGreaterThan(15);
       expect(bce[2]).toBeLessThan(1e-6);
       expect(bce[3]).toBeLessThan(1e-6);
       bce.forEach((v, i) => expect(v).toBeCloseTo(ref.lossSum([a[i]!], [y[i]!], 'binaryCrossentropy'), 10));
-      const cce = heap.k.lossSum(heap.f32([0, 1]), heap.f32([1, 0]), 2, abi.LOSS_CATEGORICAL_CROSSENTROPY);
+      const cce = heap.k.lossSum(heap.f32([0, 1]), heap.f32([1, 0]), 1, 2, abi.LOSS_CATEGORICAL_CROSSENTROPY, 1, 0);
       expect(cce).toBeGreaterThan(15);
       expect(cce).toBeCloseTo(-Math.log(Math.fround(1e-7)), 10);
+      const sparse = heap.k.lossSum(heap.f32([0, 1]), heap.f32([0]), 1, 2, abi.LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, 1, 0);
+      expect(sparse).toBe(cce);
+    });
+
+    it('mean absolute error is Σ|a − y|; Huber is ½e² up to δ and δ(|e| − ½δ) beyond, continuous at δ', () => {
+      heap.reset();
+      const a = heap.f32([0.5, -2, 3, 1.25]);
+      const y = heap.f32([0, 1, 3, -0.75]);
+      // |e| = 0.5, 3, 0, 2.
+      expect(heap.k.lossSum(a, y, 1, 4, abi.LOSS_MEAN_ABSOLUTE_ERROR, 1, 0)).toBe(5.5);
+      // δ = 1: 0.125 + (3 − 0.5) + 0 + (2 − 0.5) = 4.125; δ = 2: 0.125 + 2·(3 − 1) + 0 + 2 = 6.125.
+      expect(heap.k.lossSum(a, y, 1, 4, abi.LOSS_HUBER, 1, 0)).toBe(4.125);
+      expect(heap.k.lossSum(a, y, 1, 4, abi.LOSS_HUBER, 2, 0)).toBe(6.125);
+      expect(heap.k.lossSum(a, y, 2, 2, abi.LOSS_HUBER, 2, 0)).toBe(6.125);
+    });
+
+    it.each(LOSSES)('$name with row weights: Σ_r w_r·(row r\'s loss), as the reference weighs rows', ({ name, id }) => {
+      heap.reset();
+      const [m, n] = [5, 3];
+      const rng = seeded(300 + id);
+      const a = isSparse(name) || name.endsWith('rossentropy') ? randomF32(rng, m * n, 0.01, 0.99) : randomF32(rng, m * n, -2, 2);
+      const y = targets(rng, name, m, n);
+      const w = [0.5, 0, 2, 1, 3.25];
+      const got = heap.k.lossSum(heap.f32(a), heap.f32(y), m, n, id, HUBER_DELTA, heap.f32(w));
+      const yRef = referenceTargets(name, y, n);
+      let want = 0;
+      for (let r = 0; r < m; r++) {
+        want += w[r]! * ref.lossSum(a.subarray(r * n, (r + 1) * n), Array.from({ length: n }, (_, j) => yRef[r * n + j]!), name, HUBER_DELTA);
+      }
+      expect(Math.abs(got - want), `${name}: ${got} vs ${want}`).toBeLessThanOrEqual(1e-12 * Math.abs(want));
     });
   });
 
@@ -150,7 +199,7 @@ describe.each(BUILDS)('%s build', (backend) => {
           const y = targets(rng, loss.name, m, n);
           const a = Float32Array.from(ref.activate(z, m, n, act.name, act.alpha));
           const got = lossDelta(a, y, m, n, loss.id, act.id, act.alpha, false);
-          const g = ref.lossGradient(a, y, loss.name);
+          const g = ref.lossGradient(a, referenceTargets(loss.name, y, n), loss.name, HUBER_DELTA);
           const want = ref.activationBackward(g, z, m, n, act.name, act.alpha);
           const what = `${loss.name} ∘ ${act.name} ${m}×${n}`;
           if (act.name === 'softmax') {
@@ -168,7 +217,7 @@ describe.each(BUILDS)('%s build', (backend) => {
         for (const act of ACTS) {
           const fused =
             (act.name === 'sigmoid' && loss.name === 'binaryCrossentropy') ||
-            (act.name === 'softmax' && loss.name === 'categoricalCrossentropy');
+            (act.name === 'softmax' && (loss.name === 'categoricalCrossentropy' || isSparse(loss.name)));
           if (fused) continue;
           heap.reset();
           const [m, n] = [3, 7];
@@ -233,11 +282,27 @@ describe.each(BUILDS)('%s build', (backend) => {
       }
     });
 
+    it('softmax + sparse CE: the same bits as softmax + categorical CE on the one-hot rows, fused or not', () => {
+      for (const [m, n] of SHAPES.filter(([, n]) => n > 1)) {
+        heap.reset();
+        const rng = seeded(m * 43 + n);
+        const labels = targets(rng, 'sparseCategoricalCrossentropy', m, n);
+        const a = Float32Array.from(ref.activate(randomF32(rng, m * n, -3, 3), m, n, 'softmax'));
+        for (const fuse of [true, false]) {
+          expectSameBits(
+            lossDelta(a, labels, m, n, abi.LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, abi.ACT_SOFTMAX, 0, fuse),
+            lossDelta(a, ref.oneHot(labels, n), m, n, abi.LOSS_CATEGORICAL_CROSSENTROPY, abi.ACT_SOFTMAX, 0, fuse),
+            `sparse vs one-hot ${m}×${n} fuse=${fuse}`,
+          );
+        }
+      }
+    });
+
     it('at saturated outputs (exactly 0 or 1) every delta is finite; the shortcuts keep the A − Y gradient', () => {
       heap.reset();
       const a = [0, 1, 0, 1, Math.fround(1e-7), 0.5];
-      const y = [1, 0, 0, 1, 1, 1];
       for (const loss of LOSSES) {
+        const y = isSparse(loss.name) ? [4] : [1, 0, 0, 1, 1, 1];
         for (const act of ACTS) {
           for (const fuse of [false, true]) {
             const got = lossDelta(a, y, 1, a.length, loss.id, act.id, act.alpha, fuse);
@@ -246,6 +311,7 @@ describe.each(BUILDS)('%s build', (backend) => {
         }
       }
       const bce = abi.LOSS_BINARY_CROSSENTROPY;
+      const y = [1, 0, 0, 1, 1, 1];
       expectSameBits(lossDelta(a, y, 1, 6, bce, abi.ACT_SIGMOID, 0, true), a.map((v, i) => v - y[i]!), 'fused');
       // Unfused, the clamp is active at 0 and 1: the derivative of the clamped loss is 0 there.
       const unfused = lossDelta(a, y, 1, 6, bce, abi.ACT_SIGMOID, 0, false);
@@ -253,7 +319,33 @@ describe.each(BUILDS)('%s build', (backend) => {
     });
   });
 
+  describe('lossDelta with row weights', () => {
+    it.each(LOSSES)('$name: each row of δ is the unweighted row times its weight, bit for bit', ({ name, id }) => {
+      for (const [m, n] of SHAPES) {
+        if (isSparse(name) && n < 2) continue;
+        for (const act of ACTS) {
+          heap.reset();
+          const rng = seeded(m * 7 + n * 3 + id * 11 + act.id);
+          const z = randomF32(rng, m * n, -3, 3);
+          const a = Float32Array.from(ref.activate(z, m, n, act.name, act.alpha));
+          const y = targets(rng, name, m, n);
+          const w = randomF32(rng, m, 0, 3);
+          const plain = lossDelta(a, y, m, n, id, act.id, act.alpha, true);
+          const weighted = lossDelta(a, y, m, n, id, act.id, act.alpha, true, w);
+          expectSameBits(weighted, plain.map((d, i) => Math.fround(d * w[Math.floor(i / n)]!)), `${name} ∘ ${act.name} ${m}×${n}`);
+        }
+      }
+    });
+  });
+
   describe('countCorrect', () => {
+    it('ACC_INDEX counts rows whose first largest output is the class index; NaN never wins', () => {
+      heap.reset();
+      const a = heap.f32([0.1, 0.7, 0.2, 0.4, 0.1, 0.4, NaN, 0.2, 0.5, 0.9, 0, 0]);
+      expect(heap.k.countCorrect(a, heap.f32([1, 0, 2, 0]), 4, 3, abi.ACC_INDEX)).toBe(4);
+      expect(heap.k.countCorrect(a, heap.f32([1, 2, 2, 1]), 4, 3, abi.ACC_INDEX)).toBe(2);
+    });
+
     it('ACC_BINARY counts units whose output and target fall on the same side of 0.5 (0.5 counts as positive)', () => {
       heap.reset();
       const a = heap.f32([0.2, 0.5, 0.7, 0.49999997, 0.9, 0.1]);

@@ -9,7 +9,7 @@ import * as tfc from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ACTIVATIONS } from '../src/config.js';
+import { ACTIVATIONS, type Loss, LOSSES } from '../src/config.js';
 import { fromTFJS, type TFJSModelJSON, type TFJSWeightSpec, toTFJS } from '../src/formats/index.js';
 import { KERAS_ACTIVATIONS } from '../src/formats/tfjs/activations.js';
 import { Network, SimdnetError } from '../src/index.js';
@@ -132,6 +132,24 @@ describe('a model built and trained in TF.js', () => {
     const unknown = await fromTFJS({ ...artifacts, trainingConfig: { loss: 'constructor' } });
     expect(unknown.config.loss).toBe('squaredError');
     for (const n of [fromSaved, told, withoutOptimizer, unknown]) n.dispose();
+    model.dispose();
+  });
+
+  it('reads each Keras loss simdnet has, as Keras and TF.js spell it', async () => {
+    const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [2], units: 3, activation: 'softmax' })] });
+    const artifacts = await saved(model);
+    const names: [string, Loss][] = [
+      ['mean_squared_error', 'squaredError'], ['mse', 'squaredError'], ['meanAbsoluteError', 'meanAbsoluteError'],
+      ['mae', 'meanAbsoluteError'], ['huber', 'huber'], ['binary_crossentropy', 'binaryCrossentropy'],
+      ['categorical_crossentropy', 'categoricalCrossentropy'], ['sparse_categorical_crossentropy', 'sparseCategoricalCrossentropy'],
+      ['sparseCategoricalCrossentropy', 'sparseCategoricalCrossentropy'],
+    ];
+    expect(new Set(names.map(([, loss]) => loss))).toEqual(new Set(LOSSES));
+    for (const [name, loss] of names) {
+      const net = await fromTFJS({ ...artifacts, trainingConfig: { loss: name } });
+      expect(net.config.loss, name).toBe(loss);
+      net.dispose();
+    }
     model.dispose();
   });
 });

@@ -41,7 +41,9 @@ const CONFIGS: [string, NetworkConfig][] = [
 // Every shape of two narrow layers over at most four inputs, which tiny.ts keeps in registers,
 // with each activation of a lane form in each layer, each loss and each bias setting in turn.
 const LANE_ACTIVATIONS = ['sigmoid', 'linear', 'relu', 'leakyRelu'] as const;
-const LOSSES = ['squaredError', 'binaryCrossentropy', 'categoricalCrossentropy'] as const;
+const LOSSES = [
+  'squaredError', 'binaryCrossentropy', 'meanAbsoluteError', 'huber', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy',
+] as const;
 const SHAPES: [string, NetworkConfig][] = [];
 for (let inputs = 1; inputs <= 4; inputs++) {
   for (let hidden = 1; hidden <= 4; hidden++) {
@@ -49,9 +51,10 @@ for (let inputs = 1; inputs <= 4; inputs++) {
       const i = SHAPES.length;
       const first = LANE_ACTIVATIONS[i % 4]!;
       const last = LANE_ACTIVATIONS[(i >> 2) % 4]!;
-      const loss = LOSSES[i % (outputs > 1 ? 3 : 2)]!;
+      // The categorical losses need two outputs or more.
+      const loss = LOSSES[i % (outputs > 1 ? 6 : 4)]!;
       SHAPES.push([`${inputs}-${hidden}-${outputs} ${first} and ${last}, ${loss}`, {
-        inputs, loss, seed: 100 + i,
+        inputs, loss, seed: 100 + i, ...(loss === 'huber' && { huberDelta: 0.4 }),
         layers: [
           { units: hidden, activation: first, ...(first === 'leakyRelu' && { alpha: 0.1 }), ...(i % 5 === 1 ? { bias: false } : { trainBias: i % 7 !== 2 }) },
           { units: outputs, activation: last, ...(last === 'leakyRelu' && { alpha: 0.3 }), ...(i % 6 === 3 ? { bias: false } : { trainBias: i % 4 !== 1 }) },
@@ -64,6 +67,7 @@ for (let inputs = 1; inputs <= 4; inputs++) {
 function dataFor(config: NetworkConfig, rows: number): [Float32Array, Float32Array] {
   const outputs = config.layers.at(-1)!.units;
   const x = uniform(rows * config.inputs, -2, 2);
+  if (config.loss === 'sparseCategoricalCrossentropy') return [x, Float32Array.from({ length: rows }, (_, r) => (r * 3) % outputs)];
   const y = new Float32Array(rows * outputs);
   for (let r = 0; r < rows; r++) {
     if (config.loss === 'categoricalCrossentropy') y[r * outputs + (r % outputs)] = 1;

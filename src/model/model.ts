@@ -6,6 +6,7 @@
 import type { BackendChoice } from '../config.js';
 import type { Matrix } from '../data.js';
 import { describe, NonFiniteOutputError, SimdnetError } from '../errors.js';
+import { accuracy, meanAbsoluteError, meanSquaredError, r2 } from '../metrics.js';
 import { Network } from '../network.js';
 import { parseCsv } from '../preprocessing/csv.js';
 import { CsvTable, isMissingValue, parseCsvNumber } from '../preprocessing/csv-table.js';
@@ -280,20 +281,19 @@ export class Model {
     });
     // Counted sparsely: a model of many classes has far more cells than rows.
     const counts = new Map<number, number>();
-    let correct = 0;
+    const predicted = new Int32Array(prepared.rows);
     let loss = 0;
     this.#forEachOutput(prepared, (p, r) => {
       const a = actual[r]!;
-      const predicted = argmax(p);
-      counts.set(a * k + predicted, (counts.get(a * k + predicted) ?? 0) + 1);
-      if (a === predicted) correct++;
+      const c = (predicted[r] = argmax(p));
+      counts.set(a * k + c, (counts.get(a * k + c) ?? 0) + 1);
       loss -= Math.log(Math.max(p[a]!, MIN_PROBABILITY));
     });
     const confusionCells = Array.from(counts, ([cell, rows]) => ({ actual: Math.floor(cell / k), predicted: cell % k, rows }))
       .sort((x, y) => y.rows - x.rows || x.actual - y.actual || x.predicted - y.predicted)
       .map((c) => ({ actual: classes[c.actual]!, predicted: classes[c.predicted]!, rows: c.rows }));
     const rows = prepared.rows;
-    return { task: 'classification', rows, accuracy: correct / rows, loss: loss / rows, classes: [...classes], confusionCells };
+    return { task: 'classification', rows, accuracy: accuracy(actual, predicted), loss: loss / rows, classes: [...classes], confusionCells };
   }
 
   #scoreValues(prepared: Prepared, target: NonNullable<Prepared['target']>): RegressionScore {
@@ -307,19 +307,12 @@ export class Model {
       }
       return Math.fround(number);
     });
-    const rows = prepared.rows;
-    const mean = actual.reduce((s, v) => s + v, 0) / rows;
-    let squares = 0;
-    let absolute = 0;
-    let variance = 0;
-    this.#forEachOutput(prepared, ([predicted], r) => {
-      const v = actual[r]!;
-      squares += (predicted! - v) ** 2;
-      absolute += Math.abs(predicted! - v);
-      variance += (v - mean) ** 2;
-    });
-    const mse = squares / rows;
-    return { task: 'regression', rows, mse, rmse: Math.sqrt(mse), mae: absolute / rows, r2: variance > 0 ? 1 - squares / variance : NaN };
+    const predicted = new Float64Array(prepared.rows);
+    this.#forEachOutput(prepared, ([value], r) => (predicted[r] = value!));
+    const mse = meanSquaredError(actual, predicted);
+    return {
+      task: 'regression', rows: prepared.rows, mse, rmse: Math.sqrt(mse), mae: meanAbsoluteError(actual, predicted), r2: r2(actual, predicted),
+    };
   }
 
   /**

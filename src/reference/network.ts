@@ -2,7 +2,7 @@
 // the reference the wasm engine is tested against, and the source of the
 // numerical gradients of gradientCheck.
 
-import type { LayerSpec, Loss } from '../config.js';
+import { type LayerSpec, type Loss, takesClassIndices } from '../config.js';
 import type { Rng } from '../random.js';
 import {
   activate,
@@ -11,6 +11,7 @@ import {
   lossGradient,
   lossSum,
   matmul,
+  oneHot,
   matmulTransA,
   matmulTransB,
   optimizerStep,
@@ -24,10 +25,14 @@ export interface ReferenceParams {
   bias: Vector | null;
 }
 
-/** The penalty terms of the objective: (λ2/2)·Σw² + λ1·Σ|w| over the weights, not the biases. */
+/**
+ * The terms of the objective beside the loss: (λ2/2)·Σw² + λ1·Σ|w| over the weights, not the
+ * biases, and a weight per row that multiplies that row's loss.
+ */
 export interface Penalty {
   l2?: number;
   l1?: number;
+  sampleWeight?: ArrayLike<number>;
 }
 
 export interface ReferenceFitOptions extends Penalty {
@@ -51,6 +56,8 @@ export class ReferenceNetwork {
     readonly layers: readonly LayerSpec[],
     readonly loss: Loss,
     params: readonly { weights: ArrayLike<number>; bias: ArrayLike<number> | null }[],
+    /** δ of the Huber loss. */
+    readonly huberDelta = 1,
   ) {
     this.params = params.map((p) => ({ weights: Float64Array.from(p.weights), bias: p.bias ? Float64Array.from(p.bias) : null }));
   }
@@ -77,8 +84,11 @@ export class ReferenceNetwork {
     return this.forward(x, m).a.at(-1)!;
   }
 
-  /** J = (Σ_rows Σ_units loss + (λ2/2)·Σ w² + λ1·Σ|w|) / m, biases excluded from the penalty. */
-  objective(x: ArrayLike<number>, y: ArrayLike<number>, m: number, { l2 = 0, l1 = 0 }: Penalty = {}): number {
+  /**
+   * J = (Σ_rows w_r·Σ_units loss + (λ2/2)·Σ w² + λ1·Σ|w|) / m, biases excluded from the penalty,
+   * w_r = 1 without sampleWeight. For the sparse loss, y holds one class index per row.
+   */
+  objective(x: ArrayLike<number>, y: ArrayLike<number>, m: number, { l2 = 0, l1 = 0, sampleWeight }: Penalty = {}): number {
     let squares = 0;
     let absolutes = 0;
     for (const { weights } of this.params) {
@@ -87,21 +97,35 @@ export class ReferenceNetwork {
         absolutes += Math.abs(w);
       }
     }
-    return (lossSum(this.predict(x, m), y, this.loss) + (l2 / 2) * squares + l1 * absolutes) / m;
+    const a = this.predict(x, m);
+    const targets = this.#targetRows(y, m);
+    const units = a.length / m;
+    let loss = 0;
+    for (let r = 0; r < m; r++) {
+      const row = lossSum(a.subarray(r * units, (r + 1) * units), targets.subarray(r * units, (r + 1) * units), this.loss, this.huberDelta);
+      loss += (sampleWeight ? sampleWeight[r]! : 1) * row;
+    }
+    return (loss + (l2 / 2) * squares + l1 * absolutes) / m;
+  }
+
+  // The targets as rows of the output's width: one-hot rows for class indices.
+  #targetRows(y: ArrayLike<number>, m: number): Vector {
+    const units = this.layers.at(-1)!.units;
+    return takesClassIndices(this.loss) ? oneHot(y, units) : Float64Array.from({ length: m * units }, (_, i) => y[i]!);
   }
 
   /**
    * ∂J/∂θ by backpropagation with the full chain rule; frozen biases get a zero gradient, and
    * |w| the subgradient sign(w), 0 at 0.
    */
-  gradient(x: ArrayLike<number>, y: ArrayLike<number>, m: number, { l2 = 0, l1 = 0 }: Penalty = {}): ReferenceParams[] {
+  gradient(x: ArrayLike<number>, y: ArrayLike<number>, m: number, { l2 = 0, l1 = 0, sampleWeight }: Penalty = {}): ReferenceParams[] {
     const { z, a } = this.forward(x, m);
     const grads: ReferenceParams[] = [];
     const last = this.layers.length - 1;
-    let delta = activationBackward(
-      lossGradient(a[last]!, y, this.loss), z[last]!, m, this.layers[last]!.units,
-      this.layers[last]!.activation, this.layers[last]!.alpha,
-    );
+    const units = this.layers[last]!.units;
+    const g = lossGradient(a[last]!, this.#targetRows(y, m), this.loss, this.huberDelta);
+    if (sampleWeight) for (let i = 0; i < g.length; i++) g[i]! *= sampleWeight[Math.floor(i / units)]!;
+    let delta = activationBackward(g, z[last]!, m, units, this.layers[last]!.activation, this.layers[last]!.alpha);
     for (let l = last; l >= 0; l--) {
       const layer = this.layers[l]!;
       const input = l > 0 ? a[l - 1]! : x;
@@ -146,7 +170,8 @@ export class ReferenceNetwork {
     const { epochs, batchSize, optimizer, rng } = options;
     const rate = options.learningRate ?? (() => optimizer.learningRate);
     const inputs = this.layers[0]!.inputs;
-    const units = this.layers.at(-1)!.units;
+    const width = takesClassIndices(this.loss) ? 1 : this.layers.at(-1)!.units;
+    const { sampleWeight } = options;
     // Frozen biases are not trained: no step reaches them (AdamW's decay included).
     const trained = this.params.flatMap((p, l) => (p.bias && this.layers[l]!.trainBias ? [p.weights, p.bias] : [p.weights]));
     const states = trained.map((t) => initialState(t.length, optimizer));
@@ -157,8 +182,9 @@ export class ReferenceNetwork {
       for (let start = 0; start < rows; start += batchSize) {
         const batch = order.slice(start, start + batchSize);
         const xb = batch.flatMap((r) => Array.from({ length: inputs }, (_, j) => x[r * inputs + j]!));
-        const yb = batch.flatMap((r) => Array.from({ length: units }, (_, j) => y[r * units + j]!));
-        const grads = this.gradient(xb, yb, batch.length, options).flatMap((g, l) =>
+        const yb = batch.flatMap((r) => Array.from({ length: width }, (_, j) => y[r * width + j]!));
+        const wb = sampleWeight && batch.map((r) => sampleWeight[r]!);
+        const grads = this.gradient(xb, yb, batch.length, { ...options, sampleWeight: wb }).flatMap((g, l) =>
           g.bias && this.layers[l]!.trainBias ? [g.weights, g.bias] : [g.weights]);
         clip(grads, options);
         const lr = rate(step, epoch);

@@ -106,31 +106,52 @@ export const ONE_MINUS_EPSILON = Math.fround(1 - EPSILON);
 
 const clamp = (p: number): number => Math.min(Math.max(p, EPSILON), ONE_MINUS_EPSILON);
 
-/** Σ over all units of the loss between outputs a and targets y. */
-export function lossSum(a: ArrayLike<number>, y: ArrayLike<number>, loss: Loss): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) {
-    const ai = a[i]!;
-    const yi = y[i]!;
-    if (loss === 'squaredError') sum += 0.5 * (ai - yi) ** 2;
-    else if (loss === 'binaryCrossentropy') sum -= yi * Math.log(clamp(ai)) + (1 - yi) * Math.log(1 - clamp(ai));
-    else sum -= yi * Math.log(Math.max(ai, EPSILON));
+/**
+ * The loss between output a and target y of one unit; the sparse loss is categorical cross-entropy
+ * against the one-hot row, which the caller expands. huberDelta is δ of the Huber loss.
+ */
+export function unitLoss(a: number, y: number, loss: Loss, huberDelta = 1): number {
+  const e = a - y;
+  switch (loss) {
+    case 'squaredError': return 0.5 * e * e;
+    case 'meanAbsoluteError': return Math.abs(e);
+    case 'huber': return Math.abs(e) <= huberDelta ? 0.5 * e * e : huberDelta * (Math.abs(e) - 0.5 * huberDelta);
+    case 'binaryCrossentropy': return -(y * Math.log(clamp(a)) + (1 - y) * Math.log(1 - clamp(a)));
+    case 'categoricalCrossentropy':
+    case 'sparseCategoricalCrossentropy': return -y * Math.log(Math.max(a, EPSILON));
   }
+}
+
+/** ∂(unit loss)/∂a: zero where the clamp of a cross-entropy is active, and for |a − y| at 0. */
+export function unitLossGradient(a: number, y: number, loss: Loss, huberDelta = 1): number {
+  const e = a - y;
+  switch (loss) {
+    case 'squaredError': return e;
+    case 'meanAbsoluteError': return Math.sign(e);
+    case 'huber': return Math.min(Math.max(e, -huberDelta), huberDelta);
+    case 'binaryCrossentropy': return a >= EPSILON && a <= ONE_MINUS_EPSILON ? -y / a + (1 - y) / (1 - a) : 0;
+    case 'categoricalCrossentropy':
+    case 'sparseCategoricalCrossentropy': return a >= EPSILON ? -y / a : 0;
+  }
+}
+
+/** Σ over all units of the loss between outputs a and targets y. */
+export function lossSum(a: ArrayLike<number>, y: ArrayLike<number>, loss: Loss, huberDelta = 1): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += unitLoss(a[i]!, y[i]!, loss, huberDelta);
   return sum;
 }
 
-/** ∂(Σ loss)/∂a, zero where the clamp of a cross-entropy is active. */
-export function lossGradient(a: ArrayLike<number>, y: ArrayLike<number>, loss: Loss): Vector {
-  const g = new Float64Array(a.length);
-  for (let i = 0; i < a.length; i++) {
-    const ai = a[i]!;
-    const yi = y[i]!;
-    if (loss === 'squaredError') g[i] = ai - yi;
-    else if (loss === 'binaryCrossentropy') {
-      g[i] = ai >= EPSILON && ai <= ONE_MINUS_EPSILON ? -yi / ai + (1 - yi) / (1 - ai) : 0;
-    } else g[i] = ai >= EPSILON ? -yi / ai : 0;
-  }
-  return g;
+/** ∂(Σ loss)/∂a for each unit. */
+export function lossGradient(a: ArrayLike<number>, y: ArrayLike<number>, loss: Loss, huberDelta = 1): Vector {
+  return Float64Array.from(a, (ai, i) => unitLossGradient(ai, y[i]!, loss, huberDelta));
+}
+
+/** Class indices (one per row) as one-hot rows of `classes` units. */
+export function oneHot(labels: ArrayLike<number>, classes: number): Vector {
+  const rows = new Float64Array(labels.length * classes);
+  for (let r = 0; r < labels.length; r++) rows[r * classes + labels[r]!] = 1;
+  return rows;
 }
 
 /** Optimizer state for one parameter tensor. */

@@ -6,7 +6,7 @@
 
 import * as abi from '../abi.js';
 import { index32, type Workspace } from '../arena.js';
-import type { Matrix, MatrixInput } from '../data.js';
+import type { Matrix, MatrixInput, Targets } from '../data.js';
 import type { Engine } from '../engine.js';
 import { describe, SimdnetError } from '../errors.js';
 import { CallbackError } from './callbacks.js';
@@ -14,7 +14,8 @@ import { CallbackError } from './callbacks.js';
 /** One batch of a dataset. */
 export interface DatasetBatch {
   x: Matrix;
-  y: Matrix;
+  /** Targets, or for a loss that takes class indices, one per row. */
+  y: Targets;
 }
 
 /** What fitDataset trains on: batches, from an iterable or async iterable, or a function that gives a fresh one each epoch. */

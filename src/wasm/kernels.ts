@@ -47,10 +47,10 @@ export interface Kernels {
   activationBackward(d: number, a: number, m: number, n: number, act: number, alpha: number): void;
 
   // loss.ts
-  lossSum(a: number, y: number, count: number, loss: number): number;
+  lossSum(a: number, y: number, m: number, n: number, loss: number, huberDelta: number, weights: number): number;
   lossDelta(
     a: number, y: number, m: number, n: number, loss: number, act: number, alpha: number,
-    fuse: number, delta: number,
+    fuse: number, delta: number, huberDelta: number, weights: number,
   ): void;
   countCorrect(a: number, y: number, m: number, n: number, mode: number): number;
 
@@ -84,7 +84,7 @@ export interface Kernels {
   ): number;
 
   // train.ts
-  gradient(net: number, x: number, y: number, m: number, l2: number, l1: number): number;
+  gradient(net: number, x: number, y: number, weights: number, m: number, l2: number, l1: number): number;
   predict(net: number, x: number, rows: number, out: number): number;
   evaluate(net: number, x: number, y: number, rows: number, sums: number): void;
   train(net: number, run: number, maxBatches: number, maxEpochs: number): number;

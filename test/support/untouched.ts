@@ -2,7 +2,7 @@
 
 import { createHash } from 'node:crypto';
 import { expect } from 'vitest';
-import { type FitOptions, type Matrix, Network, type NetworkConfig, SimdnetError } from '../../src/index.js';
+import { type FitOptions, type Matrix, Network, type NetworkConfig, SimdnetError, type Targets } from '../../src/index.js';
 
 /** SHA-256 of every weight and bias byte, layer after layer. */
 export function weightHash(net: Network): string {
@@ -39,7 +39,7 @@ export const PROBE_FIT: FitOptions = {
  * Asserts that net still has the weights whose hash was taken before, and that its generator did
  * not move: the same seeded fit gives it the same weights as a fresh network of its config.
  */
-export async function expectUntouched(net: Network, hashBefore: string, config: NetworkConfig, x: Matrix, y: Matrix): Promise<void> {
+export async function expectUntouched(net: Network, hashBefore: string, config: NetworkConfig, x: Matrix, y: Targets): Promise<void> {
   expect(weightHash(net)).toBe(hashBefore);
   const fresh = await Network.create(config);
   try {

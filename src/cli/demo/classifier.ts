@@ -1,7 +1,7 @@
 // What the digits and MNIST demos share: one-hot targets, and training a softmax
 // classifier that reports its progress and ends with test accuracy and a confusion matrix.
 
-import { argmaxRows, LabelEncoder, Network } from '../../index.js';
+import { argmaxRows, LabelEncoder, metrics, Network } from '../../index.js';
 
 /** Rows of a flat row-major matrix and their class labels. */
 export interface LabelledRows {
@@ -98,13 +98,11 @@ export async function trainClassifier(
     const testStarted = performance.now();
     const predictions = argmaxRows(network.predict(test.x), classes);
     const testSeconds = (performance.now() - testStarted) / 1000;
-    const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
-    let correct = 0;
-    predictions.forEach((p, r) => {
-      confusion[test.labels[r]!]![p]!++;
-      if (p === test.labels[r]) correct++;
-    });
-    return { accuracy: correct / predictions.length, confusion, predictions, trainSeconds, testSeconds, epochs: epochLogs, backend: network.backend };
+    return {
+      accuracy: metrics.accuracy(test.labels, predictions),
+      confusion: metrics.confusionMatrix(test.labels, predictions, classes),
+      predictions, trainSeconds, testSeconds, epochs: epochLogs, backend: network.backend,
+    };
   } finally {
     network.dispose();
   }

@@ -26,6 +26,10 @@ const LOSS_BY_NAME: Record<string, Loss> = {
   binarycrossentropy: 'binaryCrossentropy',
   meansquarederror: 'squaredError',
   mse: 'squaredError',
+  meanabsoluteerror: 'meanAbsoluteError',
+  mae: 'meanAbsoluteError',
+  huber: 'huber',
+  sparsecategoricalcrossentropy: 'sparseCategoricalCrossentropy',
 };
 
 type Json = Record<string, unknown>;
