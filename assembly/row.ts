@@ -92,7 +92,7 @@ export function sgdBias(n: i32, d: usize, b: usize, lr: f32): void {
 }
 
 // w − lr·((0 + x·d) + decay·w) in each lane: sgdOuter's step.
-@inline export function sgdLanes(w: v128, x: v128, d: v128, lr: v128, decay: v128): v128 {
+@inline function sgdLanes(w: v128, x: v128, d: v128, lr: v128, decay: v128): v128 {
   const g = f32x4.add(f32x4.add(f32x4.splat(0), f32x4.mul(x, d)), f32x4.mul(decay, w));
   return f32x4.sub(w, f32x4.mul(lr, g));
 }
