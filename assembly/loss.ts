@@ -80,6 +80,17 @@ export function lossSum(a: usize, y: usize, m: i32, n: i32, loss: i32, huberDelt
   return sum;
 }
 
+/** lossSum of one unweighted row of n ≤ 4 outputs held in the lanes of a, its targets in y's. */
+@inline
+export function rowLossLanes(a: v128, y: v128, n: i32, loss: i32, huberDelta: f32): f64 {
+  let sum: f64 = 0;
+  sum += unitLoss(f32x4.extract_lane(a, 0), <f64>f32x4.extract_lane(y, 0), loss, huberDelta);
+  if (n > 1) sum += unitLoss(f32x4.extract_lane(a, 1), <f64>f32x4.extract_lane(y, 1), loss, huberDelta);
+  if (n > 2) sum += unitLoss(f32x4.extract_lane(a, 2), <f64>f32x4.extract_lane(y, 2), loss, huberDelta);
+  if (n > 3) sum += unitLoss(f32x4.extract_lane(a, 3), <f64>f32x4.extract_lane(y, 3), loss, huberDelta);
+  return sum;
+}
+
 // ∂(unit loss)/∂a, without the activation's slope.
 @inline
 function unitGradient(ai: f32, yi: f32, loss: i32, huberDelta: f32): f32 {
@@ -157,7 +168,7 @@ function unweightedDelta(
 
 // The one-hot row of class `label` in four lanes.
 @inline
-function oneHotLanes(label: i32): v128 {
+export function oneHotLanes(label: i32): v128 {
   return v128.and(i32x4.eq(i32x4(0, 1, 2, 3), i32x4.splat(label)), f32x4.splat(1));
 }
 
@@ -165,7 +176,7 @@ function oneHotLanes(label: i32): v128 {
 // lane form, in lanes: the delta leaves in one vector store, which row.ts's narrowBackward
 // loads straight from the store buffer, where a load over separate float stores would wait.
 @inline
-function rowDeltaLanes(a: v128, y: v128, loss: i32, act: i32, alpha: f32, fuse: bool, huberDelta: f32): v128 {
+export function rowDeltaLanes(a: v128, y: v128, loss: i32, act: i32, alpha: f32, fuse: bool, huberDelta: f32): v128 {
   const error = f32x4.sub(a, y);
   if (loss == LOSS_SQUARED_ERROR) return activationBackwardLanes(error, a, act, alpha);
   if (fuse && act == ACT_SIGMOID && loss == LOSS_BINARY_CROSSENTROPY) return error;
@@ -208,6 +219,42 @@ export function countCorrect(a: usize, y: usize, m: i32, n: i32, mode: i32): i32
     }
   }
   return correct;
+}
+
+/**
+ * countCorrect of one row of n ≤ 4 outputs held in the lanes of a, its targets in y's (for
+ * ACC_INDEX, the row's class index in label).
+ */
+@inline
+export function rowCorrectLanes(a: v128, y: v128, label: i32, n: i32, mode: i32): i32 {
+  if (mode == ACC_BINARY) {
+    const half = f32x4.splat(0.5);
+    const agree = v128.not(v128.xor(f32x4.ge(a, half), f32x4.ge(y, half)));
+    return popcnt<i32>(i32x4.bitmask(agree) & ((1 << n) - 1));
+  }
+  if (mode == ACC_ARGMAX) return <i32>(argmaxLanes(a, n) == argmaxLanes(y, n));
+  if (mode == ACC_INDEX) return <i32>(argmaxLanes(a, n) == label);
+  return 0;
+}
+
+// argmax's answer for the first n (1–4) lanes of v.
+@inline
+function argmaxLanes(v: v128, n: i32): i32 {
+  let best = 0;
+  let top = f32x4.extract_lane(v, 0);
+  if (n > 1) {
+    const value = f32x4.extract_lane(v, 1);
+    if (value > top || top != top) { best = 1; top = value; }
+  }
+  if (n > 2) {
+    const value = f32x4.extract_lane(v, 2);
+    if (value > top || top != top) { best = 2; top = value; }
+  }
+  if (n > 3) {
+    const value = f32x4.extract_lane(v, 3);
+    if (value > top || top != top) best = 3;
+  }
+  return best;
 }
 
 // Index of the first largest of n floats; NaN never wins.

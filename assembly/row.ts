@@ -184,12 +184,12 @@ export function isNarrow(n: i32): bool {
 }
 
 // [value, v0, v1, v2].
-@inline function shiftIn(value: f32, v: v128): v128 {
+@inline export function shiftIn(value: f32, v: v128): v128 {
   return i8x16.shuffle(f32x4.splat(value), v, 0, 1, 2, 3, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27);
 }
 
 // The first n (1–4) lanes of v summed from +0 in lane order.
-@inline function laneSum(v: v128, n: i32): f32 {
+@inline export function laneSum(v: v128, n: i32): f32 {
   let sum: f32 = 0;
   sum += f32x4.extract_lane(v, 0);
   if (n > 1) sum += f32x4.extract_lane(v, 1);

@@ -6,19 +6,24 @@
 // bookkeeping, so train.ts hands a run of such rows to this loop, which reads
 // the records once and calls the very kernels train.ts's path calls for each
 // row (row.ts's narrowForward and narrowBackward, loss.ts's lossSum,
-// countCorrect and lossDelta), in the same order: the same bits.
+// countCorrect and lossDelta), in the same order: the same bits. Two layers
+// over at most four inputs whose activations have a lane form run those
+// kernels' expressions with the parameters held in registers (registerRows).
 
 import {
-  CLIP_NONE, LAYER_ACTIVATION, LAYER_ALPHA, LAYER_BIAS, LAYER_DELTAS, LAYER_DROPPED, LAYER_FLAGS, LAYER_HAS_BIAS,
-  LAYER_INPUTS, LAYER_OUTPUTS, LAYER_PREACTIVATIONS, LAYER_TRAIN_BIAS, LAYER_UNITS, LAYER_WEIGHTS, NET_ACCURACY,
-  NET_HUBER_DELTA, NET_LOSS, OPT_SGD,
+  CLIP_NONE, LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, LAYER_ACTIVATION, LAYER_ALPHA, LAYER_BIAS, LAYER_DELTAS, LAYER_DROPPED,
+  LAYER_FLAGS, LAYER_HAS_BIAS, LAYER_INPUTS, LAYER_OUTPUTS, LAYER_PREACTIVATIONS, LAYER_TRAIN_BIAS, LAYER_UNITS,
+  LAYER_WEIGHTS, NET_ACCURACY, NET_HUBER_DELTA, NET_LOSS, OPT_SGD,
   RUN_BATCH_LOSS, RUN_BATCH_SIZE, RUN_CLIP, RUN_L1, RUN_L2, RUN_OPTIMIZER, RUN_ORDER, RUN_SCHEDULE, RUN_STEP, RUN_X,
   RUN_WEIGHTS, RUN_Y, SCHEDULE_CONSTANT, STATS_CORRECT, STATS_LOSS,
 } from "../src/abi";
-import { countCorrect, lossDelta, lossSum } from "./loss";
-import { at } from "./memory";
+import { activateLanes, activationBackwardLanes, hasLaneForm } from "./activation";
+import {
+  countCorrect, lossDelta, lossSum, oneHotLanes, rowCorrectLanes, rowDeltaLanes, rowLossLanes,
+} from "./loss";
+import { at, loadFew, storeFew } from "./memory";
 import { f32At, i32At, layerCount, layerRecord, ptrAt, targetWidth } from "./records";
-import { isNarrow, narrowBackward, narrowForward } from "./row";
+import { isNarrow, laneSum, narrowBackward, narrowForward, shiftIn } from "./row";
 
 /** Whether trainTinyRows can run the run's batches on this network. */
 export function tinyRowsApply(net: usize, run: usize): bool {
@@ -71,10 +76,20 @@ export function trainTinyRows(net: usize, run: usize, batch: i32, count: i32, st
   const order = ptrAt(run, RUN_ORDER);
   const xs = ptrAt(run, RUN_X);
   const ys = ptrAt(run, RUN_Y);
+  // Rows the register loop below trains; the rest go through memory.
+  let done = 0;
+  if (ASC_FEATURE_SIMD && two && isNarrow(inputs) && hasLaneForm(act1) && hasLaneForm(act2)) {
+    done = registerRows(
+      inputs, hidden, units, weights1, bias1, trained1, act1, alpha1, out1, delta1,
+      weights2, bias2, trained2, act2, alpha2, outputs, delta2, loss, huberDelta, targets, accuracy,
+      order, xs, ys, run, batch, count, stats, lr,
+    );
+    if (done == count) return done;
+  }
   let lossTotal = load<f64>(stats + STATS_LOSS);
   let correct = load<f64>(stats + STATS_CORRECT);
   let objective: f64 = 0;
-  let r = 0;
+  let r = done;
   for (; r < count; r++) {
     const row = order ? <i32>load<u32>(at(order, batch + r)) : batch + r;
     const x = at(xs, row * inputs);
@@ -92,11 +107,11 @@ export function trainTinyRows(net: usize, run: usize, batch: i32, count: i32, st
     if (two) narrowBackward(hidden, units, out1, delta2, weights2, trained2, lr, 0, delta1, act1, alpha1, pre1);
     narrowBackward(inputs, hidden, x, delta1, weights1, trained1, lr, 0, 0, 0, 0, 0);
   }
-  if (r > 0) {
+  if (r > done) {
     store<f64>(stats + STATS_LOSS, lossTotal);
     store<f64>(stats + STATS_CORRECT, correct);
     store<f64>(run + RUN_BATCH_LOSS, objective);
-    store<i32>(run + RUN_STEP, i32At(run, RUN_STEP) + r);
+    store<i32>(run + RUN_STEP, i32At(run, RUN_STEP) + r - done);
   }
   return r;
 }
@@ -107,4 +122,142 @@ export function trainTinyRows(net: usize, run: usize, batch: i32, count: i32, st
 }
 @inline function trainedBiasOf(layer: usize): usize {
   return i32At(layer, LAYER_FLAGS) & LAYER_TRAIN_BIAS ? ptrAt(layer, LAYER_BIAS) : 0;
+}
+
+// trainTinyRows for two layers of at most four units over at most four inputs, both with a
+// lane form, in the SIMD build. Once parameters live in memory, each row's chain runs through
+// a store and a load of every weight row; here they stay in registers for the whole run, row p
+// of a layer's weights in one vector (its units in lanes) as narrowForward and narrowBackward
+// load it, and go back to memory when the run ends. Each value is the expression those
+// kernels and lossDelta compute, in their order, so the bits are theirs. Lanes past a
+// layer's width hold values no stored lane depends on. The row's objective and correct count
+// come from the lanes too, with no call (a call would send every register to the stack): they
+// feed only the sums and the finite check, off the chain from one row's update to the next's.
+function registerRows(
+  inputs: i32, hidden: i32, units: i32, weights1: usize, bias1: usize, trained1: usize, act1: i32, alpha1: f32,
+  out1: usize, delta1: usize, weights2: usize, bias2: usize, trained2: usize, act2: i32, alpha2: f32,
+  outputs: usize, delta2: usize, loss: i32, huberDelta: f32, targets: i32, accuracy: i32,
+  order: usize, xs: usize, ys: usize,
+  run: usize, batch: i32, count: i32, stats: usize, lr: f32,
+): i32 {
+  const sparse = loss == LOSS_SPARSE_CATEGORICAL_CROSSENTROPY;
+  const row1 = <usize>hidden << 2;
+  const row2 = <usize>units << 2;
+  const zero = f32x4.splat(0);
+  let w10 = loadFew(weights1, hidden);
+  let w11 = inputs > 1 ? loadFew(weights1 + row1, hidden) : zero;
+  let w12 = inputs > 2 ? loadFew(weights1 + 2 * row1, hidden) : zero;
+  let w13 = inputs > 3 ? loadFew(weights1 + 3 * row1, hidden) : zero;
+  let b1 = bias1 ? loadFew(bias1, hidden) : zero;
+  let w20 = loadFew(weights2, units);
+  let w21 = hidden > 1 ? loadFew(weights2 + row2, units) : zero;
+  let w22 = hidden > 2 ? loadFew(weights2 + 2 * row2, units) : zero;
+  let w23 = hidden > 3 ? loadFew(weights2 + 3 * row2, units) : zero;
+  let b2 = bias2 ? loadFew(bias2, units) : zero;
+  const vlr = f32x4.splat(lr);
+  const widths = (1 << hidden) - 1 | ((1 << units) - 1) << 4;
+  let h = zero, a = zero, d1 = zero, d2 = zero;
+  let lossTotal = load<f64>(stats + STATS_LOSS);
+  let correct = load<f64>(stats + STATS_CORRECT);
+  let objective: f64 = 0;
+  let r = 0;
+  for (; r < count; r++) {
+    const row = order ? <i32>load<u32>(at(order, batch + r)) : batch + r;
+    const x = at(xs, row * inputs);
+    const y = at(ys, row * targets);
+    // narrowForward twice.
+    const x0 = v128.load32_splat(x);
+    const x1 = inputs > 1 ? v128.load32_splat(x, 4) : zero;
+    const x2 = inputs > 2 ? v128.load32_splat(x, 8) : zero;
+    const x3 = inputs > 3 ? v128.load32_splat(x, 12) : zero;
+    let z = f32x4.add(zero, f32x4.mul(x0, w10));
+    if (inputs > 1) z = f32x4.add(z, f32x4.mul(x1, w11));
+    if (inputs > 2) z = f32x4.add(z, f32x4.mul(x2, w12));
+    if (inputs > 3) z = f32x4.add(z, f32x4.mul(x3, w13));
+    if (bias1) z = f32x4.add(z, b1);
+    const z1 = z;
+    h = activateLanes(z, act1, alpha1);
+    const h0 = f32x4.splat(f32x4.extract_lane(h, 0));
+    const h1 = f32x4.splat(f32x4.extract_lane(h, 1));
+    const h2 = f32x4.splat(f32x4.extract_lane(h, 2));
+    const h3 = f32x4.splat(f32x4.extract_lane(h, 3));
+    z = f32x4.add(zero, f32x4.mul(h0, w20));
+    if (hidden > 1) z = f32x4.add(z, f32x4.mul(h1, w21));
+    if (hidden > 2) z = f32x4.add(z, f32x4.mul(h2, w22));
+    if (hidden > 3) z = f32x4.add(z, f32x4.mul(h3, w23));
+    if (bias2) z = f32x4.add(z, b2);
+    // Sums that are all finite mean every weight was (see sgdStep); otherwise the memory path
+    // takes this row on.
+    const infinite1 = i32x4.bitmask(f32x4.ne(f32x4.sub(z1, z1), zero));
+    const infinite2 = i32x4.bitmask(f32x4.ne(f32x4.sub(z, z), zero));
+    if ((infinite1 | infinite2 << 4) & widths) break;
+    a = activateLanes(z, act2, alpha2);
+    // A class index reads as the one-hot row lossSum and lossDelta read it as.
+    const label = sparse ? <i32>load<f32>(y) : 0;
+    const target = sparse ? oneHotLanes(label) : loadFew(y, units);
+    const rowObjective = rowLossLanes(a, target, units, loss, huberDelta);
+    if (!isFinite(rowObjective)) break;
+    objective = rowObjective;
+    lossTotal += objective;
+    correct += <f64>rowCorrectLanes(a, target, label, units, accuracy);
+    d2 = rowDeltaLanes(a, target, loss, act2, alpha2, true, huberDelta);
+    // narrowBackward for the last layer: its bias, then its rows from the last, each passing
+    // its sum down before its update.
+    if (trained2) b2 = f32x4.sub(b2, f32x4.mul(vlr, f32x4.add(zero, d2)));
+    let passed = zero;
+    if (hidden > 3) {
+      passed = shiftIn(laneSum(f32x4.mul(d2, w23), units), passed);
+      w23 = sgdStep(w23, h3, d2, vlr);
+    }
+    if (hidden > 2) {
+      passed = shiftIn(laneSum(f32x4.mul(d2, w22), units), passed);
+      w22 = sgdStep(w22, h2, d2, vlr);
+    }
+    if (hidden > 1) {
+      passed = shiftIn(laneSum(f32x4.mul(d2, w21), units), passed);
+      w21 = sgdStep(w21, h1, d2, vlr);
+    }
+    passed = shiftIn(laneSum(f32x4.mul(d2, w20), units), passed);
+    w20 = sgdStep(w20, h0, d2, vlr);
+    d1 = activationBackwardLanes(passed, h, act1, alpha1);
+    // narrowBackward for the first layer.
+    if (trained1) b1 = f32x4.sub(b1, f32x4.mul(vlr, f32x4.add(zero, d1)));
+    if (inputs > 3) w13 = sgdStep(w13, x3, d1, vlr);
+    if (inputs > 2) w12 = sgdStep(w12, x2, d1, vlr);
+    if (inputs > 1) w11 = sgdStep(w11, x1, d1, vlr);
+    w10 = sgdStep(w10, x0, d1, vlr);
+  }
+  // What the memory path leaves: the parameters, the last row's outputs and the last trained
+  // row's deltas.
+  storeFew(weights1, w10, hidden);
+  if (inputs > 1) storeFew(weights1 + row1, w11, hidden);
+  if (inputs > 2) storeFew(weights1 + 2 * row1, w12, hidden);
+  if (inputs > 3) storeFew(weights1 + 3 * row1, w13, hidden);
+  if (trained1) storeFew(trained1, b1, hidden);
+  storeFew(weights2, w20, units);
+  if (hidden > 1) storeFew(weights2 + row2, w21, units);
+  if (hidden > 2) storeFew(weights2 + 2 * row2, w22, units);
+  if (hidden > 3) storeFew(weights2 + 3 * row2, w23, units);
+  if (trained2) storeFew(trained2, b2, units);
+  if (count > 0) {
+    storeFew(out1, h, hidden);
+    storeFew(outputs, a, units);
+  }
+  if (r > 0) {
+    storeFew(delta1, d1, hidden);
+    storeFew(delta2, d2, units);
+    store<f64>(stats + STATS_LOSS, lossTotal);
+    store<f64>(stats + STATS_CORRECT, correct);
+    store<f64>(run + RUN_BATCH_LOSS, objective);
+    store<i32>(run + RUN_STEP, i32At(run, RUN_STEP) + r);
+  }
+  return r;
+}
+
+// narrowBackward's step at decay 0, w − lr·((0 + x·d) + 0·w), without its last term: 0 + x·d is
+// never −0, so adding 0·w, ±0 for a finite w, changes nothing. For an infinite or NaN w that
+// term makes the step NaN; registerRows hands such rows to the memory path, as a weight that is
+// not finite makes the sum it enters not finite.
+@inline function sgdStep(w: v128, x: v128, d: v128, lr: v128): v128 {
+  return f32x4.sub(w, f32x4.mul(lr, f32x4.add(f32x4.splat(0), f32x4.mul(x, d))));
 }

@@ -45,9 +45,36 @@ const CONFIGS: [string, NetworkConfig][] = [
   }],
 ];
 
+// Every shape of two narrow layers over at most four inputs, which tiny.ts keeps in registers,
+// with each activation of a lane form in each layer, each loss and each bias setting in turn.
+const LANE_ACTIVATIONS = ['sigmoid', 'linear', 'relu', 'leakyRelu'] as const;
+const LOSSES = [
+  'squaredError', 'binaryCrossentropy', 'meanAbsoluteError', 'huber', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy',
+] as const;
+const SHAPES: [string, NetworkConfig][] = [];
+for (let inputs = 1; inputs <= 4; inputs++) {
+  for (let hidden = 1; hidden <= 4; hidden++) {
+    for (let outputs = 1; outputs <= 4; outputs++) {
+      const i = SHAPES.length;
+      const first = LANE_ACTIVATIONS[i % 4]!;
+      const last = LANE_ACTIVATIONS[(i >> 2) % 4]!;
+      // The categorical losses need two outputs or more.
+      const loss = LOSSES[i % (outputs > 1 ? 6 : 4)]!;
+      SHAPES.push([`${inputs}-${hidden}-${outputs} ${first} and ${last}, ${loss}`, {
+        inputs, loss, seed: 100 + i, ...(loss === 'huber' && { huberDelta: 0.4 }),
+        layers: [
+          { units: hidden, activation: first, ...(first === 'leakyRelu' && { alpha: 0.1 }), ...(i % 5 === 1 ? { bias: false } : { trainBias: i % 7 !== 2 }) },
+          { units: outputs, activation: last, ...(last === 'leakyRelu' && { alpha: 0.3 }), ...(i % 6 === 3 ? { bias: false } : { trainBias: i % 4 !== 1 }) },
+        ],
+      }]);
+    }
+  }
+}
+
 function dataFor(config: NetworkConfig, rows: number): [Float32Array, Float32Array] {
   const outputs = config.layers.at(-1)!.units;
   const x = uniform(rows * config.inputs, -2, 2);
+  if (config.loss === 'sparseCategoricalCrossentropy') return [x, Float32Array.from({ length: rows }, (_, r) => (r * 3) % outputs)];
   const y = new Float32Array(rows * outputs);
   for (let r = 0; r < rows; r++) {
     if (config.loss === 'categoricalCrossentropy') y[r * outputs + (r % outputs)] = 1;
@@ -85,6 +112,17 @@ describe.each(BACKENDS)('tiny networks trained row by row (%s build)', (backend)
       expect(tiny!.history).toEqual(general!.history);
       expect(tiny!.next).toEqual(general!.next);
       expect(tiny!.history.loss[0]).not.toBe(tiny!.history.loss.at(-1));
+    }
+  });
+
+  it('the bits of the general path for every shape and lane activation of two narrow layers', async () => {
+    for (const [name, base] of SHAPES) {
+      const config = { ...base, backend };
+      const [x, y] = dataFor(config, 9);
+      for (const options of [{ epochs: 3, shuffle: false }, { epochs: 2, shuffle: true }] as FitOptions[]) {
+        const [tiny, general] = await bothWays(config, x, y, options);
+        expect(tiny, name).toEqual(general);
+      }
     }
   });
 
