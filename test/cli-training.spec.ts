@@ -41,11 +41,11 @@ async function prepared(file: string, scaler?: StandardScaler, labels?: LabelEnc
 }
 
 /** The same network trained from JavaScript: its JSON, and fit's history. */
-async function trainJs(options: FitOptions, validation?: string) {
+async function trainJs(options: FitOptions, validation?: string, dropout?: number) {
   const { x, y, scaler, labels } = await prepared(IRIS);
   const network = await Network.create({
     inputs: 4,
-    layers: [{ units: 8, activation: 'relu' }, { units: 3, activation: 'softmax' }],
+    layers: [{ units: 8, activation: 'relu', ...(dropout !== undefined && { dropout }) }, { units: 3, activation: 'softmax' }],
     loss: 'categoricalCrossentropy',
     seed: 5,
     threads: 1,
@@ -120,6 +120,31 @@ describe('each training option reaches fit, bit for bit', () => {
     expect(run.stdout).toMatch(/network 4-8-3 \(relu, softmax\), adam, 12 epochs, 2 threads\n/);
   });
 
+  it('--dropout: every hidden layer drops its outputs at that rate while training', async () => {
+    const saved = await trainCli('dropout', ['--layers', '8', '--dropout', '0.25']);
+    expect(saved.network.layers.map((l) => l.dropout)).toEqual([0.25, undefined]);
+    const { json } = await trainJs({}, undefined, 0.25);
+    expect(weightsOf(saved.network)).toEqual(weightsOf(json));
+    expect(weightsOf(saved.network)).not.toEqual(weightsOf((await trainJs({})).json));
+    const run = await simdnetInProcess('train', IRIS, ...BASE, '--dropout', '0.25');
+    expect(run.stdout).toMatch(/network 4-8-3 \(relu, softmax, dropout 0\.25\), adam/);
+  });
+
+  it("--loss and --huber-delta: a regression's loss, saved with the network", async () => {
+    const regression = ['--target', 'petal_width', '--drop', 'species'];
+    const huber = await trainCli('huber', [...regression, '--loss', 'huber', '--huber-delta', '0.5']);
+    expect(huber.network).toMatchObject({ loss: 'huber', huberDelta: 0.5 });
+    const absolute = await trainCli('mae', [...regression, '--loss', 'meanAbsoluteError']);
+    expect(absolute.network.loss).toBe('meanAbsoluteError');
+    const squared = await trainCli('squared', regression);
+    expect(squared.network.loss).toBe('squaredError');
+    // The same network and data: only the loss differs, and it changes what is learned.
+    expect(weightsOf(huber.network)).not.toEqual(weightsOf(squared.network));
+    expect(weightsOf(absolute.network)).not.toEqual(weightsOf(squared.network));
+    const run = await simdnetInProcess('train', IRIS, ...BASE, ...regression, '--loss', 'huber', '--huber-delta', '0.5');
+    expect(run.stdout).toMatch(/network 3-8-1 \(relu, linear, huber δ 0\.5\), adam/);
+  });
+
   it('the saved record is the fit options, defaults filled in, and trains the same network again', async () => {
     const saved = await trainCli('record', [
       '--optimizer', 'nesterov', '--schedule', 'cosine:decaySteps=40', '--l1', '0.001', '--clip-norm', '2',
@@ -174,6 +199,13 @@ describe('bad training options are one-line errors, before the file is read', ()
     [['--patience', '3'], '--patience is an option of --early-stopping, which is not given'],
     [['--restore-best'], '--restore-best is an option of --early-stopping, which is not given'],
     [['--validation-split', '0.2', '--validation', IRIS], '--validation-split and --validation cannot both be given; choose one'],
+    [['--dropout', '1'], "--dropout must be a number from 0 up to but not including 1, got '1'"],
+    [['--dropout=-0.1'], "--dropout must be a number from 0 up to but not including 1, got '-0.1'"],
+    [['--layers', 'none', '--dropout', '0.1'], '--dropout drops hidden units, and --layers none leaves none'],
+    [['--loss', 'hinge'], "--loss must be one of squaredError, meanAbsoluteError, huber; got 'hinge'"],
+    [['--task', 'classification', '--loss', 'huber'], '--loss huber is for a regression; a classification trains with cross-entropy'],
+    [['--huber-delta', '2'], '--huber-delta needs --loss huber'],
+    [['--loss', 'huber', '--huber-delta', '0'], "--huber-delta must be a number greater than 0 within float32 (about 3.4e38), got '0'"],
   ])('%j', async (args, message) => {
     // The training file does not exist: the options are refused before it is looked for.
     expectOneLineError(await simdnetInProcess('train', missing, ...args), 2, message);
@@ -187,6 +219,11 @@ describe('bad training options are one-line errors, before the file is read', ()
     [['--schedule', 'plateau:monitor=loss'], "--schedule plateau needs every row in memory, epoch by epoch, but with --stream (the default for files over 256 MB) each buffer of rows is a fit of its own; add --no-stream, or a schedule that counts steps (exponential, cosine)"],
   ])('--stream refuses %j', async (args, message) => {
     expectOneLineError(await simdnetInProcess('train', IRIS, '--stream', ...args), 2, message);
+  });
+
+  it('--loss on a file whose target holds classes is refused, naming the target', async () => {
+    expectOneLineError(await simdnetInProcess('train', IRIS, '-q', '--loss', 'huber'), 2,
+      "--loss huber is for a regression, and 'species' holds classes; a classification trains with cross-entropy");
   });
 
   it('a validation file without the columns, or with a class training never saw, is named with its line', async () => {

@@ -75,17 +75,19 @@ export function numberOption(
   value: string | undefined,
   name: string,
   fallback: number,
-  range: { min: number; max: number; integer?: boolean; openMin?: boolean; float32?: boolean },
+  range: { min: number; max: number; integer?: boolean; openMin?: boolean; openMax?: boolean; float32?: boolean },
   command: string,
 ): number {
   if (value === undefined) return fallback;
   const n = parseCsvNumber(value) ?? NaN;
   const ok = Number.isFinite(range.float32 ? Math.fround(n) : n) && (!range.integer || Number.isInteger(n)) &&
-    (range.openMin ? n > range.min : n >= range.min) && n <= range.max;
+    (range.openMin ? n > range.min : n >= range.min) && (range.openMax ? n < range.max : n <= range.max);
   if (!ok) {
     const kind = range.integer ? 'an integer' : 'a number';
     const from = range.openMin ? `greater than ${range.min}` : `from ${range.min}`;
-    const to = range.max === Infinity ? '' : ` ${range.openMin ? 'and at most' : 'to'} ${range.max}`;
+    const to = range.max === Infinity ? ''
+      : range.openMax ? ` up to but not including ${range.max}`
+      : ` ${range.openMin ? 'and at most' : 'to'} ${range.max}`;
     const float32 = range.float32 && range.max === Infinity ? ' within float32 (about 3.4e38)' : '';
     throw new UsageError(`--${name} must be ${kind} ${from}${to}${float32}, got ${quoted(value)}`, command);
   }

@@ -21,6 +21,9 @@ import { UsageError } from './errors.js';
 export const HIDDEN_ACTIVATIONS: readonly Activation[] = [
   'relu', 'leakyRelu', 'tanh', 'sigmoid', 'linear', 'elu', 'selu', 'gelu', 'softplus', 'swish', 'softsign', 'hardSigmoid',
 ];
+/** The losses a regression may train with (a classification trains with cross-entropy). */
+export const REGRESSION_LOSSES = ['squaredError', 'meanAbsoluteError', 'huber'] as const;
+export type RegressionLoss = (typeof REGRESSION_LOSSES)[number];
 /** The optimizers by their command-line names: the library's, and nesterov for momentum with Nesterov's look-ahead. */
 export const OPTIMIZERS = ['adam', 'adamw', 'sgd', 'momentum', 'nesterov', 'rmsprop', 'adagrad'] as const;
 type OptimizerChoice = (typeof OPTIMIZERS)[number];
@@ -36,6 +39,9 @@ export const TRAIN_OPTIONS = {
   drop: { type: 'string' },
   layers: { type: 'string', short: 'l' },
   activation: { type: 'string', short: 'a' },
+  dropout: { type: 'string' },
+  loss: { type: 'string' },
+  'huber-delta': { type: 'string' },
   threads: { type: 'string' },
   epochs: { type: 'string', short: 'e' },
   'batch-size': { type: 'string', short: 'b' },
@@ -74,6 +80,12 @@ export type StepOptions = Pick<FitOptions, 'optimizer' | 'learningRateSchedule' 
 export interface TrainSettings {
   hidden: number[];
   activation: Activation;
+  /** Each hidden layer's dropout rate (0: none). */
+  dropout: number;
+  /** --loss, for a regression; undefined when not given. */
+  loss: RegressionLoss | undefined;
+  /** --huber-delta, with --loss huber. */
+  huberDelta: number | undefined;
   task: (typeof TASKS)[number] | undefined;
   seed: number;
   threads: ThreadsChoice;
@@ -125,10 +137,22 @@ export function readSettings(values: TrainValues): TrainSettings {
   const validated = validationSplit > 0 || values.validation !== undefined;
   const earlyStopping = readEarlyStopping(values, validated);
   if (schedule?.type === 'reduceOnPlateau') needsValidation(`--schedule plateau watches ${schedule.monitor ?? 'valLoss'}`, schedule.monitor, validated);
+  const hidden = parseLayers(values.layers);
+  const task = values.task === undefined ? undefined : choiceOption(values.task, 'task', TASKS, 'classification', 'train');
+  const dropout = number('dropout', 0, { min: 0, max: 1, openMax: true });
+  if (dropout > 0 && hidden.length === 0) throw new UsageError('--dropout drops hidden units, and --layers none leaves none', 'train');
+  const loss = values.loss === undefined ? undefined : choiceOption(values.loss, 'loss', REGRESSION_LOSSES, 'squaredError', 'train');
+  if (loss !== undefined && task === 'classification') {
+    throw new UsageError(`--loss ${loss} is for a regression; a classification trains with cross-entropy`, 'train');
+  }
+  if (values['huber-delta'] !== undefined && loss !== 'huber') throw new UsageError('--huber-delta needs --loss huber', 'train');
   return {
-    hidden: parseLayers(values.layers),
+    hidden,
     activation: choiceOption(values.activation, 'activation', HIDDEN_ACTIVATIONS, 'relu', 'train'),
-    task: values.task === undefined ? undefined : choiceOption(values.task, 'task', TASKS, 'classification', 'train'),
+    dropout,
+    loss,
+    huberDelta: optional('huber-delta', positive),
+    task,
     seed: number('seed', 0, { min: 0, max: 0xffffffff, integer: true }),
     threads: readThreads(values.threads),
     epochs: number('epochs', 100, count),

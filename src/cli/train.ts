@@ -13,7 +13,7 @@ import { saveModel } from './model-file.js';
 import { progressBar } from './progress.js';
 import { CHUNK_ROWS, type Source, type Trained, type TrainingHooks, trainStreamed } from './train-stream.js';
 import {
-  DEFAULT_SHUFFLE_BUFFER, fitOptions, fitRecord, HIDDEN_ACTIVATIONS, OPTIMIZERS, readSettings, TRAIN_OPTIONS, type TrainSettings, type TrainValues,
+  DEFAULT_SHUFFLE_BUFFER, fitOptions, fitRecord, HIDDEN_ACTIVATIONS, OPTIMIZERS, readSettings, REGRESSION_LOSSES, TRAIN_OPTIONS, type TrainSettings, type TrainValues,
 } from './train-options.js';
 import { encode, encodeValidation, modelTarget, type Preprocessing, survey } from './training-data.js';
 
@@ -43,6 +43,13 @@ Options:
   -l, --layers <units>       hidden layer sizes, comma-separated (default: 32);
                              'none' for no hidden layer
   -a, --activation <name>    hidden activation: ${HIDDEN_ACTIVATIONS.join(', ')} (default: relu)
+      --dropout <p>          drop each hidden unit's output with probability p
+                             while training (0 ≤ p < 1; default: 0)
+      --loss <name>          a regression's loss: ${REGRESSION_LOSSES.join(', ')}
+                             (default: squaredError); classification trains
+                             with cross-entropy
+      --huber-delta <x>      huber's δ, where it turns from squared to
+                             absolute error (default: 1)
       --threads <n|auto>     threads the network's passes are split across; any
                              count gives the same results (default: auto)
   -e, --epochs <n>           passes over the training rows (default: 100)
@@ -250,7 +257,7 @@ export async function run(argv: string[], io: Io): Promise<number | void> {
   const training = await (streaming ? streamed(file!, values, settings, io) : inMemory(file!, values, settings));
   const { data } = training;
   for (const note of training.notes) println(io.stderr, note);
-  const { hidden, activation, epochs } = settings;
+  const { hidden, activation, dropout, epochs } = settings;
   const classes = data.labels?.classes;
   const output = classes
     ? { units: classes.length, activation: 'softmax' as const }
@@ -263,10 +270,14 @@ export async function run(argv: string[], io: Io): Promise<number | void> {
   const streamedNote = streaming ? ` (read a chunk at a time, shuffled within ${formatCount(settings.shuffleBuffer)} rows)` : '';
   say(`${file}: ${formatCount(data.rows)} rows, ${data.features.length} features, target '${escaped(data.target)}': ${what}${streamedNote}`);
 
+  if (classes && settings.loss !== undefined) {
+    throw new UsageError(`--loss ${settings.loss} is for a regression, and '${escaped(data.target)}' holds classes; a classification trains with cross-entropy`, 'train');
+  }
   const network = await Network.create({
     inputs: data.features.length,
-    layers: [...hidden.map((units) => ({ units, activation })), output],
-    loss: classes ? 'categoricalCrossentropy' : 'squaredError',
+    layers: [...hidden.map((units) => ({ units, activation, ...(dropout > 0 && { dropout }) })), output],
+    loss: classes ? 'categoricalCrossentropy' : settings.loss ?? 'squaredError',
+    ...(settings.huberDelta !== undefined && { huberDelta: settings.huberDelta }),
     seed: settings.seed,
     threads: settings.threads,
   });
@@ -274,7 +285,9 @@ export async function run(argv: string[], io: Io): Promise<number | void> {
     const shape = [data.features.length, ...hidden, output.units].join('-');
     const activations = [...(hidden.length > 0 ? [activation] : []), output.activation].join(', ');
     const threads = network.threads > 1 ? `, ${network.threads} threads` : '';
-    say(`network ${shape} (${activations}), ${settings.optimizerName}, ${epochs} epochs${threads}`);
+    const dropped = dropout > 0 ? `, dropout ${dropout}` : '';
+    const loss = settings.loss === undefined ? '' : `, ${settings.loss}${settings.huberDelta === undefined ? '' : ` δ ${settings.huberDelta}`}`;
+    say(`network ${shape} (${activations}${dropped}${loss}), ${settings.optimizerName}, ${epochs} epochs${threads}`);
     const trained = await trainWithProgress(network, training, settings, values.quiet ?? false, io);
     const stopped = trained.stopped ? ` (stopped after ${trained.epochs} of ${epochs} epochs)` : '';
     say(`trained in ${trained.seconds.toFixed(2)} s, ${trained.rate}${stopped}`);
