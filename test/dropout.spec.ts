@@ -3,7 +3,7 @@
 // the option checked, off in predict and evaluate, the same bits on every build, thread count
 // and cut of a fit into calls, saved and loaded with the network.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { RUN_RNG } from '../src/abi.js';
 import { type FitOptions, Network, type NetworkConfig } from '../src/index.js';
 import { engineOf } from '../src/network.js';
@@ -12,6 +12,7 @@ import * as ref from '../src/reference/ops.js';
 import { BUILDS, kernelHeap, type KernelHeap } from './support/kernels.js';
 import { expectSameBits, randomF32, seeded } from './support/numeric.js';
 import { failure } from './support/untouched.js';
+import { disposedAfterAll } from './support/networks.js';
 
 describe.each(BUILDS)('the dropout kernel (%s build)', (backend) => {
   let heap: KernelHeap;
@@ -80,7 +81,7 @@ describe('one SGD step with dropout against the float64 reference, given the mas
     const net = await Network.create({
       inputs, layers: [{ units: hidden, activation: 'sigmoid', dropout: rate }, { units: outputs, activation: 'linear' }], loss: 'squaredError', seed: 2,
     });
-    live.push(net);
+    keep(net);
     const data = Rng.fromSeed(99);
     const x = Float32Array.from({ length: rows * inputs }, () => data.uniform() * 2 - 1);
     const y = Float32Array.from({ length: rows * outputs }, () => data.uniform());
@@ -133,13 +134,7 @@ const config = (dropout: number | undefined, extra: Partial<NetworkConfig> = {})
 });
 const FIT: FitOptions = { epochs: 2, batchSize: 32, optimizer: { type: 'adam', learningRate: 0.01 } };
 
-const live: Network[] = [];
-afterAll(() => live.forEach((net) => net.dispose()));
-async function network(c: NetworkConfig): Promise<Network> {
-  const net = await Network.create(c);
-  live.push(net);
-  return net;
-}
+const { network, keep } = disposedAfterAll();
 
 const weightBits = (net: Network): string[] =>
   net.getWeights().flatMap(({ weights, bias }) => [Buffer.from(weights.buffer).toString('base64'), Buffer.from(bias!.buffer).toString('base64')]);
@@ -225,7 +220,7 @@ describe('networks with dropout', () => {
     const json = huber.toJSON();
     expect([json.huberDelta, json.layers.map((l) => l.dropout)]).toEqual([0.3, [0.25, 0.25, undefined]]);
     const copy = await Network.fromJSON(json);
-    live.push(copy);
+    keep(copy);
     expect([copy.config.huberDelta, copy.config.layers.map((l) => l.dropout)]).toEqual([huber.config.huberDelta, [0.25, 0.25, undefined]]);
   });
 
@@ -243,13 +238,13 @@ describe('networks with dropout', () => {
     const json = net.toJSON();
     expect(json.layers.map((l) => l.dropout)).toEqual([0.25, 0.25, undefined]);
     const copy = await Network.fromJSON(json);
-    live.push(copy);
+    keep(copy);
     expect(copy.config.layers.map((l) => l.dropout)).toEqual([0.25, 0.25, undefined]);
     expect(weightBits(copy)).toEqual(weightBits(net));
     const plain = structuredClone(json);
     for (const layer of plain.layers) delete layer.dropout;
     const loaded = await Network.fromJSON(plain);
-    live.push(loaded);
+    keep(loaded);
     expect(loaded.config.layers.every((l) => l.dropout === undefined)).toBe(true);
     const bad = structuredClone(json);
     bad.layers[0]!.dropout = 1.5;

@@ -3,7 +3,7 @@
 // cross-entropy on the one-hot rows, weighted training against the float64 reference, the same
 // bits on every build and thread count, their errors, and their JSON.
 
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type FitOptions, gradientCheck, Network, type NetworkConfig } from '../src/index.js';
 import { type Loss, LOSSES, parseNetworkConfig } from '../src/config.js';
 import { readMatrix } from '../src/data.js';
@@ -16,14 +16,9 @@ import { ReferenceNetwork } from '../src/reference/network.js';
 import { Rng } from '../src/random.js';
 import { BACKENDS, RELAXED } from './support/kernels.js';
 import { expectNamedError, expectUntouched, failure, weightHash } from './support/untouched.js';
+import { disposedAfterAll } from './support/networks.js';
 
-const live: Network[] = [];
-afterAll(() => live.forEach((net) => net.dispose()));
-async function network(config: NetworkConfig): Promise<Network> {
-  const net = await Network.create(config);
-  live.push(net);
-  return net;
-}
+const { network, keep } = disposedAfterAll();
 
 const uniform = (rng: Rng, n: number, lo: number, hi: number): Float32Array =>
   Float32Array.from({ length: n }, () => lo + (hi - lo) * rng.uniform());
@@ -320,18 +315,18 @@ describe('huberDelta', () => {
     const json = net.toJSON();
     expect(json.huberDelta).toBe(0.3);
     const copy = await Network.fromJSON(JSON.stringify(json));
-    live.push(copy);
+    keep(copy);
     expect(copy.config).toEqual(net.config);
     expect(weightHash(copy)).toBe(weightHash(net));
     const { huberDelta: _, ...older } = json;
     const defaulted = await Network.fromJSON(older);
-    live.push(defaulted);
+    keep(defaulted);
     expect(defaulted.config.huberDelta).toBe(1);
     for (const loss of ['meanAbsoluteError', 'sparseCategoricalCrossentropy'] as const) {
       const other = await network({ inputs: 2, layers: [{ units: 2, activation: 'softmax' }], loss });
       expect(other.toJSON()).not.toHaveProperty('huberDelta');
       const back = await Network.fromJSON(other.toJSON());
-      live.push(back);
+      keep(back);
       expect(back.config.loss).toBe(loss);
     }
   });
