@@ -579,17 +579,18 @@ export function beginStagedEpoch(net: usize, run: usize): void {
 }
 
 /**
- * Trains the next batch of the run, the m rows the host staged at X, Y in the epoch's order, and
- * ends the epoch after it when `last` (see train for what ends it and how a run diverges).
- * Returns the batches run: 1, or 0 if its objective was not finite.
+ * Trains the next batch of the run, the m rows the host staged at X, Y (with their weights at W,
+ * or 0 when each weighs 1) in the epoch's order, and ends the epoch after it when `last` (see
+ * train for what ends it and how a run diverges). Returns the batches run: 1, or 0 if its
+ * objective was not finite.
  */
-export function trainStaged(net: usize, run: usize, x: usize, y: usize, m: i32, last: bool): i32 {
+export function trainStaged(net: usize, run: usize, x: usize, y: usize, w: usize, m: i32, last: bool): i32 {
   const epoch = i32At(run, RUN_EPOCH);
   const batch = i32At(run, RUN_BATCH);
   const stats = statsOf(run, epoch);
   const lr = scheduledRate(run, epoch);
   store<f64>(stats + STATS_LEARNING_RATE, lr);
-  if (!trainedBatch(net, run, epoch, batch, x, y, 0, m, stats, lr)) return 0;
+  if (!trainedBatch(net, run, epoch, batch, x, y, w, m, stats, lr)) return 0;
   if (last) endEpoch(net, run, epoch, batch, stats, lr);
   else store<i32>(run + RUN_BATCH, batch + 1);
   return 1;

@@ -15,14 +15,14 @@ import type { Rng } from './random.js';
 import { type LayerWeights, shortestFloat32 } from './serialization.js';
 import { type Evaluation, type Metric, scoreOutputs } from './evaluation.js';
 import { checkTargets } from './targets.js';
-import { type BatchSource, type DatasetEpoch, gatheredBatches, streamedBatches } from './training/batches.js';
+import { type BatchSource, type DatasetEpoch, gatheredBatches, type ReadBatch, streamedBatches } from './training/batches.js';
 import { BetweenEpochs, epochByEpoch } from './training/between-epochs.js';
 import { CallbackError, callUser } from './training/callbacks.js';
 import { checkMonitor } from './training/monitor.js';
 import { checkScheduleFinite, kernelSchedule } from './training/schedule.js';
 import { continues, freshState, OPTIMIZER_STATES, type TrainingState } from './training/state.js';
 import { moveRowsToEnd, splitRows } from './training/validation.js';
-import { checkRowWeighting, type RowWeighting, writeRowWeights } from './training/weights.js';
+import { checkRowWeighting, type RowWeighting, type WeightRows, writeRowWeights } from './training/weights.js';
 import type { Heap } from './wasm/heap.js';
 import type { Pool } from './wasm/pool.js';
 import type { Kernels } from './wasm/kernels.js';
@@ -249,7 +249,7 @@ export class Engine {
   ): { objective: number; grads: LayerWeights[]; rowWeights: Float32Array | undefined } {
     const ws = this.#reserveData(x, y, 'gradient', { capacity: x.rows, weighting });
     try {
-      const rowWeights = weighting && this.#writeWeights(ws.weights, weighting, ws.targets, x.rows);
+      const rowWeights = weighting && this.writeWeights(ws.weights, weighting, ws.targets, x.rows);
       const objective = this.#led(() => this.kernels.gradient(this.arena.net, ws.inputs, ws.targets, ws.weights, x.rows, l2, l1));
       return { objective, grads: this.arena.readTensors(true), rowWeights: rowWeights?.slice() };
     } finally {
@@ -293,18 +293,23 @@ export class Engine {
     checkTargets(this.arena.f32, index32(targets), y, this.spec.loss, this.outputs, first, count);
   }
 
-  // Writes the weights of the rows whose targets are staged at `targets` to `address`; returns a view of them.
-  #writeWeights(address: number, weighting: RowWeighting, targets: number, rows: number): Float32Array {
+  /**
+   * Writes the weights of the rows whose targets are staged at `targets` to `address`, their
+   * sampleWeight entries as `pick` says; returns a view of them.
+   */
+  writeWeights(address: number, weighting: RowWeighting, targets: number, rows: number, pick?: WeightRows): Float32Array {
     const f32 = this.arena.f32;
     writeRowWeights(
-      f32, index32(address), rows, weighting, f32, index32(targets), this.targetWidth, takesClassIndices(this.spec.loss),
+      f32, index32(address), rows, weighting, f32, index32(targets), this.targetWidth, takesClassIndices(this.spec.loss), pick,
     );
     return f32.subarray(index32(address), index32(address) + rows);
   }
 
-  /** Checks fit's row weights against x's rows and the output's classes. */
-  rowWeighting(sampleWeight: unknown, classWeight: Map<number, number> | undefined, rows: number): RowWeighting | undefined {
-    return checkRowWeighting(sampleWeight, classWeight, rows, this.outputs === 1 ? 2 : this.outputs);
+  /** Checks row weights (sampleWeight, named `name` in errors) against x's rows and the output's classes. */
+  rowWeighting(
+    sampleWeight: unknown, classWeight: Map<number, number> | undefined, rows: number, name?: string,
+  ): RowWeighting | undefined {
+    return checkRowWeighting(sampleWeight, classWeight, rows, this.outputs === 1 ? 2 : this.outputs, name);
   }
 
   // Finiteness is checked on the copy: in wasm, since a JavaScript loop over every value would cost
@@ -358,12 +363,6 @@ export class Engine {
     const weighting = this.rowWeighting(plan.sampleWeight, plan.classWeight, rows);
     const staged = rows + (validationData ? valRows : 0);
     const windowed = staged * (this.inputs + this.outputs) * 4 > stagingBudget.bytes;
-    if (windowed && weighting) {
-      throw new SimdnetError(
-        `sampleWeight and classWeight need the ${staged} rows staged whole, and they exceed the staging budget ` +
-          `(${stagingBudget.bytes} bytes); train on fewer rows at a time`,
-      );
-    }
     const statsCapacity = windowed || epochByEpoch(plan) ? 1 : Math.min(plan.epochs, STATS_RING);
     const states = this.#reserveTraining(plan);
     const ws = this.arena.reserve(
@@ -373,7 +372,8 @@ export class Engine {
         inputs: (windowed ? valRows + batchSize : staged) * this.inputs,
         targets: (windowed ? valRows + batchSize : staged) * this.targetWidth,
         order: plan.shuffle ? trainRows : 0,
-        weights: weighting ? rows : 0,
+        // Batch by batch, the weights are written with each batch's rows.
+        weights: weighting ? (windowed ? batchSize : rows) : 0,
       },
       `fit on ${rows} rows with batchSize ${batchSize}`,
     );
@@ -392,7 +392,7 @@ export class Engine {
       } else {
         this.#stage(ws.inputs, ws.targets, x, y);
         if (validationData) this.#stage(valX, valY, ...validationData);
-        if (weighting) this.#writeWeights(ws.weights, weighting, ws.targets, rows);
+        if (weighting) this.writeWeights(ws.weights, weighting, ws.targets, rows);
         if (split && split.heldOut) {
           moveRowsToEnd(this.arena.f32, index32(ws.inputs), this.inputs, rows, split.heldOut);
           moveRowsToEnd(this.arena.f32, index32(ws.targets), this.targetWidth, rows, split.heldOut);
@@ -402,7 +402,7 @@ export class Engine {
       return await this.#runFit(ws, plan, rng, isDisposed, carried, states, run, (progress) => {
         if (!windowed) return this.#trainLoop(ws, plan, rng, { trainRows, valRows, statsCapacity }, isDisposed, progress);
         const order = plan.shuffle ? ws.order : 0;
-        const epoch = (): BatchSource => gatheredBatches(this, ws, x, y, trainRows, batchSize, order, kept);
+        const epoch = (): BatchSource => gatheredBatches(this, ws, x, y, weighting, trainRows, batchSize, order, kept);
         return this.#trainStaged(ws, plan, rng, epoch, valRows, isDisposed, progress);
       });
     } finally {
@@ -427,6 +427,7 @@ export class Engine {
     this.#checkMonitors(plan, valRows);
     const carried = continues(this.#training, plan) ? this.#training : undefined;
     checkScheduleFinite(plan.schedule, plan.optimizer.learningRate, carried?.step ?? 0, (carried?.epochs ?? 0) + plan.epochs - 1);
+    this.rowWeighting(undefined, plan.classWeight, 0);
     const opened = epochBatches(0);
     try {
       const first = await opened.peek();
@@ -434,7 +435,8 @@ export class Engine {
       const capacity = first.x.rows;
       const states = this.#reserveTraining(plan);
       const ws = this.arena.reserve(
-        { capacity, stats: 1, inputs: (valRows + capacity) * this.inputs, targets: (valRows + capacity) * this.targetWidth },
+        // Room for a batch's weights, whichever batch turns out to carry any.
+        { capacity, stats: 1, inputs: (valRows + capacity) * this.inputs, targets: (valRows + capacity) * this.targetWidth, weights: capacity },
         `fitDataset with batches of ${capacity} rows`,
       );
       try {
@@ -445,7 +447,8 @@ export class Engine {
           valX: ws.inputs, valY: ws.targets, valRows, headX: head.x, headY: head.y, headRows: 0,
         };
         return await this.#runFit(ws, plan, rng, isDisposed, carried, states, run, (progress) => {
-          const epoch = (e: number): BatchSource => streamedBatches(this, ws, () => (e === 0 ? opened : epochBatches(e)), capacity, head);
+          const epoch = (e: number): BatchSource =>
+            streamedBatches(this, ws, () => (e === 0 ? opened : epochBatches(e)), capacity, head, plan.classWeight);
           return this.#trainStaged(ws, plan, rng, epoch, valRows, isDisposed, progress);
         });
       } finally {
@@ -457,9 +460,17 @@ export class Engine {
     }
   }
 
-  /** Stages a batch the dataset yielded at the workspace's batch rows, checking every value. */
-  stageBatch(ws: Workspace, x: MatrixInput, y: MatrixInput): void {
-    this.#stage(ws.batchInputs, ws.batchTargets, x, y);
+  /**
+   * Stages a batch the dataset yielded at the workspace's batch rows, checking every value, and
+   * its rows' weights (its sampleWeight times classWeight); returns their address, 0 when it has none.
+   */
+  stageBatch(ws: Workspace, batch: ReadBatch, classWeight: Map<number, number> | undefined): number {
+    const rows = batch.x.rows;
+    const weighting = this.rowWeighting(batch.sampleWeight, classWeight, rows, `${batch.name}: sampleWeight`);
+    this.#stage(ws.batchInputs, ws.batchTargets, batch.x, batch.y);
+    if (!weighting) return 0;
+    this.writeWeights(ws.weights, weighting, ws.batchTargets, rows);
+    return ws.weights;
   }
 
   // The monitors of early stopping and reduceOnPlateau must be values the fit reports.
@@ -698,7 +709,7 @@ export class Engine {
         if (isDisposed()) throw new SimdnetError('the network was disposed while fit was running');
         arena.bind(ws);
         const ran = this.#led(
-          () => this.kernels.trainStaged(arena.net, arena.run, ws.batchInputs, ws.batchTargets, staged.rows, staged.last ? 1 : 0),
+          () => this.kernels.trainStaged(arena.net, arena.run, ws.batchInputs, ws.batchTargets, staged.weights, staged.rows, staged.last ? 1 : 0),
           () => arena.restoreEpochStart(arena.runInt(abi.RUN_EPOCH)),
         );
         epochRows += staged.rows;

@@ -181,8 +181,8 @@ export interface FitPlan {
   signal?: AbortSignal;
 }
 
-/** fitDataset's options: fit's but those about cutting rows into batches, which the dataset does, and the row weights. */
-export type FitDatasetOptions = Omit<FitOptions, 'batchSize' | 'shuffle' | 'validationSplit' | 'sampleWeight' | 'classWeight'>;
+/** fitDataset's options: fit's but those about cutting rows into batches, which the dataset does, and sampleWeight, which its batches carry. */
+export type FitDatasetOptions = Omit<FitOptions, 'batchSize' | 'shuffle' | 'validationSplit' | 'sampleWeight'>;
 
 const FIT_KEYS = [
   'epochs', 'batchSize', 'shuffle', 'optimizer', 'learningRateSchedule', 'l2', 'l1', 'clipNorm', 'clipValue',
@@ -204,11 +204,14 @@ const DEFAULT_LEARNING_RATE: Record<OptimizerName, number> = {
 // Keras's ε where the update is Keras's form (ε under the root); PyTorch's and TF.js's for Adam and AdamW.
 const defaultEpsilon = (type: OptimizerName): number => (type === 'rmsprop' || type === 'adagrad' ? 1e-7 : 1e-8);
 
-const NOT_FOR_DATASETS: readonly string[] = ['batchSize', 'shuffle', 'validationSplit', 'sampleWeight', 'classWeight'];
+const NOT_FOR_DATASETS: readonly string[] = ['batchSize', 'shuffle', 'validationSplit', 'sampleWeight'];
 const DATASET_KEYS = FIT_KEYS.filter((key) => !NOT_FOR_DATASETS.includes(key));
 
 /** Validates fit's options (fitDataset's, for a dataset) and fills in their defaults. */
 export function parseFitOptions(options: unknown, dataset = false): FitPlan {
+  if (dataset && typeof options === 'object' && options !== null && Object.hasOwn(options, 'sampleWeight')) {
+    throw new SimdnetError('fitDataset takes no sampleWeight option: each batch carries its own, as { x, y, sampleWeight }');
+  }
   const o = plainObject(options ?? {}, dataset ? 'fitDataset options' : 'fit options', dataset ? DATASET_KEYS : FIT_KEYS);
   // These settings reach the kernels as float32, so their float32 values are what is checked.
   const positive = { min: 0, openMin: true, float32: true };

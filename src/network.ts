@@ -187,10 +187,11 @@ export class Network {
   }
 
   /**
-   * Trains on the batches a dataset yields, { x, y } each (an iterable or async iterable of them,
-   * or a function that returns a fresh one for each epoch), one optimizer step per batch, with
-   * fit's options but batchSize, shuffle and validationSplit. With the same batches in the same
-   * order it trains as fit with shuffle: false, bit for bit. A batch may not have more rows than
+   * Trains on the batches a dataset yields, { x, y } or { x, y, sampleWeight } each (an iterable
+   * or async iterable of them, or a function that returns a fresh one for each epoch), one
+   * optimizer step per batch, with fit's options but batchSize, shuffle, validationSplit and
+   * sampleWeight. With the same batches (and weights) in the same order it trains as fit with
+   * shuffle: false, bit for bit. A batch may not have more rows than
    * the first. If the dataset throws, or yields a bad batch, fitDataset rejects with that error
    * and the network is left as the batches before it left it, as after a callback's error.
    */

@@ -65,7 +65,7 @@ const ARITY: { readonly [K in Exclude<keyof Kernels, 'memory'>]: number } = {
   train: 4,
   abortRun: 2,
   beginStagedEpoch: 2,
-  trainStaged: 6,
+  trainStaged: 7,
 };
 
 const ABI_CONSTANTS = Object.entries(abi) as [string, unknown][];

@@ -333,7 +333,7 @@ describe('huberDelta', () => {
 });
 
 describe('beyond the staging budget', () => {
-  it('class indices staged a window at a time train to the bits of staging them whole; row weights there, or with a dataset, are an error', async () => {
+  it('class indices staged a window at a time, or streamed, train to the bits of staging them whole, weighted by class and row', async () => {
     const rng = Rng.fromSeed(19);
     const x = uniform(rng, 200 * 6, -1, 1);
     const labels = Int32Array.from({ length: 200 }, (_, r) => r % 3);
@@ -341,8 +341,12 @@ describe('beyond the staging budget', () => {
       inputs: 6, layers: [{ units: 5, activation: 'tanh' }, { units: 3, activation: 'softmax' }], loss: 'sparseCategoricalCrossentropy', seed: 6,
     };
     const fit: FitOptions = { epochs: 2, batchSize: 16, validationSplit: 0.1 };
-    const whole = await network(config);
+    const sampleWeight = Array.from({ length: 200 }, (_, r) => 1 + (r % 5) / 4);
+    const weighted: FitOptions = { ...fit, sampleWeight, classWeight: { 0: 3, 2: 0.5 } };
+    const [whole, wholeWeighted] = [await network(config), await network(config)];
     const wholeHistory = await whole.fit(x, labels, fit);
+    const weightedHistory = await wholeWeighted.fit(x, labels, weighted);
+    expect(weightHash(wholeWeighted)).not.toBe(weightHash(whole));
     const budget = stagingBudget.bytes;
     stagingBudget.bytes = 1024;
     try {
@@ -350,13 +354,18 @@ describe('beyond the staging budget', () => {
       expect(await windowed.fit(x, labels, fit)).toEqual(wholeHistory);
       expect(weightHash(windowed)).toBe(weightHash(whole));
       expect(windowed.evaluate(x, labels)).toEqual(whole.evaluate(x, labels));
-      expectNamedError(await failure(() => windowed.fit(x, labels, { sampleWeight: new Array(200).fill(1) })), /exceed the staging budget/);
-      expectNamedError(await failure(() => windowed.fitDataset([{ x, y: labels }], { classWeight: [1, 2, 3] } as never)), /unknown option 'classWeight'/);
-      // A dataset's batches of class indices: the bits of fit without shuffling, batch for batch.
+      const windowedWeighted = await network(config);
+      expect(await windowedWeighted.fit(x, labels, weighted)).toEqual(weightedHistory);
+      expect(weightHash(windowedWeighted)).toBe(weightHash(wholeWeighted));
+      // A dataset's batches of class indices: the bits of fit without shuffling, batch for batch,
+      // the classes weighted from the labels.
       const [streamed, unshuffled] = [await network(config), await network(config)];
-      const batches = Array.from({ length: 10 }, (_, b) => ({ x: x.subarray(b * 120, (b + 1) * 120), y: labels.subarray(b * 20, (b + 1) * 20) }));
-      await streamed.fitDataset(batches, { epochs: 2 });
-      await unshuffled.fit(x, labels, { epochs: 2, batchSize: 20, shuffle: false });
+      const batches = Array.from({ length: 10 }, (_, b) => ({
+        x: x.subarray(b * 120, (b + 1) * 120), y: labels.subarray(b * 20, (b + 1) * 20), sampleWeight: sampleWeight.slice(b * 20, (b + 1) * 20),
+      }));
+      const classWeight = [0.25, 2];
+      await streamed.fitDataset(batches, { epochs: 2, classWeight });
+      await unshuffled.fit(x, labels, { epochs: 2, batchSize: 20, shuffle: false, sampleWeight, classWeight });
       expect(weightHash(streamed)).toBe(weightHash(unshuffled));
     } finally {
       stagingBudget.bytes = budget;

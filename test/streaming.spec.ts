@@ -23,6 +23,8 @@ const rng = Rng.fromSeed(5);
 const X = Float32Array.from({ length: ROWS * INPUTS }, () => rng.uniform() * 4 - 2);
 const Y = new Float32Array(ROWS * CLASSES);
 for (let r = 0; r < ROWS; r++) Y[r * CLASSES + (Math.floor(X[r * INPUTS]! * 2 + X[r * INPUTS + 1]!) & 1 ? 1 : r % 3)] = 1;
+/** A weight for each row, 0 for some. */
+const WEIGHTS = Array.from({ length: ROWS }, (_, r) => (r * 0.37) % 2.5);
 const rowsOf = (flat: Float32Array, width: number): number[][] =>
   Array.from({ length: flat.length / width }, (_, r) => Array.from(flat.subarray(r * width, (r + 1) * width)));
 
@@ -111,6 +113,16 @@ describe('data beyond the staging budget', () => {
       epochs: 6, batchSize: 10, validationData: [X.subarray(0, 50 * INPUTS), Y.subarray(0, 50 * CLASSES)],
       learningRateSchedule: { type: 'reduceOnPlateau', patience: 1, factor: 0.5 },
     }],
+    ['shuffled, rows and classes weighted, the last rows held out', {
+      epochs: 3, batchSize: 16, validationSplit: 0.2, sampleWeight: WEIGHTS, classWeight: { 0: 0.5, 2: 3 },
+    }],
+    ['unshuffled, rows weighted, a shuffled validation split', {
+      epochs: 3, batchSize: 20, shuffle: false, validationSplit: { fraction: 0.25, shuffle: true }, sampleWeight: Float32Array.from(WEIGHTS),
+    }],
+    ['row by row, rows weighted', { epochs: 2, batchSize: 1, optimizer: 'sgd', sampleWeight: WEIGHTS }],
+    ['classes weighted, validation data of its own', {
+      epochs: 3, batchSize: 12, classWeight: [2, 0.5, 1], validationData: [X.subarray(0, 50 * INPUTS), Y.subarray(0, 50 * CLASSES)],
+    }],
   ];
 
   it.each(FITS)('fit, %s: the bits, history and generator of whole staging', async (_, options) => {
@@ -166,12 +178,17 @@ describe('data beyond the staging budget', () => {
   }, 60_000);
 });
 
-/** The rows of X, Y cut into batches of `size` (the last shorter), as a stream would yield them. */
-function batches(size: number, rows = ROWS): DatasetBatch[] {
+/**
+ * The rows of X, Y cut into batches of `size` (the last shorter), as a stream would yield them;
+ * with `weights`, each carries its rows' sampleWeight.
+ */
+function batches(size: number, rows = ROWS, weights?: readonly number[]): DatasetBatch[] {
   const out: DatasetBatch[] = [];
   for (let r = 0; r < rows; r += size) {
     const end = Math.min(rows, r + size);
-    out.push({ x: X.slice(r * INPUTS, end * INPUTS), y: Y.slice(r * CLASSES, end * CLASSES) });
+    const batch: DatasetBatch = { x: X.slice(r * INPUTS, end * INPUTS), y: Y.slice(r * CLASSES, end * CLASSES) };
+    if (weights) batch.sampleWeight = weights.slice(r, end);
+    out.push(batch);
   }
   return out;
 }
@@ -223,6 +240,61 @@ describe('fitDataset', () => {
     streamed.dispose();
   });
 
+  it('weighs rows by each batch\'s sampleWeight and by classWeight: the bits of fit with the same weights', async () => {
+    const classWeight = { 1: 0.25, 2: 4 };
+    const options: FitOptions = {
+      epochs: 3, optimizer: { type: 'adam', learningRate: 0.05 }, classWeight,
+      validationData: [X.subarray(0, 40 * INPUTS), Y.subarray(0, 40 * CLASSES)],
+    };
+    // A batch without sampleWeight weighs its rows 1; one may carry a Float32Array.
+    const list = batches(25, ROWS, WEIGHTS);
+    delete list[2]!.sampleWeight;
+    list[3]!.sampleWeight = Float32Array.from(list[3]!.sampleWeight!);
+    const weights = WEIGHTS.map((w, r) => (r >= 50 && r < 75 ? 1 : w));
+    const reference = await Network.create(CLASSIFIER);
+    const expected = await reference.fit(X, Y, { ...options, batchSize: 25, shuffle: false, sampleWeight: weights });
+    const unweighted = await Network.create(CLASSIFIER);
+    await unweighted.fit(X, Y, { ...options, batchSize: 25, shuffle: false, classWeight: undefined });
+    expect(weightHash(unweighted)).not.toBe(weightHash(reference));
+    for (const threads of [1, 2]) {
+      const streamed = await Network.create({ ...CLASSIFIER, threads });
+      expect(await streamed.fitDataset(() => slowly(list), options)).toStrictEqual(expected);
+      expect(weightHash(streamed)).toBe(weightHash(reference));
+      streamed.dispose();
+    }
+    reference.dispose();
+    unweighted.dispose();
+  });
+
+  it.each([
+    ['of the wrong length', [1, 2], 'sampleWeight has 2 weights but x has 30 rows; it needs one per row'],
+    ['with a negative weight', Array.from({ length: 30 }, (_, r) => (r === 4 ? -1 : 1)), 'sampleWeight[4] is -1; every weight must be a finite float32 ≥ 0'],
+    ['with NaN', Array.from({ length: 30 }, (_, r) => (r === 29 ? Number.NaN : 1)), 'sampleWeight[29] is NaN; every weight must be a finite float32 ≥ 0'],
+    ['that is not an array', 'heavy', 'sampleWeight must be a number[], a Float32Array or a Float64Array of one weight per row, got "heavy"'],
+  ])('a batch\'s sampleWeight %s rejects naming the batch, the network left as the batches before it left it', async (_, bad, message) => {
+    const list = batches(30, ROWS, WEIGHTS);
+    list[2]!.sampleWeight = bad as number[];
+    const reference = await Network.create(CLASSIFIER);
+    await reference.fit(X.subarray(0, 60 * INPUTS), Y.subarray(0, 60 * CLASSES), { batchSize: 30, shuffle: false, sampleWeight: WEIGHTS.slice(0, 60) });
+    const streamed = await Network.create(CLASSIFIER);
+    const error = await failure(() => streamed.fitDataset(slowly(list)));
+    expect(error).toBeInstanceOf(SimdnetError);
+    expect(error.message).toBe(`batch 3 of epoch 1: ${message}`);
+    expect(weightHash(streamed)).toBe(weightHash(reference));
+  });
+
+  it('classWeight is checked before any batch trains; sampleWeight is not an option but a batch\'s', async () => {
+    const net = await Network.create(CLASSIFIER);
+    const before = weightHash(net);
+    const wide = await failure(() => net.fitDataset(batches(50), { classWeight: { 3: 1 } }));
+    expect(wide).toBeInstanceOf(SimdnetError);
+    expect(wide.message).toBe('classWeight has class 3, but the output has 3 classes (0 to 2)');
+    const option = await failure(() => net.fitDataset(batches(50), { sampleWeight: WEIGHTS } as object));
+    expect(option).toBeInstanceOf(SimdnetError);
+    expect(option.message).toBe('fitDataset takes no sampleWeight option: each batch carries its own, as { x, y, sampleWeight }');
+    expect(weightHash(net)).toBe(before);
+  });
+
   it('takes an array of batches (iterated afresh each epoch) and rows of numbers', async () => {
     const reference = await Network.create(CLASSIFIER);
     await reference.fit(X, Y, { epochs: 2, batchSize: 50, shuffle: false });
@@ -248,7 +320,7 @@ describe('fitDataset', () => {
   it.each([
     ['a batch of the wrong width', [{ x: [[1, 2]], y: [[1, 0, 0]] }], /batch 1 of epoch 1: x\[0\] has 2 values, but the network's inputs is 5/],
     ['mismatched rows', [{ x: [[1, 2, 3, 4, 5]], y: [[1, 0, 0], [0, 1, 0]] }], /batch 1 of epoch 1: x has 1 rows but batch 1 of epoch 1: y has 2/],
-    ['a batch that is not { x, y }', [42], /batch 1 of epoch 1 must be an object \{ x, y \}, got 42/],
+    ['a batch that is not { x, y }', [42], /batch 1 of epoch 1 must be an object \{ x, y \} or \{ x, y, sampleWeight \}, got 42/],
     ['nothing', [], /the dataset yielded no batches in epoch 1/],
     ['something not iterable', 7, /the dataset must be an iterable or async iterable/],
   ])('%s is a SimdnetError naming it', async (_, dataset, message) => {

@@ -10,12 +10,15 @@ import type { Matrix, MatrixInput, Targets } from '../data.js';
 import type { Engine } from '../engine.js';
 import { describe, SimdnetError } from '../errors.js';
 import { CallbackError } from './callbacks.js';
+import type { RowWeighting } from './weights.js';
 
 /** One batch of a dataset. */
 export interface DatasetBatch {
   x: Matrix;
   /** Targets, or for a loss that takes class indices, one per row. */
   y: Targets;
+  /** A weight ≥ 0 for each row, as fit's sampleWeight (default: 1 each). */
+  sampleWeight?: ArrayLike<number>;
 }
 
 /** What fitDataset trains on: batches, from an iterable or async iterable, or a function that gives a fresh one each epoch. */
@@ -27,6 +30,8 @@ export type Dataset =
 /** A batch staged at the workspace's batch rows. */
 export interface StagedBatch {
   rows: number;
+  /** Address of its rows' weights; 0 when each weighs 1. */
+  weights: number;
   /** Whether it is its epoch's last. */
   last: boolean;
 }
@@ -40,15 +45,16 @@ export interface BatchSource {
 }
 
 /**
- * The batches of an epoch of a fit over x, y, gathered from the caller's arrays: the epoch's
- * order as the kernel drew it at `order` (0: no shuffling) over the training rows, which are
- * `kept` (null: the first trainRows rows of x).
+ * The batches of an epoch of a fit over x, y, gathered from the caller's arrays with their rows'
+ * weights: the epoch's order as the kernel drew it at `order` (0: no shuffling) over the training
+ * rows, which are `kept` (null: the first trainRows rows of x).
  */
 export function gatheredBatches(
   engine: Engine,
   ws: Workspace,
   x: MatrixInput,
   y: MatrixInput,
+  weighting: RowWeighting | undefined,
   trainRows: number,
   batchSize: number,
   order: number,
@@ -66,8 +72,9 @@ export function gatheredBatches(
       const m = Math.min(batchSize, trainRows - start);
       x.copyRows(arena.f32, index32(ws.batchInputs), start, m, rows ?? undefined);
       y.copyRows(arena.f32, index32(ws.batchTargets), start, m, rows ?? undefined);
+      if (weighting) engine.writeWeights(ws.weights, weighting, ws.batchTargets, m, { first: start, order: rows });
       start += m;
-      return { rows: m, last: start === trainRows };
+      return { rows: m, weights: weighting ? ws.weights : 0, last: start === trainRows };
     },
     close() {},
   };
@@ -76,9 +83,11 @@ export function gatheredBatches(
 /** Checks a dataset batch's shapes: the matrices x and y of equal row counts, named by `name`. */
 export type BatchReader = (x: unknown, y: unknown, name: string) => readonly [MatrixInput, MatrixInput];
 
-interface ReadBatch {
+/** A dataset's batch, its shapes checked; its sampleWeight as given. */
+export interface ReadBatch {
   x: MatrixInput;
   y: MatrixInput;
+  sampleWeight: unknown;
   name: string;
   last: boolean;
 }
@@ -144,17 +153,20 @@ export class DatasetEpoch {
     if (this.#ahead.done) this.#done = true;
     const name = `batch ${++this.#batches} of epoch ${this.epoch + 1}`;
     const value = current.value as Partial<DatasetBatch> | null;
-    if (typeof value !== 'object' || value === null) throw new SimdnetError(`${name} must be an object { x, y }, got ${describe(value)}`);
+    if (typeof value !== 'object' || value === null) {
+      throw new SimdnetError(`${name} must be an object { x, y } or { x, y, sampleWeight }, got ${describe(value)}`);
+    }
     const [x, y] = this.read(value.x, value.y, name);
-    return { x, y, name, last: this.#ahead.done === true };
+    return { x, y, sampleWeight: value.sampleWeight, name, last: this.#ahead.done === true };
   }
 }
 
 /**
- * The batches of a dataset's epoch, staged as they come, none larger than `capacity` rows (the
- * first batch's). The first batch of the fit is also kept at `head`, the rows the final weights
- * are checked on. A failure of the dataset, or a bad batch, is the fit's CallbackError: the
- * network is left as the batches before it left it.
+ * The batches of a dataset's epoch, staged as they come with their rows' weights (a batch's
+ * sampleWeight times classWeight), none larger than `capacity` rows (the first batch's). The
+ * first batch of the fit is also kept at `head`, the rows the final weights are checked on. A
+ * failure of the dataset, or a bad batch, is the fit's CallbackError: the network is left as the
+ * batches before it left it.
  */
 export function streamedBatches(
   engine: Engine,
@@ -162,11 +174,13 @@ export function streamedBatches(
   open: () => DatasetEpoch,
   capacity: number,
   head: { x: number; y: number },
+  classWeight: Map<number, number> | undefined,
 ): BatchSource {
   let epoch: DatasetEpoch | undefined;
   return {
     async next() {
       let batch: ReadBatch | null;
+      let weights: number;
       try {
         epoch ??= open();
         batch = await epoch.next();
@@ -176,7 +190,7 @@ export function streamedBatches(
             `${batch.name} has ${batch.x.rows} rows, more than the ${capacity} of the first batch; no batch may be larger than the first`,
           );
         }
-        engine.stageBatch(ws, batch.x, batch.y);
+        weights = engine.stageBatch(ws, batch, classWeight);
       } catch (error) {
         throw new CallbackError(error);
       }
@@ -187,7 +201,7 @@ export function streamedBatches(
         arena.copyFloats(head.y, ws.batchTargets, rows * batch.y.width);
         arena.setRunInt(abi.RUN_HEAD_ROWS, rows);
       }
-      return { rows, last: batch.last };
+      return { rows, weights, last: batch.last };
     },
     close() {
       epoch?.close();

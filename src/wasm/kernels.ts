@@ -94,5 +94,5 @@ export interface Kernels {
   train(net: number, run: number, maxBatches: number, maxEpochs: number): number;
   abortRun(net: number, run: number): void;
   beginStagedEpoch(net: number, run: number): void;
-  trainStaged(net: number, run: number, x: number, y: number, m: number, last: number): number;
+  trainStaged(net: number, run: number, x: number, y: number, weights: number, m: number, last: number): number;
 }
