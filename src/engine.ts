@@ -6,7 +6,7 @@
 
 import * as abi from './abi.js';
 import { ACC_BINARY, ACC_NONE } from './abi.js';
-import { Arena, index32, index64, type Workspace, type WorkspaceRequest } from './arena.js';
+import { Arena, index32, index64, type RowBuffers, type Workspace, type WorkspaceRequest } from './arena.js';
 import { accuracyMode, type NetworkSpec, takesClassIndices } from './config.js';
 import { type MatrixInput, NETWORK_INPUTS, nonFiniteError, readMatrix, rowName, SMALL_COPY } from './data.js';
 import { type DivergenceReason, DivergenceError, NonFiniteOutputError, SimdnetError } from './errors.js';
@@ -76,6 +76,8 @@ export class Engine {
   readonly targetWidth: number;
   /** The workspace request of predictInto's last call of a few rows. */
   #fewRowsRequest: WorkspaceRequest = { capacity: 0 };
+  /** predictRow's buffers, from its first call on. */
+  #rowBuffers: RowBuffers | undefined;
   /** What the arena's optimizer states hold, for the next fit to continue; null: nothing to continue. */
   #training: TrainingState | null = null;
 
@@ -170,7 +172,7 @@ export class Engine {
    */
   predictRow(x: Float32Array, out: Float32Array, call: string): void {
     const { arena, kernels } = this;
-    const row = arena.rowBuffers(call);
+    const row = (this.#rowBuffers ??= arena.rowBuffers(call));
     const f32 = arena.f32;
     const bad = copyFinite(x, f32, index32(row.inputs));
     if (bad >= 0) throw this.#nonFiniteInput(x, bad);
