@@ -8,6 +8,7 @@
 //   workspace: one block per call in progress (a predict may run while a fit
 //              waits between chunks); the last one released is kept for reuse
 //              while it is small, so calls of one size allocate nothing
+//   one row:   predictRow's input, output and two scratch rows   (on first use, kept)
 //
 // The parameter block holds each layer's weights (inputs × units, row-major)
 // then its bias, every tensor starting on a 16-byte boundary, the gaps and
