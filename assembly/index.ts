@@ -15,4 +15,4 @@ export {
 export { rngNext, rngBelow, shuffle } from "./random";
 export { learningRateAt } from "./schedule";
 export { setPool, work } from "./parallel";
-export { gradient, predict, evaluate, train, abortRun, beginStagedEpoch, trainStaged } from "./train";
+export { gradient, predict, predictRow, evaluate, train, abortRun, beginStagedEpoch, trainStaged } from "./train";

@@ -66,28 +66,33 @@ import { tinyRowsApply, trainTinyRows } from "./tiny";
   let input = x;
   for (let l = 0, layers = layerCount(net); l < layers; l++) {
     const layer = layerRecord(net, l);
-    const units = i32At(layer, LAYER_UNITS);
-    const inputs = i32At(layer, LAYER_INPUTS);
-    const weights = ptrAt(layer, LAYER_WEIGHTS);
     const out = ptrAt(layer, LAYER_OUTPUTS);
-    const bias = i32At(layer, LAYER_FLAGS) & LAYER_HAS_BIAS ? ptrAt(layer, LAYER_BIAS) : 0;
-    const act = i32At(layer, LAYER_ACTIVATION);
-    const alpha = f32At(layer, LAYER_ALPHA);
-    const pre = ptrAt(layer, LAYER_PREACTIVATIONS);
-    if (m == 1 && isNarrow(units)) {
-      narrowForward(inputs, units, input, weights, bias, act, alpha, out, pre);
-    } else {
-      productNN(threads, m, units, inputs, input, weights, out);
-      parallelActivate(threads, out, m, units, bias, act, alpha, pre);
-    }
+    forwardLayer(threads, layer, input, m, out, ptrAt(layer, LAYER_PREACTIVATIONS));
     input = out;
     const dropped = ptrAt(layer, LAYER_DROPPED);
     if (run && dropped) {
-      applyDropout(run, layer, l, out, dropped, m * units);
+      applyDropout(run, layer, l, out, dropped, m * i32At(layer, LAYER_UNITS));
       input = dropped;
     }
   }
   return input;
+}
+
+// out[m×units] = g(X[m×inputs]·W + bias) for one layer, and Z + bias at pre (when not 0) for an
+// activation whose slope reads it.
+@inline function forwardLayer(threads: i32, layer: usize, x: usize, m: i32, out: usize, pre: usize): void {
+  const units = i32At(layer, LAYER_UNITS);
+  const inputs = i32At(layer, LAYER_INPUTS);
+  const weights = ptrAt(layer, LAYER_WEIGHTS);
+  const bias = i32At(layer, LAYER_FLAGS) & LAYER_HAS_BIAS ? ptrAt(layer, LAYER_BIAS) : 0;
+  const act = i32At(layer, LAYER_ACTIVATION);
+  const alpha = f32At(layer, LAYER_ALPHA);
+  if (m == 1 && isNarrow(units)) {
+    narrowForward(inputs, units, x, weights, bias, act, alpha, out, pre);
+  } else {
+    productNN(threads, m, units, inputs, x, weights, out);
+    parallelActivate(threads, out, m, units, bias, act, alpha, pre);
+  }
 }
 
 // Fills the gradient block with ∂J/∂θ for the m rows just run forward from X with targets Y (and
@@ -219,6 +224,25 @@ export function predict(net: usize, x: usize, rows: i32, out: usize): i32 {
     }
   }
   return firstBad;
+}
+
+/**
+ * The outputs of one row x, written to out: predict at one row, with its bits, the hidden layers
+ * writing in turn to two scratch rows (each as wide as the widest layer) rather than to the
+ * network record's workspace, so that the host binds none for it. Returns the index in out of
+ * the first output that is NaN or ±Infinity, or −1.
+ */
+export function predictRow(net: usize, x: usize, out: usize, scratch0: usize, scratch1: usize): i32 {
+  const threads = i32At(net, NET_THREADS);
+  const last = layerCount(net) - 1;
+  let input = x;
+  for (let l = 0; l < last; l++) {
+    const into = l & 1 ? scratch1 : scratch0;
+    forwardLayer(threads, layerRecord(net, l), input, 1, into, 0);
+    input = into;
+  }
+  forwardLayer(threads, layerRecord(net, last), input, 1, out, 0);
+  return firstNonFinite(out, outputWidth(net));
 }
 
 /**

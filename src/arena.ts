@@ -8,6 +8,7 @@
 //   workspace: one block per call in progress (a predict may run while a fit
 //              waits between chunks); the last one released is kept for reuse
 //              while it is small, so calls of one size allocate nothing
+//   one row:   predictRow's input, output and two scratch rows   (on first use, kept)
 //
 // The parameter block holds each layer's weights (inputs × units, row-major)
 // then its bias, every tensor starting on a 16-byte boundary, the gaps and
@@ -84,6 +85,14 @@ export interface Workspace {
   readonly request: Required<WorkspaceRequest>;
 }
 
+/** Byte addresses of the buffers of predictRow: a row of inputs, its outputs, and two rows of scratch. */
+export interface RowBuffers {
+  readonly inputs: number;
+  readonly outputs: number;
+  readonly scratch0: number;
+  readonly scratch1: number;
+}
+
 export class Arena {
   readonly net: number;
   readonly run: number;
@@ -101,6 +110,7 @@ export class Arena {
   /** Addresses of the parameter-sized optimizer states allocated so far. */
   readonly #states: number[] = [];
   #snapshots: readonly [number, number] | undefined;
+  #rowBuffers: RowBuffers | undefined;
   /** The parameter-sized checkpoint blocks allocated so far: parameters, then optimizer states. */
   readonly #checkpoint: number[] = [];
   /** Workspaces in use, oldest first: the network record points at the newest. */
@@ -178,6 +188,21 @@ export class Arena {
   snapshots(): readonly [number, number] {
     this.#snapshots ??= [this.#alloc(this.paramCount * 4, 'the training snapshots'), this.#alloc(this.paramCount * 4, 'the training snapshots')];
     return this.#snapshots;
+  }
+
+  /**
+   * predictRow's buffers, allocated on first use and kept: a one-row call then neither reserves
+   * a workspace nor rebinds the network record, which a fit waiting between chunks holds.
+   */
+  rowBuffers(purpose: string): RowBuffers {
+    if (this.#rowBuffers) return this.#rowBuffers;
+    const specs = this.#specs;
+    const widest = Math.max(0, ...specs.slice(0, -1).map((l) => l.units));
+    const sizes = [specs[0]!.inputs, specs.at(-1)!.units, widest, widest].map((floats) => alignUp(floats * 4));
+    const block = this.#alloc(sizes.reduce((a, b) => a + b), purpose);
+    const [inputs, outputs, scratch0] = [block, block + sizes[0]!, block + sizes[0]! + sizes[1]!];
+    this.#rowBuffers = { inputs, outputs, scratch0, scratch1: scratch0 + sizes[2]! };
+    return this.#rowBuffers;
   }
 
   /**

@@ -6,7 +6,7 @@
 
 import * as abi from './abi.js';
 import { ACC_BINARY, ACC_NONE } from './abi.js';
-import { Arena, index32, index64, type Workspace, type WorkspaceRequest } from './arena.js';
+import { Arena, index32, index64, type RowBuffers, type Workspace, type WorkspaceRequest } from './arena.js';
 import { accuracyMode, type NetworkSpec, takesClassIndices } from './config.js';
 import { type MatrixInput, NETWORK_INPUTS, nonFiniteError, readMatrix, rowName, SMALL_COPY } from './data.js';
 import { type DivergenceReason, DivergenceError, NonFiniteOutputError, SimdnetError } from './errors.js';
@@ -76,6 +76,8 @@ export class Engine {
   readonly targetWidth: number;
   /** The workspace request of predictInto's last call of a few rows. */
   #fewRowsRequest: WorkspaceRequest = { capacity: 0 };
+  /** predictRow's buffers, from its first call on. */
+  #rowBuffers: RowBuffers | undefined;
   /** What the arena's optimizer states hold, for the next fit to continue; null: nothing to continue. */
   #training: TrainingState | null = null;
 
@@ -156,17 +158,35 @@ export class Engine {
     let request = this.#fewRowsRequest;
     if (request.capacity !== rows) request = this.#fewRowsRequest = { capacity: rows, stats: 1, inputs: x.length, outputs: out.length };
     const ws = this.arena.reserve(request, call);
-    const f32 = this.arena.f32;
-    const at = index32(ws.inputs);
-    for (let i = 0; i < x.length; i++) {
-      const v = x[i]!;
-      if (!Number.isFinite(v)) {
-        this.arena.release(ws);
-        throw nonFiniteError(readMatrix(x, 'x', this.inputs, NETWORK_INPUTS), i, v);
-      }
-      f32[at + i] = v;
+    const bad = copyFinite(x, this.arena.f32, index32(ws.inputs));
+    if (bad >= 0) {
+      this.arena.release(ws);
+      throw this.#nonFiniteInput(x, bad);
     }
     this.#predictStaged(ws, x, rows, out, call);
+  }
+
+  /**
+   * Writes the outputs of one row x to out (sizes checked by the caller), with predict's bits: the
+   * shortest way through wasm, through buffers kept for it, for a call per frame.
+   */
+  predictRow(x: Float32Array, out: Float32Array, call: string): void {
+    const { arena, kernels } = this;
+    const row = (this.#rowBuffers ??= arena.rowBuffers(call));
+    const f32 = arena.f32;
+    const bad = copyFinite(x, f32, index32(row.inputs));
+    if (bad >= 0) throw this.#nonFiniteInput(x, bad);
+    // #led's closure only where threads may fail, as in #predictStaged.
+    const first = this.#pool
+      ? this.#led(() => kernels.predictRow(arena.net, row.inputs, row.outputs, row.scratch0, row.scratch1))
+      : kernels.predictRow(arena.net, row.inputs, row.outputs, row.scratch0, row.scratch1);
+    if (first >= 0) throw nonFiniteOutputs(call, readMatrix(x, 'x', this.inputs, NETWORK_INPUTS), 0);
+    // Kernels never grow memory, so f32 still views all of it.
+    copyInto(out, f32, index32(row.outputs));
+  }
+
+  #nonFiniteInput(x: Float32Array, i: number): SimdnetError {
+    return nonFiniteError(readMatrix(x, 'x', this.inputs, NETWORK_INPUTS), i, x[i]!);
   }
 
   // Runs the rows staged in ws through the network, copies their outputs to out and releases ws.
@@ -994,6 +1014,17 @@ function keptRows(rows: number, heldOut: Uint32Array): Uint32Array {
     else kept[k++] = r;
   }
   return kept;
+}
+
+// Copies x to f32 from index `at` up to its first value that is NaN or ±Infinity, whose index it
+// returns (−1: none): a loop, as the few values of a call per frame are copied fastest.
+function copyFinite(x: Float32Array, f32: Float32Array, at: number): number {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    if (!Number.isFinite(v)) return i;
+    f32[at + i] = v;
+  }
+  return -1;
 }
 
 // Fills out from f32[start ...], by a loop up to SMALL_COPY.

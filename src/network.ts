@@ -227,6 +227,11 @@ export class Network {
   predict(x: Matrix): Matrix {
     const engine = this.#engine ?? engineOf(this);
     if (x instanceof Float32Array) {
+      if (x.length === engine.inputs) {
+        const row = new Float32Array(engine.outputs);
+        engine.predictRow(x, row, 'predict');
+        return row;
+      }
       const out = new Float32Array(flatRows(x.length, 'x', engine.inputs, NETWORK_INPUTS) * engine.outputs);
       engine.predictInto(x, out, 'predict');
       return out;
@@ -241,6 +246,11 @@ export class Network {
    */
   predictInto(x: Float32Array, out: Float32Array): Float32Array {
     const engine = this.#engine ?? engineOf(this);
+    // One row, the call per frame, checked in a few comparisons.
+    if (x instanceof Float32Array && x.length === engine.inputs && out instanceof Float32Array && out.length === engine.outputs) {
+      engine.predictRow(x, out, 'predictInto');
+      return out;
+    }
     if (!(x instanceof Float32Array)) throw new SimdnetError(`predictInto: x must be a Float32Array, got ${describe(x)}`);
     const rows = flatRows(x.length, 'x', engine.inputs, NETWORK_INPUTS);
     const length = rows * engine.outputs;

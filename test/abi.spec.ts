@@ -61,6 +61,7 @@ const ARITY: { readonly [K in Exclude<keyof Kernels, 'memory'>]: number } = {
   learningRateAt: 8,
   gradient: 7,
   predict: 4,
+  predictRow: 5,
   evaluate: 5,
   train: 4,
   abortRun: 2,

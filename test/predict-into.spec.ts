@@ -1,7 +1,8 @@
-// predictInto: the outputs of predict, written into the caller's array. One row, a few rows
-// (checked and copied in JavaScript) and many (staged as predict stages them) give predict's bits
-// on every build and thread count, agree with the float64 reference, may be computed in place,
-// and bad arguments are errors that leave the network and out as they were.
+// predictInto: the outputs of predict, written into the caller's array. One row (through
+// predictRow, see predict-row.spec.ts), a few rows (checked and copied in JavaScript) and many
+// (staged as predict stages them) give predict's bits on every build and thread count, agree
+// with the float64 reference, may be computed in place, and bad arguments are errors that leave
+// the network and out as they were.
 
 import { describe, expect, it } from 'vitest';
 import { Network, type NetworkConfig, NonFiniteOutputError } from '../src/index.js';
