@@ -20,7 +20,8 @@ export async function setup(workload, data, variant) {
   const nextTrain = batchCursor(data.rows, batchSize);
   const nextInfer = batchCursor(data.rows, batchSize);
   const nextInto = batchCursor(data.rows, batchSize);
-  // predictInto's inputs and outputs, made once per batch, as a per-frame caller keeps its arrays.
+  // A batch's inputs (and predictInto's outputs), made once per batch, as a per-frame caller keeps
+  // its arrays and as the other peers' inputs are made once (their rows converted ahead).
   const kept = new Map();
   const keptFor = (start, end) => kept.get(start) ?? kept.set(start, [rowsOf(x, inputs, start, end), new Float32Array((end - start) * outputs)]).get(start);
   const bulk = inferenceInputs(data);
@@ -35,7 +36,7 @@ export async function setup(workload, data, variant) {
       return rows;
     },
     infer(batches) {
-      return forEachBatch(nextInfer(batches), batchSize, (start, end) => net.predict(rowsOf(x, inputs, start, end)));
+      return forEachBatch(nextInfer(batches), batchSize, (start, end) => net.predict(keptFor(start, end)[0]));
     },
     inferInto(batches) {
       return forEachBatch(nextInto(batches), batchSize, (start, end) => net.predictInto(...keptFor(start, end)));
