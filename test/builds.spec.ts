@@ -8,14 +8,14 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as abi from '../src/abi.js';
-import { ACTIVATION_TRAITS } from '../src/config.js';
+import { activationEntry, ACTIVATIONS } from '../src/activations.js';
 import type { Backend } from '../src/wasm/load.js';
 import { kernelHeap, type KernelHeap, RELAXED } from './support/kernels.js';
 import { expectSameBits, randomF32, seeded } from './support/numeric.js';
 
-const ACTS: number[] = Object.values(ACTIVATION_TRAITS).map((traits) => traits.id);
+const ACTS: number[] = ACTIVATIONS.map((a) => activationEntry(a).id);
 // The activations whose slope reads Z, which activate keeps at its pre address.
-const KEEPS_Z = new Set<number>(Object.values(ACTIVATION_TRAITS).filter((t) => 'keepsPreactivations' in t).map((t) => t.id));
+const KEEPS_Z = new Set<number>(ACTIVATIONS.filter((a) => activationEntry(a).keepsPreactivations).map((a) => activationEntry(a).id));
 const LOSSES = [
   abi.LOSS_SQUARED_ERROR, abi.LOSS_BINARY_CROSSENTROPY, abi.LOSS_CATEGORICAL_CROSSENTROPY, abi.LOSS_MEAN_ABSOLUTE_ERROR,
   abi.LOSS_HUBER, abi.LOSS_SPARSE_CATEGORICAL_CROSSENTROPY,
