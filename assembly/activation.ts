@@ -10,10 +10,11 @@
 // Each SIMD body has a scalar tail computing the same expression, which is
 // all the scalar build runs; both round identically. Sigmoid's and softmax's
 // e^x, the costly ones, end instead on a partial vector (assembly/exp.ts
-// computes the same bits either way). Softsign and hardSigmoid have lane forms
-// (activateLanes, activationBackwardLanes) of the same IEEE operations as their
-// scalar forms (activateOne, slopeOne), which make their tails; the activations
-// without a lane form run one value at a time in both builds.
+// computes the same bits either way). The other activations run one value at
+// a time (activateOne, slopeOne), except where the SIMD build has four-lane
+// forms of them with the same IEEE operations in the same order
+// (activateOneLanes, slopeOneLanes): softsign and hardSigmoid, and the slopes
+// of elu, selu and softplus (their forward forms need expm1 and log1p).
 
 import {
   ACT_ELU, ACT_GELU, ACT_HARD_SIGMOID, ACT_LEAKY_RELU, ACT_LINEAR, ACT_RELU, ACT_SELU, ACT_SIGMOID,
@@ -42,19 +43,18 @@ export function activate(z: usize, m: i32, n: i32, bias: usize, act: i32, alpha:
     }
     default: {
       let i = 0;
-      if (ASC_FEATURE_SIMD && hasLaneForm(act)) {
-        for (; i + 4 <= count; i += 4) v128.store(at(z, i), activateLanes(v128.load(at(z, i)), act, alpha));
+      if (ASC_FEATURE_SIMD && activateOneHasLanes(act)) {
+        for (; i + 4 <= count; i += 4) v128.store(at(z, i), activateOneLanes(v128.load(at(z, i)), act));
       }
       for (; i < count; i++) store<f32>(at(z, i), activateOne(load<f32>(at(z, i)), act));
     }
   }
 }
 
-/** Whether activateLanes computes act: linear, sigmoid, relu, leakyRelu, softsign and hardSigmoid. */
+/** Whether activateLanes computes act: linear, sigmoid, relu and leakyRelu. */
 @inline
 export function hasLaneForm(act: i32): bool {
-  return act == ACT_LINEAR || act == ACT_SIGMOID || act == ACT_RELU || act == ACT_LEAKY_RELU ||
-    act == ACT_SOFTSIGN || act == ACT_HARD_SIGMOID;
+  return act == ACT_LINEAR || act == ACT_SIGMOID || act == ACT_RELU || act == ACT_LEAKY_RELU;
 }
 
 /** g(z) in each of four lanes, with the bits activate gives, for an act with hasLaneForm. */
@@ -63,11 +63,6 @@ export function activateLanes(z: v128, act: i32, alpha: f32): v128 {
   if (act == ACT_SIGMOID) return sigmoidv(z);
   if (act == ACT_RELU) return reluLanes(z);
   if (act == ACT_LEAKY_RELU) return leakyReluLanes(z, f32x4.splat(alpha));
-  if (act == ACT_SOFTSIGN) return f32x4.div(z, f32x4.add(f32x4.splat(1), f32x4.abs(z)));
-  if (act == ACT_HARD_SIGMOID) {
-    const line = f32x4.add(f32x4.mul(f32x4.splat(HARD_SIGMOID_SLOPE), z), f32x4.splat(HARD_SIGMOID_OFFSET));
-    return f32x4.min(f32x4.max(line, f32x4.splat(0)), f32x4.splat(1));
-  }
   return z; // linear
 }
 
@@ -80,14 +75,6 @@ export function activationBackwardLanes(d: v128, a: v128, act: i32, alpha: f32):
   if (act == ACT_SIGMOID) return sigmoidBackwardLanes(d, a);
   if (act == ACT_RELU) return leakyReluBackwardLanes(d, a, f32x4.splat(0));
   if (act == ACT_LEAKY_RELU) return leakyReluBackwardLanes(d, a, f32x4.splat(alpha));
-  if (act == ACT_SOFTSIGN) {
-    const rest = f32x4.sub(f32x4.splat(1), f32x4.abs(a));
-    return f32x4.mul(d, f32x4.mul(rest, rest));
-  }
-  if (act == ACT_HARD_SIGMOID) {
-    const inside = v128.and(f32x4.gt(a, f32x4.splat(0)), f32x4.lt(a, f32x4.splat(1)));
-    return f32x4.mul(d, v128.bitselect(f32x4.splat(HARD_SIGMOID_SLOPE), f32x4.splat(0), inside));
-  }
   return d; // linear
 }
 
@@ -108,9 +95,9 @@ export function activationBackward(d: usize, a: usize, m: i32, n: i32, act: i32,
     }
     default: {
       let i = 0;
-      if (ASC_FEATURE_SIMD && hasLaneForm(act)) {
+      if (ASC_FEATURE_SIMD && slopeOneHasLanes(act)) {
         for (; i + 4 <= count; i += 4) {
-          v128.store(at(d, i), activationBackwardLanes(v128.load(at(d, i)), v128.load(at(a, i)), act, alpha));
+          v128.store(at(d, i), f32x4.mul(v128.load(at(d, i)), slopeOneLanes(v128.load(at(a, i)), act)));
         }
       }
       for (; i < count; i++) {
@@ -129,11 +116,7 @@ const HARD_SIGMOID_OFFSET: f32 = 0.5;
 const HALF_SQRT2: f32 = 0.70710678118654752440;
 const INV_SQRT_2PI: f32 = 0.39894228040143267794;
 
-/**
- * g(z) for the activations activate computes in its default case (all but linear, sigmoid,
- * tanh, relu, leakyRelu and softmax): the same bits in both builds, and as activateLanes for
- * those with a lane form.
- */
+/** g(z) for an activation without a lane form (but tanh and softmax): the same bits in both builds. */
 @inline function activateOne(z: f32, act: i32): f32 {
   switch (act) {
     case ACT_ELU:
@@ -151,7 +134,7 @@ const INV_SQRT_2PI: f32 = 0.39894228040143267794;
   }
 }
 
-/** g'(z) from the output a (and z for gelu and swish) for an activation activateOne computes, with activationBackwardLanes's bits. */
+/** g'(z) from the output a (and z for gelu and swish) for an activation activateOne computes. */
 @inline function slopeOne(a: f32, z: f32, act: i32): f32 {
   switch (act) {
     case ACT_ELU: return a > 0 ? 1 : a + 1;
@@ -168,6 +151,42 @@ const INV_SQRT_2PI: f32 = 0.39894228040143267794;
     }
     case ACT_HARD_SIGMOID: return a > 0 && a < 1 ? HARD_SIGMOID_SLOPE : 0;
     default: return 1;
+  }
+}
+
+/** Whether activateOneLanes computes act: softsign and hardSigmoid. */
+@inline function activateOneHasLanes(act: i32): bool {
+  return act == ACT_SOFTSIGN || act == ACT_HARD_SIGMOID;
+}
+
+/** activateOne in each of four lanes, with its bits, for an act with activateOneHasLanes. */
+@inline function activateOneLanes(z: v128, act: i32): v128 {
+  if (act == ACT_SOFTSIGN) return f32x4.div(z, f32x4.add(f32x4.splat(1), f32x4.abs(z)));
+  const line = f32x4.add(f32x4.mul(f32x4.splat(HARD_SIGMOID_SLOPE), z), f32x4.splat(HARD_SIGMOID_OFFSET));
+  return f32x4.min(f32x4.max(line, f32x4.splat(0)), f32x4.splat(1)); // hardSigmoid
+}
+
+/** Whether slopeOneLanes computes act's slope: softsign, hardSigmoid, and elu, selu and softplus, whose slopes from A need e^x at most. */
+@inline function slopeOneHasLanes(act: i32): bool {
+  return activateOneHasLanes(act) || act == ACT_ELU || act == ACT_SELU || act == ACT_SOFTPLUS;
+}
+
+/** slopeOne in each of four lanes, with its bits, for an act with slopeOneHasLanes (none of which reads Z). */
+@inline function slopeOneLanes(a: v128, act: i32): v128 {
+  switch (act) {
+    case ACT_ELU: return v128.bitselect(f32x4.splat(1), f32x4.add(a, f32x4.splat(1)), f32x4.gt(a, f32x4.splat(0)));
+    case ACT_SELU: {
+      return v128.bitselect(f32x4.splat(SELU_SCALE), f32x4.add(a, f32x4.splat(SELU_SCALE_ALPHA)), f32x4.gt(a, f32x4.splat(0)));
+    }
+    case ACT_SOFTPLUS: return f32x4.sub(f32x4.splat(1), expv(f32x4.neg(a)));
+    case ACT_SOFTSIGN: {
+      const rest = f32x4.sub(f32x4.splat(1), f32x4.abs(a));
+      return f32x4.mul(rest, rest);
+    }
+    default: { // hardSigmoid
+      const inside = v128.and(f32x4.gt(a, f32x4.splat(0)), f32x4.lt(a, f32x4.splat(1)));
+      return v128.bitselect(f32x4.splat(HARD_SIGMOID_SLOPE), f32x4.splat(0), inside);
+    }
   }
 }
 

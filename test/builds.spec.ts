@@ -230,9 +230,9 @@ describe('vectorisation in the release builds', () => {
   it.each([
     ['gemm', ['gemmNN', 'gemmTN', 'gemmNT', 'gemmStrided'], ['f32x4.mul', 'f32x4.add', 'v128.load32_splat']],
     ['gemm', ['columnSums'], ['f32x4.add', 'f32x4.mul']],
-    // f32x4.div and f32x4.abs: softsign's lanes; f32x4.min and f32x4.lt: hardSigmoid's.
-    ['activation', ['activate'], ['f32x4.max', 'f32x4.add', 'f32x4.div', 'f32x4.abs', 'f32x4.min']],
-    ['activation', ['activationBackward'], ['f32x4.mul', 'v128.bitselect', 'f32x4.abs', 'f32x4.lt']],
+    // f32x4.abs: softsign's lanes; f32x4.min and f32x4.lt: hardSigmoid's; i32x4.shl: softplus's slope (e^x).
+    ['activation', ['activate'], ['f32x4.max', 'f32x4.add', 'f32x4.abs', 'f32x4.min']],
+    ['activation', ['activationBackward'], ['f32x4.mul', 'v128.bitselect', 'f32x4.abs', 'f32x4.lt', 'i32x4.shl']],
     ['row', ['narrowForward', 'narrowBackward'], ['f32x4.mul', 'f32x4.add', 'v128.load32_splat']],
     ['loss', ['lossDelta'], ['f32x4.sub', 'v128.bitselect']],
     ['optimizer', ['sgdStep', 'momentumStep', 'scaleAddWeights'], ['f32x4.mul']],
