@@ -105,6 +105,30 @@ describe.each(PAIRS)('$title', ({ other, gemm }) => {
     }
   });
 
+  // The SIMD build computes these four at a time with the scalar forms' operations (musl's
+  // expm1f and log1pf for elu, selu and softplus, branch by branch): every 4099th float32 bit
+  // pattern, and either side of each bound where those functions change branch.
+  it.each(['elu', 'selu', 'softplus', 'softsign', 'hardSigmoid'] as const)('activate and activationBackward of %s, over the float32 range', (name) => {
+    const act = activationEntry(name).id;
+    const bits: number[] = [];
+    for (let b = 0; b < 2 ** 32; b += 4099) bits.push(b);
+    const BOUNDS = [0x33000000, 0x33800000, 0x3EB17218, 0x3ED413D0, 0x3F851592, 0x4195B844, 0x42B17217, 0x7F800000, 0x7F800001];
+    for (const bound of BOUNDS) for (let d = -3; d <= 3; d++) bits.push(bound + d, (bound + d + 2 ** 31) % 2 ** 32);
+    const z = new Float32Array(Uint32Array.from(bits).buffer);
+    const g = randomF32(seeded(act), z.length, -2, 2);
+    let a: Float32Array = new Float32Array(0);
+    same(`activate ${name} over the range`, (h) => {
+      const pz = h.f32(z);
+      h.k.activate(pz, 1, z.length, 0, act, 0, 0);
+      return (a = h.read(pz, z.length));
+    });
+    same(`activationBackward ${name} over the range`, (h) => {
+      const pd = h.f32(g);
+      h.k.activationBackward(pd, h.f32(a), 1, z.length, act, 0, 0);
+      return h.read(pd, z.length);
+    });
+  });
+
   // One row of at most four outputs takes lossDelta's vector body in the SIMD build.
   const LOSS_SHAPES = [[5, 7], [1, 1], [1, 2], [1, 3], [1, 4]] as const;
 
