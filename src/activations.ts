@@ -2,13 +2,15 @@
 // config validation, weight initialisation, the float64 reference, the ONNX and TF.js tables, the
 // CLI's list and help and the playground all read this table.
 //
-// Adding an activation: an id in src/abi.ts, an entry below, and its kernel, one case in
-// activateOne and one in slopeOne in assembly/activation.ts (or a lane form there). Nothing else
-// changes: test/activation.spec.ts holds every entry's kernel to its reference forward and slope
-// (an entry without a kernel case fails there), test/gradient.spec.ts checks its network
-// gradients by finite differences, test/onnx.spec.ts and test/tfjs.spec.ts round-trip a network
-// of it through ONNX Runtime and tfjs-layers, test/builds.spec.ts compares its bits across the
-// builds and thread counts, and test/docs.spec.ts asks for its row in docs/conventions.md.
+// Adding an activation: an ACT_ id in src/abi.ts, an entry below, its kernel (a case in
+// activateOne and one in slopeOne in assembly/activation.ts, and lanes there if it has them), and
+// its row in docs/conventions.md's table. The tests enumerate the table, so none needs editing:
+// test/activations.spec.ts matches the ids with src/abi.ts, test/activation.spec.ts holds the
+// kernel to the entry's reference forward and slope (an entry without a kernel case fails there),
+// test/gradient.spec.ts checks a network's gradients by finite differences, test/onnx.spec.ts and
+// test/tfjs.spec.ts round-trip a network of it through ONNX Runtime and tfjs-layers,
+// test/builds.spec.ts compares its bits across the builds and thread counts, and
+// test/docs.spec.ts asks for its row.
 
 import {
   ACT_ELU, ACT_GELU, ACT_HARD_SIGMOID, ACT_LEAKY_RELU, ACT_LINEAR, ACT_RELU, ACT_SELU, ACT_SIGMOID, ACT_SOFTMAX,
@@ -55,7 +57,7 @@ const SELU_ALPHA = 1.6732632423543772848170429916717;
 
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 
-export const ACTIVATION_TABLE = {
+const ACTIVATION_TABLE = {
   linear: {
     id: ACT_LINEAR,
     description: 'z',

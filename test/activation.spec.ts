@@ -36,7 +36,6 @@
 //   until it is given bounds of its own
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as abi from '../src/abi.js';
 import { type Activation, activationEntry, ACTIVATIONS } from '../src/activations.js';
 import * as ref from '../src/reference/ops.js';
 import { BUILDS, kernelHeap, type KernelHeap } from './support/kernels.js';
