@@ -10,14 +10,18 @@
 // Each SIMD body has a scalar tail computing the same expression, which is
 // all the scalar build runs; both round identically. Sigmoid's and softmax's
 // e^x, the costly ones, end instead on a partial vector (assembly/exp.ts
-// computes the same bits either way). The activations without a lane form
-// run one value at a time in both builds (activateOne, slopeOne).
+// computes the same bits either way). The other activations run one value at
+// a time (activateOne, slopeOne), but for those the SIMD build computes four at
+// a time with the same IEEE operations in the same order (activateOneLanes,
+// slopeOneLanes; expm1 and log1p from assembly/mathv.ts): elu, selu, softplus,
+// softsign and hardSigmoid. Gelu and swish, whose slopes read Z, stay scalar.
 
 import {
   ACT_ELU, ACT_GELU, ACT_HARD_SIGMOID, ACT_LEAKY_RELU, ACT_LINEAR, ACT_RELU, ACT_SELU, ACT_SIGMOID,
   ACT_SOFTMAX, ACT_SOFTPLUS, ACT_SOFTSIGN, ACT_SWISH, ACT_TANH,
 } from "../src/abi";
 import { expf, expv, sigmoidf, sigmoidv } from "./exp";
+import { expm1v, log1pv } from "./mathv";
 import { at, copyElements, loadFew, storeFew } from "./memory";
 
 /**
@@ -39,7 +43,11 @@ export function activate(z: usize, m: i32, n: i32, bias: usize, act: i32, alpha:
       break;
     }
     default: {
-      for (let i = 0; i < count; i++) store<f32>(at(z, i), activateOne(load<f32>(at(z, i)), act));
+      let i = 0;
+      if (ASC_FEATURE_SIMD && hasOneLanes(act)) {
+        for (; i + 4 <= count; i += 4) v128.store(at(z, i), activateOneLanes(v128.load(at(z, i)), act));
+      }
+      for (; i < count; i++) store<f32>(at(z, i), activateOne(load<f32>(at(z, i)), act));
     }
   }
 }
@@ -87,7 +95,13 @@ export function activationBackward(d: usize, a: usize, m: i32, n: i32, act: i32,
       break;
     }
     default: {
-      for (let i = 0; i < count; i++) {
+      let i = 0;
+      if (ASC_FEATURE_SIMD && hasOneLanes(act)) {
+        for (; i + 4 <= count; i += 4) {
+          v128.store(at(d, i), f32x4.mul(v128.load(at(d, i)), slopeOneLanes(v128.load(at(a, i)), act)));
+        }
+      }
+      for (; i < count; i++) {
         const z: f32 = pre != 0 ? load<f32>(at(pre, i)) : 0;
         store<f32>(at(d, i), load<f32>(at(d, i)) * slopeOne(load<f32>(at(a, i)), z, act));
       }
@@ -138,6 +152,49 @@ const INV_SQRT_2PI: f32 = 0.39894228040143267794;
     }
     case ACT_HARD_SIGMOID: return a > 0 && a < 1 ? HARD_SIGMOID_SLOPE : 0;
     default: return 1;
+  }
+}
+
+/** Whether activateOneLanes and slopeOneLanes compute act: elu, selu, softplus, softsign and hardSigmoid. */
+@inline function hasOneLanes(act: i32): bool {
+  return act == ACT_ELU || act == ACT_SELU || act == ACT_SOFTPLUS || act == ACT_SOFTSIGN || act == ACT_HARD_SIGMOID;
+}
+
+/** activateOne in each of four lanes, with its bits, for an act with hasOneLanes. */
+@inline function activateOneLanes(z: v128, act: i32): v128 {
+  switch (act) {
+    case ACT_ELU:
+    case ACT_SELU: {
+      const positive = f32x4.gt(z, f32x4.splat(0));
+      const elu = v128.bitselect(z, expm1v(z), positive);
+      if (act == ACT_ELU) return elu;
+      return f32x4.mul(v128.bitselect(f32x4.splat(SELU_SCALE), f32x4.splat(SELU_SCALE_ALPHA), positive), elu);
+    }
+    case ACT_SOFTPLUS: return f32x4.add(f32x4.max(z, f32x4.splat(0)), log1pv(expv(f32x4.neg(f32x4.abs(z)))));
+    case ACT_SOFTSIGN: return f32x4.div(z, f32x4.add(f32x4.splat(1), f32x4.abs(z)));
+    default: { // hardSigmoid
+      const line = f32x4.add(f32x4.mul(f32x4.splat(HARD_SIGMOID_SLOPE), z), f32x4.splat(HARD_SIGMOID_OFFSET));
+      return f32x4.min(f32x4.max(line, f32x4.splat(0)), f32x4.splat(1));
+    }
+  }
+}
+
+/** slopeOne in each of four lanes, with its bits, for an act with hasOneLanes (none of which reads Z). */
+@inline function slopeOneLanes(a: v128, act: i32): v128 {
+  switch (act) {
+    case ACT_ELU: return v128.bitselect(f32x4.splat(1), f32x4.add(a, f32x4.splat(1)), f32x4.gt(a, f32x4.splat(0)));
+    case ACT_SELU: {
+      return v128.bitselect(f32x4.splat(SELU_SCALE), f32x4.add(a, f32x4.splat(SELU_SCALE_ALPHA)), f32x4.gt(a, f32x4.splat(0)));
+    }
+    case ACT_SOFTPLUS: return f32x4.sub(f32x4.splat(1), expv(f32x4.neg(a)));
+    case ACT_SOFTSIGN: {
+      const rest = f32x4.sub(f32x4.splat(1), f32x4.abs(a));
+      return f32x4.mul(rest, rest);
+    }
+    default: { // hardSigmoid
+      const inside = v128.and(f32x4.gt(a, f32x4.splat(0)), f32x4.lt(a, f32x4.splat(1)));
+      return v128.bitselect(f32x4.splat(HARD_SIGMOID_SLOPE), f32x4.splat(0), inside);
+    }
   }
 }
 

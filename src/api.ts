@@ -2,6 +2,7 @@
 
 export { type FormatConverters, type LayerWeightsInput, Network, registerFormats } from './network.js';
 export type { History } from './engine.js';
+export { ACTIVATIONS, activationFunction } from './activations.js';
 export type {
   Activation, BackendChoice, Init, LayerConfig, Loss, NetworkConfig,
 } from './config.js';

@@ -26,7 +26,8 @@
 // the engine shifts or truncates an address.
 
 import * as abi from './abi.js';
-import { activationTraits, type LayerSpec, LOSS_IDS, type NetworkSpec } from './config.js';
+import { activationEntry } from './activations.js';
+import { type LayerSpec, LOSS_IDS, type NetworkSpec } from './config.js';
 import { alignUp, type Heap } from './wasm/heap.js';
 
 /** The f32/i32/u32 view index of a byte address (unsigned: addresses of 2 GiB and more stay positive). */
@@ -256,7 +257,7 @@ export class Arena {
       batchWeights: take(request.weights ? capacity * 4 : 0),
       activations: specs.map((l) => take(capacity * l.units * 4)),
       deltas: specs.map((l) => take(capacity * l.units * 4)),
-      preactivations: specs.map((l) => take(activationTraits(l.activation).keepsPreactivations ? capacity * l.units * 4 : 0)),
+      preactivations: specs.map((l) => take(activationEntry(l.activation).keepsPreactivations ? capacity * l.units * 4 : 0)),
       dropped: specs.map((l) => take(l.dropout > 0 ? capacity * l.units * 4 : 0)),
       scratch: take(scratchFloats * 4),
       batchInputs: take(capacity * specs[0]!.inputs * 4),
@@ -444,7 +445,7 @@ export class Arena {
       const tensors = this.layers[l]!;
       i32[at + abi.LAYER_INPUTS / 4] = layer.inputs;
       i32[at + abi.LAYER_UNITS / 4] = layer.units;
-      i32[at + abi.LAYER_ACTIVATION / 4] = activationTraits(layer.activation).id;
+      i32[at + abi.LAYER_ACTIVATION / 4] = activationEntry(layer.activation).id;
       f32[at + abi.LAYER_ALPHA / 4] = layer.alpha;
       f32[at + abi.LAYER_DROPOUT / 4] = layer.dropout;
       i32[at + abi.LAYER_FLAGS / 4] =

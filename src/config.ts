@@ -4,50 +4,15 @@
 
 import {
   ACC_ARGMAX, ACC_BINARY, ACC_INDEX, ACC_NONE,
-  ACT_ELU, ACT_GELU, ACT_HARD_SIGMOID, ACT_LEAKY_RELU, ACT_LINEAR, ACT_RELU, ACT_SELU, ACT_SIGMOID, ACT_SOFTMAX,
-  ACT_SOFTPLUS, ACT_SOFTSIGN, ACT_SWISH, ACT_TANH,
   LOSS_BINARY_CROSSENTROPY, LOSS_CATEGORICAL_CROSSENTROPY, LOSS_HUBER, LOSS_MEAN_ABSOLUTE_ERROR,
   LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, LOSS_SQUARED_ERROR,
 } from './abi.js';
+import { type Activation, ACTIVATIONS, DEFAULT_ALPHA } from './activations.js';
 import { SimdnetError } from './errors.js';
 import { boolean, choice, finite, integer, orDefault, plainObject } from './validate.js';
 
-interface ActivationTraits {
-  /** Its id in the kernels. */
-  readonly id: number;
-  /** The initialisation 'auto' gives its layers: He for the relu family, Glorot otherwise. */
-  readonly init: 'heUniform' | 'glorotUniform';
-  /** Whether its slope needs Z, not only the outputs, so that a layer keeps Z while training. */
-  readonly keepsPreactivations?: true;
-}
-
-/**
- * Every activation the library has. The kernels compute each one in assembly/activation.ts; the
- * float64 reference (src/reference/ops.ts) and the file formats (src/formats/) each hold a
- * record keyed by these names, so a name missing there does not compile.
- */
-export const ACTIVATION_TRAITS = {
-  linear: { id: ACT_LINEAR, init: 'glorotUniform' },
-  sigmoid: { id: ACT_SIGMOID, init: 'glorotUniform' },
-  tanh: { id: ACT_TANH, init: 'glorotUniform' },
-  relu: { id: ACT_RELU, init: 'heUniform' },
-  leakyRelu: { id: ACT_LEAKY_RELU, init: 'heUniform' },
-  softmax: { id: ACT_SOFTMAX, init: 'glorotUniform' },
-  elu: { id: ACT_ELU, init: 'heUniform' },
-  selu: { id: ACT_SELU, init: 'glorotUniform' },
-  gelu: { id: ACT_GELU, init: 'heUniform', keepsPreactivations: true },
-  softplus: { id: ACT_SOFTPLUS, init: 'glorotUniform' },
-  swish: { id: ACT_SWISH, init: 'heUniform', keepsPreactivations: true },
-  softsign: { id: ACT_SOFTSIGN, init: 'glorotUniform' },
-  hardSigmoid: { id: ACT_HARD_SIGMOID, init: 'glorotUniform' },
-} as const satisfies Record<string, ActivationTraits>;
-export type Activation = keyof typeof ACTIVATION_TRAITS;
-export const ACTIVATIONS = Object.keys(ACTIVATION_TRAITS) as Activation[];
-
-/** The traits of an activation. */
-export function activationTraits(activation: Activation): ActivationTraits {
-  return ACTIVATION_TRAITS[activation];
-}
+// The activations have a table of their own (src/activations.ts); a configuration names them.
+export { type Activation, ACTIVATIONS, DEFAULT_ALPHA };
 
 export const LOSS_IDS = {
   squaredError: LOSS_SQUARED_ERROR,
@@ -76,9 +41,6 @@ export type BackendChoice = (typeof BACKENDS)[number];
 
 /** The largest width of any layer or input. */
 export const MAX_WIDTH = 1 << 24;
-
-/** leakyRelu's default slope for negative inputs. */
-export const DEFAULT_ALPHA = 0.01;
 
 export interface LayerConfig {
   /** Number of units (outputs) of the layer. */

@@ -1,11 +1,12 @@
 // Initial weights. Biases start at zero.
 
-import { activationTraits, type Init, type LayerSpec } from './config.js';
+import { activationEntry } from './activations.js';
+import type { Init, LayerSpec } from './config.js';
 import type { Rng } from './random.js';
 
 /** The scheme 'auto' picks for a layer: its activation's (He for the relu family, Glorot otherwise). */
 export function schemeFor(layer: LayerSpec, init: Init): Exclude<Init, 'auto'> {
-  return init === 'auto' ? activationTraits(layer.activation).init : init;
+  return init === 'auto' ? activationEntry(layer.activation).init : init;
 }
 
 /**

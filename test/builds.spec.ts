@@ -8,14 +8,14 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as abi from '../src/abi.js';
-import { ACTIVATION_TRAITS } from '../src/config.js';
+import { activationEntry, ACTIVATIONS } from '../src/activations.js';
 import type { Backend } from '../src/wasm/load.js';
 import { kernelHeap, type KernelHeap, RELAXED } from './support/kernels.js';
 import { expectSameBits, randomF32, seeded } from './support/numeric.js';
 
-const ACTS: number[] = Object.values(ACTIVATION_TRAITS).map((traits) => traits.id);
+const ACTS: number[] = ACTIVATIONS.map((a) => activationEntry(a).id);
 // The activations whose slope reads Z, which activate keeps at its pre address.
-const KEEPS_Z = new Set<number>(Object.values(ACTIVATION_TRAITS).filter((t) => 'keepsPreactivations' in t).map((t) => t.id));
+const KEEPS_Z = new Set<number>(ACTIVATIONS.filter((a) => activationEntry(a).keepsPreactivations).map((a) => activationEntry(a).id));
 const LOSSES = [
   abi.LOSS_SQUARED_ERROR, abi.LOSS_BINARY_CROSSENTROPY, abi.LOSS_CATEGORICAL_CROSSENTROPY, abi.LOSS_MEAN_ABSOLUTE_ERROR,
   abi.LOSS_HUBER, abi.LOSS_SPARSE_CATEGORICAL_CROSSENTROPY,
@@ -103,6 +103,30 @@ describe.each(PAIRS)('$title', ({ other, gemm }) => {
         return h.read(pd, m * n);
       });
     }
+  });
+
+  // The SIMD build computes these four at a time with the scalar forms' operations (musl's
+  // expm1f and log1pf for elu, selu and softplus, branch by branch): every 4099th float32 bit
+  // pattern, and either side of each bound where those functions change branch.
+  it.each(['elu', 'selu', 'softplus', 'softsign', 'hardSigmoid'] as const)('activate and activationBackward of %s, over the float32 range', (name) => {
+    const act = activationEntry(name).id;
+    const bits: number[] = [];
+    for (let b = 0; b < 2 ** 32; b += 4099) bits.push(b);
+    const BOUNDS = [0x33000000, 0x33800000, 0x3EB17218, 0x3ED413D0, 0x3F851592, 0x4195B844, 0x42B17217, 0x7F800000, 0x7F800001];
+    for (const bound of BOUNDS) for (let d = -3; d <= 3; d++) bits.push(bound + d, (bound + d + 2 ** 31) % 2 ** 32);
+    const z = new Float32Array(Uint32Array.from(bits).buffer);
+    const g = randomF32(seeded(act), z.length, -2, 2);
+    let a: Float32Array = new Float32Array(0);
+    same(`activate ${name} over the range`, (h) => {
+      const pz = h.f32(z);
+      h.k.activate(pz, 1, z.length, 0, act, 0, 0);
+      return (a = h.read(pz, z.length));
+    });
+    same(`activationBackward ${name} over the range`, (h) => {
+      const pd = h.f32(g);
+      h.k.activationBackward(pd, h.f32(a), 1, z.length, act, 0, 0);
+      return h.read(pd, z.length);
+    });
   });
 
   // One row of at most four outputs takes lossDelta's vector body in the SIMD build.
@@ -230,8 +254,9 @@ describe('vectorisation in the release builds', () => {
   it.each([
     ['gemm', ['gemmNN', 'gemmTN', 'gemmNT', 'gemmStrided'], ['f32x4.mul', 'f32x4.add', 'v128.load32_splat']],
     ['gemm', ['columnSums'], ['f32x4.add', 'f32x4.mul']],
-    ['activation', ['activate'], ['f32x4.max', 'f32x4.add']],
-    ['activation', ['activationBackward'], ['f32x4.mul', 'v128.bitselect']],
+    // f32x4.abs: softsign's lanes; f32x4.min and f32x4.lt: hardSigmoid's; i32x4.shl: softplus's slope (e^x).
+    ['activation', ['activate'], ['f32x4.max', 'f32x4.add', 'f32x4.abs', 'f32x4.min']],
+    ['activation', ['activationBackward'], ['f32x4.mul', 'v128.bitselect', 'f32x4.abs', 'f32x4.lt', 'i32x4.shl']],
     ['row', ['narrowForward', 'narrowBackward'], ['f32x4.mul', 'f32x4.add', 'v128.load32_splat']],
     ['loss', ['lossDelta'], ['f32x4.sub', 'v128.bitselect']],
     ['optimizer', ['sgdStep', 'momentumStep', 'scaleAddWeights'], ['f32x4.mul']],

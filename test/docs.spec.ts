@@ -7,6 +7,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { activationEntry, ACTIVATIONS } from '../src/activations.js';
 import * as simdnet from '../src/index.js';
 import type { Backend } from '../src/wasm/load.js';
 import { BACKENDS } from './support/kernels.js';
@@ -105,5 +106,15 @@ describe.each(BACKENDS)('docs examples print what the page shows (%s)', (backend
   it.each(examples)('$name', async ({ code, output }) => {
     expect(output?.lang, 'the block after an example that prints is its output, as ```text').toBe('text');
     expect(await runExample(code, backend)).toBe(output!.body);
+  });
+});
+
+describe('docs/conventions.md', () => {
+  // A row per activation: | `'name'` | g(z) | g′(z) |, the g(z) cell saying what the table's description says.
+  const rows = new Map(
+    [...read('docs/conventions.md').matchAll(/^\| `'(\w+)'` \| (.+?) \| .+ \|$/gm)].map(([, name, g]) => [name!, g!.replace(/`/g, '')]),
+  );
+  it.each(ACTIVATIONS)("has %s in its table of activations, as the activation table describes it", (activation) => {
+    expect(rows.get(activation), `no row for '${activation}'`).toContain(activationEntry(activation).description);
   });
 });

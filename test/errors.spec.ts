@@ -5,6 +5,7 @@
 // any wasm instance is made.
 
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { ACTIVATIONS } from '../src/activations.js';
 import {
   DivergenceError, gradientCheck, type Matrix, Network, type NetworkConfig, type NetworkJSON, NonFiniteOutputError, SimdnetError,
 } from '../src/index.js';
@@ -79,7 +80,8 @@ const load = (json: unknown, options?: unknown) => () => Network.fromJSON(json a
 const layerOf = (json: Json, l: number): { weights: unknown[]; biases: unknown[] | null } & Record<string, unknown> =>
   json.layers[l] as unknown as { weights: unknown[]; biases: unknown[] | null } & Record<string, unknown>;
 
-const ACTIVATION_NAMES = /'linear', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'softmax', 'elu', 'selu', 'gelu', 'softplus', 'swish', 'softsign' or 'hardSigmoid'/;
+// Every activation of the table, quoted, as "'a', 'b' or 'c'".
+const ACTIVATION_NAMES = new RegExp(`${ACTIVATIONS.slice(0, -1).map((a) => `'${a}'`).join(', ')} or '${ACTIVATIONS.at(-1)}'`);
 const LOSS_NAMES = /'squaredError', 'binaryCrossentropy', 'categoricalCrossentropy', 'meanAbsoluteError', 'huber' or 'sparseCategoricalCrossentropy'/;
 
 /** [what, the network involved (or standing by), the bad call, what the message must say] */

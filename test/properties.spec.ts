@@ -7,13 +7,13 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
-  type Activation, DivergenceError, type LayerConfig, type Loss, type Matrix, Network, type NetworkConfig, type NetworkJSON,
+  DivergenceError, type LayerConfig, type Loss, type Matrix, Network, type NetworkConfig, type NetworkJSON,
   SimdnetError,
 } from '../src/index.js';
+import { ACTIVATIONS } from '../src/activations.js';
 import { engineOf } from '../src/network.js';
 import { expectNamedError, weightHash } from './support/untouched.js';
 
-const ACTIVATIONS: Activation[] = ['linear', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'softmax'];
 const LOSSES: Loss[] = ['squaredError', 'binaryCrossentropy', 'categoricalCrossentropy'];
 
 // Random valid configurations: softmax layers and categorical outputs get at least 2 units.

@@ -5,7 +5,7 @@
 // the switch-over, with signed zeros, infinities and NaN among the inputs.
 
 import { beforeAll, describe, it } from 'vitest';
-import { ACTIVATION_TRAITS } from '../src/config.js';
+import { activationEntry, ACTIVATIONS as NAMES } from '../src/activations.js';
 import { BACKENDS, kernelHeap, type KernelHeap } from './support/kernels.js';
 import { expectGuardsIntact, expectSameBits, expectUnchanged, guarded, randomF32, seeded, snapshot } from './support/numeric.js';
 
@@ -148,7 +148,7 @@ describe.each(BACKENDS)('row.ts kernels equal the batch kernels at one row (%s b
 // row.ts's narrow kernels (layers of at most four units, one row) against the row kernels
 // they fuse, for every activation: those with a lane form take the vector body in the SIMD
 // build, tanh and softmax fall back. Inputs of 1–4 also pass the delta down in lanes.
-const ACTIVATIONS = Object.values(ACTIVATION_TRAITS).map((traits) => traits.id);
+const ACTIVATIONS = NAMES.map((a) => activationEntry(a).id);
 const NARROW_SHAPES: [number, number][] = [];
 for (const k of [1, 2, 3, 4, 5, 33]) for (let n = 1; n <= 4; n++) NARROW_SHAPES.push([k, n]);
 

@@ -3,6 +3,7 @@
 // names it, with the network put back; and the pool's workers never outlive their use.
 
 import { afterAll, describe, expect, it } from 'vitest';
+import { ELEMENTWISE_ACTIVATIONS } from '../src/activations.js';
 import { type FitOptions, Network, type NetworkConfig, SimdnetError } from '../src/index.js';
 import { engineOf } from '../src/network.js';
 import { Rng } from '../src/random.js';
@@ -61,6 +62,19 @@ describe('the same bits on any number of threads', () => {
       outcomes.push({ history, weights: weightHash(net), outputs: bits(net.predict(X)), evaluation: net.evaluate(X, Y) });
     }
     for (const outcome of outcomes.slice(1)) expect(outcome).toEqual(outcomes[0]);
+  });
+
+  // Both hidden layers of each element-wise activation in turn (the configuration above has relu and tanh).
+  it.each(ELEMENTWISE_ACTIVATIONS)('%s layers: weights and predictions on 1 and 3 threads', async (activation) => {
+    const outcomes = [];
+    for (const threads of [1, 3]) {
+      const net = await Network.create({ ...CONFIG(threads), layers: [{ units: 130, activation }, { units: 67, activation }, { units: 7, activation: 'softmax' }] });
+      live.push(net);
+      expect(net.threads).toBe(threads);
+      await net.fit(X, Y, FITS[0]![1]);
+      outcomes.push({ weights: weightHash(net), outputs: bits(net.predict(X)) });
+    }
+    expect(outcomes[1]).toEqual(outcomes[0]);
   });
 
   it('several threaded networks training at once give the bits each gives alone', async () => {

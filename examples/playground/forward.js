@@ -1,33 +1,9 @@
 // Every layer's activations for many input rows at once, computed in plain JavaScript from the
 // weights getWeights returns, so the page can draw what each hidden unit does over the plane
-// (predict gives only the output layer). The activations are the library's own definitions.
+// (predict gives only the output layer). The activations are the library's own functions.
 
-const sigmoid = (z) => 1 / (1 + Math.exp(-z));
-const SELU_SCALE = 1.0507009873554805;
-const SELU_ALPHA = 1.6732632423543772;
-
-// Φ(z), the standard normal distribution function, from Abramowitz and Stegun's 7.1.26 fit of
-// erf (absolute error below 1.5e-7, ample for drawing).
-function normalCdf(z) {
-  const x = Math.abs(z) / Math.SQRT2;
-  const t = 1 / (1 + 0.3275911 * x);
-  const tail = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-x * x) / 2;
-  return z >= 0 ? 1 - tail : tail;
-}
-
-const ELEMENTWISE = {
-  linear: (z) => z,
-  sigmoid,
-  tanh: Math.tanh,
-  relu: (z) => (z > 0 ? z : 0),
-  elu: (z) => (z > 0 ? z : Math.expm1(z)),
-  selu: (z) => SELU_SCALE * (z > 0 ? z : SELU_ALPHA * Math.expm1(z)),
-  gelu: (z) => z * normalCdf(z),
-  softplus: (z) => Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))),
-  swish: (z) => z * sigmoid(z),
-  softsign: (z) => z / (1 + Math.abs(z)),
-  hardSigmoid: (z) => Math.min(Math.max(0.2 * z + 0.5, 0), 1),
-};
+// The library's entry without embedded wasm: the page needs only its activation functions.
+import { activationFunction } from '../../dist/slim.js';
 
 // Softmax over each row of a rows×units block, in place, shifted by the row's largest value
 // so that exp cannot overflow.
@@ -43,7 +19,7 @@ function softmaxRows(a, rows, units) {
 
 function activateInPlace(a, rows, { units, activation, alpha }) {
   if (activation === 'softmax') return softmaxRows(a, rows, units);
-  const g = activation === 'leakyRelu' ? (z) => (z > 0 ? z : alpha * z) : ELEMENTWISE[activation];
+  const g = activationFunction(activation, alpha);
   for (let i = 0; i < a.length; i++) a[i] = g(a[i]);
 }
 

@@ -12,7 +12,7 @@ export interface Settings {
   pace: { speed: string; maxEpochs: number | null; stopAtConvergence: boolean };
 }
 
-export const ACTIVATIONS: Activation[];
+export const ACTIVATIONS: readonly Activation[];
 export const OPTIMIZERS: string[];
 export const SPEEDS: Record<string, string>;
 export const CHOICES: Record<string, string[]>;

@@ -1,11 +1,11 @@
 // The playground's settings: every control's text as typed, the same text in the page's URL,
 // and the check that turns the texts into a configuration or says what is wrong with each.
 
+// The library's entry without embedded wasm: the page needs only its list of activations.
+import { ACTIVATIONS } from '../../dist/slim.js';
 import { DATASETS, trainingPointCount } from './datasets.js';
 
-export const ACTIVATIONS = [
-  'linear', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'softmax', 'elu', 'selu', 'gelu', 'softplus', 'swish', 'softsign', 'hardSigmoid',
-];
+export { ACTIVATIONS };
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'adamw', 'rmsprop', 'adagrad'];
 export const SPEEDS = { step: '1 step a frame', epoch: '1 epoch a frame', epochs10: '10 epochs a frame', full: 'full speed' };
 

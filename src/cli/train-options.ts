@@ -3,6 +3,7 @@
 // are the library's own fit options, so a saved model's record of them is what
 // Network.fit takes to train it again.
 
+import { ELEMENTWISE_ACTIVATIONS } from '../activations.js';
 import { MAX_THREADS, type ThreadsChoice } from '../config.js';
 // The class the bundled checks below throw: the CLI's build bundles them, and takes the rest of the library from dist/index.js.
 import { SimdnetError } from '../errors.js';
@@ -18,9 +19,6 @@ import { choiceOption, numberOption, TABLE_OPTIONS } from './args.js';
 import { TASKS } from './dataset.js';
 import { UsageError } from './errors.js';
 
-export const HIDDEN_ACTIVATIONS: readonly Activation[] = [
-  'relu', 'leakyRelu', 'tanh', 'sigmoid', 'linear', 'elu', 'selu', 'gelu', 'softplus', 'swish', 'softsign', 'hardSigmoid',
-];
 /** The losses a regression may train with (a classification trains with cross-entropy). */
 export const REGRESSION_LOSSES = ['squaredError', 'meanAbsoluteError', 'huber'] as const;
 export type RegressionLoss = (typeof REGRESSION_LOSSES)[number];
@@ -148,7 +146,7 @@ export function readSettings(values: TrainValues): TrainSettings {
   if (values['huber-delta'] !== undefined && loss !== 'huber') throw new UsageError('--huber-delta needs --loss huber', 'train');
   return {
     hidden,
-    activation: choiceOption(values.activation, 'activation', HIDDEN_ACTIVATIONS, 'relu', 'train'),
+    activation: choiceOption(values.activation, 'activation', ELEMENTWISE_ACTIVATIONS, 'relu', 'train'),
     dropout,
     loss,
     huberDelta: optional('huber-delta', positive),

@@ -2,6 +2,7 @@
 // the standardisation of its features (see model-file.ts). A file too large to hold in memory
 // is read a chunk at a time (train-stream.ts).
 
+import { activationEntry, ELEMENTWISE_ACTIVATIONS } from '../activations.js';
 import { type EpochLog, type FitOptions, Model, Network } from '../index.js';
 import { escaped, formatCount, someOf } from '../text.js';
 import { readCommand, TABLE_HELP, tableOptions } from './args.js';
@@ -13,7 +14,7 @@ import { saveModel } from './model-file.js';
 import { progressBar } from './progress.js';
 import { CHUNK_ROWS, type Source, type Trained, type TrainingHooks, trainStreamed } from './train-stream.js';
 import {
-  DEFAULT_SHUFFLE_BUFFER, fitOptions, fitRecord, HIDDEN_ACTIVATIONS, OPTIMIZERS, readSettings, REGRESSION_LOSSES, TRAIN_OPTIONS, type TrainSettings, type TrainValues,
+  DEFAULT_SHUFFLE_BUFFER, fitOptions, fitRecord, OPTIMIZERS, readSettings, REGRESSION_LOSSES, TRAIN_OPTIONS, type TrainSettings, type TrainValues,
 } from './train-options.js';
 import { encode, encodeValidation, modelTarget, type Preprocessing, survey } from './training-data.js';
 
@@ -42,7 +43,8 @@ Options:
       --drop <columns>       comma-separated columns to leave out (names or indices)
   -l, --layers <units>       hidden layer sizes, comma-separated (default: 32);
                              'none' for no hidden layer
-  -a, --activation <name>    hidden activation: ${HIDDEN_ACTIVATIONS.join(', ')} (default: relu)
+  -a, --activation <name>    hidden activation (default: relu), one of:
+${ELEMENTWISE_ACTIVATIONS.map((a) => `${' '.repeat(31)}${a.padEnd(13)}${activationEntry(a).description}`).join('\n')}
       --dropout <p>          drop each hidden unit's output with probability p
                              while training (0 ≤ p < 1; default: 0)
       --loss <name>          a regression's loss: ${REGRESSION_LOSSES.join(', ')}

@@ -3,7 +3,8 @@
 // kernels use A), the chain rule is never fused, and nothing is vectorised.
 // Tests hold the wasm kernels to these.
 
-import type { Activation, Loss } from '../config.js';
+import { type Activation, activationEntry } from '../activations.js';
+import type { Loss } from '../config.js';
 
 export type Vector = Float64Array;
 
@@ -37,70 +38,11 @@ export function transpose(a: ArrayLike<number>, rows: number, cols: number): Vec
   return t;
 }
 
-const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
-
-/** erfc(x) for x ≥ 0: its Maclaurin series below 2.5, Laplace's continued fraction above (Lentz's method). */
-function erfcNonNegative(x: number): number {
-  if (x < 2.5) {
-    let term = x;
-    let sum = x;
-    for (let n = 1; Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
-      term *= (-x * x) / n;
-      sum += term / (2 * n + 1);
-    }
-    return 1 - (2 / Math.sqrt(Math.PI)) * sum;
-  }
-  // erfc(x) = e^(−x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + …))))).
-  const tiny = 1e-300;
-  let f = x;
-  let c = x;
-  let d = 0;
-  for (let n = 1; n < 500; n++) {
-    const a = n / 2;
-    d = x + a * d;
-    d = 1 / (Math.abs(d) < tiny ? tiny : d);
-    c = x + a / c;
-    const delta = c * d;
-    f *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
-  }
-  return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
-}
-
-/** Φ(z), the standard normal distribution function. */
-export function normalCdf(z: number): number {
-  const tail = 0.5 * erfcNonNegative(Math.abs(z) / Math.SQRT2);
-  return z >= 0 ? 1 - tail : tail;
-}
-
-const SELU_SCALE = 1.0507009873554804934193349852946;
-const SELU_ALPHA = 1.6732632423543772848170429916717;
-
-/** Each element-wise activation g(z) and its slope g'(z), with leakyRelu's slope α. */
-const ELEMENTWISE: Record<Exclude<Activation, 'softmax'>, { g(z: number, alpha: number): number; slope(z: number, alpha: number): number }> = {
-  linear: { g: (z) => z, slope: () => 1 },
-  sigmoid: { g: sigmoid, slope: (z) => sigmoid(z) * (1 - sigmoid(z)) },
-  tanh: { g: Math.tanh, slope: (z) => 1 - Math.tanh(z) ** 2 },
-  relu: { g: (z) => Math.max(z, 0), slope: (z) => (z > 0 ? 1 : 0) },
-  leakyRelu: { g: (z, alpha) => (z > 0 ? z : alpha * z), slope: (z, alpha) => (z > 0 ? 1 : alpha) },
-  elu: { g: (z) => (z > 0 ? z : Math.expm1(z)), slope: (z) => (z > 0 ? 1 : Math.exp(z)) },
-  selu: {
-    g: (z) => SELU_SCALE * (z > 0 ? z : SELU_ALPHA * Math.expm1(z)),
-    slope: (z) => SELU_SCALE * (z > 0 ? 1 : SELU_ALPHA * Math.exp(z)),
-  },
-  // The exact form, z·Φ(z), not the tanh approximation.
-  gelu: { g: (z) => z * normalCdf(z), slope: (z) => normalCdf(z) + (z * Math.exp(-0.5 * z * z)) / Math.sqrt(2 * Math.PI) },
-  softplus: { g: (z) => Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))), slope: sigmoid },
-  swish: { g: (z) => z * sigmoid(z), slope: (z) => sigmoid(z) + z * sigmoid(z) * (1 - sigmoid(z)) },
-  softsign: { g: (z) => z / (1 + Math.abs(z)), slope: (z) => 1 / (1 + Math.abs(z)) ** 2 },
-  // Keras 2's and ONNX's default: clip(0.2·z + 0.5, 0, 1).
-  hardSigmoid: { g: (z) => Math.min(Math.max(0.2 * z + 0.5, 0), 1), slope: (z) => (z > -2.5 && z < 2.5 ? 0.2 : 0) },
-};
-
 /** A = g(Z) for an m×n block (softmax row by row). */
 export function activate(z: ArrayLike<number>, m: number, n: number, activation: Activation, alpha = 0): Vector {
   const a = new Float64Array(m * n);
-  if (activation === 'softmax') {
+  const { reference } = activationEntry(activation);
+  if (reference === 'softmax') {
     for (let i = 0; i < m; i++) {
       const row = Array.from({ length: n }, (_, j) => z[i * n + j]!);
       const top = Math.max(...row);
@@ -110,8 +52,7 @@ export function activate(z: ArrayLike<number>, m: number, n: number, activation:
     }
     return a;
   }
-  const { g } = ELEMENTWISE[activation];
-  for (let i = 0; i < m * n; i++) a[i] = g(z[i]!, alpha);
+  for (let i = 0; i < m * n; i++) a[i] = reference.g(z[i]!, alpha);
   return a;
 }
 
@@ -125,8 +66,9 @@ export function activationBackward(
   alpha = 0,
 ): Vector {
   const d = new Float64Array(m * n);
-  if (activation === 'softmax') {
-    const a = activate(z, m, n, 'softmax');
+  const { reference } = activationEntry(activation);
+  if (reference === 'softmax') {
+    const a = activate(z, m, n, activation);
     for (let i = 0; i < m; i++) {
       // J[j][k] = a_j (δ_jk − a_k), so (J·g)_j = a_j (g_j − Σ_k a_k g_k).
       let dot = 0;
@@ -135,8 +77,7 @@ export function activationBackward(
     }
     return d;
   }
-  const { slope } = ELEMENTWISE[activation];
-  for (let i = 0; i < m * n; i++) d[i] = g[i]! * slope(z[i]!, alpha);
+  for (let i = 0; i < m * n; i++) d[i] = g[i]! * reference.slope(z[i]!, alpha);
   return d;
 }
 

@@ -1,8 +1,6 @@
-// Each simdnet activation as ONNX operators: the nodes the exporter writes after a layer's
-// Gemm, and the operator the importer reads back as that activation. An activation added to
-// the library is one entry here (the type makes a missing entry a compile error).
+// How an activation is written as ONNX operators and read back: the shape of each activation's
+// `onnx` entry in the activation table (src/activations.ts), and the helpers that build the common ones.
 
-import { type Activation, DEFAULT_ALPHA } from '../../config.js';
 import type { MlpLayer } from '../mlp.js';
 
 /**
@@ -38,65 +36,29 @@ export interface OnnxActivation {
 }
 
 /** An activation that is a single operator without attributes. */
-const operator = (op: string): OnnxActivation => ({ nodes: () => [{ op }], op });
+export const operator = (op: string): OnnxActivation => ({ nodes: () => [{ op }], op });
 
-/** An activation that is a single operator whose float attributes have fixed values (ONNX's defaults). */
-const fixed = (op: string, floats: Record<string, number>): OnnxActivation => ({
-  nodes: () => [{ op, floats }],
-  op,
+/**
+ * An activation that is a single operator without options: check throws (by attributes.fail)
+ * when an attribute read back makes it compute something else.
+ */
+export const checked = (node: ActivationNode, check: (attributes: NodeAttributes) => void): OnnxActivation => ({
+  nodes: () => [node],
+  op: node.op,
   options: (attributes) => {
-    for (const [name, value] of Object.entries(floats)) {
-      const got = attributes.float(name, value);
-      if (Math.fround(got) !== Math.fround(value)) attributes.fail(`${name} = ${got}; simdnet's ${op} has ${name} = ${value}`);
-    }
+    check(attributes);
     return {};
   },
 });
 
-// Selu's constants (Klambauer et al. 2017), as ONNX's defaults.
-const SELU_ALPHA = 1.6732632423543772;
-const SELU_SCALE = 1.0507009873554805;
-
-export const ONNX_ACTIVATIONS: Record<Activation, OnnxActivation> = {
-  linear: { nodes: () => [] },
-  sigmoid: operator('Sigmoid'),
-  tanh: operator('Tanh'),
-  relu: operator('Relu'),
-  leakyRelu: {
-    nodes: (layer) => [{ op: 'LeakyRelu', floats: { alpha: layer.alpha ?? DEFAULT_ALPHA } }],
-    op: 'LeakyRelu',
-    // ONNX's default alpha, 0.01, is also simdnet's.
-    options: (attributes) => ({ alpha: attributes.float('alpha', 0.01) }),
-  },
-  softmax: {
-    nodes: () => [{ op: 'Softmax', ints: { axis: -1 } }],
-    op: 'Softmax',
-    options: (attributes) => {
-      // Every tensor read is [batch, features]: axis 1 (the default before opset 13) is the last one too.
-      const axis = attributes.int('axis', -1);
-      if (axis !== -1 && axis !== 1) attributes.fail(`softmax over axis ${axis}; only the last axis (-1, or 1 of [batch, features]) is read`);
-      return {};
-    },
-  },
-  elu: fixed('Elu', { alpha: 1 }),
-  selu: fixed('Selu', { alpha: SELU_ALPHA, gamma: SELU_SCALE }),
-  // Opset 20's Gelu, by default the exact z·Φ(z) (approximate = 'none'), as simdnet's.
-  gelu: {
-    nodes: () => [{ op: 'Gelu', opset: 20 }],
-    op: 'Gelu',
-    options: (attributes) => {
-      const approximate = attributes.string('approximate', 'none');
-      if (approximate !== 'none') attributes.fail(`approximate = '${approximate}'; simdnet's gelu is the exact one ('none')`);
-      return {};
-    },
-  },
-  softplus: operator('Softplus'),
-  // x·Sigmoid(x): the importer reads a Sigmoid then that Mul back as swish.
-  swish: { nodes: () => [{ op: 'Sigmoid' }, { op: 'Mul', inputs: ['x', 0] }] },
-  softsign: operator('Softsign'),
-  // ONNX's defaults, alpha 0.2 and beta 0.5, are simdnet's (and Keras 2's; Keras 3 slopes 1/6).
-  hardSigmoid: fixed('HardSigmoid', { alpha: 0.2, beta: 0.5 }),
-};
+/** An activation that is a single operator whose float attributes have fixed values (ONNX's defaults). */
+export const fixed = (op: string, floats: Record<string, number>): OnnxActivation =>
+  checked({ op, floats }, (attributes) => {
+    for (const [name, value] of Object.entries(floats)) {
+      const got = attributes.float(name, value);
+      if (Math.fround(got) !== Math.fround(value)) attributes.fail(`${name} = ${got}; simdnet's ${op} has ${name} = ${value}`);
+    }
+  });
 
 /**
  * ONNX activation operators no simdnet activation reads back as yet, so the error can say that

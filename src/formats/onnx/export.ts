@@ -2,8 +2,9 @@
 // transB = 0 and not a bit changes) then the activation's nodes; float32 input and output
 // of shape [batch, features] with a dynamic batch dimension.
 
+import { activationEntry } from '../../activations.js';
 import type { Mlp } from '../mlp.js';
-import { type ActivationNode, ONNX_ACTIVATIONS } from './activations.js';
+import type { ActivationNode } from './activations.js';
 import { ATTRIBUTE_TYPE, DATA_TYPE, encodeModel, type OnnxAttribute, type OnnxNode, type OnnxTensor } from './proto.js';
 
 /** The opset written unless an activation needs a later one: Softmax over the last axis by default, Gemm's bias optional. */
@@ -27,7 +28,7 @@ export function mlpToONNX(mlp: Mlp, metadata: Record<string, string> = {}): Uint
   mlp.layers.forEach((layer, l) => {
     const prefix = `layer${l + 1}`;
     const last = l === mlp.layers.length - 1;
-    const activation = ONNX_ACTIVATIONS[layer.activation].nodes(layer);
+    const activation = activationEntry(layer.activation).onnx.nodes(layer);
     for (const a of activation) opset = Math.max(opset, a.opset ?? OPSET_VERSION);
     const z = activation.length === 0 && last ? OUTPUT_NAME : `${prefix}.z`;
     const inputs = layer.weights.length / layer.units;

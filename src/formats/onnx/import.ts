@@ -5,16 +5,17 @@
 // [batch, features], Identity and Dropout are passed through; Constant nodes, and Identity nodes
 // of initializers, supply tensors like initializers do.
 
+import { ACTIVATIONS, activationEntry } from '../../activations.js';
 import { MAX_WIDTH } from '../../config.js';
 import { oneOf } from '../../errors.js';
 import { SimdnetError } from '../../index.js';
 import { shortestFloat32 } from '../../serialization.js';
 import type { Mlp, MlpLayer } from '../mlp.js';
-import { type NodeAttributes, ONNX_ACTIVATIONS, type OnnxActivation, OTHER_ACTIVATION_OPS } from './activations.js';
+import { type NodeAttributes, type OnnxActivation, OTHER_ACTIVATION_OPS } from './activations.js';
 import { ATTRIBUTE_TYPE, DATA_TYPE, DATA_TYPE_NAMES, decodeModel, type OnnxNode, type OnnxTensor } from './proto.js';
 
 const ACTIVATION_BY_OP = new Map(
-  Object.entries(ONNX_ACTIVATIONS).filter(([, a]) => a.op !== undefined).map(([activation, a]) => [a.op!, { activation, ...a }]),
+  ACTIVATIONS.map((activation) => ({ activation, ...activationEntry(activation).onnx })).filter((a) => a.op !== undefined).map((a) => [a.op!, a]),
 ) as Map<string, OnnxActivation & { activation: MlpLayer['activation'] }>;
 
 const READ_OPS = ['Gemm', 'MatMul', 'Add', ...ACTIVATION_BY_OP.keys(), 'Mul', 'Flatten', 'Reshape', 'Identity', 'Dropout', 'Constant'];
@@ -125,7 +126,7 @@ class Chain {
     const read = activation ? (r: NodeReader) => this.#activation(r, activation) : this.#operators.get(node.opType);
     if (read) read(at);
     else if (OTHER_ACTIVATION_OPS.has(node.opType)) {
-      at.fail(`simdnet has no activation that computes ${node.opType}; its activations are ${oneOf(Object.keys(ONNX_ACTIVATIONS))}`);
+      at.fail(`simdnet has no activation that computes ${node.opType}; its activations are ${oneOf(ACTIVATIONS)}`);
     } else {
       at.fail(`the operator is not supported; simdnet reads ${READ_OPS.join(', ')}`);
     }

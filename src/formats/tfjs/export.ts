@@ -3,8 +3,8 @@
 // with dropout), the way tfjs-layers saves one.
 // Keras's Dense kernel is inputs × units, row-major, like simdnet's: the weights are copied as is.
 
+import { activationEntry } from '../../activations.js';
 import type { Mlp } from '../mlp.js';
-import { KERAS_ACTIVATIONS } from './activations.js';
 import type { KerasLayerJSON, TFJSArtifacts, TFJSWeightSpec } from './artifacts.js';
 
 /** The artifacts of a Keras Sequential model computing the network; metadata becomes userDefinedMetadata. */
@@ -15,7 +15,7 @@ export function mlpToTFJS(mlp: Mlp, metadata?: Record<string, unknown>): TFJSArt
   const counts: Record<string, number> = {};
   const nameOf = (base: string) => `${base}_${(counts[base] = (counts[base] ?? 0) + 1)}`;
   mlp.layers.forEach((layer, l) => {
-    const activation = KERAS_ACTIVATIONS[layer.activation];
+    const activation = activationEntry(layer.activation).keras;
     const name = nameOf('dense');
     layers.push({
       class_name: 'Dense',

@@ -4,18 +4,19 @@
 // layer/vars/0). InputLayer, Dropout and Flatten pass through; an Activation, LeakyReLU, ReLU or
 // Softmax layer gives the linear Dense layer before it its activation.
 
+import { ACTIVATIONS, activationEntry } from '../../activations.js';
 import { type Activation, type Loss, MAX_WIDTH } from '../../config.js';
 import { describe } from '../../errors.js';
 import { SimdnetError } from '../../index.js';
 import type { Mlp, MlpLayer } from '../mlp.js';
-import { KERAS_ACTIVATIONS } from './activations.js';
 import type { TFJSWeightSpec } from './artifacts.js';
 
 const READ_LAYERS = ['Dense', 'InputLayer', 'Dropout', 'Flatten', 'Activation', 'LeakyReLU', 'ReLU', 'Softmax'];
 
 /** Keras activation names (as Dense and Activation layers write them) and what each reads as. */
 const ACTIVATION_BY_NAME = new Map<string, { activation: Activation; alpha?: number }>();
-for (const [activation, keras] of Object.entries(KERAS_ACTIVATIONS) as [Activation, (typeof KERAS_ACTIVATIONS)[Activation]][]) {
+for (const activation of ACTIVATIONS) {
+  const { keras } = activationEntry(activation);
   if (keras.name !== undefined) ACTIVATION_BY_NAME.set(keras.name, { activation });
   for (const [alias, options] of Object.entries(keras.aliases ?? {})) ACTIVATION_BY_NAME.set(alias, { activation, ...options });
 }
