@@ -785,7 +785,9 @@ export class Engine {
 
   #finishHistory(history: History, progress: FitProgress): History {
     const { epochs, loss, learningRate, accuracy, valLoss, valAccuracy } = history;
-    for (const values of [loss, learningRate, accuracy, valLoss, valAccuracy]) if (values) values.length = epochs;
+    for (const values of [loss, learningRate, accuracy, valLoss, valAccuracy]) {
+      if (values && values.length > epochs) values.length = epochs;
+    }
     writeFixedRate(history, progress.fixedRate);
     const bestEpoch = progress.between.bestEpoch;
     if (bestEpoch !== undefined) history.bestEpoch = bestEpoch;
