@@ -42,3 +42,12 @@ export function shuffle(values: usize, n: i32, state: usize): void {
     store<u32>(at(values, j), vi);
   }
 }
+
+/**
+ * The order of an epoch's rows: 0..rows-1 permuted afresh each epoch, so that it depends only on
+ * the generator's state and not on where earlier fit calls left the order.
+ */
+export function shuffleRows(order: usize, rows: i32, state: usize): void {
+  for (let r = 0; r < rows; r++) store<u32>(order + (<usize>r << 2), r);
+  shuffle(order, rows, state);
+}

@@ -2,6 +2,8 @@
 
 import {
   LAYER_BYTES, LAYER_INPUTS, LAYER_UNITS, LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, NET_HEADER_BYTES, NET_LAYER_COUNT, NET_LOSS,
+  RUN_RNG_SNAPSHOTS, RUN_SNAPSHOT0, RUN_SNAPSHOT1, RUN_STATS, RUN_STATS_CAPACITY, STATS_BYTES, STATS_CORRECT, STATS_LOSS,
+  STATS_VAL_CORRECT, STATS_VAL_LOSS,
 } from "../src/abi";
 
 @inline export function layerRecord(net: usize, l: i32): usize {
@@ -31,4 +33,26 @@ import {
 /** Floats of one row of targets, given the output's units: those, or one class index for the sparse loss. */
 @inline export function targetWidth(net: usize, units: i32): i32 {
   return i32At(net, NET_LOSS) == LOSS_SPARSE_CATEGORICAL_CROSSENTROPY ? 1 : units;
+}
+
+// The parameter snapshot and the generator-state snapshot (4 × u32) kept for epochs of parity
+// epoch & 1: the start of the epoch in progress, and of the one before it.
+@inline export function parameterSnapshot(run: usize, epoch: i32): usize {
+  return ptrAt(run, epoch & 1 ? RUN_SNAPSHOT1 : RUN_SNAPSHOT0);
+}
+@inline export function rngSnapshot(run: usize, epoch: i32): usize {
+  return run + RUN_RNG_SNAPSHOTS + (<usize>(epoch & 1) << 4);
+}
+
+/** The statistics record of an epoch. */
+@inline export function statsOf(run: usize, epoch: i32): usize {
+  return ptrAt(run, RUN_STATS) + <usize>(epoch % i32At(run, RUN_STATS_CAPACITY)) * STATS_BYTES;
+}
+
+/** Zeroes an epoch's statistics, one f64 store per field: memory.fill calls out of the compiled code. */
+@inline export function zeroStats(stats: usize): void {
+  store<f64>(stats + STATS_LOSS, 0);
+  store<f64>(stats + STATS_CORRECT, 0);
+  store<f64>(stats + STATS_VAL_LOSS, 0);
+  store<f64>(stats + STATS_VAL_CORRECT, 0);
 }

@@ -8,21 +8,27 @@
 // row (row.ts's narrowForward and narrowBackward, loss.ts's lossSum,
 // countCorrect and lossDelta), in the same order: the same bits. Two layers
 // over at most four inputs whose activations have a lane form run those
-// kernels' expressions with the parameters held in registers (registerRows).
+// kernels' expressions with the parameters held in registers (registerRows),
+// which also ends the epochs train.ts lets it end and begins the next, so that
+// the parameters stay in registers across many epochs.
 
 import {
   CLIP_NONE, LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, LAYER_ACTIVATION, LAYER_ALPHA, LAYER_BIAS, LAYER_DELTAS, LAYER_DROPPED,
   LAYER_FLAGS, LAYER_HAS_BIAS, LAYER_INPUTS, LAYER_OUTPUTS, LAYER_PREACTIVATIONS, LAYER_TRAIN_BIAS, LAYER_UNITS,
   LAYER_WEIGHTS, NET_ACCURACY, NET_HUBER_DELTA, NET_LOSS, OPT_SGD,
-  RUN_BATCH_LOSS, RUN_BATCH_SIZE, RUN_CLIP, RUN_L1, RUN_L2, RUN_OPTIMIZER, RUN_ORDER, RUN_SCHEDULE, RUN_STEP, RUN_X,
-  RUN_WEIGHTS, RUN_Y, SCHEDULE_CONSTANT, STATS_CORRECT, STATS_LOSS,
+  NET_PARAMS, RUN_BATCH, RUN_BATCH_LOSS, RUN_BATCH_SIZE, RUN_CLIP, RUN_EPOCH, RUN_EPOCH_BATCHES, RUN_L1, RUN_L2,
+  RUN_OPTIMIZER, RUN_ORDER, RUN_RNG, RUN_ROWS, RUN_SCHEDULE, RUN_STEP, RUN_X, RUN_WEIGHTS, RUN_Y, SCHEDULE_CONSTANT,
+  STATS_CORRECT, STATS_LEARNING_RATE, STATS_LOSS,
 } from "../src/abi";
 import { activateLanes, activationBackwardLanes, hasLaneForm } from "./activation";
 import {
   countCorrect, lossDelta, lossSum, oneHotLanes, rowCorrectLanes, rowDeltaLanes, rowLossLanes,
 } from "./loss";
-import { at, loadFew, storeFew } from "./memory";
-import { f32At, i32At, layerCount, layerRecord, ptrAt, targetWidth } from "./records";
+import { at, copyFew, loadFew, storeFew } from "./memory";
+import { shuffleRows } from "./random";
+import {
+  f32At, i32At, layerCount, layerRecord, parameterSnapshot, ptrAt, rngSnapshot, statsOf, targetWidth, zeroStats,
+} from "./records";
 import { isNarrow, laneSum, narrowBackward, narrowForward, shiftIn } from "./row";
 
 /** Whether trainTinyRows can run the run's batches on this network. */
@@ -42,8 +48,12 @@ export function tinyRowsApply(net: usize, run: usize): bool {
 /**
  * Trains up to `count` batches of one row from batch `batch` of the epoch in progress at rate lr,
  * as train.ts's trainBatch would one after another, and adds their objectives and correct counts
- * to stats. Stops before a row whose objective is not finite, leaving it for trainBatch to meet.
- * Returns the rows trained.
+ * to stats. Rows past the epoch's end go on into the next epochs where the register loop runs
+ * (train.ts asks for them only when it may end those epochs as endEpoch would with no validation
+ * rows, and not the fit's last); the epochs it ends then leave their statistics and the run's
+ * epoch moves on, as endEpoch and beginEpoch leave them. Stops before a row whose objective is not
+ * finite, leaving it for trainBatch to meet, and at an epoch's end where a parameter is not
+ * finite, leaving it for endEpoch. Returns the rows trained.
  */
 export function trainTinyRows(net: usize, run: usize, batch: i32, count: i32, stats: usize, lr: f32): i32 {
   const two = layerCount(net) == 2;
@@ -76,21 +86,24 @@ export function trainTinyRows(net: usize, run: usize, batch: i32, count: i32, st
   const order = ptrAt(run, RUN_ORDER);
   const xs = ptrAt(run, RUN_X);
   const ys = ptrAt(run, RUN_Y);
-  // Rows the register loop below trains; the rest go through memory.
+  // Rows the register loop below trains; the rest go through memory, up to the epoch's end.
   let done = 0;
   if (ASC_FEATURE_SIMD && two && isNarrow(inputs) && hasLaneForm(act1) && hasLaneForm(act2)) {
+    const epoch = i32At(run, RUN_EPOCH);
     done = registerRows(
       inputs, hidden, units, weights1, bias1, trained1, act1, alpha1, out1, delta1,
       weights2, bias2, trained2, act2, alpha2, outputs, delta2, loss, huberDelta, targets, accuracy,
-      order, xs, ys, run, batch, count, stats, lr,
+      order, xs, ys, ptrAt(net, NET_PARAMS), run, batch, count, stats, lr,
     );
-    if (done == count) return done;
+    // Past an epoch's end, train.ts takes the rest on.
+    if (done == count || i32At(run, RUN_EPOCH) != epoch) return done;
   }
+  const end = min(count, i32At(run, RUN_EPOCH_BATCHES) - batch);
   let lossTotal = load<f64>(stats + STATS_LOSS);
   let correct = load<f64>(stats + STATS_CORRECT);
   let objective: f64 = 0;
   let r = done;
-  for (; r < count; r++) {
+  for (; r < end; r++) {
     const row = order ? <i32>load<u32>(at(order, batch + r)) : batch + r;
     const x = at(xs, row * inputs);
     const y = at(ys, row * targets);
@@ -133,11 +146,14 @@ export function trainTinyRows(net: usize, run: usize, batch: i32, count: i32, st
 // layer's width hold values no stored lane depends on. The row's objective and correct count
 // come from the lanes too, with no call (a call would send every register to the stack): they
 // feed only the sums and the finite check, off the chain from one row's update to the next's.
+// An epoch's end is train.ts's endEpoch and beginEpoch from the registers: the parameters'
+// finite check, the epoch's statistics, and the next epoch's snapshot (the parameter block's
+// layout at parameterSnapshot, its gaps left as they are, zero), statistics and order.
 function registerRows(
   inputs: i32, hidden: i32, units: i32, weights1: usize, bias1: usize, trained1: usize, act1: i32, alpha1: f32,
   out1: usize, delta1: usize, weights2: usize, bias2: usize, trained2: usize, act2: i32, alpha2: f32,
   outputs: usize, delta2: usize, loss: i32, huberDelta: f32, targets: i32, accuracy: i32,
-  order: usize, xs: usize, ys: usize,
+  order: usize, xs: usize, ys: usize, params: usize,
   run: usize, batch: i32, count: i32, stats: usize, lr: f32,
 ): i32 {
   const sparse = loss == LOSS_SPARSE_CATEGORICAL_CROSSENTROPY;
@@ -160,9 +176,37 @@ function registerRows(
   let lossTotal = load<f64>(stats + STATS_LOSS);
   let correct = load<f64>(stats + STATS_CORRECT);
   let objective: f64 = 0;
+  const epochBatches = i32At(run, RUN_EPOCH_BATCHES);
+  let epoch = i32At(run, RUN_EPOCH);
+  let b = batch;
   let r = 0;
-  for (; r < count; r++) {
-    const row = order ? <i32>load<u32>(at(order, batch + r)) : batch + r;
+  for (; r < count; r++, b++) {
+    if (b == epochBatches) {
+      const bad1 = v128.or(
+        v128.or(notFinite(w10), notFinite(w11)), v128.or(v128.or(notFinite(w12), notFinite(w13)), notFinite(b1)),
+      );
+      const bad2 = v128.or(
+        v128.or(notFinite(w20), notFinite(w21)), v128.or(v128.or(notFinite(w22), notFinite(w23)), notFinite(b2)),
+      );
+      if ((i32x4.bitmask(bad1) | i32x4.bitmask(bad2) << 4) & widths) break;
+      store<f64>(stats + STATS_LOSS, lossTotal);
+      store<f64>(stats + STATS_CORRECT, correct);
+      store<f64>(stats + STATS_LEARNING_RATE, lr);
+      store<i32>(run + RUN_BATCH, 0);
+      store<i32>(run + RUN_EPOCH, ++epoch);
+      storeParameters(
+        parameterSnapshot(run, epoch) - params, inputs, hidden, units, weights1, bias1, weights2, bias2,
+        w10, w11, w12, w13, b1, w20, w21, w22, w23, b2,
+      );
+      copyFew(rngSnapshot(run, epoch), run + RUN_RNG, 4);
+      stats = statsOf(run, epoch);
+      zeroStats(stats);
+      lossTotal = 0;
+      correct = 0;
+      if (order) shuffleRows(order, i32At(run, RUN_ROWS), run + RUN_RNG);
+      b = 0;
+    }
+    const row = order ? <i32>load<u32>(at(order, b)) : b;
     const x = at(xs, row * inputs);
     const y = at(ys, row * targets);
     // narrowForward twice.
@@ -187,10 +231,8 @@ function registerRows(
     if (hidden > 3) z = f32x4.add(z, f32x4.mul(h3, w23));
     if (bias2) z = f32x4.add(z, b2);
     // Sums that are all finite mean every weight was (see sgdStep); otherwise the memory path
-    // takes this row on.
-    const infinite1 = i32x4.bitmask(f32x4.ne(f32x4.sub(z1, z1), zero));
-    const infinite2 = i32x4.bitmask(f32x4.ne(f32x4.sub(z, z), zero));
-    if ((infinite1 | infinite2 << 4) & widths) break;
+    // (past an epoch's end, train.ts) takes this row on.
+    if ((i32x4.bitmask(notFinite(z1)) | i32x4.bitmask(notFinite(z)) << 4) & widths) break;
     a = activateLanes(z, act2, alpha2);
     // A class index reads as the one-hot row lossSum and lossDelta read it as.
     const label = sparse ? <i32>load<f32>(y) : 0;
@@ -227,18 +269,11 @@ function registerRows(
     if (inputs > 1) w11 = sgdStep(w11, x1, d1, vlr);
     w10 = sgdStep(w10, x0, d1, vlr);
   }
-  // What the memory path leaves: the parameters, the last row's outputs and the last trained
-  // row's deltas.
-  storeFew(weights1, w10, hidden);
-  if (inputs > 1) storeFew(weights1 + row1, w11, hidden);
-  if (inputs > 2) storeFew(weights1 + 2 * row1, w12, hidden);
-  if (inputs > 3) storeFew(weights1 + 3 * row1, w13, hidden);
-  if (trained1) storeFew(trained1, b1, hidden);
-  storeFew(weights2, w20, units);
-  if (hidden > 1) storeFew(weights2 + row2, w21, units);
-  if (hidden > 2) storeFew(weights2 + 2 * row2, w22, units);
-  if (hidden > 3) storeFew(weights2 + 3 * row2, w23, units);
-  if (trained2) storeFew(trained2, b2, units);
+  // What the memory path leaves: the parameters (a frozen bias as it was), the last row's
+  // outputs and the last trained row's deltas.
+  storeParameters(
+    0, inputs, hidden, units, weights1, bias1, weights2, bias2, w10, w11, w12, w13, b1, w20, w21, w22, w23, b2,
+  );
   if (count > 0) {
     storeFew(out1, h, hidden);
     storeFew(outputs, a, units);
@@ -252,6 +287,32 @@ function registerRows(
     store<i32>(run + RUN_STEP, i32At(run, RUN_STEP) + r);
   }
   return r;
+}
+
+// The parameters registerRows holds, stored at their addresses plus `offset`.
+@inline function storeParameters(
+  offset: usize, inputs: i32, hidden: i32, units: i32, weights1: usize, bias1: usize, weights2: usize, bias2: usize,
+  w10: v128, w11: v128, w12: v128, w13: v128, b1: v128, w20: v128, w21: v128, w22: v128, w23: v128, b2: v128,
+): void {
+  const row1 = <usize>hidden << 2;
+  const row2 = <usize>units << 2;
+  const first = weights1 + offset;
+  const second = weights2 + offset;
+  storeFew(first, w10, hidden);
+  if (inputs > 1) storeFew(first + row1, w11, hidden);
+  if (inputs > 2) storeFew(first + 2 * row1, w12, hidden);
+  if (inputs > 3) storeFew(first + 3 * row1, w13, hidden);
+  if (bias1) storeFew(bias1 + offset, b1, hidden);
+  storeFew(second, w20, units);
+  if (hidden > 1) storeFew(second + row2, w21, units);
+  if (hidden > 2) storeFew(second + 2 * row2, w22, units);
+  if (hidden > 3) storeFew(second + 3 * row2, w23, units);
+  if (bias2) storeFew(bias2 + offset, b2, units);
+}
+
+// All ones in the lanes of v that are NaN or ±Infinity (x − x is 0 only for a finite x).
+@inline function notFinite(v: v128): v128 {
+  return f32x4.ne(f32x4.sub(v, v), f32x4.splat(0));
 }
 
 // narrowBackward's step at decay 0, w − lr·((0 + x·d) + 0·w), without its last term: 0 + x·d is

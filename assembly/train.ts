@@ -13,11 +13,10 @@ import {
   DIVERGED_FINAL, DIVERGED_LOSS, DIVERGED_PARAMETERS, DIVERGED_VALIDATION,
   RUN_BATCH, RUN_BATCH_LOSS, RUN_BATCH_SIZE, RUN_BATCH_WEIGHTS, RUN_BETA1, RUN_BETA2, RUN_CLIP, RUN_CLIP_LIMIT, RUN_DIVERGED,
   RUN_DIVERGED_BATCH, RUN_EPOCH, RUN_EPOCH_BATCHES, RUN_EPOCHS, RUN_HEAD_ROWS, RUN_HEAD_X, RUN_HEAD_Y, RUN_EPSILON, RUN_L1, RUN_L2, RUN_MOMENTUM,
-  RUN_NESTEROV, RUN_OPTIMIZER, RUN_ORDER, RUN_RESTORED_EPOCH, RUN_RHO, RUN_RNG, RUN_RNG_SNAPSHOTS, RUN_ROWS,
-  RUN_SNAPSHOT0, RUN_SNAPSHOT1, RUN_STATE1, RUN_STATE2, RUN_STATS,
-  RUN_STATS_CAPACITY, RUN_STATUS, RUN_STEP, RUN_VAL_ROWS, RUN_VAL_X, RUN_VAL_Y, RUN_WEIGHT_DECAY, RUN_WEIGHTS, RUN_X,
+  RUN_NESTEROV, RUN_OPTIMIZER, RUN_ORDER, RUN_RESTORED_EPOCH, RUN_RHO, RUN_RNG, RUN_ROWS,
+  RUN_STATE1, RUN_STATE2, RUN_STATUS, RUN_STEP, RUN_VAL_ROWS, RUN_VAL_X, RUN_VAL_Y, RUN_WEIGHT_DECAY, RUN_WEIGHTS, RUN_X,
   RUN_Y,
-  STATS_BYTES, STATS_CORRECT, STATS_LEARNING_RATE, STATS_LOSS, STATS_VAL_CORRECT, STATS_VAL_LOSS,
+  STATS_CORRECT, STATS_LEARNING_RATE, STATS_LOSS, STATS_VAL_LOSS,
   STATUS_DIVERGED, STATUS_DONE, STATUS_RUNNING,
 } from "../src/abi";
 import { dropout, dropoutKey } from "./dropout";
@@ -29,10 +28,11 @@ import {
   parallelGather, parallelMomentum, parallelNN, parallelNT, parallelRmsprop, parallelScale, parallelScaleAdd,
   parallelSgd, parallelTN,
 } from "./parallel";
-import { shuffle } from "./random";
+import { shuffleRows } from "./random";
 import { scheduledRate } from "./schedule";
 import {
-  f32At, i32At, inputWidth, layerCount, layerRecord, outputLayer, outputWidth, ptrAt, targetWidth,
+  f32At, i32At, inputWidth, layerCount, layerRecord, outputLayer, outputWidth, parameterSnapshot, ptrAt, rngSnapshot,
+  statsOf, targetWidth, zeroStats,
 } from "./records";
 import { isNarrow, narrowBackward, narrowForward, rowTimesMatrix, sgdBias, sgdOuter } from "./row";
 import { isSmall, smallNN, smallNT, smallTNScaled } from "./small";
@@ -390,30 +390,6 @@ function trainBatch(net: usize, run: usize, x: usize, y: usize, w: usize, m: i32
   return false;
 }
 
-// One f64 store per field rather than memory.fill, which calls out of the compiled code.
-@inline function zeroStats(stats: usize): void {
-  store<f64>(stats + STATS_LOSS, 0);
-  store<f64>(stats + STATS_CORRECT, 0);
-  store<f64>(stats + STATS_VAL_LOSS, 0);
-  store<f64>(stats + STATS_VAL_CORRECT, 0);
-}
-
-// Each epoch permutes 0..rows-1 afresh, so an epoch's order depends only on the generator's
-// state and not on where earlier fit calls left the order.
-function shuffleRows(order: usize, rows: i32, state: usize): void {
-  for (let r = 0; r < rows; r++) store<u32>(order + (<usize>r << 2), r);
-  shuffle(order, rows, state);
-}
-
-// The parameter snapshot and the generator-state snapshot (4 × u32) kept for epochs of parity
-// epoch & 1: the start of the epoch in progress, and of the one before it.
-@inline function parameterSnapshot(run: usize, epoch: i32): usize {
-  return ptrAt(run, epoch & 1 ? RUN_SNAPSHOT1 : RUN_SNAPSHOT0);
-}
-@inline function rngSnapshot(run: usize, epoch: i32): usize {
-  return run + RUN_RNG_SNAPSHOTS + (<usize>(epoch & 1) << 4);
-}
-
 // Saves what diverge puts back as an epoch begins: the parameters and the generator state.
 function saveEpochStart(net: usize, run: usize, epoch: i32): void {
   copyElements(parameterSnapshot(run, epoch), ptrAt(net, NET_PARAMS), i32At(net, NET_PARAM_COUNT));
@@ -465,11 +441,6 @@ function beginEpoch(net: usize, run: usize, epoch: i32, stats: usize): void {
   zeroStats(stats);
   const order = ptrAt(run, RUN_ORDER);
   if (order) shuffleRows(order, i32At(run, RUN_ROWS), run + RUN_RNG);
-}
-
-// The statistics record of an epoch.
-@inline function statsOf(run: usize, epoch: i32): usize {
-  return ptrAt(run, RUN_STATS) + <usize>(epoch % i32At(run, RUN_STATS_CAPACITY)) * STATS_BYTES;
 }
 
 // Trains batch `batch` of epoch `epoch` (see trainBatch) and adds its objective to the epoch's
@@ -537,21 +508,33 @@ export function train(net: usize, run: usize, maxBatches: i32, maxEpochs: i32): 
   // the time of a few stores.
   let lastRate: f32 = 0;
   let lastStats: usize = 0;
-  // Runs of rows a tiny network trains without the per-batch bookkeeping below (tiny.ts).
+  // Runs of rows a tiny network trains without the per-batch bookkeeping below (tiny.ts), across
+  // the ends of epochs that have nothing to check but the parameters (no validation rows).
   const tinyRows = tinyRowsApply(net, run);
+  const tinyEpochs = tinyRows && i32At(run, RUN_VAL_ROWS) == 0;
   while (batches < maxBatches && i32At(run, RUN_STATUS) == STATUS_RUNNING) {
-    const epoch = i32At(run, RUN_EPOCH);
+    let epoch = i32At(run, RUN_EPOCH);
     let batch = i32At(run, RUN_BATCH);
-    const stats = statsOf(run, epoch);
+    let stats = statsOf(run, epoch);
     if (batch == 0) beginEpoch(net, run, epoch, stats);
     const lr = scheduledRate(run, epoch);
+    if (tinyRows) {
+      // Epoch ends left to tiny.ts: none that ends the fit or this call, which endEpoch below makes.
+      const ends = tinyEpochs ? max(0, min(i32At(run, RUN_EPOCHS) - 1 - epoch, maxEpochs - 1 - epochsEnded)) : 0;
+      const count = min<i64>(maxBatches - batches, <i64>(batchesPerEpoch - batch) + <i64>ends * batchesPerEpoch);
+      const ran = trainTinyRows(net, run, batch, <i32>count, stats, lr);
+      const ended = i32At(run, RUN_EPOCH) - epoch;
+      batches += ran;
+      batch += ran - ended * batchesPerEpoch;
+      if (ended > 0) {
+        epoch += ended;
+        epochsEnded += ended;
+        stats = statsOf(run, epoch);
+      }
+    }
     lastRate = lr;
     lastStats = stats;
-    const wanted = min(batchesPerEpoch - batch, maxBatches - batches);
-    const ran = tinyRows ? trainTinyRows(net, run, batch, wanted, stats, lr) : 0;
-    batches += ran;
-    batch += ran;
-    if (ran < wanted) {
+    if (batch < batchesPerEpoch && batches < maxBatches) {
       const start = batch * batchSize;
       const m = min(batchSize, rows - start);
       let x = ptrAt(run, RUN_X);

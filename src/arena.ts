@@ -185,9 +185,16 @@ export class Arena {
     return this.#states.slice(0, count);
   }
 
-  /** Addresses of the two parameter-sized snapshots of epoch starts that the training loop keeps. */
+  /**
+   * Addresses of the two parameter-sized snapshots of epoch starts that the training loop keeps.
+   * Zeroed once: the tiny loop (assembly/tiny.ts) saves only the tensors, so the gaps stay zero.
+   */
   snapshots(): readonly [number, number] {
-    this.#snapshots ??= [this.#alloc(this.paramCount * 4, 'the training snapshots'), this.#alloc(this.paramCount * 4, 'the training snapshots')];
+    if (!this.#snapshots) {
+      const bytes = this.paramCount * 4;
+      this.#snapshots = [this.#alloc(bytes, 'the training snapshots'), this.#alloc(bytes, 'the training snapshots')];
+      for (const block of this.#snapshots) this.heap.f32.fill(0, index32(block), index32(block + bytes));
+    }
     return this.#snapshots;
   }
 

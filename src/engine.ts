@@ -53,6 +53,8 @@ const INFERENCE_BLOCK = 128;
 const CHUNK_MS = 20;
 /** Most epochs whose statistics one call may leave for the host to read. */
 const STATS_RING = 1024;
+/** Most epochs a fit's history arrays are sized for as it begins; later epochs extend them. */
+const HISTORY_SIZED = 2 ** 20;
 
 /**
  * Bytes of the caller's rows (inputs and targets, or outputs) a call stages in wasm memory at
@@ -672,7 +674,7 @@ export class Engine {
     progress: FitProgress,
   ): Promise<History> {
     const arena = this.arena;
-    const history = this.#emptyHistory(sizes.valRows);
+    const history = this.#emptyHistory(plan.epochs, sizes.valRows, progress.fixedRate);
     const maxEpochs = epochByEpoch(plan) ? 1 : sizes.statsCapacity;
     let chunk = 1;
     let lastYield = now();
@@ -710,7 +712,7 @@ export class Engine {
     progress: FitProgress,
   ): Promise<History> {
     const arena = this.arena;
-    const history = this.#emptyHistory(valRows);
+    const history = this.#emptyHistory(plan.epochs, valRows, progress.fixedRate);
     let source: BatchSource | undefined;
     let epochRows = 0;
     let lastYield = now();
@@ -748,13 +750,18 @@ export class Engine {
     return this.#finishHistory(history, progress);
   }
 
-  #emptyHistory(valRows: number): History {
-    const history: History = { epochs: 0, loss: [], learningRate: [] };
+  // A history whose arrays are sized for the fit's epochs, filled in by #recordEpochs and cut to the
+  // epochs run by #finishHistory: a tiny network ends an epoch every few hundred nanoseconds, and
+  // pushing onto arrays that grow (and are copied as they grow) would take a good part of that.
+  // A fixed rate is written once the fit ends (writeFixedRate).
+  #emptyHistory(epochs: number, valRows: number, fixedRate: number | undefined): History {
+    const sized = (): number[] => new Array<number>(Math.min(epochs, HISTORY_SIZED));
+    const history: History = { epochs: 0, loss: sized(), learningRate: fixedRate === undefined ? sized() : [] };
     const withAccuracy = this.accuracy !== ACC_NONE;
-    if (withAccuracy) history.accuracy = [];
+    if (withAccuracy) history.accuracy = sized();
     if (valRows > 0) {
-      history.valLoss = [];
-      if (withAccuracy) history.valAccuracy = [];
+      history.valLoss = sized();
+      if (withAccuracy) history.valAccuracy = sized();
     }
     return history;
   }
@@ -808,6 +815,10 @@ export class Engine {
   }
 
   #finishHistory(history: History, progress: FitProgress): History {
+    const { epochs, loss, learningRate, accuracy, valLoss, valAccuracy } = history;
+    for (const values of [loss, learningRate, accuracy, valLoss, valAccuracy]) {
+      if (values && values.length > epochs) values.length = epochs;
+    }
     writeFixedRate(history, progress.fixedRate);
     const bestEpoch = progress.between.bestEpoch;
     if (bestEpoch !== undefined) history.bestEpoch = bestEpoch;
@@ -848,11 +859,11 @@ export class Engine {
     let at = this.arena.statsIndex(ws, history.epochs, statsCapacity);
     const { loss, learningRate, accuracy, valLoss, valAccuracy } = history;
     for (let e = history.epochs; e < epochsEnded; e++) {
-      loss.push(f64[at + abi.STATS_LOSS / 8]! / trainRows);
-      if (!fixedRate) learningRate.push(shownRate(f64[at + abi.STATS_LEARNING_RATE / 8]!));
-      accuracy?.push(this.#accuracyOf(f64[at + abi.STATS_CORRECT / 8]!, trainRows));
-      valLoss?.push(f64[at + abi.STATS_VAL_LOSS / 8]! / valRows);
-      valAccuracy?.push(this.#accuracyOf(f64[at + abi.STATS_VAL_CORRECT / 8]!, valRows));
+      loss[e] = f64[at + abi.STATS_LOSS / 8]! / trainRows;
+      if (!fixedRate) learningRate[e] = shownRate(f64[at + abi.STATS_LEARNING_RATE / 8]!);
+      if (accuracy) accuracy[e] = this.#accuracyOf(f64[at + abi.STATS_CORRECT / 8]!, trainRows);
+      if (valLoss) valLoss[e] = f64[at + abi.STATS_VAL_LOSS / 8]! / valRows;
+      if (valAccuracy) valAccuracy[e] = this.#accuracyOf(f64[at + abi.STATS_VAL_CORRECT / 8]!, valRows);
       at += RECORD_FLOATS;
       if (at === ringEnd) at = ringStart;
     }

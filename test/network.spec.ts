@@ -153,6 +153,8 @@ describe('fit and history', () => {
     });
     expect(history.stopped).toBe('aborted');
     expect(history.epochs).toBe(3);
+    // The history holds the epochs run, not the 1000 asked for.
+    for (const values of [history.loss, history.learningRate, history.accuracy]) expect(values).toHaveLength(3);
     expect(net.getWeights().every((l) => l.weights.every(Number.isFinite))).toBe(true);
     net.dispose();
   });

@@ -3,10 +3,13 @@
 // path gives, bit for bit: the weights, every figure of the history, the generator's state, and a
 // divergence's error and restored weights. clipValue at float32's largest value changes no
 // gradient but sends every batch through the general path, which the comparison stands on.
+// Without validation rows the tiny loop also ends epochs itself (all but a call's last), so fits
+// of several epochs, and of more epochs than a call reports at once, are compared too.
 
 import { describe, expect, it } from 'vitest';
 import { DivergenceError, type FitOptions, Network, type NetworkConfig } from '../src/index.js';
 import { trainingCalls } from '../src/engine.js';
+import { engineOf } from '../src/network.js';
 import { Rng } from '../src/random.js';
 import { BACKENDS } from './support/kernels.js';
 import { f32Bits as bits } from './support/numeric.js';
@@ -83,6 +86,13 @@ function dataFor(config: NetworkConfig, rows: number): [Float32Array, Float32Arr
   return [x, y];
 }
 
+// One row an epoch, each update about the cube of the weights: a step overflows while the
+// outputs before it are finite.
+const BLOWING_UP: NetworkConfig = {
+  inputs: 1, layers: [{ units: 1, activation: 'linear' }, { units: 1, activation: 'linear' }], loss: 'squaredError', seed: 3,
+};
+const BLOW_UP: FitOptions = { epochs: 500, batchSize: 1, optimizer: { type: 'sgd', learningRate: 1.5 } };
+
 const weightBits = (net: Network): Uint32Array => bits(net.getWeights().flatMap((l) => [...l.weights, ...(l.bias ?? [])]));
 
 // A fit from the same start through the tiny loop and through the general path: everything it leaves.
@@ -105,6 +115,7 @@ describe.each(BACKENDS)('tiny networks trained row by row (%s build)', (backend)
     const [x, y] = dataFor(config, 13);
     for (const options of [
       { epochs: 5, shuffle: false },
+      { epochs: 6, shuffle: true },
       { epochs: 4, shuffle: true, validationSplit: 0.25 },
     ] as FitOptions[]) {
       const [tiny, general] = await bothWays(config, x, y, options);
@@ -154,6 +165,16 @@ describe.each(BACKENDS)('tiny networks trained row by row (%s build)', (backend)
     expect(losses[0]).toHaveLength(14);
   });
 
+  it('the bits of the general path over more epochs than one call into wasm reports (1,024)', async () => {
+    const config = { ...CONFIGS[0]![1], backend };
+    const [x, y] = dataFor(config, 3);
+    for (const shuffle of [false, true]) {
+      const [tiny, general] = await bothWays(config, x, y, { epochs: 1500, shuffle });
+      expect(tiny).toEqual(general);
+      expect(tiny!.history.loss).toHaveLength(1500);
+    }
+  });
+
   it('diverges as the general path does: the same error and restored weights', async () => {
     const config = { ...CONFIGS[1]![1], backend };
     const x = new Float32Array([1, 2, 3, 4, 5, 6, 7, 8]);
@@ -168,6 +189,47 @@ describe.each(BACKENDS)('tiny networks trained row by row (%s build)', (backend)
       net.dispose();
     }
     expect(outcomes[0]).toEqual(outcomes[1]);
+  });
+
+  // BLOWING_UP's parameters fail as an epoch ends, and the network goes back to that epoch's
+  // start, which the tiny loop saved from its registers.
+  it('diverges on its parameters at an epoch\'s end as the general path does', async () => {
+    const outcomes = [];
+    for (const extra of [{}, GENERAL]) {
+      const net = await Network.create({ ...BLOWING_UP, backend });
+      const error = await failure(() => net.fit(new Float32Array([1]), new Float32Array([0.5]), { ...BLOW_UP, ...extra }));
+      expect(error).toBeInstanceOf(DivergenceError);
+      const { epoch, batch, reason, restoredEpoch, history } = error as DivergenceError;
+      outcomes.push({ epoch, batch, reason, restoredEpoch, history, weights: weightBits(net) });
+      net.dispose();
+    }
+    expect(outcomes[0]).toEqual(outcomes[1]);
+    expect(outcomes[0]!.reason).toBe('parameters');
+    expect(outcomes[0]!.restoredEpoch).toBe(outcomes[0]!.epoch);
+    expect(outcomes[0]!.epoch).toBeGreaterThan(2);
+  });
+
+  // The snapshots may take over memory that held anything, and the tiny loop saves only the
+  // tensors: the restored epoch (counted from 1 in the error) is one whose start it saved.
+  it('leaves the gaps between parameter tensors zero when it puts back an epoch start it saved', async () => {
+    const net = await Network.create({ ...BLOWING_UP, backend });
+    const { arena } = engineOf(net);
+    const dirty = arena.heap.alloc(2 ** 20, 'a dirty block');
+    arena.heap.f32.fill(Number.NaN, dirty / 4, (dirty + 2 ** 20) / 4);
+    arena.heap.free(dirty);
+    // One call from the start, so that every epoch after the first begins in the tiny loop.
+    trainingCalls.batches = 1000;
+    try {
+      const error = await failure(() => net.fit(new Float32Array([1]), new Float32Array([0.5]), BLOW_UP));
+      expect((error as DivergenceError).restoredEpoch % 2).toBe(0);
+    } finally {
+      trainingCalls.batches = 0;
+    }
+    const [first, second] = net.getWeights();
+    // Each tensor of one float starts a 16-byte row of the parameter block (src/arena.ts).
+    const block = [...arena.f32.subarray(arena.params / 4, arena.params / 4 + arena.paramCount)];
+    expect(block).toEqual([first!.weights[0], 0, 0, 0, first!.bias![0], 0, 0, 0, second!.weights[0], 0, 0, 0, second!.bias![0], 0, 0, 0]);
+    net.dispose();
   });
 });
 
