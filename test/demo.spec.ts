@@ -51,6 +51,16 @@ describe('demo core path: UCI digits', () => {
     expect(b.confusion).toEqual(a.confusion);
     expect(Array.from(c.predictions)).not.toEqual(Array.from(a.predictions));
   });
+
+  it('trains other hidden layers, with dropout, and still generalises', async () => {
+    const plain = await trainDigits({ hidden: [64], seed: 3 });
+    const dropped = await trainDigits({ hidden: [64], dropout: 0.2, seed: 3 });
+    console.log(`digits 64-64-10: test accuracy ${(plain.accuracy * 100).toFixed(2)}%, with dropout 0.2 ${(dropped.accuracy * 100).toFixed(2)}%`);
+    // Dropout changes what is learnt (the same seed gives other predictions), not how well.
+    expect(Array.from(dropped.predictions)).not.toEqual(Array.from(plain.predictions));
+    expect(plain.accuracy).toBeGreaterThanOrEqual(0.95);
+    expect(dropped.accuracy).toBeGreaterThanOrEqual(0.95);
+  });
 });
 
 describeNeeding(mnistMissing(), 'demo MNIST path', () => {
@@ -80,6 +90,13 @@ describe('npm run demo (simdnet demo)', () => {
     expect(stdout).toMatch(/time taken: [\d.]+ s/);
   });
 
+  it('names the network it trains, with the layers and dropout asked for', () => {
+    const { status, stdout } = demo('--layers', '32,16', '--dropout', '0.1');
+    expect(status).toBe(0);
+    expect(stdout).toContain('64-32-16-10 (relu, dropout 0.1, softmax), Adam, 40 epochs');
+    expect(Number(/test accuracy: ([\d.]+)%/.exec(stdout)?.[1])).toBeGreaterThanOrEqual(90);
+  });
+
   it('answers --help, and fails in plain words with a non-zero exit code', () => {
     const help = demo('--help');
     expect(help.status).toBe(0);
@@ -90,5 +107,13 @@ describe('npm run demo (simdnet demo)', () => {
     const badSeed = demo('--seed', 'x');
     expect(badSeed.status).toBe(2);
     expect(badSeed.stderr).toContain('--seed must be an integer');
+    expect(help.stdout).toContain('--dropout <p>');
+    const badDropout = demo('--dropout', '1');
+    expect(badDropout.status).toBe(2);
+    expect(badDropout.stderr).toContain('--dropout must be a number from 0 up to but not including 1');
+    const noHidden = demo('--layers', 'none', '--dropout', '0.5');
+    expect(noHidden.status).toBe(2);
+    expect(noHidden.stderr).toContain('--layers none leaves none');
+    expect(demo('--layers', '8,x').stderr).toContain('--layers must be comma-separated unit counts');
   });
 });

@@ -94,6 +94,19 @@ export function numberOption(
   return n;
 }
 
+/** Hidden layer sizes from --layers (such as 64,32, or 'none' for no hidden layer), or the default when absent. */
+export function layersOption(value: string | undefined, fallback: number[], command: string): number[] {
+  if (value === undefined) return fallback;
+  if (value.trim() === 'none' || value.trim() === '') return [];
+  return value.split(',').map((part) => {
+    const units = parseCsvNumber(part) ?? NaN;
+    if (!Number.isInteger(units) || units < 1) {
+      throw new UsageError(`--layers must be comma-separated unit counts such as 64,32 (or 'none'), got ${quoted(value)}`, command);
+    }
+    return units;
+  });
+}
+
 /** An option's value from a fixed list, or the default when absent. */
 export function choiceOption<T extends string>(
   value: string | undefined,

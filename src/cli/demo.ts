@@ -3,8 +3,9 @@
 // and the time taken.
 
 import { formatCount } from '../text.js';
-import { numberOption, readCommand } from './args.js';
+import { layersOption, numberOption, readCommand } from './args.js';
 import { type Io, println } from './command.js';
+import { UsageError } from './errors.js';
 import type { ClassifierProgress, ClassifierSettings } from './demo/classifier.js';
 import { DIGITS_DEFAULTS, trainDigits } from './demo/digits.js';
 import { MNIST_DEFAULTS, trainMnist } from './demo/mnist.js';
@@ -13,9 +14,10 @@ import { progressBar } from './progress.js';
 export const summary = 'train on handwritten digits (or MNIST) and report test accuracy';
 
 // "64-128-128-10 (relu, softmax), Adam, 40 epochs" from a demo's settings.
-function describe(inputs: number, { hidden, phases }: ClassifierSettings): string {
+function describe(inputs: number, { hidden, dropout, phases }: ClassifierSettings): string {
   const epochs = phases.reduce((sum, phase) => sum + phase.epochs, 0);
-  return `${[inputs, ...hidden, 10].join('-')} (relu, softmax), Adam, ${epochs} epochs`;
+  const dropped = dropout > 0 ? `, dropout ${dropout}` : '';
+  return `${[inputs, ...hidden, 10].join('-')} (relu${dropped}, softmax), Adam, ${epochs} epochs`;
 }
 
 export const help = `Usage: simdnet demo [options]
@@ -28,6 +30,8 @@ Options:
   --mnist <dir>  train on MNIST instead, ${describe(784, MNIST_DEFAULTS)}:
                  <dir> holds the four MNIST idx files (.gz or not): train-images-idx3-ubyte,
                  train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte
+  --layers <n,…> the hidden layers' units instead, such as 256,128 (or 'none')
+  --dropout <p>  drop each hidden unit with probability p while training (default 0)
   --seed <n>     seed of the split, the initial weights and the shuffling (default 42)
   -h, --help     show this help`;
 
@@ -39,7 +43,7 @@ function formatConfusion(confusion: number[][]): string {
 
 const COMMAND_LINE = {
   name: 'demo',
-  options: { mnist: { type: 'string' }, seed: { type: 'string' } },
+  options: { mnist: { type: 'string' }, seed: { type: 'string' }, layers: { type: 'string' }, dropout: { type: 'string' } },
   help,
   positionals: [],
 } as const;
@@ -49,6 +53,10 @@ export async function run(argv: string[], io: Io): Promise<void> {
   if (!command) return;
   const { values } = command;
   const seed = numberOption(values.seed, 'seed', 42, { min: 0, max: 2 ** 32 - 1, integer: true }, 'demo');
+  const defaults = values.mnist === undefined ? DIGITS_DEFAULTS : MNIST_DEFAULTS;
+  const hidden = layersOption(values.layers, defaults.hidden, 'demo');
+  const dropout = numberOption(values.dropout, 'dropout', 0, { min: 0, max: 1, openMax: true }, 'demo');
+  if (dropout > 0 && hidden.length === 0) throw new UsageError('--dropout drops hidden units, and --layers none leaves none', 'demo');
   const say = (line: string) => println(io.stdout, line);
   const bar = progressBar(io.stderr);
   const perEpoch = values.mnist !== undefined;
@@ -61,11 +69,11 @@ export async function run(argv: string[], io: Io): Promise<void> {
 
   let result;
   if (values.mnist !== undefined) {
-    say(`MNIST from ${values.mnist}: ${describe(784, MNIST_DEFAULTS)}`);
-    result = await trainMnist(values.mnist, { seed, onProgress });
+    say(`MNIST from ${values.mnist}: ${describe(784, { ...MNIST_DEFAULTS, hidden, dropout })}`);
+    result = await trainMnist(values.mnist, { seed, hidden, dropout, onProgress });
   } else {
-    say(`UCI handwritten digits (8×8): ${describe(64, DIGITS_DEFAULTS)}`);
-    result = await trainDigits({ seed, onProgress });
+    say(`UCI handwritten digits (8×8): ${describe(64, { ...DIGITS_DEFAULTS, hidden, dropout })}`);
+    result = await trainDigits({ seed, hidden, dropout, onProgress });
   }
   bar.done();
 

@@ -15,7 +15,7 @@ import {
 import { quoted } from '../text.js';
 import { MONITORS } from '../training/monitor.js';
 import { parseSchedule } from '../training/schedule.js';
-import { choiceOption, numberOption, TABLE_OPTIONS } from './args.js';
+import { choiceOption, layersOption, numberOption, TABLE_OPTIONS } from './args.js';
 import { TASKS } from './dataset.js';
 import { UsageError } from './errors.js';
 
@@ -135,7 +135,7 @@ export function readSettings(values: TrainValues): TrainSettings {
   const validated = validationSplit > 0 || values.validation !== undefined;
   const earlyStopping = readEarlyStopping(values, validated);
   if (schedule?.type === 'reduceOnPlateau') needsValidation(`--schedule plateau watches ${schedule.monitor ?? 'valLoss'}`, schedule.monitor, validated);
-  const hidden = parseLayers(values.layers);
+  const hidden = layersOption(values.layers, [32], 'train');
   const task = values.task === undefined ? undefined : choiceOption(values.task, 'task', TASKS, 'classification', 'train');
   const dropout = number('dropout', 0, { min: 0, max: 1, openMax: true });
   if (dropout > 0 && hidden.length === 0) throw new UsageError('--dropout drops hidden units, and --layers none leaves none', 'train');
@@ -242,17 +242,6 @@ function needsValidation(what: string, monitor: Monitor | undefined, validated: 
   throw new UsageError(`${what}, which needs validation rows: add --validation-split or --validation, or watch loss with --monitor`, 'train');
 }
 
-function parseLayers(value: string | undefined): number[] {
-  if (value === undefined) return [32];
-  if (value.trim() === 'none' || value.trim() === '') return [];
-  return value.split(',').map((part) => {
-    const units = parseCsvNumber(part) ?? NaN;
-    if (!Number.isInteger(units) || units < 1) {
-      throw new UsageError(`--layers must be comma-separated unit counts such as 64,32 (or 'none'), got ${quoted(value)}`, 'train');
-    }
-    return units;
-  });
-}
 
 /** The options of a run's fit, all but its validation rows of their own, callbacks and signal. */
 export function fitOptions(settings: TrainSettings): FitOptions {

@@ -18,6 +18,8 @@ export interface Phase {
 export interface ClassifierSettings {
   /** Units of each relu hidden layer. */
   hidden: number[];
+  /** Each hidden layer's dropout rate (0: none). */
+  dropout: number;
   seed: number;
   batchSize: number;
   l2: number;
@@ -53,10 +55,10 @@ export async function trainClassifier(
     batchProgress?: boolean;
   },
 ): Promise<ClassifierResult> {
-  const { inputs, classes, hidden, seed, batchSize, l2, phases, onProgress, batchProgress = false } = options;
+  const { inputs, classes, hidden, dropout, seed, batchSize, l2, phases, onProgress, batchProgress = false } = options;
   const network = await Network.create({
     inputs,
-    layers: [...hidden.map((units) => ({ units, activation: 'relu' as const })), { units: classes, activation: 'softmax' }],
+    layers: [...hidden.map((units) => ({ units, activation: 'relu' as const, ...(dropout > 0 ? { dropout } : {}) })), { units: classes, activation: 'softmax' }],
     loss: 'categoricalCrossentropy',
     seed,
   });

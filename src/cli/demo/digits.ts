@@ -16,6 +16,7 @@ export const DIGITS_DEFAULTS: ClassifierSettings & { testFraction: number } = {
   seed: 42,
   testFraction: 0.2,
   hidden: [128, 128],
+  dropout: 0,
   batchSize: 32,
   l2: 0.01,
   phases: [

@@ -14,6 +14,7 @@ const CLASSES = 10;
 export const MNIST_DEFAULTS: ClassifierSettings = {
   seed: 42,
   hidden: [256],
+  dropout: 0,
   batchSize: 128,
   l2: 0.01,
   phases: [
