@@ -97,6 +97,14 @@ describe('npm run demo (simdnet demo)', () => {
     expect(Number(/test accuracy: ([\d.]+)%/.exec(stdout)?.[1])).toBeGreaterThanOrEqual(90);
   });
 
+  it('trains the epochs asked for', () => {
+    const { status, stdout, stderr } = demo('--epochs', '5', '--layers', '16');
+    expect(status).toBe(0);
+    expect(stdout).toContain('64-16-10 (relu, softmax), Adam, 5 epochs');
+    expect(stderr).toMatch(/epoch\s+5\/5\s+loss/);
+    expect(stderr).not.toMatch(/epoch\s+6\//);
+  });
+
   it('answers --help, and fails in plain words with a non-zero exit code', () => {
     const help = demo('--help');
     expect(help.status).toBe(0);
@@ -115,5 +123,6 @@ describe('npm run demo (simdnet demo)', () => {
     expect(noHidden.status).toBe(2);
     expect(noHidden.stderr).toContain('--layers none leaves none');
     expect(demo('--layers', '8,x').stderr).toContain('--layers must be comma-separated unit counts');
+    expect(demo('--epochs', '0').stderr).toContain('--epochs must be an integer from 1 to 10000');
   });
 });

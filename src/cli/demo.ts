@@ -6,7 +6,7 @@ import { formatCount } from '../text.js';
 import { layersOption, numberOption, readCommand } from './args.js';
 import { type Io, println } from './command.js';
 import { UsageError } from './errors.js';
-import type { ClassifierProgress, ClassifierSettings } from './demo/classifier.js';
+import type { ClassifierProgress, ClassifierSettings, Phase } from './demo/classifier.js';
 import { DIGITS_DEFAULTS, trainDigits } from './demo/digits.js';
 import { MNIST_DEFAULTS, trainMnist } from './demo/mnist.js';
 import { progressBar } from './progress.js';
@@ -30,10 +30,17 @@ Options:
   --mnist <dir>  train on MNIST instead, ${describe(784, MNIST_DEFAULTS)}:
                  <dir> holds the four MNIST idx files (.gz or not): train-images-idx3-ubyte,
                  train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte
+  --epochs <n>   train n epochs instead, the last quarter of them at a tenth of the rate
   --layers <n,…> the hidden layers' units instead, such as 256,128 (or 'none')
   --dropout <p>  drop each hidden unit with probability p while training (default 0)
   --seed <n>     seed of the split, the initial weights and the shuffling (default 42)
   -h, --help     show this help`;
+
+// n epochs in the defaults' two phases: the last quarter at the second phase's lower rate.
+function phasesOf(epochs: number, [first, last]: Phase[]): Phase[] {
+  const settling = Math.floor(epochs / 4);
+  return [{ ...first!, epochs: epochs - settling }, ...(settling ? [{ ...last!, epochs: settling }] : [])];
+}
 
 function formatConfusion(confusion: number[][]): string {
   const cell = (v: number) => String(v).padStart(5);
@@ -43,7 +50,9 @@ function formatConfusion(confusion: number[][]): string {
 
 const COMMAND_LINE = {
   name: 'demo',
-  options: { mnist: { type: 'string' }, seed: { type: 'string' }, layers: { type: 'string' }, dropout: { type: 'string' } },
+  options: {
+    mnist: { type: 'string' }, seed: { type: 'string' }, epochs: { type: 'string' }, layers: { type: 'string' }, dropout: { type: 'string' },
+  },
   help,
   positionals: [],
 } as const;
@@ -57,6 +66,8 @@ export async function run(argv: string[], io: Io): Promise<void> {
   const hidden = layersOption(values.layers, defaults.hidden, 'demo');
   const dropout = numberOption(values.dropout, 'dropout', 0, { min: 0, max: 1, openMax: true }, 'demo');
   if (dropout > 0 && hidden.length === 0) throw new UsageError('--dropout drops hidden units, and --layers none leaves none', 'demo');
+  const epochs = numberOption(values.epochs, 'epochs', 0, { min: 1, max: 10_000, integer: true }, 'demo');
+  const chosen = { hidden, dropout, phases: epochs ? phasesOf(epochs, defaults.phases) : defaults.phases };
   const say = (line: string) => println(io.stdout, line);
   const bar = progressBar(io.stderr);
   const perEpoch = values.mnist !== undefined;
@@ -69,11 +80,11 @@ export async function run(argv: string[], io: Io): Promise<void> {
 
   let result;
   if (values.mnist !== undefined) {
-    say(`MNIST from ${values.mnist}: ${describe(784, { ...MNIST_DEFAULTS, hidden, dropout })}`);
-    result = await trainMnist(values.mnist, { seed, hidden, dropout, onProgress });
+    say(`MNIST from ${values.mnist}: ${describe(784, { ...MNIST_DEFAULTS, ...chosen })}`);
+    result = await trainMnist(values.mnist, { seed, ...chosen, onProgress });
   } else {
-    say(`UCI handwritten digits (8×8): ${describe(64, { ...DIGITS_DEFAULTS, hidden, dropout })}`);
-    result = await trainDigits({ seed, hidden, dropout, onProgress });
+    say(`UCI handwritten digits (8×8): ${describe(64, { ...DIGITS_DEFAULTS, ...chosen })}`);
+    result = await trainDigits({ seed, ...chosen, onProgress });
   }
   bar.done();
 
