@@ -187,15 +187,32 @@ export class Arena {
 
   /**
    * Addresses of the two parameter-sized snapshots of epoch starts that the training loop keeps.
-   * Zeroed once: the tiny loop (assembly/tiny.ts) saves only the tensors, so the gaps stay zero.
+   * Their gaps are zeroed once: the tiny loop (assembly/tiny.ts) saves only the tensors. Only the
+   * gaps, so that memory a network never trains through stays untouched (and out of the resident set).
    */
   snapshots(): readonly [number, number] {
     if (!this.#snapshots) {
       const bytes = this.paramCount * 4;
       this.#snapshots = [this.#alloc(bytes, 'the training snapshots'), this.#alloc(bytes, 'the training snapshots')];
-      for (const block of this.#snapshots) this.heap.f32.fill(0, index32(block), index32(block + bytes));
+      for (const block of this.#snapshots) this.#zeroGaps(block);
     }
     return this.#snapshots;
+  }
+
+  // Zeroes the alignment gaps and the tail of a block laid out as the parameters.
+  #zeroGaps(block: number): void {
+    const f32 = this.heap.f32;
+    const at = (address: number) => index32(block) + index32(address) - index32(this.params);
+    let end = at(this.params);
+    this.layers.forEach((tensors, l) => {
+      const { inputs, units } = this.#specs[l]!;
+      for (const [address, floats] of [[tensors.weights, inputs * units], [tensors.bias, units]] as const) {
+        if (address === 0) continue;
+        f32.fill(0, end, at(address));
+        end = at(address) + floats;
+      }
+    });
+    f32.fill(0, end, index32(block) + this.paramCount);
   }
 
   /**
