@@ -12,6 +12,7 @@ import * as ref from '../src/reference/ops.js';
 import { BUILDS, kernelHeap, type KernelHeap } from './support/kernels.js';
 import { expectSameBits, randomF32, seeded } from './support/numeric.js';
 import { failure } from './support/untouched.js';
+import { cycledClasses } from './support/datasets.js';
 import { disposedAfterAll } from './support/networks.js';
 
 describe.each(BUILDS)('the dropout kernel (%s build)', (backend) => {
@@ -114,12 +115,9 @@ describe('one SGD step with dropout against the float64 reference, given the mas
   });
 });
 
-const rng = Rng.fromSeed(23);
 const ROWS = 203;
 const INPUTS = 131;
-const X = Float32Array.from({ length: ROWS * INPUTS }, () => rng.uniform() * 2 - 1);
-const Y = new Float32Array(ROWS * 5);
-for (let r = 0; r < ROWS; r++) Y[r * 5 + (r % 5)] = 1;
+const { x: X, y: Y } = cycledClasses(23, ROWS, INPUTS, 5);
 
 const config = (dropout: number | undefined, extra: Partial<NetworkConfig> = {}): NetworkConfig => ({
   inputs: INPUTS,

@@ -6,16 +6,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ELEMENTWISE_ACTIVATIONS } from '../src/activations.js';
 import { type FitOptions, Network, type NetworkConfig, SimdnetError } from '../src/index.js';
 import { engineOf } from '../src/network.js';
-import { Rng } from '../src/random.js';
+import { cycledClasses } from './support/datasets.js';
 import { Heap } from '../src/wasm/heap.js';
 import { failure, weightHash } from './support/untouched.js';
 
-const rng = Rng.fromSeed(41);
 const ROWS = 301;
 const INPUTS = 257;
-const X = Float32Array.from({ length: ROWS * INPUTS }, () => rng.uniform() * 2 - 1);
-const Y = new Float32Array(ROWS * 7);
-for (let r = 0; r < ROWS; r++) Y[r * 7 + (r % 7)] = 1;
+const { x: X, y: Y } = cycledClasses(41, ROWS, INPUTS, 7);
 
 // Every pass of a batch is worth splitting here: products of 257×130 and 130×67 per row.
 const CONFIG = (threads: number): NetworkConfig => ({

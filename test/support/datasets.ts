@@ -1,8 +1,9 @@
-// The datasets the repository ships, read for tests: features as a flat Float32Array, classes
-// one-hot, rows in file order.
+// Datasets for tests, features as a flat Float32Array and classes one-hot: those the repository
+// ships (rows in file order), and seeded synthetic rows.
 
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { Rng } from '../../src/random.js';
 
 export interface Dataset {
   x: Float32Array;
@@ -42,4 +43,13 @@ export function iris(): Dataset {
     if (!species.includes(name)) species.push(name);
     return { features: cells.slice(0, 4).map(Number), label: species.indexOf(name) };
   }), 3);
+}
+
+/** rows × inputs seeded uniform values in [-1, 1), and row r one-hot in class r mod classes. */
+export function cycledClasses(seed: number, rows: number, inputs: number, classes: number): { x: Float32Array; y: Float32Array } {
+  const rng = Rng.fromSeed(seed);
+  const x = Float32Array.from({ length: rows * inputs }, () => rng.uniform() * 2 - 1);
+  const y = new Float32Array(rows * classes);
+  for (let r = 0; r < rows; r++) y[r * classes + (r % classes)] = 1;
+  return { x, y };
 }
