@@ -222,7 +222,7 @@ export class Arena {
   rowBuffers(purpose: string): RowBuffers {
     if (this.#rowBuffers) return this.#rowBuffers;
     const specs = this.#specs;
-    const widest = Math.max(0, ...specs.slice(0, -1).map((l) => l.units));
+    const widest = widestHidden(specs);
     const sizes = [specs[0]!.inputs, specs.at(-1)!.units, widest, widest].map((floats) => alignUp(floats * 4));
     const block = this.#alloc(sizes.reduce((a, b) => a + b), purpose);
     const [inputs, outputs, scratch0] = [block, block + sizes[0]!, block + sizes[0]! + sizes[1]!];
@@ -506,6 +506,13 @@ function largestHiddenWeights(specs: readonly LayerSpec[]): number {
   let largest = 0;
   for (let l = 1; l < specs.length; l++) largest = Math.max(largest, specs[l]!.inputs * specs[l]!.units);
   return largest;
+}
+
+// Units of the widest layer below the output layer (0 for none), by a loop as largestHiddenWeights.
+function widestHidden(specs: readonly LayerSpec[]): number {
+  let widest = 0;
+  for (let l = 0; l < specs.length - 1; l++) widest = Math.max(widest, specs[l]!.units);
+  return widest;
 }
 
 // A request with every count filled in, so two can be compared field by field.

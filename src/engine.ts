@@ -6,7 +6,7 @@
 
 import * as abi from './abi.js';
 import { ACC_BINARY, ACC_NONE } from './abi.js';
-import { Arena, index32, index64, type RowBuffers, type Workspace, type WorkspaceRequest } from './arena.js';
+import { Arena, index32, index64, type Workspace, type WorkspaceRequest } from './arena.js';
 import { accuracyMode, type NetworkSpec, takesClassIndices } from './config.js';
 import { type MatrixInput, NETWORK_INPUTS, nonFiniteError, readMatrix, rowName, SMALL_COPY } from './data.js';
 import { type DivergenceReason, DivergenceError, NonFiniteOutputError, SimdnetError } from './errors.js';
@@ -21,7 +21,7 @@ import { CallbackError, callUser } from './training/callbacks.js';
 import { checkMonitor } from './training/monitor.js';
 import { checkScheduleFinite, kernelSchedule } from './training/schedule.js';
 import { continues, freshState, OPTIMIZER_STATES, type TrainingState } from './training/state.js';
-import { moveRowsToEnd, splitRows } from './training/validation.js';
+import { keptRows, moveRowsToEnd, splitRows } from './training/validation.js';
 import { checkRowWeighting, type RowWeighting, type WeightRows, writeRowWeights } from './training/weights.js';
 import type { Heap } from './wasm/heap.js';
 import type { Pool } from './wasm/pool.js';
@@ -78,8 +78,6 @@ export class Engine {
   readonly targetWidth: number;
   /** The workspace request of predictInto's last call of a few rows. */
   #fewRowsRequest: WorkspaceRequest = { capacity: 0 };
-  /** predictRow's buffers, from its first call on. */
-  #rowBuffers: RowBuffers | undefined;
   /** What the arena's optimizer states hold, for the next fit to continue; null: nothing to continue. */
   #training: TrainingState | null = null;
 
@@ -174,7 +172,7 @@ export class Engine {
    */
   predictRow(x: Float32Array, out: Float32Array, call: string): void {
     const { arena, kernels } = this;
-    const row = (this.#rowBuffers ??= arena.rowBuffers(call));
+    const row = arena.rowBuffers(call);
     const f32 = arena.f32;
     const bad = copyFinite(x, f32, index32(row.inputs));
     if (bad >= 0) throw this.#nonFiniteInput(x, bad);
@@ -400,7 +398,7 @@ export class Engine {
       `fit on ${rows} rows with batchSize ${batchSize}`,
     );
     try {
-      const kept = split?.heldOut ? keptRows(rows, split.heldOut) : null;
+      const kept = windowed && split?.heldOut ? keptRows(rows, split.heldOut) : null;
       const sizes = { trainRows, batchSize, statsCapacity, valRows, headRows: batchSize };
       // Staged whole: the training rows, then the validation rows; the head is the first training
       // rows. Batch by batch: the validation rows, then a copy of the head.
@@ -674,7 +672,7 @@ export class Engine {
     progress: FitProgress,
   ): Promise<History> {
     const arena = this.arena;
-    const history = this.#emptyHistory(plan.epochs, sizes.valRows, progress.fixedRate);
+    const history = this.#emptyHistory(plan, sizes.valRows, progress.fixedRate);
     const maxEpochs = epochByEpoch(plan) ? 1 : sizes.statsCapacity;
     let chunk = 1;
     let lastYield = now();
@@ -712,7 +710,7 @@ export class Engine {
     progress: FitProgress,
   ): Promise<History> {
     const arena = this.arena;
-    const history = this.#emptyHistory(plan.epochs, valRows, progress.fixedRate);
+    const history = this.#emptyHistory(plan, valRows, progress.fixedRate);
     let source: BatchSource | undefined;
     let epochRows = 0;
     let lastYield = now();
@@ -753,9 +751,12 @@ export class Engine {
   // A history whose arrays are sized for the fit's epochs, filled in by #recordEpochs and cut to the
   // epochs run by #finishHistory: a tiny network ends an epoch every few hundred nanoseconds, and
   // pushing onto arrays that grow (and are copied as they grow) would take a good part of that.
-  // A fixed rate is written once the fit ends (writeFixedRate).
-  #emptyHistory(epochs: number, valRows: number, fixedRate: number | undefined): History {
-    const sized = (): number[] => new Array<number>(Math.min(epochs, HISTORY_SIZED));
+  // A fixed rate is written once the fit ends (writeFixedRate). A fit run epoch by epoch (callbacks,
+  // early stopping, a plateau) pays a call per epoch anyway, and may stop long before its epochs:
+  // its arrays grow as they fill.
+  #emptyHistory(plan: FitPlan, valRows: number, fixedRate: number | undefined): History {
+    const epochs = epochByEpoch(plan) ? 0 : Math.min(plan.epochs, HISTORY_SIZED);
+    const sized = (): number[] => new Array<number>(epochs);
     const history: History = { epochs: 0, loss: sized(), learningRate: fixedRate === undefined ? sized() : [] };
     const withAccuracy = this.accuracy !== ACC_NONE;
     if (withAccuracy) history.accuracy = sized();
@@ -1015,17 +1016,6 @@ function windowRows(rowBytes: number, multiple: number): number {
   return Math.max(1, Math.floor(stagingBudget.bytes / rowBytes / multiple)) * multiple;
 }
 
-// The rows of 0…rows − 1 that are not held out (heldOut ascending), ascending.
-function keptRows(rows: number, heldOut: Uint32Array): Uint32Array {
-  const kept = new Uint32Array(rows - heldOut.length);
-  let next = 0;
-  let k = 0;
-  for (let r = 0; r < rows; r++) {
-    if (heldOut[next] === r) next++;
-    else kept[k++] = r;
-  }
-  return kept;
-}
 
 // Copies x to f32 from index `at` up to its first value that is NaN or ±Infinity, whose index it
 // returns (−1: none): a loop, as the few values of a call per frame are copied fastest.

@@ -78,3 +78,15 @@ export function moveRowsToEnd(f32: Float32Array, start: number, width: number, r
   }
   f32.set(held, start + to * width);
 }
+
+/** The rows of 0…rows − 1 that are not held out (heldOut ascending), ascending. */
+export function keptRows(rows: number, heldOut: Uint32Array): Uint32Array {
+  const kept = new Uint32Array(rows - heldOut.length);
+  let next = 0;
+  let k = 0;
+  for (let r = 0; r < rows; r++) {
+    if (heldOut[next] === r) next++;
+    else kept[k++] = r;
+  }
+  return kept;
+}
