@@ -53,6 +53,11 @@ const JOB_SCALE = 13;
 const MIN_WORK_PER_PART: i32 = 16384;
 /** Chunks per thread a job is cut into, at most, so that a late worker's share is spread. */
 const CHUNKS_PER_THREAD: i32 = 2;
+/**
+ * Rows or columns of C a product's chunk keeps at least before the product is cut into more
+ * chunks than threads: every chunk packs the other operand's whole block again.
+ */
+const MIN_PRODUCT_SPAN: i32 = 128;
 /** Spins of an idle worker before it sleeps. */
 const SPINS_BEFORE_SLEEP: i32 = 1 << 16;
 
@@ -74,6 +79,15 @@ export function setPool(ctl: usize, count: i32): void {
   const most = min(threads, workers + 1);
   if (most <= 1) return 1;
   return <i32>max<i64>(1, min<i64>(<i64>(most * CHUNKS_PER_THREAD), work / MIN_WORK_PER_PART));
+}
+
+// Chunks to cut a product into along a dimension of C of `span` rows or columns: as partsFor, but
+// no more than one per thread where more would leave chunks under MIN_PRODUCT_SPAN, since what
+// each chunk repacks then costs more than the balance gains.
+@inline function productPartsFor(threads: i32, work: i64, span: i32): i32 {
+  const parts = partsFor(threads, work);
+  const each = min(threads, workers + 1);
+  return parts <= each ? parts : max(each, min(parts, span / MIN_PRODUCT_SPAN));
 }
 
 @inline function setArg(i: i32, value: i32): void {
@@ -226,12 +240,14 @@ export function parallelNT(threads: i32, m: i32, n: i32, k: i32, a: usize, b: us
 }
 
 // C = A·B with a(i, p) = A[i·rsA + p·csA], b(p, j) = B[p·rsB + j·csB] and row stride ldc, split
-// by blocks of C's columns where it is wide enough, else by blocks of its rows.
+// by blocks of C's columns or of its rows, whichever repacks less: a block of columns packs all
+// of A (m × k) again, a block of rows all of B (k × n).
 function parallelProduct(
   threads: i32, m: i32, n: i32, k: i32,
   a: usize, rsA: i32, csA: i32, b: usize, rsB: i32, csB: i32, c: usize, ldc: i32,
 ): void {
-  const parts = partsFor(threads, <i64>m * n * k);
+  const byColumns = n >= m;
+  const parts = productPartsFor(threads, <i64>m * n * k, byColumns ? n : m);
   if (parts == 1) {
     gemmBlock(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc);
     return;
@@ -239,7 +255,7 @@ function parallelProduct(
   setArg(0, m); setArg(1, n); setArg(2, k);
   setArg(3, <i32>a); setArg(4, rsA); setArg(5, csA);
   setArg(6, <i32>b); setArg(7, rsB); setArg(8, csB);
-  setArg(9, <i32>c); setArg(10, ldc);
+  setArg(9, <i32>c); setArg(10, ldc); setArg(11, byColumns ? 1 : 0);
   lead(JOB_PRODUCT, parts);
 }
 
@@ -251,9 +267,8 @@ function productPart(ctl: usize, part: i32, parts: i32): void {
   const rsB = arg(ctl, 7), csB = arg(ctl, 8);
   let c = pointerArg(ctl, 9);
   const ldc = arg(ctl, 10);
-  // Column blocks of whole 8-column panels keep every part's tiles full; a narrow C (an output
-  // layer of 10 units) is split by rows instead.
-  if (n >= 16 * parts) {
+  // Blocks of whole 8-column panels or 4-row tiles keep every part's tiles full.
+  if (arg(ctl, 11)) {
     const j0 = rangeStart(n, 8, part, parts), j1 = rangeStart(n, 8, part + 1, parts);
     if (j1 > j0) gemmBlock(m, j1 - j0, k, a, rsA, csA, at(b, j0 * csB), rsB, csB, at(c, j0), ldc);
   } else {

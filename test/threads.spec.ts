@@ -74,6 +74,23 @@ describe('the same bits on any number of threads', () => {
     expect(outcomes[1]).toEqual(outcomes[0]);
   });
 
+  // Products of 600×520×40 (by rows) and 40×520×600 (by columns): wide enough to be cut into more
+  // chunks than there are threads.
+  it('a wide layer on full batches: weights and predictions on 1, 2 and 3 threads', async () => {
+    const { x, y } = cycledClasses(43, 600, 40, 7);
+    const outcomes = [];
+    for (const threads of [1, 2, 3]) {
+      const net = await Network.create({
+        inputs: 40, layers: [{ units: 520, activation: 'relu' }, { units: 7, activation: 'softmax' }],
+        loss: 'categoricalCrossentropy', seed: 9, threads,
+      });
+      live.push(net);
+      await net.fit(x, y, { epochs: 2, batchSize: 600, optimizer: 'adam' });
+      outcomes.push({ weights: weightHash(net), outputs: bits(net.predict(x)) });
+    }
+    for (const outcome of outcomes.slice(1)) expect(outcome).toEqual(outcomes[0]);
+  });
+
   it('several threaded networks training at once give the bits each gives alone', async () => {
     const alone = await network(2);
     await alone.fit(X, Y, FITS[0]![1]);
