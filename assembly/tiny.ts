@@ -10,7 +10,8 @@
 // over at most four inputs whose activations have a lane form run those
 // kernels' expressions with the parameters held in registers (registerRows),
 // which also ends the epochs train.ts lets it end and begins the next, so that
-// the parameters stay in registers across many epochs.
+// the parameters stay in registers across many epochs. predictTinyRow answers
+// one row of such a network the same way, for train.ts's predictRow.
 
 import {
   CLIP_NONE, LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, LAYER_ACTIVATION, LAYER_ALPHA, LAYER_BIAS, LAYER_DELTAS, LAYER_DROPPED,
@@ -214,22 +215,13 @@ function registerRows(
     const x1 = inputs > 1 ? v128.load32_splat(x, 4) : zero;
     const x2 = inputs > 2 ? v128.load32_splat(x, 8) : zero;
     const x3 = inputs > 3 ? v128.load32_splat(x, 12) : zero;
-    let z = f32x4.add(zero, f32x4.mul(x0, w10));
-    if (inputs > 1) z = f32x4.add(z, f32x4.mul(x1, w11));
-    if (inputs > 2) z = f32x4.add(z, f32x4.mul(x2, w12));
-    if (inputs > 3) z = f32x4.add(z, f32x4.mul(x3, w13));
-    if (bias1) z = f32x4.add(z, b1);
-    const z1 = z;
-    h = activateLanes(z, act1, alpha1);
+    const z1 = laneSums(inputs, x0, x1, x2, x3, w10, w11, w12, w13, bias1 != 0, b1);
+    h = activateLanes(z1, act1, alpha1);
     const h0 = f32x4.splat(f32x4.extract_lane(h, 0));
     const h1 = f32x4.splat(f32x4.extract_lane(h, 1));
     const h2 = f32x4.splat(f32x4.extract_lane(h, 2));
     const h3 = f32x4.splat(f32x4.extract_lane(h, 3));
-    z = f32x4.add(zero, f32x4.mul(h0, w20));
-    if (hidden > 1) z = f32x4.add(z, f32x4.mul(h1, w21));
-    if (hidden > 2) z = f32x4.add(z, f32x4.mul(h2, w22));
-    if (hidden > 3) z = f32x4.add(z, f32x4.mul(h3, w23));
-    if (bias2) z = f32x4.add(z, b2);
+    const z = laneSums(hidden, h0, h1, h2, h3, w20, w21, w22, w23, bias2 != 0, b2);
     // Sums that are all finite mean every weight was (see sgdStep); otherwise the memory path
     // (past an epoch's end, train.ts) takes this row on.
     if ((i32x4.bitmask(notFinite(z1)) | i32x4.bitmask(notFinite(z)) << 4) & widths) break;
@@ -287,6 +279,69 @@ function registerRows(
     store<i32>(run + RUN_STEP, i32At(run, RUN_STEP) + r);
   }
   return r;
+}
+
+// narrowForward's sum for k (1–4) inputs given as splats and the weight rows they multiply:
+// 0 + x0·w0 + x1·w1 + … (+ b when hasBias), in that order.
+@inline function laneSums(
+  k: i32, x0: v128, x1: v128, x2: v128, x3: v128, w0: v128, w1: v128, w2: v128, w3: v128, hasBias: bool, b: v128,
+): v128 {
+  let z = f32x4.add(f32x4.splat(0), f32x4.mul(x0, w0));
+  if (k > 1) z = f32x4.add(z, f32x4.mul(x1, w1));
+  if (k > 2) z = f32x4.add(z, f32x4.mul(x2, w2));
+  if (k > 3) z = f32x4.add(z, f32x4.mul(x3, w3));
+  if (hasBias) z = f32x4.add(z, b);
+  return z;
+}
+
+/** Whether predictTinyRow computes this network's outputs: the networks registerRows trains. */
+export function tinyRowPredicts(net: usize): bool {
+  if (layerCount(net) != 2) return false;
+  const first = layerRecord(net, 0);
+  const last = layerRecord(net, 1);
+  return isNarrow(i32At(first, LAYER_INPUTS)) && isNarrow(i32At(first, LAYER_UNITS)) && isNarrow(i32At(last, LAYER_UNITS))
+    && hasLaneForm(i32At(first, LAYER_ACTIVATION)) && hasLaneForm(i32At(last, LAYER_ACTIVATION));
+}
+
+/**
+ * train.ts's predictRow for a network tinyRowPredicts accepts: narrowForward for both layers,
+ * the hidden outputs kept in a register rather than stored and read back. Returns the index
+ * of the first output that is NaN or ±Infinity, or −1.
+ */
+export function predictTinyRow(net: usize, x: usize, out: usize): i32 {
+  const first = layerRecord(net, 0);
+  const last = layerRecord(net, 1);
+  const inputs = i32At(first, LAYER_INPUTS);
+  const hidden = i32At(first, LAYER_UNITS);
+  const units = i32At(last, LAYER_UNITS);
+  const weights1 = ptrAt(first, LAYER_WEIGHTS);
+  const weights2 = ptrAt(last, LAYER_WEIGHTS);
+  const bias1 = biasOf(first);
+  const bias2 = biasOf(last);
+  const row1 = <usize>hidden << 2;
+  const row2 = <usize>units << 2;
+  const zero = f32x4.splat(0);
+  const z1 = laneSums(
+    inputs,
+    v128.load32_splat(x), inputs > 1 ? v128.load32_splat(x, 4) : zero,
+    inputs > 2 ? v128.load32_splat(x, 8) : zero, inputs > 3 ? v128.load32_splat(x, 12) : zero,
+    loadFew(weights1, hidden), inputs > 1 ? loadFew(weights1 + row1, hidden) : zero,
+    inputs > 2 ? loadFew(weights1 + 2 * row1, hidden) : zero, inputs > 3 ? loadFew(weights1 + 3 * row1, hidden) : zero,
+    bias1 != 0, bias1 ? loadFew(bias1, hidden) : zero,
+  );
+  const h = activateLanes(z1, i32At(first, LAYER_ACTIVATION), f32At(first, LAYER_ALPHA));
+  const z2 = laneSums(
+    hidden,
+    f32x4.splat(f32x4.extract_lane(h, 0)), f32x4.splat(f32x4.extract_lane(h, 1)),
+    f32x4.splat(f32x4.extract_lane(h, 2)), f32x4.splat(f32x4.extract_lane(h, 3)),
+    loadFew(weights2, units), hidden > 1 ? loadFew(weights2 + row2, units) : zero,
+    hidden > 2 ? loadFew(weights2 + 2 * row2, units) : zero, hidden > 3 ? loadFew(weights2 + 3 * row2, units) : zero,
+    bias2 != 0, bias2 ? loadFew(bias2, units) : zero,
+  );
+  const a = activateLanes(z2, i32At(last, LAYER_ACTIVATION), f32At(last, LAYER_ALPHA));
+  storeFew(out, a, units);
+  const bad = i32x4.bitmask(notFinite(a)) & ((1 << units) - 1);
+  return bad ? ctz(bad) : -1;
 }
 
 // The parameters registerRows holds, stored at their addresses plus `offset`.

@@ -36,7 +36,7 @@ import {
 } from "./records";
 import { isNarrow, narrowBackward, narrowForward, rowTimesMatrix, sgdBias, sgdOuter } from "./row";
 import { isSmall, smallNN, smallNT, smallTNScaled } from "./small";
-import { tinyRowsApply, trainTinyRows } from "./tiny";
+import { predictTinyRow, tinyRowPredicts, tinyRowsApply, trainTinyRows } from "./tiny";
 
 // A layer's products: row.ts's vector loop or small.ts's dot products for a single row,
 // small.ts's plain loops when the shape is tiny, gemm.ts's tiles otherwise (split across the
@@ -233,6 +233,7 @@ export function predict(net: usize, x: usize, rows: i32, out: usize): i32 {
  * the first output that is NaN or ±Infinity, or −1.
  */
 export function predictRow(net: usize, x: usize, out: usize, scratch0: usize, scratch1: usize): i32 {
+  if (ASC_FEATURE_SIMD && tinyRowPredicts(net)) return predictTinyRow(net, x, out);
   const threads = i32At(net, NET_THREADS);
   const last = layerCount(net) - 1;
   let input = x;

@@ -30,9 +30,14 @@ function inputRows(n: number, rows: number): Float32Array[] {
 
 // Narrow (≤ 4 units, the lane path) and wide layers, a layer without bias, and enough hidden
 // layers that both scratch rows are written more than once; a wide input and a wide output
-// (past the 64 values copied by a loop).
+// (past the 64 values copied by a loop); two narrow layers over at most four inputs (their
+// hidden outputs held in a register) of every width, with and without each bias.
 const SHAPES: [string, number, { units: number; bias?: boolean }[]][] = [
   ['3-2', 3, [{ units: 2 }]],
+  ['2-2-2', 2, [{ units: 2 }, { units: 2 }]],
+  ['4-3-1', 4, [{ units: 3, bias: false }, { units: 1 }]],
+  ['1-4-4', 1, [{ units: 4 }, { units: 4, bias: false }]],
+  ['3-1-3', 3, [{ units: 1 }, { units: 3 }]],
   ['5-4-1-7-3-2', 5, [{ units: 4 }, { units: 1, bias: false }, { units: 7 }, { units: 3 }, { units: 2 }]],
   ['70-9-66', 70, [{ units: 9, bias: false }, { units: 66 }]],
 ];
@@ -68,17 +73,23 @@ function expectStagedOutcomes(net: Network, x: Float32Array): void {
   expect(outcome((out) => out.set(net.predict(x)), net.outputs)).toBe(stagedPredict);
 }
 
+/** Gives every bias a random value (they start at zero, where a bias left out would go unseen). */
+function withBiases(net: Network): Network {
+  net.setWeights(net.getWeights().map(({ weights, bias }) => ({ weights, bias: bias?.map(() => rng.uniform() * 2 - 1) ?? null })));
+  return net;
+}
+
 describe.each(BUILDS)('one row (%s build)', (backend) => {
   it.each(ACTIVATIONS)('%s: the staged path\'s bits or error, on every shape', async (activation) => {
     for (const [, inputs, layers] of SHAPES) {
-      const net = await network({ ...config(inputs, layers, activation, 5), backend });
+      const net = withBiases(await network({ ...config(inputs, layers, activation, 5), backend }));
       for (const x of inputRows(inputs, 24)) expectStagedOutcomes(net, x);
     }
   });
 });
 
 it.each(ACTIVATIONS)('%s: the bits of one thread on two', async (activation) => {
-  const [, inputs, layers] = SHAPES[1]!;
+  const [, inputs, layers] = SHAPES.find(([name]) => name === '5-4-1-7-3-2')!;
   const one = await network({ ...config(inputs, layers, activation, 6), threads: 1 });
   const two = await network({ ...config(inputs, layers, activation, 6), threads: 2 });
   for (const x of inputRows(inputs, 12)) {
