@@ -248,10 +248,11 @@ export function predictRow(net: usize, x: usize, out: usize, scratch0: usize, sc
 
 /**
  * Adds to sums[0] (f64) the loss over the rows of X, Y (no L2 term), and to sums[1] (f64) the
- * count of correct rows or units (per NET_ACCURACY), computed in blocks of the network's capacity.
- * Accumulating in place lets the host evaluate rows staged a window at a time with the same sums.
+ * count of correct rows or units (per NET_ACCURACY), computed in blocks of the network's capacity,
+ * and writes the outputs to out unless it is 0. Accumulating in place lets the host evaluate rows
+ * staged a window at a time with the same sums.
  */
-export function evaluate(net: usize, x: usize, y: usize, rows: i32, sums: usize): void {
+export function evaluate(net: usize, x: usize, y: usize, rows: i32, sums: usize, out: usize): void {
   const capacity = i32At(net, NET_CAPACITY);
   const inputs = inputWidth(net);
   const units = outputWidth(net);
@@ -265,6 +266,7 @@ export function evaluate(net: usize, x: usize, y: usize, rows: i32, sums: usize)
     const outputs = forwardLayers(net, at(x, start * inputs), m, 0);
     sum += netLossSum(net, outputs, yBlock, 0, m);
     correct += <f64>countCorrect(outputs, yBlock, m, units, accuracy);
+    if (out) copyElements(at(out, start * units), outputs, m * units);
   }
   store<f64>(sums, sum);
   store<f64>(sums, correct, 8);
@@ -471,7 +473,7 @@ function endEpoch(net: usize, run: usize, epoch: i32, batch: i32, stats: usize, 
   }
   const valRows = i32At(run, RUN_VAL_ROWS);
   if (valRows > 0) {
-    evaluate(net, ptrAt(run, RUN_VAL_X), ptrAt(run, RUN_VAL_Y), valRows, stats + STATS_VAL_LOSS);
+    evaluate(net, ptrAt(run, RUN_VAL_X), ptrAt(run, RUN_VAL_Y), valRows, stats + STATS_VAL_LOSS, 0);
     if (!isFinite(load<f64>(stats + STATS_VAL_LOSS))) {
       diverge(net, run, DIVERGED_VALIDATION, batch, epoch);
       return false;

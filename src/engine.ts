@@ -255,10 +255,15 @@ export class Engine {
    * window to the same sums, so the result does not depend on the window.
    */
   evaluate(x: MatrixInput, y: MatrixInput, metrics: readonly Metric[] = []): Evaluation {
-    const rowBytes = (x.width + y.width) * 4;
+    // The metrics score the outputs, which the kernel then copies out window by window.
+    const outputs = metrics.length > 0 ? new Float32Array(x.rows * this.outputs) : undefined;
+    const rowBytes = (x.width + y.width + (outputs ? this.outputs : 0)) * 4;
     const window = x.rows * rowBytes > stagingBudget.bytes ? windowRows(rowBytes, INFERENCE_BLOCK) : x.rows;
     const ws = this.arena.reserve(
-      { capacity: Math.min(window, INFERENCE_BLOCK), stats: 1, inputs: window * x.width, targets: window * y.width },
+      {
+        capacity: Math.min(window, INFERENCE_BLOCK), stats: 1, inputs: window * x.width, targets: window * y.width,
+        outputs: outputs ? window * this.outputs : 0,
+      },
       () => `evaluate on ${x.rows} rows`,
     );
     try {
@@ -267,16 +272,22 @@ export class Engine {
       for (let first = 0; first < x.rows; first += window) {
         const count = Math.min(window, x.rows - first);
         this.#stage(ws.inputs, ws.targets, x, y, first, count);
-        this.#led(() => this.kernels.evaluate(this.arena.net, ws.inputs, ws.targets, count, ws.stats));
+        this.#led(() => this.kernels.evaluate(this.arena.net, ws.inputs, ws.targets, count, ws.stats, outputs ? ws.outputs : 0));
+        if (outputs) {
+          const bad = this.kernels.firstNonFinite(ws.outputs, count * this.outputs);
+          if (bad >= 0) throw nonFiniteOutputs('evaluate', x, first + Math.floor(bad / this.outputs));
+          const at = index32(ws.outputs);
+          outputs.set(this.arena.f32.subarray(at, at + count * this.outputs), first * this.outputs);
+        }
       }
       const [lossSum, correct] = [this.arena.f64[sums]!, this.arena.f64[sums + 1]!];
       if (!Number.isFinite(lossSum)) throw nonFiniteOutputs('evaluate', x, null);
       const result: Evaluation = { loss: lossSum / x.rows };
       if (this.accuracy !== ACC_NONE) result.accuracy = this.#accuracyOf(correct, x.rows);
-      if (metrics.length === 0) return result;
+      if (!outputs) return result;
       const targets = new Float32Array(y.rows * y.width);
       y.copyTo(targets, 0);
-      return { ...result, ...scoreOutputs(metrics, this.spec, this.predict(x), targets, x.rows) };
+      return { ...result, ...scoreOutputs(metrics, this.spec, outputs, targets, x.rows) };
     } finally {
       this.arena.release(ws);
     }

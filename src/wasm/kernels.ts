@@ -91,7 +91,7 @@ export interface Kernels {
   gradient(net: number, x: number, y: number, weights: number, m: number, l2: number, l1: number): number;
   predict(net: number, x: number, rows: number, out: number): number;
   predictRow(net: number, x: number, out: number, scratch0: number, scratch1: number): number;
-  evaluate(net: number, x: number, y: number, rows: number, sums: number): void;
+  evaluate(net: number, x: number, y: number, rows: number, sums: number, out: number): void;
   train(net: number, run: number, maxBatches: number, maxEpochs: number): number;
   abortRun(net: number, run: number): void;
   beginStagedEpoch(net: number, run: number): void;
