@@ -62,7 +62,7 @@ const ARITY: { readonly [K in Exclude<keyof Kernels, 'memory'>]: number } = {
   gradient: 7,
   predict: 4,
   predictRow: 5,
-  evaluate: 5,
+  evaluate: 6,
   train: 4,
   abortRun: 2,
   beginStagedEpoch: 2,
