@@ -26,8 +26,6 @@ export interface LayerWeightsInput {
   bias?: ArrayLike<number> | null;
 }
 
-const engines = new WeakMap<Network, Engine>();
-
 /** The model-format converters, which the 'simdnet/formats' entry provides when it is imported. */
 export interface FormatConverters {
   toONNX(net: Network): Uint8Array;
@@ -55,10 +53,12 @@ const unreachable = new FinalizationRegistry<Engine>((engine) => engine.dispose(
 
 /** The engine behind a network, for the library's own tools (gradientCheck); throws once disposed. */
 export function engineOf(net: Network): Engine {
-  const engine = engines.get(net);
+  const engine = engineField(net);
   if (!engine) throw new SimdnetError('this network has been disposed');
   return engine;
 }
+// Network's static block sets it: a read of the private field from outside the class.
+let engineField: (net: Network) => Engine | undefined;
 
 // Only this module holds it, so `new Network()` from plain JavaScript, which TypeScript's
 // private constructor cannot stop, fails at once rather than at the first call.
@@ -68,8 +68,12 @@ export class Network {
   readonly #spec: NetworkSpec;
   readonly #rng: Rng;
   #isFitting = false;
-  /** The engine until dispose, for the calls short enough that engineOf's WeakMap lookup shows. */
+  /** The engine until dispose. */
   #engine: Engine | undefined;
+
+  static {
+    engineField = (net) => (#engine in net ? net.#engine : undefined);
+  }
 
   private constructor(token: typeof CONSTRUCTING, engine: Engine, rng: Rng) {
     if (token !== CONSTRUCTING) {
@@ -78,7 +82,6 @@ export class Network {
     this.#spec = engine.spec;
     this.#rng = rng;
     this.#engine = engine;
-    engines.set(this, engine);
     unreachable.register(this, engine, this);
   }
 
@@ -167,7 +170,7 @@ export class Network {
 
   /** Whether dispose() has been called. */
   get disposed(): boolean {
-    return !engines.has(this);
+    return this.#engine === undefined;
   }
 
   /**
@@ -334,9 +337,8 @@ export class Network {
 
   /** Releases the network's wasm memory. Any later call throws; calling dispose again does nothing. */
   dispose(): void {
-    const engine = engines.get(this);
+    const engine = this.#engine;
     if (!engine) return;
-    engines.delete(this);
     this.#engine = undefined;
     unreachable.unregister(this);
     engine.dispose();
