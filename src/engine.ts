@@ -438,7 +438,9 @@ export class Engine {
         : { ...sizes, x: ws.inputs, y: ws.targets, valX, valY, headX: ws.inputs, headY: ws.targets };
       if (windowed) {
         this.#checkRows(ws, x, y);
-        this.#stageWindowedRows(ws, x, y, split ? { first: trainRows, rows: split.heldOut } : validationData, valRows, kept, batchSize);
+        if (validationData) this.#stage(valX, valY, ...validationData);
+        else if (split) this.#copyRows(valX, valY, x, y, split.heldOut ? 0 : trainRows, valRows, split.heldOut);
+        this.#copyRows(run.headX, run.headY, x, y, 0, batchSize, kept);
       } else {
         this.#stage(ws.inputs, ws.targets, x, y);
         if (validationData) this.#stage(valX, valY, ...validationData);
@@ -547,29 +549,14 @@ export class Engine {
     }
   }
 
-  // Stages what a fit staged batch by batch keeps whole: its validation rows (rows of x and y from
-  // `first`, or the rows listed, or data of their own), then the head rows the final weights are
-  // checked on, the first training rows as stored.
-  #stageWindowedRows(
-    ws: Workspace,
-    x: MatrixInput,
-    y: MatrixInput,
-    validation: { first: number; rows: Uint32Array | null } | readonly [MatrixInput, MatrixInput] | undefined,
-    valRows: number,
-    kept: Uint32Array | null,
-    headRows: number,
+  // Copies `count` rows of x and y, from row `first` or the rows listed, to the given addresses:
+  // rows #checkRows has checked.
+  #copyRows(
+    inputs: number, targets: number, x: MatrixInput, y: MatrixInput, first: number, count: number, rows: Uint32Array | null,
   ): void {
     const f32 = this.arena.f32;
-    const [inputs, targets] = [index32(ws.inputs), index32(ws.targets)];
-    if (Array.isArray(validation)) {
-      this.#stage(ws.inputs, ws.targets, ...(validation as readonly [MatrixInput, MatrixInput]));
-    } else if (validation) {
-      const { first, rows } = validation as { first: number; rows: Uint32Array | null };
-      x.copyRows(f32, inputs, rows ? 0 : first, valRows, rows ?? undefined);
-      y.copyRows(f32, targets, rows ? 0 : first, valRows, rows ?? undefined);
-    }
-    x.copyRows(f32, inputs + valRows * this.inputs, 0, headRows, kept ?? undefined);
-    y.copyRows(f32, targets + valRows * this.targetWidth, 0, headRows, kept ?? undefined);
+    x.copyRows(f32, index32(inputs), first, count, rows ?? undefined);
+    y.copyRows(f32, index32(targets), first, count, rows ?? undefined);
   }
 
   // Runs a fit from the start of its optimizer to its end: writes the run record, trains with
