@@ -6,7 +6,10 @@
 // pool's workers; then every thread, the leader included, claims chunks one at
 // a time until none is left, and the leader waits for the last to finish. A
 // worker that the system has not scheduled, on a busy machine, then costs the
-// leader at most the chunk it holds, not its share. The leader only spins,
+// leader at most the chunk it holds, not its share. A product is cut into one
+// chunk per thread unless its chunks stay MIN_PRODUCT_SPAN wide: each chunk
+// packs an operand again, which on smaller products costs more than a late
+// worker's share. The leader only spins,
 // never waits with atomic.wait, so a browser's main thread may lead; workers
 // spin a while, then sleep on the generation counter.
 //
@@ -72,21 +75,25 @@ export function setPool(ctl: usize, count: i32): void {
   workers = count;
 }
 
+// Threads that run a job of a network set to `threads`: no more than the pool has, with the leader.
+@inline function threadsFor(threads: i32): i32 {
+  return min(threads, workers + 1);
+}
+
 // Chunks to cut `work` into for `threads` threads (the network's setting): a few per thread,
 // each with at least MIN_WORK_PER_PART; 1 runs the job on the leader alone.
 @inline function partsFor(threads: i32, work: i64): i32 {
   if (!ASC_FEATURE_THREADS) return 1;
-  const most = min(threads, workers + 1);
+  const most = threadsFor(threads);
   if (most <= 1) return 1;
   return <i32>max<i64>(1, min<i64>(<i64>(most * CHUNKS_PER_THREAD), work / MIN_WORK_PER_PART));
 }
 
 // Chunks to cut a product into along a dimension of C of `span` rows or columns: as partsFor, but
-// no more than one per thread where more would leave chunks under MIN_PRODUCT_SPAN, since what
-// each chunk repacks then costs more than the balance gains.
+// no more than one per thread where more would leave chunks under MIN_PRODUCT_SPAN.
 @inline function productPartsFor(threads: i32, work: i64, span: i32): i32 {
   const parts = partsFor(threads, work);
-  const each = min(threads, workers + 1);
+  const each = threadsFor(threads);
   return parts <= each ? parts : max(each, min(parts, span / MIN_PRODUCT_SPAN));
 }
 
@@ -241,13 +248,14 @@ export function parallelNT(threads: i32, m: i32, n: i32, k: i32, a: usize, b: us
 
 // C = A·B with a(i, p) = A[i·rsA + p·csA], b(p, j) = B[p·rsB + j·csB] and row stride ldc, split
 // by blocks of C's columns or of its rows, whichever repacks less: a block of columns packs all
-// of A (m × k) again, a block of rows all of B (k × n).
+// of A (m × k) again, a block of rows all of B (k × n). A C with fewer 8-column panels than
+// chunks is cut by rows, so that no chunk is left empty.
 function parallelProduct(
   threads: i32, m: i32, n: i32, k: i32,
   a: usize, rsA: i32, csA: i32, b: usize, rsB: i32, csB: i32, c: usize, ldc: i32,
 ): void {
-  const byColumns = n >= m;
-  const parts = productPartsFor(threads, <i64>m * n * k, byColumns ? n : m);
+  const parts = productPartsFor(threads, <i64>m * n * k, max(m, n));
+  const byColumns = n >= m && n >= 8 * parts;
   if (parts == 1) {
     gemmBlock(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc);
     return;
@@ -267,12 +275,15 @@ function productPart(ctl: usize, part: i32, parts: i32): void {
   const rsB = arg(ctl, 7), csB = arg(ctl, 8);
   let c = pointerArg(ctl, 9);
   const ldc = arg(ctl, 10);
-  // Blocks of whole 8-column panels or 4-row tiles keep every part's tiles full.
+  // Blocks of whole 8-column panels or 4-row tiles keep every part's tiles full; a C of at most
+  // 16 columns runs transposed (gemm.ts), its rows then along 8-wide panels, whole where there
+  // are enough for every part.
   if (arg(ctl, 11)) {
     const j0 = rangeStart(n, 8, part, parts), j1 = rangeStart(n, 8, part + 1, parts);
     if (j1 > j0) gemmBlock(m, j1 - j0, k, a, rsA, csA, at(b, j0 * csB), rsB, csB, at(c, j0), ldc);
   } else {
-    const i0 = rangeStart(m, 4, part, parts), i1 = rangeStart(m, 4, part + 1, parts);
+    const grain = n <= 16 && m >= 8 * parts ? 8 : 4;
+    const i0 = rangeStart(m, grain, part, parts), i1 = rangeStart(m, grain, part + 1, parts);
     if (i1 > i0) gemmBlock(i1 - i0, n, k, at(a, i0 * rsA), rsA, csA, b, rsB, csB, at(c, i0 * ldc), ldc);
   }
 }

@@ -89,7 +89,7 @@ export function trainTinyRows(net: usize, run: usize, batch: i32, count: i32, st
   const ys = ptrAt(run, RUN_Y);
   // Rows the register loop below trains; the rest go through memory, up to the epoch's end.
   let done = 0;
-  if (ASC_FEATURE_SIMD && two && isNarrow(inputs) && hasLaneForm(act1) && hasLaneForm(act2)) {
+  if (ASC_FEATURE_SIMD && registerShape(net)) {
     const epoch = i32At(run, RUN_EPOCH);
     done = registerRows(
       inputs, hidden, units, weights1, bias1, trained1, act1, alpha1, out1, delta1,
@@ -215,13 +215,13 @@ function registerRows(
     const x1 = inputs > 1 ? v128.load32_splat(x, 4) : zero;
     const x2 = inputs > 2 ? v128.load32_splat(x, 8) : zero;
     const x3 = inputs > 3 ? v128.load32_splat(x, 12) : zero;
-    const z1 = laneSums(inputs, x0, x1, x2, x3, w10, w11, w12, w13, bias1 != 0, b1);
+    const z1 = narrowSums(inputs, x0, x1, x2, x3, w10, w11, w12, w13, bias1 != 0, b1);
     h = activateLanes(z1, act1, alpha1);
     const h0 = f32x4.splat(f32x4.extract_lane(h, 0));
     const h1 = f32x4.splat(f32x4.extract_lane(h, 1));
     const h2 = f32x4.splat(f32x4.extract_lane(h, 2));
     const h3 = f32x4.splat(f32x4.extract_lane(h, 3));
-    const z = laneSums(hidden, h0, h1, h2, h3, w20, w21, w22, w23, bias2 != 0, b2);
+    const z = narrowSums(hidden, h0, h1, h2, h3, w20, w21, w22, w23, bias2 != 0, b2);
     // Sums that are all finite mean every weight was (see sgdStep); otherwise the memory path
     // (past an epoch's end, train.ts) takes this row on.
     if ((i32x4.bitmask(notFinite(z1)) | i32x4.bitmask(notFinite(z)) << 4) & widths) break;
@@ -283,7 +283,7 @@ function registerRows(
 
 // narrowForward's sum for k (1–4) inputs given as splats and the weight rows they multiply:
 // 0 + x0·w0 + x1·w1 + … (+ b when hasBias), in that order.
-@inline function laneSums(
+@inline function narrowSums(
   k: i32, x0: v128, x1: v128, x2: v128, x3: v128, w0: v128, w1: v128, w2: v128, w3: v128, hasBias: bool, b: v128,
 ): v128 {
   let z = f32x4.add(f32x4.splat(0), f32x4.mul(x0, w0));
@@ -294,8 +294,11 @@ function registerRows(
   return z;
 }
 
-/** Whether predictTinyRow computes this network's outputs: the networks registerRows trains. */
-export function tinyRowPredicts(net: usize): bool {
+/**
+ * Whether registerRows and predictTinyRow can hold the network in registers: two narrow layers
+ * over at most four inputs, both activations with a lane form.
+ */
+export function registerShape(net: usize): bool {
   if (layerCount(net) != 2) return false;
   const first = layerRecord(net, 0);
   const last = layerRecord(net, 1);
@@ -304,9 +307,10 @@ export function tinyRowPredicts(net: usize): bool {
 }
 
 /**
- * train.ts's predictRow for a network tinyRowPredicts accepts: narrowForward for both layers,
+ * train.ts's predictRow for a network registerShape accepts: narrowForward for both layers,
  * the hidden outputs kept in a register rather than stored and read back. Returns the index
- * of the first output that is NaN or ±Infinity, or −1.
+ * of the first output that is NaN or ±Infinity, or −1. Its loads are registerRows' (one row,
+ * so written out rather than shared through memory or a call).
  */
 export function predictTinyRow(net: usize, x: usize, out: usize): i32 {
   const first = layerRecord(net, 0);
@@ -321,7 +325,7 @@ export function predictTinyRow(net: usize, x: usize, out: usize): i32 {
   const row1 = <usize>hidden << 2;
   const row2 = <usize>units << 2;
   const zero = f32x4.splat(0);
-  const z1 = laneSums(
+  const z1 = narrowSums(
     inputs,
     v128.load32_splat(x), inputs > 1 ? v128.load32_splat(x, 4) : zero,
     inputs > 2 ? v128.load32_splat(x, 8) : zero, inputs > 3 ? v128.load32_splat(x, 12) : zero,
@@ -330,7 +334,7 @@ export function predictTinyRow(net: usize, x: usize, out: usize): i32 {
     bias1 != 0, bias1 ? loadFew(bias1, hidden) : zero,
   );
   const h = activateLanes(z1, i32At(first, LAYER_ACTIVATION), f32At(first, LAYER_ALPHA));
-  const z2 = laneSums(
+  const z2 = narrowSums(
     hidden,
     f32x4.splat(f32x4.extract_lane(h, 0)), f32x4.splat(f32x4.extract_lane(h, 1)),
     f32x4.splat(f32x4.extract_lane(h, 2)), f32x4.splat(f32x4.extract_lane(h, 3)),

@@ -36,7 +36,7 @@ import {
 } from "./records";
 import { isNarrow, narrowBackward, narrowForward, rowTimesMatrix, sgdBias, sgdOuter } from "./row";
 import { isSmall, smallNN, smallNT, smallTNScaled } from "./small";
-import { predictTinyRow, tinyRowPredicts, tinyRowsApply, trainTinyRows } from "./tiny";
+import { predictTinyRow, registerShape, tinyRowsApply, trainTinyRows } from "./tiny";
 
 // A layer's products: row.ts's vector loop or small.ts's dot products for a single row,
 // small.ts's plain loops when the shape is tiny, gemm.ts's tiles otherwise (split across the
@@ -229,11 +229,12 @@ export function predict(net: usize, x: usize, rows: i32, out: usize): i32 {
 /**
  * The outputs of one row x, written to out: predict at one row, with its bits, the hidden layers
  * writing in turn to two scratch rows (each as wide as the widest layer) rather than to the
- * network record's workspace, so that the host binds none for it. Returns the index in out of
- * the first output that is NaN or ±Infinity, or −1.
+ * network record's workspace, so that the host binds none for it; a network tiny.ts can hold in
+ * registers keeps its hidden outputs there instead. Returns the index in out of the first output
+ * that is NaN or ±Infinity, or −1.
  */
 export function predictRow(net: usize, x: usize, out: usize, scratch0: usize, scratch1: usize): i32 {
-  if (ASC_FEATURE_SIMD && tinyRowPredicts(net)) return predictTinyRow(net, x, out);
+  if (ASC_FEATURE_SIMD && registerShape(net)) return predictTinyRow(net, x, out);
   const threads = i32At(net, NET_THREADS);
   const last = layerCount(net) - 1;
   let input = x;

@@ -54,11 +54,11 @@ const unreachable = new FinalizationRegistry<Engine>((engine) => engine.dispose(
 /** The engine behind a network, for the library's own tools (gradientCheck); throws once disposed. */
 export function engineOf(net: Network): Engine {
   const engine = engineField(net);
-  if (!engine) throw new SimdnetError('this network has been disposed');
-  return engine;
+  if (engine) return engine;
+  throw new SimdnetError(engine === null ? `expected a Network, got ${describe(net)}` : 'this network has been disposed');
 }
-// Network's static block sets it: a read of the private field from outside the class.
-let engineField: (net: Network) => Engine | undefined;
+// Network's static block sets it: a read of the private field from outside the class (null: not a Network).
+let engineField: (net: Network) => Engine | undefined | null;
 
 // Only this module holds it, so `new Network()` from plain JavaScript, which TypeScript's
 // private constructor cannot stop, fails at once rather than at the first call.
@@ -68,11 +68,11 @@ export class Network {
   readonly #spec: NetworkSpec;
   readonly #rng: Rng;
   #isFitting = false;
-  /** The engine until dispose. */
+  /** The engine until dispose; the one-row calls read it here, where a call to engineOf would show. */
   #engine: Engine | undefined;
 
   static {
-    engineField = (net) => (#engine in net ? net.#engine : undefined);
+    engineField = (net) => (typeof net === 'object' && net !== null && #engine in net ? net.#engine : null);
   }
 
   private constructor(token: typeof CONSTRUCTING, engine: Engine, rng: Rng) {

@@ -221,4 +221,13 @@ describe('gradientCheck', () => {
     expect(() => gradientCheck(net, [[0, 1]], [[1]], { step: 0 })).toThrow(/step/);
     net.dispose();
   });
+
+  it('names what it was given in place of a network, and a disposed one', async () => {
+    for (const notANetwork of [undefined, null, 3, {}]) {
+      expect(() => gradientCheck(notANetwork as never, [[0, 1]], [[1]])).toThrow(/^expected a Network, got /);
+    }
+    const net = await Network.create({ inputs: 2, layers: [{ units: 1, activation: 'sigmoid' }], loss: 'squaredError' });
+    net.dispose();
+    expect(() => gradientCheck(net, [[0, 1]], [[1]])).toThrow('this network has been disposed');
+  });
 });

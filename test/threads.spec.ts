@@ -85,6 +85,7 @@ describe('the same bits on any number of threads', () => {
         loss: 'categoricalCrossentropy', seed: 9, threads,
       });
       live.push(net);
+      expect(net.threads).toBe(threads);
       await net.fit(x, y, { epochs: 2, batchSize: 600, optimizer: 'adam' });
       outcomes.push({ weights: weightHash(net), outputs: bits(net.predict(x)) });
     }
