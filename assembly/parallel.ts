@@ -61,6 +61,8 @@ const CHUNKS_PER_THREAD: i32 = 2;
  * chunks than threads: every chunk packs the other operand's whole block again.
  */
 const MIN_PRODUCT_SPAN: i32 = 128;
+/** The chunk half of a claim word no chunk count reaches: nothing to claim. */
+const CLOSED: i32 = 0xffff;
 /** Spins of an idle worker before it sleeps. */
 const SPINS_BEFORE_SLEEP: i32 = 1 << 16;
 
@@ -123,8 +125,12 @@ export function setPool(ctl: usize, count: i32): void {
 function lead(kind: i32, parts: i32): void {
   if (ASC_FEATURE_THREADS) {
     job = (job + 1) & 0xffff;
+    // Closed before the chunk count changes: a worker that read the last job's spent word and then
+    // this job's larger count would otherwise claim a chunk past the last job's end, and run it
+    // with this job's arguments while the leader resets the count of chunks done.
+    atomic.store<i32>(control + CONTROL_CLAIM, job << 16 | CLOSED);
     store<i32>(control + CONTROL_KIND, kind);
-    store<i32>(control + CONTROL_PARTS, parts);
+    atomic.store<i32>(control + CONTROL_PARTS, parts);
     atomic.store<i32>(control + CONTROL_DONE, 0);
     atomic.store<i32>(control + CONTROL_CLAIM, job << 16);
     atomic.add<i32>(control + CONTROL_GENERATION, 1);
@@ -143,7 +149,7 @@ function runChunks(ctl: usize, thread: i32): void {
     while (true) {
       const word = atomic.load<i32>(ctl + CONTROL_CLAIM);
       const chunk = word & 0xffff;
-      const parts = load<i32>(ctl + CONTROL_PARTS);
+      const parts = atomic.load<i32>(ctl + CONTROL_PARTS);
       if (chunk >= parts) return;
       // The word carries the job's tag: if the leader has moved on, the exchange fails and the
       // next word read belongs to the new job, whose kind and arguments are in place.
