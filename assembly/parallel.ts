@@ -254,14 +254,17 @@ export function parallelNT(threads: i32, m: i32, n: i32, k: i32, a: usize, b: us
 
 // C = A·B with a(i, p) = A[i·rsA + p·csA], b(p, j) = B[p·rsB + j·csB] and row stride ldc, split
 // by blocks of C's columns or of its rows, whichever repacks less: a block of columns packs all
-// of A (m × k) again, a block of rows all of B (k × n). A C with fewer 8-column panels than
-// chunks is cut by rows, so that no chunk is left empty.
+// of A (m × k values) again, a block of rows all of B (k × n). A's pack stores every value splat
+// to four lanes, four times the bytes of B's, so columns pay only where C is at least four times
+// as wide as tall. A C with fewer 8-column panels than chunks is cut by rows, so that no chunk is
+// left empty.
 function parallelProduct(
   threads: i32, m: i32, n: i32, k: i32,
   a: usize, rsA: i32, csA: i32, b: usize, rsB: i32, csB: i32, c: usize, ldc: i32,
 ): void {
-  const parts = productPartsFor(threads, <i64>m * n * k, max(m, n));
-  const byColumns = n >= m && n >= 8 * parts;
+  const wide = n >= 4 * m;
+  const parts = productPartsFor(threads, <i64>m * n * k, wide ? n : m);
+  const byColumns = wide && n >= 8 * parts;
   if (parts == 1) {
     gemmBlock(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc);
     return;
