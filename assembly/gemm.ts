@@ -42,8 +42,8 @@
 import { at, loadFew, storeFew } from "./memory";
 
 // Rows of C per SIMD tile, and columns (two f32x4).
-const MR: i32 = 4;
-const NR: i32 = 8;
+export const MR: i32 = 4;
+export const NR: i32 = 8;
 // Values of p per block (a B panel, KC×NR floats, is 4 KiB), rows of C per
 // A pack (a multiple of MR; MC×KC f32x4 is 128 KiB) and columns of B per pack
 // (NC/NR panels, 130 KiB). Chosen by timing KC from 64 to 512 and MC from 32
@@ -158,6 +158,15 @@ export function gemmBlock(
   else unreachable();
 }
 
+/**
+ * Whether the SIMD build computes an m×n product as Cᵀ = Bᵀ·Aᵀ: a narrow C (a layer of 10 units)
+ * would leave most of an NR-wide panel idle, and transposed its m rows fill the lanes instead.
+ */
+@inline
+export function runsTransposed(m: i32, n: i32): bool {
+  return n <= 2 * NR && m > n;
+}
+
 // SIMD: C = A·B with b(p, j) = B[p·rsB + j·csB] and row stride ldc.
 function gemmSimd(
   m: i32, n: i32, k: i32,
@@ -167,10 +176,8 @@ function gemmSimd(
 ): void {
   if (k == 0) {
     for (let i = 0; i < m; i++) memory.fill(at(c, i * ldc), 0, <usize>n << 2);
-  } else if (n <= 2 * NR && m > n) {
-    // A narrow C (a layer of 10 units) would leave most of an 8-wide panel
-    // idle: Cᵀ = Bᵀ·Aᵀ puts m along the lanes instead. Each product is the
-    // same b·a as a·b, so the bits are the same.
+  } else if (runsTransposed(m, n)) {
+    // Each product of Cᵀ = Bᵀ·Aᵀ is the same b·a as a·b, so the bits are the same.
     gemmBlocks(n, m, k, b, csB, rsB, a, csA, rsA, c, 1, ldc);
   } else {
     gemmBlocks(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, 1);

@@ -31,7 +31,7 @@ import {
   CONTROL_PARTS, CONTROL_READY, CONTROL_STOP,
 } from "../src/abi";
 import { activate, activationBackward } from "./activation";
-import { columnSums, columnSumsStrided, gemmBlock, gemmNN, gemmNT, gemmTN } from "./gemm";
+import { columnSums, columnSumsStrided, gemmBlock, gemmNN, gemmNT, gemmTN, MR, NR, runsTransposed } from "./gemm";
 import { at, copyElements } from "./memory";
 import {
   adamStep, addL1, clipValues, momentumStep, rmspropStep, scaleAddWeights, scaleElements, sgdStep,
@@ -256,15 +256,15 @@ export function parallelNT(threads: i32, m: i32, n: i32, k: i32, a: usize, b: us
 // by blocks of C's columns or of its rows, whichever repacks less: a block of columns packs all
 // of A (m × k values) again, a block of rows all of B (k × n). A's pack stores every value splat
 // to four lanes, four times the bytes of B's, so columns pay only where C is at least four times
-// as wide as tall. A C with fewer 8-column panels than chunks is cut by rows, so that no chunk is
-// left empty.
+// as wide as tall. A C with fewer panels (NR columns) than chunks is cut by rows, so that no chunk
+// is left empty.
 function parallelProduct(
   threads: i32, m: i32, n: i32, k: i32,
   a: usize, rsA: i32, csA: i32, b: usize, rsB: i32, csB: i32, c: usize, ldc: i32,
 ): void {
   const wide = n >= 4 * m;
   const parts = productPartsFor(threads, <i64>m * n * k, wide ? n : m);
-  const byColumns = wide && n >= 8 * parts;
+  const byColumns = wide && n >= NR * parts;
   if (parts == 1) {
     gemmBlock(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc);
     return;
@@ -284,14 +284,13 @@ function productPart(ctl: usize, part: i32, parts: i32): void {
   const rsB = arg(ctl, 7), csB = arg(ctl, 8);
   let c = pointerArg(ctl, 9);
   const ldc = arg(ctl, 10);
-  // Blocks of whole 8-column panels or 4-row tiles keep every part's tiles full; a C of at most
-  // 16 columns runs transposed (gemm.ts), its rows then along 8-wide panels, whole where there
-  // are enough for every part.
+  // Blocks of whole panels (NR columns) or tiles (MR rows) keep every part's tiles full; the
+  // parts of a product that runs transposed (gemm.ts) have their rows along the panels instead.
   if (arg(ctl, 11)) {
-    const j0 = rangeStart(n, 8, part, parts), j1 = rangeStart(n, 8, part + 1, parts);
+    const j0 = rangeStart(n, NR, part, parts), j1 = rangeStart(n, NR, part + 1, parts);
     if (j1 > j0) gemmBlock(m, j1 - j0, k, a, rsA, csA, at(b, j0 * csB), rsB, csB, at(c, j0), ldc);
   } else {
-    const grain = n <= 16 && m >= 8 * parts ? 8 : 4;
+    const grain = runsTransposed(m / parts, n) ? NR : MR;
     const i0 = rangeStart(m, grain, part, parts), i1 = rangeStart(m, grain, part + 1, parts);
     if (i1 > i0) gemmBlock(i1 - i0, n, k, at(a, i0 * rsA), rsA, csA, b, rsB, csB, at(c, i0 * ldc), ldc);
   }
