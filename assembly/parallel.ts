@@ -21,8 +21,8 @@
 // Other builds compile every job straight into a call on the leader.
 //
 // Control block (src/abi.ts CONTROL_*): the generation, the job kind, its chunk
-// count and arguments, the claim word (the job's tag in the high half, the
-// next chunk in the low, so a claim made with a stale word fails), the stop
+// count and arguments, the 64-bit claim word (the job's tag in the high half,
+// the next chunk in the low, so a claim made with a stale word fails), the stop
 // flag, a fault to inject (tests), and on a line of their own the chunks done,
 // the failure flag and the count of workers started.
 
@@ -62,14 +62,14 @@ const CHUNKS_PER_THREAD: i32 = 2;
  */
 const MIN_PRODUCT_SPAN: i32 = 128;
 /** The chunk half of a claim word no chunk count reaches: nothing to claim. */
-const CLOSED: i32 = 0xffff;
+const CLOSED: i64 = i32.MAX_VALUE;
 /** Spins of an idle worker before it sleeps. */
 const SPINS_BEFORE_SLEEP: i32 = 1 << 16;
 
 let control: usize = 0;
 let workers: i32 = 0;
-/** The tag of the leader's latest job (16 bits). */
-let job: i32 = 0;
+/** The tag of the leader's latest job. */
+let job: u32 = 0;
 
 /** Makes this instance lead `count` workers through the control block at `ctl` (threaded build). */
 export function setPool(ctl: usize, count: i32): void {
@@ -124,15 +124,16 @@ export function setPool(ctl: usize, count: i32): void {
 // Runs the job in the control block, cut into `parts` chunks, on the leader and the workers.
 function lead(kind: i32, parts: i32): void {
   if (ASC_FEATURE_THREADS) {
-    job = (job + 1) & 0xffff;
+    job++;
+    const tag = <i64>job << 32;
     // Closed before the chunk count changes: a worker that read the last job's spent word and then
     // this job's larger count would otherwise claim a chunk past the last job's end, and run it
     // with this job's arguments while the leader resets the count of chunks done.
-    atomic.store<i32>(control + CONTROL_CLAIM, job << 16 | CLOSED);
+    atomic.store<i64>(control + CONTROL_CLAIM, tag | CLOSED);
     store<i32>(control + CONTROL_KIND, kind);
     atomic.store<i32>(control + CONTROL_PARTS, parts);
     atomic.store<i32>(control + CONTROL_DONE, 0);
-    atomic.store<i32>(control + CONTROL_CLAIM, job << 16);
+    atomic.store<i64>(control + CONTROL_CLAIM, tag);
     atomic.add<i32>(control + CONTROL_GENERATION, 1);
     atomic.notify(control + CONTROL_GENERATION, workers);
     runChunks(control, 0);
@@ -147,13 +148,15 @@ function lead(kind: i32, parts: i32): void {
 function runChunks(ctl: usize, thread: i32): void {
   if (ASC_FEATURE_THREADS) {
     while (true) {
-      const word = atomic.load<i32>(ctl + CONTROL_CLAIM);
-      const chunk = word & 0xffff;
+      const word = atomic.load<i64>(ctl + CONTROL_CLAIM);
+      const chunk = <i32>word;
       const parts = atomic.load<i32>(ctl + CONTROL_PARTS);
       if (chunk >= parts) return;
       // The word carries the job's tag: if the leader has moved on, the exchange fails and the
-      // next word read belongs to the new job, whose kind and arguments are in place.
-      if (atomic.cmpxchg<i32>(ctl + CONTROL_CLAIM, word, word + 1) != word) continue;
+      // next word read belongs to the new job, whose kind and arguments are in place. The tag has
+      // 32 bits so that it cannot come round again while a worker sits between its reads and the
+      // exchange, with a chunk count read from another job.
+      if (atomic.cmpxchg<i64>(ctl + CONTROL_CLAIM, word, word + 1) != word) continue;
       if (thread > 0 && atomic.load<i32>(ctl + CONTROL_FAULT) == thread) unreachable();
       runPart(ctl, load<i32>(ctl + CONTROL_KIND), chunk, parts);
       atomic.add<i32>(ctl + CONTROL_DONE, 1);

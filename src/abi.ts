@@ -164,16 +164,17 @@ export const STATS_VAL_CORRECT = 24;
 export const STATS_LEARNING_RATE = 32; // the rate of the epoch's latest step
 export const STATS_BYTES = 40;
 
-// Control block of the threaded build's pool (assembly/parallel.ts), i32 fields. The leader
-// writes the job and bumps the generation; every thread claims chunks through the claim word;
-// what the workers write often (chunks done) lies on a line of its own.
+// Control block of the threaded build's pool (assembly/parallel.ts), i32 fields but the claim
+// word (i64, 8-byte aligned for its atomics). The leader writes the job and bumps the generation;
+// every thread claims chunks through the claim word; what the workers write often (chunks done)
+// lies on a line of its own.
 export const CONTROL_GENERATION = 0;
 export const CONTROL_KIND = 4;
 export const CONTROL_PARTS = 8; // chunks the job is cut into
 export const CONTROL_STOP = 12; // nonzero: workers return
 export const CONTROL_FAULT = 16; // a worker index that traps on its next chunk (tests)
 export const CONTROL_ARGS = 20; // 16 arguments, i32 or f32
-export const CONTROL_CLAIM = 84; // the job's tag << 16 | the next chunk to claim
+export const CONTROL_CLAIM = 88; // i64: the job's tag << 32 | the next chunk to claim
 export const CONTROL_DONE = 128; // chunks finished (or failed)
 export const CONTROL_FAILED = 132; // set by a worker whose chunk trapped
 export const CONTROL_READY = 136; // workers that have reached their wait

@@ -102,6 +102,41 @@ describe('the test table itself', () => {
   });
 });
 
+describe("the thread pool's control block", () => {
+  // [name, offset, values, bytes per value] of every field, as assembly/parallel.ts reads and
+  // writes them.
+  const fields: [string, number, number, number][] = [
+    ['GENERATION', abi.CONTROL_GENERATION, 1, 4],
+    ['KIND', abi.CONTROL_KIND, 1, 4],
+    ['PARTS', abi.CONTROL_PARTS, 1, 4],
+    ['STOP', abi.CONTROL_STOP, 1, 4],
+    ['FAULT', abi.CONTROL_FAULT, 1, 4],
+    ['ARGS', abi.CONTROL_ARGS, 16, 4],
+    ['CLAIM', abi.CONTROL_CLAIM, 1, 8],
+    ['DONE', abi.CONTROL_DONE, 1, 4],
+    ['FAILED', abi.CONTROL_FAILED, 1, 4],
+    ['READY', abi.CONTROL_READY, 1, 4],
+  ];
+
+  it('holds its fields without overlap, each aligned to its values (atomics trap on a misaligned address)', () => {
+    const sorted = [...fields].sort((a, b) => a[1] - b[1]);
+    for (let i = 0; i < sorted.length; i++) {
+      const [name, offset, values, bytes] = sorted[i]!;
+      expect(offset % bytes, `${name} at ${offset}`).toBe(0);
+      const end = i + 1 < sorted.length ? sorted[i + 1]![1] : abi.CONTROL_BYTES;
+      expect(offset + values * bytes, `${name} ends past the next field`).toBeLessThanOrEqual(end);
+    }
+  });
+
+  it('keeps what the workers write often on a 64-byte line apart from what the leader writes per job', () => {
+    const line = (offset: number) => Math.floor(offset / 64);
+    for (const [name, offset] of fields.filter(([name]) => !['DONE', 'FAILED', 'READY'].includes(name))) {
+      expect(line(offset), name).not.toBe(line(abi.CONTROL_DONE));
+    }
+    expect(abi.CONTROL_BYTES % 64).toBe(0);
+  });
+});
+
 describe.each(BUILDS)('%s build', (backend) => {
   let module: WebAssembly.Module;
   let exports: Record<string, unknown>;
