@@ -140,9 +140,10 @@ process.stderr.write(`Results in bench/results/latest.json; to archive: cp bench
 // Every selected library on one workload, interleaved (see the top of this file): its rows.
 async function measureWorkload(workload) {
   const entries = [];
-  for (const peer of peers) {
+  for (const peer of peers.filter((p) => !p.workloads || p.workloads.includes(workload.id))) {
     process.stderr.write(`${workload.id} ${peer.id} … `);
-    const child = startChild(['library', peer.id, workload.id], peer.cores ?? 1, peer.nodeFlags);
+    const args = ['library', peer.id, workload.id];
+    const child = peer.pair ? startPair(args, peer.nodeFlags) : startChild(args, peer.cores ?? 1, peer.nodeFlags);
     const status = await child.next(SETUP_LIMIT);
     process.stderr.write(`${status.ready ? 'ready' : (status.unavailable ?? status.error)}\n`);
     entries.push({ peer, child, status, rates: Object.fromEntries(MEASUREMENTS.map((kind) => [kind, []])) });
@@ -180,11 +181,11 @@ async function measureWorkload(workload) {
   return rows;
 }
 
-// Starts child.mjs, pinned, with the node flags this node accepts. next(limit) resolves with
-// its next message, or { error } when it exits first or takes longer than limit seconds (it
-// is then killed); ask(message, limit) sends a message first.
-function startChild(args, cores, nodeFlags = []) {
-  const [command, ...prefix] = pinning.command(cores);
+// Starts child.mjs, pinned to `cores` cores (or to core `core`), with the node flags this node
+// accepts. next(limit) resolves with its next message, or { error } when it exits first or takes
+// longer than limit seconds (it is then killed); ask(message, limit) sends a message first.
+function startChild(args, cores, nodeFlags = [], core = undefined) {
+  const [command, ...prefix] = pinning.command(cores, core);
   const flags = nodeFlags.filter(nodeAccepts);
   const child = spawn(command, [...prefix, process.execPath, ...flags, CHILD, profileName, ...args], {
     cwd: root,
@@ -229,6 +230,22 @@ function startChild(args, cores, nodeFlags = []) {
   };
 }
 
+// Two children as startChild starts them, on the first core and the last, asked everything at
+// once: a rate is the sum of theirs, anything else the first's, an error either's.
+function startPair(args, nodeFlags) {
+  const children = [0, availableParallelism() - 1].map((core) => startChild(args, 1, nodeFlags, core));
+  const combine = (answers) => {
+    const failed = answers.find((answer) => answer.error ?? answer.unavailable);
+    if (failed) return failed;
+    return answers[0].rate === undefined ? answers[0] : { rate: answers[0].rate + answers[1].rate };
+  };
+  return {
+    next: async (limitSeconds) => combine(await Promise.all(children.map((child) => child.next(limitSeconds)))),
+    ask: async (message, limitSeconds) => combine(await Promise.all(children.map((child) => child.ask(message, limitSeconds)))),
+    kill: () => children.forEach((child) => child.kill()),
+  };
+}
+
 // Whether this node starts with the flag (a later Node may drop a flag it no longer needs).
 function nodeAccepts(flag) {
   return spawnSync(process.execPath, [flag, '-e', '0']).status === 0;
@@ -243,7 +260,7 @@ function pinningPlan() {
   }
   return {
     describe: `each library pinned with taskset to core ${cores - 1} (multi-threaded runs to cores 0–${cores - 1})`,
-    command: (n) => ['taskset', '-c', n === 1 ? String(cores - 1) : `0-${Math.min(n, cores) - 1}`],
+    command: (n, core = cores - 1) => ['taskset', '-c', n === 1 ? String(core) : `0-${Math.min(n, cores) - 1}`],
   };
 }
 

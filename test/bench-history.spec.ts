@@ -12,7 +12,7 @@ const runs = readdirSync(dir)
   .map((name) => ({ name, run: JSON.parse(readFileSync(new URL(name, dir), 'utf8')) }));
 const WORKLOADS = ['W1', 'W2', 'W3', 'W4'];
 const LIBRARIES = [
-  'simdnet-simd', 'simdnet-simd-2t', 'simdnet-auto', 'simdnet-scalar', 'simdnet-relaxed', 'brainjs', 'synaptic', 'tfjs-cpu', 'tfjs-wasm',
+  'simdnet-simd', 'simdnet-simd-2t', 'simdnet-auto', 'simdnet-pair', 'simdnet-scalar', 'simdnet-relaxed', 'brainjs', 'synaptic', 'tfjs-cpu', 'tfjs-wasm',
   'tfjs-wasm-browser', 'tfjs-wasm-2t', 'naive-js', 'numpy', 'numpy-2t',
 ];
 

@@ -8,7 +8,8 @@
 // A module may also export unavailableReason(workload) → string | null. `nodeFlags` are passed
 // to the child's node when that node accepts them. A `browser` peer's module runs in a page of
 // headless Chromium that the child drives (bench/browser.mjs); `cores` is how many cores the
-// child, and everything it starts, is pinned to.
+// child, and everything it starts, is pinned to. A `pair` peer is two children at once, each
+// pinned to a core of its own, whose rates are summed; `workloads` limits a peer to those named.
 
 /** What is measured of every peer: trainChunk, infer and (where the peer has them) inferBulk and inferInto. */
 export const MEASUREMENTS = ['train', 'infer', 'inferBulk', 'inferInto'];
@@ -25,6 +26,11 @@ export const PEERS = [
   {
     id: 'simdnet-auto', label: 'simdnet SIMD auto', module: 'simdnet.mjs', variant: { backend: 'simd', threads: 'auto' }, package: '.',
     cores: 2, note: "threads: 'auto': every core once a row holds 32k multiply-adds (W3, W4), else one thread",
+  },
+  {
+    id: 'simdnet-pair', label: 'two simdnet SIMD 1T processes', module: 'simdnet.mjs', variant: { backend: 'simd', threads: 1 }, package: '.',
+    pair: true, workloads: ['W3', 'W4'],
+    note: "two one-thread processes at once, one per core, their rates summed: what this machine's two cores give work that shares nothing, the most two threads can reach",
   },
   { id: 'simdnet-scalar', label: 'simdnet scalar', module: 'simdnet.mjs', variant: { backend: 'scalar', threads: 1 }, package: '.' },
   {
