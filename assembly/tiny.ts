@@ -161,16 +161,16 @@ function registerRows(
   const row1 = <usize>hidden << 2;
   const row2 = <usize>units << 2;
   const zero = f32x4.splat(0);
-  let w10 = loadFew(weights1, hidden);
-  let w11 = inputs > 1 ? loadFew(weights1 + row1, hidden) : zero;
-  let w12 = inputs > 2 ? loadFew(weights1 + 2 * row1, hidden) : zero;
-  let w13 = inputs > 3 ? loadFew(weights1 + 3 * row1, hidden) : zero;
-  let b1 = bias1 ? loadFew(bias1, hidden) : zero;
-  let w20 = loadFew(weights2, units);
-  let w21 = hidden > 1 ? loadFew(weights2 + row2, units) : zero;
-  let w22 = hidden > 2 ? loadFew(weights2 + 2 * row2, units) : zero;
-  let w23 = hidden > 3 ? loadFew(weights2 + 3 * row2, units) : zero;
-  let b2 = bias2 ? loadFew(bias2, units) : zero;
+  let w10 = weightRow(weights1, 0, inputs, row1, hidden);
+  let w11 = weightRow(weights1, 1, inputs, row1, hidden);
+  let w12 = weightRow(weights1, 2, inputs, row1, hidden);
+  let w13 = weightRow(weights1, 3, inputs, row1, hidden);
+  let b1 = biasLanes(bias1, hidden);
+  let w20 = weightRow(weights2, 0, hidden, row2, units);
+  let w21 = weightRow(weights2, 1, hidden, row2, units);
+  let w22 = weightRow(weights2, 2, hidden, row2, units);
+  let w23 = weightRow(weights2, 3, hidden, row2, units);
+  let b2 = biasLanes(bias2, units);
   const vlr = f32x4.splat(lr);
   const widths = (1 << hidden) - 1 | ((1 << units) - 1) << 4;
   let h = zero, a = zero, d1 = zero, d2 = zero;
@@ -211,10 +211,10 @@ function registerRows(
     const x = at(xs, row * inputs);
     const y = at(ys, row * targets);
     // narrowForward twice.
-    const x0 = v128.load32_splat(x);
-    const x1 = inputs > 1 ? v128.load32_splat(x, 4) : zero;
-    const x2 = inputs > 2 ? v128.load32_splat(x, 8) : zero;
-    const x3 = inputs > 3 ? v128.load32_splat(x, 12) : zero;
+    const x0 = inputSplat(x, 0, inputs);
+    const x1 = inputSplat(x, 1, inputs);
+    const x2 = inputSplat(x, 2, inputs);
+    const x3 = inputSplat(x, 3, inputs);
     const z1 = narrowSums(inputs, x0, x1, x2, x3, w10, w11, w12, w13, bias1 != 0, b1);
     h = activateLanes(z1, act1, alpha1);
     const h0 = f32x4.splat(f32x4.extract_lane(h, 0));
@@ -281,6 +281,24 @@ function registerRows(
   return r;
 }
 
+// Row i of a layer's `rows` weight rows (rowBytes apart), its first `width` floats; zeros past
+// the last row, where narrowSums does not read it. Row 0 is always there: i == 0, a constant
+// where this is inlined, leaves its load without a comparison.
+@inline function weightRow(weights: usize, i: i32, rows: i32, rowBytes: usize, width: i32): v128 {
+  return i == 0 || i < rows ? loadFew(weights + <usize>i * rowBytes, width) : f32x4.splat(0);
+}
+
+// A layer's bias, its first `width` floats, or zeros for a layer without one.
+@inline function biasLanes(bias: usize, width: i32): v128 {
+  return bias ? loadFew(bias, width) : f32x4.splat(0);
+}
+
+// Input i of the `count` at x, in four lanes; zeros past the last, where narrowSums does not read
+// it. Input 0 is always there, as weightRow's row 0.
+@inline function inputSplat(x: usize, i: i32, count: i32): v128 {
+  return i == 0 || i < count ? v128.load32_splat(x + (<usize>i << 2)) : f32x4.splat(0);
+}
+
 // narrowForward's sum for k (1–4) inputs given as splats and the weight rows they multiply:
 // 0 + x0·w0 + x1·w1 + … (+ b when hasBias), in that order.
 @inline function narrowSums(
@@ -324,23 +342,20 @@ export function predictTinyRow(net: usize, x: usize, out: usize): i32 {
   const bias2 = biasOf(last);
   const row1 = <usize>hidden << 2;
   const row2 = <usize>units << 2;
-  const zero = f32x4.splat(0);
   const z1 = narrowSums(
-    inputs,
-    v128.load32_splat(x), inputs > 1 ? v128.load32_splat(x, 4) : zero,
-    inputs > 2 ? v128.load32_splat(x, 8) : zero, inputs > 3 ? v128.load32_splat(x, 12) : zero,
-    loadFew(weights1, hidden), inputs > 1 ? loadFew(weights1 + row1, hidden) : zero,
-    inputs > 2 ? loadFew(weights1 + 2 * row1, hidden) : zero, inputs > 3 ? loadFew(weights1 + 3 * row1, hidden) : zero,
-    bias1 != 0, bias1 ? loadFew(bias1, hidden) : zero,
+    inputs, inputSplat(x, 0, inputs), inputSplat(x, 1, inputs), inputSplat(x, 2, inputs), inputSplat(x, 3, inputs),
+    weightRow(weights1, 0, inputs, row1, hidden), weightRow(weights1, 1, inputs, row1, hidden),
+    weightRow(weights1, 2, inputs, row1, hidden), weightRow(weights1, 3, inputs, row1, hidden),
+    bias1 != 0, biasLanes(bias1, hidden),
   );
   const h = activateLanes(z1, i32At(first, LAYER_ACTIVATION), f32At(first, LAYER_ALPHA));
   const z2 = narrowSums(
     hidden,
     f32x4.splat(f32x4.extract_lane(h, 0)), f32x4.splat(f32x4.extract_lane(h, 1)),
     f32x4.splat(f32x4.extract_lane(h, 2)), f32x4.splat(f32x4.extract_lane(h, 3)),
-    loadFew(weights2, units), hidden > 1 ? loadFew(weights2 + row2, units) : zero,
-    hidden > 2 ? loadFew(weights2 + 2 * row2, units) : zero, hidden > 3 ? loadFew(weights2 + 3 * row2, units) : zero,
-    bias2 != 0, bias2 ? loadFew(bias2, units) : zero,
+    weightRow(weights2, 0, hidden, row2, units), weightRow(weights2, 1, hidden, row2, units),
+    weightRow(weights2, 2, hidden, row2, units), weightRow(weights2, 3, hidden, row2, units),
+    bias2 != 0, biasLanes(bias2, units),
   );
   const a = activateLanes(z2, i32At(last, LAYER_ACTIVATION), f32At(last, LAYER_ALPHA));
   storeFew(out, a, units);
