@@ -6,6 +6,12 @@ export function at(base: usize, i: i32): usize {
   return base + (<usize>i << 2);
 }
 
+/** Row r0 of an optional block of rows n elements wide (0 for none). */
+@inline
+export function rowsFrom(block: usize, r0: i32, n: i32): usize {
+  return block != 0 ? at(block, r0 * n) : 0;
+}
+
 /**
  * Copies a handful of 4-byte elements by plain loads and stores: memory.copy calls out of the
  * compiled code, which costs more than copying a short row.

@@ -32,10 +32,11 @@ import {
 } from "../src/abi";
 import { activate, activationBackward } from "./activation";
 import { columnSums, columnSumsStrided, gemmBlock, gemmNN, gemmNT, gemmTN, MR, NR, runsTransposed } from "./gemm";
-import { at, copyElements } from "./memory";
+import { at, copyElements, rowsFrom } from "./memory";
 import {
   adamStep, addL1, clipValues, momentumStep, rmspropStep, scaleAddWeights, scaleElements, sgdStep,
 } from "./optimizer";
+import { rowPasses } from "./train";
 
 // Job kinds.
 const JOB_PRODUCT = 1;
@@ -51,6 +52,7 @@ const JOB_RMSPROP = 10;
 const JOB_ADD_L1 = 11;
 const JOB_CLIP_VALUES = 12;
 const JOB_SCALE = 13;
+const JOB_ROWS = 14;
 
 /** Work (about one multiply-add, or one element) under which a job runs on the leader alone. */
 const MIN_WORK_PER_PART: i32 = 16384;
@@ -219,6 +221,12 @@ function runPart(ctl: usize, kind: i32, part: i32, parts: i32): void {
       if (j1 > j0) columnSumsStrided(at(pointerArg(ctl, 0), j0), m, j1 - j0, n, floatArg(ctl, 3), at(pointerArg(ctl, 4), j0));
       break;
     }
+    case JOB_ROWS: {
+      const m = arg(ctl, 4);
+      const r0 = rangeStart(m, MR, part, parts), r1 = rangeStart(m, MR, part + 1, parts);
+      if (r1 > r0) rowPasses(pointerArg(ctl, 0), pointerArg(ctl, 1), pointerArg(ctl, 2), pointerArg(ctl, 3), r0, r1);
+      break;
+    }
     case JOB_GATHER: {
       const m = arg(ctl, 4);
       const r0 = rangeStart(m, 1, part, parts), r1 = rangeStart(m, 1, part + 1, parts);
@@ -255,6 +263,11 @@ export function parallelNT(threads: i32, m: i32, n: i32, k: i32, a: usize, b: us
   else gemmNT(m, n, k, a, b, c, scratch);
 }
 
+/** Whether a product whose C is m×n is split by blocks of rows (else of columns) across threads. */
+@inline export function cutsByRows(m: i32, n: i32): bool {
+  return n < 4 * m;
+}
+
 // C = A·B with a(i, p) = A[i·rsA + p·csA], b(p, j) = B[p·rsB + j·csB] and row stride ldc, split
 // by blocks of C's columns or of its rows, whichever repacks less: a block of columns packs all
 // of A (m × k values) again, a block of rows all of B (k × n). A's pack stores every value splat
@@ -265,7 +278,7 @@ function parallelProduct(
   threads: i32, m: i32, n: i32, k: i32,
   a: usize, rsA: i32, csA: i32, b: usize, rsB: i32, csB: i32, c: usize, ldc: i32,
 ): void {
-  const wide = n >= 4 * m;
+  const wide = !cutsByRows(m, n);
   const parts = productPartsFor(threads, <i64>m * n * k, wide ? n : m);
   const byColumns = wide && n >= NR * parts;
   if (parts == 1) {
@@ -299,12 +312,22 @@ function productPart(ctl: usize, part: i32, parts: i32): void {
   }
 }
 
-// ---- element-wise passes ----
-
-// Row r0 of an optional m×n block (0 for none).
-@inline function rowsFrom(block: usize, r0: i32, n: i32): usize {
-  return block != 0 ? at(block, r0 * n) : 0;
+/**
+ * rowPasses (train.ts) over the m rows of a batch, with `work` multiply-adds in all, split by
+ * blocks of rows: the passes that stay within a row as one job, rather than a job per product
+ * and per activation, each ending in a wait for every thread.
+ */
+export function parallelRows(threads: i32, net: usize, x: usize, y: usize, w: usize, m: i32, work: i64): void {
+  const parts = productPartsFor(threads, work, m);
+  if (parts == 1) {
+    rowPasses(net, x, y, w, 0, m);
+    return;
+  }
+  setArg(0, <i32>net); setArg(1, <i32>x); setArg(2, <i32>y); setArg(3, <i32>w); setArg(4, m);
+  lead(JOB_ROWS, parts);
 }
+
+// ---- element-wise passes ----
 
 /** Z[m×n] ← g(Z + bias) in place (keeping Z + bias at pre when not 0), split by rows. */
 export function parallelActivate(threads: i32, z: usize, m: i32, n: i32, bias: usize, act: i32, alpha: f32, pre: usize): void {

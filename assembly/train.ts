@@ -21,12 +21,12 @@ import {
 } from "../src/abi";
 import { dropout, dropoutKey } from "./dropout";
 import { countCorrect, lossDelta, lossSum } from "./loss";
-import { at, copyElements, firstNonFinite } from "./memory";
+import { at, copyElements, firstNonFinite, rowsFrom } from "./memory";
 import { sumOfAbs, sumOfSquares } from "./optimizer";
 import {
-  parallelActivate, parallelActivationBackward, parallelAdam, parallelAddL1, parallelClipValues, parallelColumnSums,
-  parallelGather, parallelMomentum, parallelNN, parallelNT, parallelRmsprop, parallelScale, parallelScaleAdd,
-  parallelSgd, parallelTN,
+  cutsByRows, parallelActivate, parallelActivationBackward, parallelAdam, parallelAddL1, parallelClipValues,
+  parallelColumnSums, parallelGather, parallelMomentum, parallelNN, parallelNT, parallelRmsprop, parallelRows,
+  parallelScale, parallelScaleAdd, parallelSgd, parallelTN,
 } from "./parallel";
 import { shuffleRows } from "./random";
 import { scheduledRate } from "./schedule";
@@ -62,20 +62,71 @@ import { predictTinyRow, registerShape, tinyRowsApply, trainTinyRows } from "./t
 // outputs. Inlined into trainBatch, as backpropagate and outputDelta are: when a tiny
 // network trains row by row, calls are a large part of the time per row.
 @inline function forwardLayers(net: usize, x: usize, m: i32, run: usize): usize {
-  const threads = i32At(net, NET_THREADS);
-  let input = x;
+  if (ASC_FEATURE_THREADS) {
+    if (rowsInOneJob(net, m, run)) {
+      parallelRows(i32At(net, NET_THREADS), net, x, 0, 0, m, rowWork(net, m, false));
+      return ptrAt(outputLayer(net), LAYER_OUTPUTS);
+    }
+  }
+  return forwardRows(i32At(net, NET_THREADS), net, x, 0, m, run);
+}
+
+// Rows [r0, r0 + m) of the batch at X through every layer, as forwardLayers; dropout (run not 0)
+// for whole batches only (r0 = 0), as its masks run over a layer's whole block.
+@inline function forwardRows(threads: i32, net: usize, x: usize, r0: i32, m: i32, run: usize): usize {
+  let input = at(x, r0 * inputWidth(net));
   for (let l = 0, layers = layerCount(net); l < layers; l++) {
     const layer = layerRecord(net, l);
-    const out = ptrAt(layer, LAYER_OUTPUTS);
-    forwardLayer(threads, layer, input, m, out, ptrAt(layer, LAYER_PREACTIVATIONS));
+    const units = i32At(layer, LAYER_UNITS);
+    const out = at(ptrAt(layer, LAYER_OUTPUTS), r0 * units);
+    forwardLayer(threads, layer, input, m, out, rowsFrom(ptrAt(layer, LAYER_PREACTIVATIONS), r0, units));
     input = out;
     const dropped = ptrAt(layer, LAYER_DROPPED);
     if (run && dropped) {
-      applyDropout(run, layer, l, out, dropped, m * i32At(layer, LAYER_UNITS));
+      applyDropout(run, layer, l, out, dropped, m * units);
       input = dropped;
     }
   }
   return input;
+}
+
+// Whether the passes of a batch of m rows that stay within a row run as one job of blocks of rows
+// (parallelRows, threaded build): on more than one thread, without dropout, and where every
+// product among them would be cut by rows anyway (one that parallel.ts cuts by columns packs less
+// that way).
+@inline function rowsInOneJob(net: usize, m: i32, run: usize): bool {
+  if (i32At(net, NET_THREADS) <= 1 || m <= 1 || (run && hasDropout(net))) return false;
+  for (let l = 0, layers = layerCount(net); l < layers; l++) {
+    const layer = layerRecord(net, l);
+    if (!cutsByRows(m, i32At(layer, LAYER_UNITS)) || (l > 0 && !cutsByRows(m, i32At(layer, LAYER_INPUTS)))) return false;
+  }
+  return true;
+}
+
+// Multiply-adds of the row passes of m rows: every layer's forward product, and with deltas the
+// products that pass them down.
+function rowWork(net: usize, m: i32, deltas: bool): i64 {
+  let work: i64 = 0;
+  for (let l = 0, layers = layerCount(net); l < layers; l++) {
+    const layer = layerRecord(net, l);
+    const size = <i64>i32At(layer, LAYER_INPUTS) * i32At(layer, LAYER_UNITS);
+    work += deltas && l > 0 ? 2 * size : size;
+  }
+  return work * m;
+}
+
+/**
+ * Rows [r0, r1) of the batch at X through the passes that stay within a row, on this thread:
+ * forward through every layer and, given targets Y (not 0, with row weights w or 0), the output
+ * delta and each layer's delta down to the first. parallelRows runs a batch's blocks of rows on
+ * the threads as one job.
+ */
+export function rowPasses(net: usize, x: usize, y: usize, w: usize, r0: i32, r1: i32): void {
+  const m = r1 - r0;
+  forwardRows(1, net, x, r0, m, 0);
+  if (!y) return;
+  outputDelta(net, y, w, r0, m);
+  for (let l = layerCount(net) - 1; l > 0; l--) passDelta(1, net, 0, l, r0, m);
 }
 
 // out[m×units] = g(X[m×inputs]·W + bias) for one layer, and Z + bias at pre (when not 0) for an
@@ -100,16 +151,16 @@ import { predictTinyRow, registerShape, tinyRowsApply, trainTinyRows } from "./t
 // J = (Σ_rows w·loss + (λ2/2)·Σ w² + λ1·Σ|w|) / m; biases that are absent or frozen keep a
 // zero gradient.
 function backward(net: usize, run: usize, x: usize, y: usize, w: usize, m: i32, l2: f32, l1: f32): void {
-  outputDelta(net, y, w, m);
-  backpropagate(net, run, x, m, l2, l1, false, 0);
+  outputDelta(net, y, w, 0, m);
+  backpropagate(net, run, x, m, l2, l1, false, 0, false);
 }
 
 // From the output delta down: each layer passes its delta to the layer below (through the
-// weights as they were), then either stores its gradient or, with sgdInPlace (one row under
-// plain SGD without L1 or clipping, see row.ts), applies the SGD step to its weights and bias
-// directly. sgdInPlace never meets dropout.
+// weights as they were) unless rowPasses has (deltasPassed), then either stores its gradient or,
+// with sgdInPlace (one row under plain SGD without L1 or clipping, see row.ts), applies the SGD
+// step to its weights and bias directly. sgdInPlace never meets dropout.
 @inline function backpropagate(
-  net: usize, run: usize, x: usize, m: i32, l2: f32, l1: f32, sgdInPlace: bool, lr: f32,
+  net: usize, run: usize, x: usize, m: i32, l2: f32, l1: f32, sgdInPlace: bool, lr: f32, deltasPassed: bool,
 ): void {
   const invM: f32 = 1 / <f32>m;
   const decay: f32 = l2 * invM;
@@ -135,11 +186,7 @@ function backward(net: usize, run: usize, x: usize, y: usize, w: usize, m: i32, 
       narrowBackward(inputs, units, input, delta, weights, bias, lr, decay, belowDelta, belowAct, belowAlpha, belowPre);
       continue;
     }
-    if (below) {
-      productNT(threads, m, inputs, units, delta, weights, belowDelta, ptrAt(net, NET_SCRATCH));
-      if (dropped) applyDropout(run, below, l - 1, belowDelta, belowDelta, m * inputs);
-      parallelActivationBackward(threads, belowDelta, belowOutputs, m, inputs, belowAct, belowAlpha, belowPre);
-    }
+    if (below && !deltasPassed) passDelta(threads, net, run, l, 0, m);
     if (sgdInPlace) {
       sgdOuter(inputs, units, input, delta, weights, lr, decay);
       if (bias) sgdBias(units, delta, bias, lr);
@@ -157,13 +204,35 @@ function backward(net: usize, run: usize, x: usize, y: usize, w: usize, m: i32, 
   }
 }
 
-// The output layer's delta for the m rows just run forward, with targets Y and row weights w (or 0).
-@inline function outputDelta(net: usize, y: usize, w: usize, m: i32): void {
+// Rows [r0, r0 + m) of layer l's delta passed down: through its weights (as they are) to the layer
+// below, that layer's dropout mask (run not 0; whole batches only) and its activation's slope.
+@inline function passDelta(threads: i32, net: usize, run: usize, l: i32, r0: i32, m: i32): void {
+  const layer = layerRecord(net, l);
+  const below = layerRecord(net, l - 1);
+  const inputs = i32At(layer, LAYER_INPUTS);
+  const units = i32At(layer, LAYER_UNITS);
+  const belowDelta = at(ptrAt(below, LAYER_DELTAS), r0 * inputs);
+  productNT(
+    threads, m, inputs, units, at(ptrAt(layer, LAYER_DELTAS), r0 * units), ptrAt(layer, LAYER_WEIGHTS), belowDelta,
+    ptrAt(net, NET_SCRATCH),
+  );
+  const dropped = run ? ptrAt(below, LAYER_DROPPED) : 0;
+  if (dropped) applyDropout(run, below, l - 1, belowDelta, belowDelta, m * inputs);
+  parallelActivationBackward(
+    threads, belowDelta, at(ptrAt(below, LAYER_OUTPUTS), r0 * inputs), m, inputs, i32At(below, LAYER_ACTIVATION),
+    f32At(below, LAYER_ALPHA), rowsFrom(ptrAt(below, LAYER_PREACTIVATIONS), r0, inputs),
+  );
+}
+
+// The output layer's delta for rows [r0, r0 + m) of those just run forward, with targets Y and
+// row weights w (or 0).
+@inline function outputDelta(net: usize, y: usize, w: usize, r0: i32, m: i32): void {
   const last = outputLayer(net);
+  const units = i32At(last, LAYER_UNITS);
   lossDelta(
-    ptrAt(last, LAYER_OUTPUTS), y, m, i32At(last, LAYER_UNITS), i32At(net, NET_LOSS),
-    i32At(last, LAYER_ACTIVATION), f32At(last, LAYER_ALPHA), true, ptrAt(last, LAYER_DELTAS),
-    f32At(net, NET_HUBER_DELTA), w, ptrAt(last, LAYER_PREACTIVATIONS),
+    at(ptrAt(last, LAYER_OUTPUTS), r0 * units), at(y, r0 * targetWidth(net, units)), m, units, i32At(net, NET_LOSS),
+    i32At(last, LAYER_ACTIVATION), f32At(last, LAYER_ALPHA), true, at(ptrAt(last, LAYER_DELTAS), r0 * units),
+    f32At(net, NET_HUBER_DELTA), rowsFrom(w, r0, 1), rowsFrom(ptrAt(last, LAYER_PREACTIVATIONS), r0, units),
   );
 }
 
@@ -368,7 +437,14 @@ function trainBatch(net: usize, run: usize, x: usize, y: usize, w: usize, m: i32
   const units = outputWidth(net);
   const l2 = f32At(run, RUN_L2);
   const l1 = f32At(run, RUN_L1);
-  const outputs = forwardLayers(net, x, m, run);
+  // Where the row passes run as one job, it passes the deltas down too: they read only weights
+  // and the batch, and go unused if the objective is not finite.
+  let deltasPassed = false;
+  if (ASC_FEATURE_THREADS) {
+    deltasPassed = rowsInOneJob(net, m, run);
+    if (deltasPassed) parallelRows(i32At(net, NET_THREADS), net, x, y, w, m, rowWork(net, m, true));
+  }
+  const outputs = deltasPassed ? ptrAt(outputLayer(net), LAYER_OUTPUTS) : forwardLayers(net, x, m, run);
   const objective = batchObjective(net, y, w, m, l2, l1);
   if (!isFinite(objective)) return objective;
   const correct = countCorrect(outputs, y, m, units, i32At(net, NET_ACCURACY));
@@ -377,10 +453,11 @@ function trainBatch(net: usize, run: usize, x: usize, y: usize, w: usize, m: i32
     m == 1 && i32At(run, RUN_OPTIMIZER) == OPT_SGD && l1 == 0 && i32At(run, RUN_CLIP) == CLIP_NONE && !hasDropout(net)
   ) {
     nextStep(run);
-    outputDelta(net, y, w, 1);
-    backpropagate(net, run, x, 1, l2, 0, true, lr);
+    outputDelta(net, y, w, 0, 1);
+    backpropagate(net, run, x, 1, l2, 0, true, lr, false);
   } else {
-    backward(net, run, x, y, w, m, l2, l1);
+    if (!deltasPassed) outputDelta(net, y, w, 0, m);
+    backpropagate(net, run, x, m, l2, l1, false, 0, deltasPassed);
     optimizerStep(net, run, lr);
   }
   return objective;

@@ -92,6 +92,28 @@ describe('the same bits on any number of threads', () => {
     for (const outcome of outcomes.slice(1)) expect(outcome).toEqual(outcomes[0]);
   });
 
+  // Class indices and row weights reach the output delta a block of rows at a time; dropout's masks
+  // run over a layer's whole block.
+  it.each([
+    ['class indices with row weights', 0],
+    ['dropout', 0.3],
+  ])('%s: weights and predictions on 1, 2 and 3 threads', async (_, dropout) => {
+    const labels = Float32Array.from({ length: ROWS }, (_, r) => (r * 5) % 7);
+    const sampleWeight = Float32Array.from({ length: ROWS }, (_, r) => 0.25 + (r % 4));
+    const outcomes = [];
+    for (const threads of [1, 2, 3]) {
+      const net = await Network.create({
+        ...CONFIG(threads), loss: 'sparseCategoricalCrossentropy',
+        layers: [{ units: 130, activation: 'elu', dropout }, { units: 67, activation: 'tanh', dropout }, { units: 7, activation: 'softmax' }],
+      });
+      live.push(net);
+      expect(net.threads).toBe(threads);
+      await net.fit(X, labels, { epochs: 2, batchSize: 48, optimizer: 'adam', sampleWeight });
+      outcomes.push({ weights: weightHash(net), outputs: bits(net.predict(X)) });
+    }
+    for (const outcome of outcomes.slice(1)) expect(outcome).toEqual(outcomes[0]);
+  });
+
   it('several threaded networks training at once give the bits each gives alone', async () => {
     const alone = await network(2);
     await alone.fit(X, Y, FITS[0]![1]);
