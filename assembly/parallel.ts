@@ -13,6 +13,12 @@
 // never waits with atomic.wait, so a browser's main thread may lead; workers
 // spin a while, then sleep on the generation counter.
 //
+// Every job ends in a wait for its slowest thread, so a batch whose products
+// would all be cut by rows runs as three: the passes that stay within a row
+// (forward through every layer, the output delta, each delta passed down) by
+// blocks of rows, then every layer's gradients, then the optimizer step; other
+// batches as a job per product and per element-wise pass.
+//
 // Same bits for any thread count: a job is split only where the pieces are
 // independent. A product by blocks of rows or columns of its output, every
 // element still summed over the whole inner dimension in order (gemm.ts); an
@@ -36,7 +42,7 @@ import { at, copyElements, rowsFrom } from "./memory";
 import {
   adamStep, addL1, clipValues, momentumStep, rmspropStep, scaleAddWeights, scaleElements, sgdStep,
 } from "./optimizer";
-import { rowPasses } from "./train";
+import { gradientChunk, gradientChunks, rowPasses } from "./train";
 
 // Job kinds.
 const JOB_PRODUCT = 1;
@@ -53,6 +59,7 @@ const JOB_ADD_L1 = 11;
 const JOB_CLIP_VALUES = 12;
 const JOB_SCALE = 13;
 const JOB_ROWS = 14;
+const JOB_GRADIENTS = 15;
 
 /** Work (about one multiply-add, or one element) under which a job runs on the leader alone. */
 const MIN_WORK_PER_PART: i32 = 16384;
@@ -80,6 +87,7 @@ export function setPool(ctl: usize, count: i32): void {
 }
 
 // Threads that run a job of a network set to `threads`: no more than the pool has, with the leader.
+// Only the leader knows the pool: a job whose chunks its threads work out passes them this count.
 @inline function threadsFor(threads: i32): i32 {
   return min(threads, workers + 1);
 }
@@ -88,16 +96,24 @@ export function setPool(ctl: usize, count: i32): void {
 // each with at least MIN_WORK_PER_PART; 1 runs the job on the leader alone.
 @inline function partsFor(threads: i32, work: i64): i32 {
   if (!ASC_FEATURE_THREADS) return 1;
-  const most = threadsFor(threads);
-  if (most <= 1) return 1;
-  return <i32>max<i64>(1, min<i64>(<i64>(most * CHUNKS_PER_THREAD), work / MIN_WORK_PER_PART));
+  return partsAmong(threadsFor(threads), work);
+}
+
+// partsFor for `each` threads in all (threadsFor).
+@inline function partsAmong(each: i32, work: i64): i32 {
+  if (each <= 1) return 1;
+  return <i32>max<i64>(1, min<i64>(<i64>(each * CHUNKS_PER_THREAD), work / MIN_WORK_PER_PART));
 }
 
 // Chunks to cut a product into along a dimension of C of `span` rows or columns: as partsFor, but
 // no more than one per thread where more would leave chunks under MIN_PRODUCT_SPAN.
 @inline function productPartsFor(threads: i32, work: i64, span: i32): i32 {
-  const parts = partsFor(threads, work);
-  const each = threadsFor(threads);
+  return productPartsAmong(threadsFor(threads), work, span);
+}
+
+/** productPartsFor for `each` threads in all: what any thread running a job can work out. */
+@inline export function productPartsAmong(each: i32, work: i64, span: i32): i32 {
+  const parts = partsAmong(each, work);
   return parts <= each ? parts : max(each, min(parts, span / MIN_PRODUCT_SPAN));
 }
 
@@ -227,6 +243,12 @@ function runPart(ctl: usize, kind: i32, part: i32, parts: i32): void {
       if (r1 > r0) rowPasses(pointerArg(ctl, 0), pointerArg(ctl, 1), pointerArg(ctl, 2), pointerArg(ctl, 3), r0, r1);
       break;
     }
+    case JOB_GRADIENTS:
+      gradientChunk(
+        pointerArg(ctl, 0), pointerArg(ctl, 1), arg(ctl, 2), arg(ctl, 3), part, floatArg(ctl, 4), floatArg(ctl, 5),
+        floatArg(ctl, 6),
+      );
+      break;
     case JOB_GATHER: {
       const m = arg(ctl, 4);
       const r0 = rangeStart(m, 1, part, parts), r1 = rangeStart(m, 1, part + 1, parts);
@@ -300,16 +322,23 @@ function productPart(ctl: usize, part: i32, parts: i32): void {
   const rsB = arg(ctl, 7), csB = arg(ctl, 8);
   let c = pointerArg(ctl, 9);
   const ldc = arg(ctl, 10);
-  // Blocks of whole panels (NR columns) or tiles (MR rows) keep every part's tiles full; the
-  // parts of a product that runs transposed (gemm.ts) have their rows along the panels instead.
+  // Blocks of whole panels (NR columns) keep every part's tiles full, as rowBlockStart's blocks do.
   if (arg(ctl, 11)) {
     const j0 = rangeStart(n, NR, part, parts), j1 = rangeStart(n, NR, part + 1, parts);
     if (j1 > j0) gemmBlock(m, j1 - j0, k, a, rsA, csA, at(b, j0 * csB), rsB, csB, at(c, j0), ldc);
   } else {
-    const grain = runsTransposed(m / parts, n) ? NR : MR;
-    const i0 = rangeStart(m, grain, part, parts), i1 = rangeStart(m, grain, part + 1, parts);
+    const i0 = rowBlockStart(m, n, part, parts), i1 = rowBlockStart(m, n, part + 1, parts);
     if (i1 > i0) gemmBlock(i1 - i0, n, k, at(a, i0 * rsA), rsA, csA, b, rsB, csB, at(c, i0 * ldc), ldc);
   }
+}
+
+/**
+ * First row of block `part` of `parts` of a product's C (m×n) cut by rows: whole tiles (MR rows)
+ * keep every block's tiles full, and whole panels (NR) where the blocks run transposed (gemm.ts),
+ * with their rows along the panels.
+ */
+@inline export function rowBlockStart(m: i32, n: i32, part: i32, parts: i32): i32 {
+  return rangeStart(m, runsTransposed(m / parts, n) ? NR : MR, part, parts);
 }
 
 /**
@@ -325,6 +354,17 @@ export function parallelRows(threads: i32, net: usize, x: usize, y: usize, w: us
   }
   setArg(0, <i32>net); setArg(1, <i32>x); setArg(2, <i32>y); setArg(3, <i32>w); setArg(4, m);
   lead(JOB_ROWS, parts);
+}
+
+/**
+ * Every chunk of a batch's gradient job (gradientChunk, train.ts) of m rows, for a network set to
+ * `threads`, split across them: each layer's weight and bias gradients as one job.
+ */
+export function parallelGradients(threads: i32, net: usize, x: usize, m: i32, invM: f32, decay: f32, l1Term: f32): void {
+  const each = threadsFor(threads);
+  setArg(0, <i32>net); setArg(1, <i32>x); setArg(2, m); setArg(3, each);
+  setFloatArg(4, invM); setFloatArg(5, decay); setFloatArg(6, l1Term);
+  lead(JOB_GRADIENTS, gradientChunks(net, each, m));
 }
 
 // ---- element-wise passes ----

@@ -20,13 +20,14 @@ import {
   STATUS_DIVERGED, STATUS_DONE, STATUS_RUNNING,
 } from "../src/abi";
 import { dropout, dropoutKey } from "./dropout";
+import { columnSums, gemmBlock } from "./gemm";
 import { countCorrect, lossDelta, lossSum } from "./loss";
 import { at, copyElements, firstNonFinite, rowsFrom } from "./memory";
-import { sumOfAbs, sumOfSquares } from "./optimizer";
+import { addL1, scaleAddWeights, sumOfAbs, sumOfSquares } from "./optimizer";
 import {
   cutsByRows, parallelActivate, parallelActivationBackward, parallelAdam, parallelAddL1, parallelClipValues,
-  parallelColumnSums, parallelGather, parallelMomentum, parallelNN, parallelNT, parallelRmsprop, parallelRows,
-  parallelScale, parallelScaleAdd, parallelSgd, parallelTN,
+  parallelColumnSums, parallelGather, parallelGradients, parallelMomentum, parallelNN, parallelNT, parallelRmsprop,
+  parallelRows, parallelScale, parallelScaleAdd, parallelSgd, parallelTN, productPartsAmong, rowBlockStart,
 } from "./parallel";
 import { shuffleRows } from "./random";
 import { scheduledRate } from "./schedule";
@@ -166,6 +167,12 @@ function backward(net: usize, run: usize, x: usize, y: usize, w: usize, m: i32, 
   const decay: f32 = l2 * invM;
   const l1Term: f32 = l1 * invM;
   const threads = i32At(net, NET_THREADS);
+  if (ASC_FEATURE_THREADS) {
+    if (deltasPassed) {
+      parallelGradients(threads, net, x, m, invM, decay, l1 != 0 ? l1Term : NaN);
+      return;
+    }
+  }
   for (let l = layerCount(net) - 1; l >= 0; l--) {
     const layer = layerRecord(net, l);
     const inputs = i32At(layer, LAYER_INPUTS);
@@ -222,6 +229,63 @@ function backward(net: usize, run: usize, x: usize, y: usize, w: usize, m: i32, 
     threads, belowDelta, at(ptrAt(below, LAYER_OUTPUTS), r0 * inputs), m, inputs, i32At(below, LAYER_ACTIVATION),
     f32At(below, LAYER_ALPHA), rowsFrom(ptrAt(below, LAYER_PREACTIVATIONS), r0, inputs),
   );
+}
+
+// Chunks of a layer's share of a batch's gradient job on `threads` threads in all: the blocks of
+// rows a product of its weight gradient would be cut into, or one where small.ts computes it.
+@inline function gradientChunksOf(threads: i32, layer: usize, m: i32): i32 {
+  const inputs = i32At(layer, LAYER_INPUTS);
+  const units = i32At(layer, LAYER_UNITS);
+  return isSmall(inputs, units, m) ? 1 : productPartsAmong(threads, <i64>inputs * units * m, inputs);
+}
+
+/** Chunks of the gradient job of a batch of m rows on `threads` threads in all (gradientChunk). */
+export function gradientChunks(net: usize, threads: i32, m: i32): i32 {
+  let chunks = 0;
+  for (let l = 0, layers = layerCount(net); l < layers; l++) chunks += gradientChunksOf(threads, layerRecord(net, l), m);
+  return chunks;
+}
+
+/**
+ * Chunk `chunk` of the gradient job of a batch of m rows whose deltas are all in place, on
+ * `threads` threads in all (as gradientChunks), computed as backpropagate does layer by layer: in
+ * the layer it falls in, a block of rows of the weight gradient, scaled by invM with the L2 decay
+ * and the L1 term (NaN: none) added, and with the layer's first block its bias gradient. Each
+ * layer's gradients read only its inputs and delta, so a batch's are one job, its small layers'
+ * chunks filling in after the large ones.
+ */
+export function gradientChunk(
+  net: usize, x: usize, m: i32, threads: i32, chunk: i32, invM: f32, decay: f32, l1Term: f32,
+): void {
+  let l = 0;
+  let layer = layerRecord(net, 0);
+  let parts = gradientChunksOf(threads, layer, m);
+  while (chunk >= parts) {
+    chunk -= parts;
+    layer = layerRecord(net, ++l);
+    parts = gradientChunksOf(threads, layer, m);
+  }
+  const inputs = i32At(layer, LAYER_INPUTS);
+  const units = i32At(layer, LAYER_UNITS);
+  const weights = ptrAt(layer, LAYER_WEIGHTS);
+  const delta = ptrAt(layer, LAYER_DELTAS);
+  const input = l > 0 ? ptrAt(layerRecord(net, l - 1), LAYER_OUTPUTS) : x;
+  const weightGrads = ptrAt(layer, LAYER_WEIGHT_GRADS);
+  if (isSmall(inputs, units, m)) {
+    smallTNScaled(inputs, units, m, input, delta, weightGrads, weights, invM, decay);
+    if (!isNaN(l1Term)) addL1(weightGrads, weights, inputs * units, l1Term);
+  } else {
+    const i0 = rowBlockStart(inputs, units, chunk, parts), i1 = rowBlockStart(inputs, units, chunk + 1, parts);
+    const first = i0 * units, count = (i1 - i0) * units;
+    if (count > 0) {
+      gemmBlock(i1 - i0, units, m, at(input, i0), 1, inputs, delta, units, 1, at(weightGrads, first), units);
+      scaleAddWeights(at(weightGrads, first), at(weights, first), count, invM, decay);
+      if (!isNaN(l1Term)) addL1(at(weightGrads, first), at(weights, first), count, l1Term);
+    }
+  }
+  if (chunk == 0 && i32At(layer, LAYER_FLAGS) & LAYER_TRAIN_BIAS) {
+    columnSums(delta, m, units, invM, ptrAt(layer, LAYER_BIAS_GRADS));
+  }
 }
 
 // The output layer's delta for rows [r0, r0 + m) of those just run forward, with targets Y and
