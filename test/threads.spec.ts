@@ -114,6 +114,23 @@ describe('the same bits on any number of threads', () => {
     for (const outcome of outcomes.slice(1)) expect(outcome).toEqual(outcomes[0]);
   });
 
+  // A layer without a bias and one whose bias is frozen: the gradient job's bias chunks skip both.
+  it('layers without or with frozen biases, under huber loss: weights and predictions on 1, 2 and 3 threads', async () => {
+    const targets = Float32Array.from({ length: ROWS * 3 }, (_, i) => Math.sin(i));
+    const outcomes = [];
+    for (const threads of [1, 2, 3]) {
+      const net = await Network.create({
+        inputs: INPUTS, loss: 'huber', seed: 5, threads,
+        layers: [{ units: 130, activation: 'gelu', bias: false }, { units: 67, activation: 'selu', trainBias: false }, { units: 3, activation: 'linear' }],
+      });
+      live.push(net);
+      expect(net.threads).toBe(threads);
+      await net.fit(X, targets, { epochs: 2, batchSize: 40, optimizer: 'momentum' });
+      outcomes.push({ weights: weightHash(net), outputs: bits(net.predict(X)) });
+    }
+    for (const outcome of outcomes.slice(1)) expect(outcome).toEqual(outcomes[0]);
+  });
+
   it('several threaded networks training at once give the bits each gives alone', async () => {
     const alone = await network(2);
     await alone.fit(X, Y, FITS[0]![1]);
