@@ -357,14 +357,22 @@ export function parallelRows(threads: i32, net: usize, x: usize, y: usize, w: us
 }
 
 /**
- * Every chunk of a batch's gradient job (gradientChunk, train.ts) of m rows, for a network set to
- * `threads`, split across them: each layer's weight and bias gradients as one job.
+ * Every chunk of a batch's gradient job (gradientChunk, train.ts) of m rows, `work` multiply-adds
+ * in all, for a network set to `threads`, split across them: each layer's weight and bias
+ * gradients as one job, or all on the leader where the work is too little to split.
  */
-export function parallelGradients(threads: i32, net: usize, x: usize, m: i32, invM: f32, decay: f32, l1Term: f32): void {
+export function parallelGradients(
+  threads: i32, net: usize, x: usize, m: i32, work: i64, invM: f32, decay: f32, l1Term: f32,
+): void {
   const each = threadsFor(threads);
+  const chunks = gradientChunks(net, each, m);
+  if (partsAmong(each, work) == 1) {
+    for (let chunk = 0; chunk < chunks; chunk++) gradientChunk(net, x, m, each, chunk, invM, decay, l1Term);
+    return;
+  }
   setArg(0, <i32>net); setArg(1, <i32>x); setArg(2, m); setArg(3, each);
   setFloatArg(4, invM); setFloatArg(5, decay); setFloatArg(6, l1Term);
-  lead(JOB_GRADIENTS, gradientChunks(net, each, m));
+  lead(JOB_GRADIENTS, chunks);
 }
 
 // ---- element-wise passes ----

@@ -157,9 +157,10 @@ function backward(net: usize, run: usize, x: usize, y: usize, w: usize, m: i32, 
 }
 
 // From the output delta down: each layer passes its delta to the layer below (through the
-// weights as they were) unless rowPasses has (deltasPassed), then either stores its gradient or,
-// with sgdInPlace (one row under plain SGD without L1 or clipping, see row.ts), applies the SGD
-// step to its weights and bias directly. sgdInPlace never meets dropout.
+// weights as they were), then either stores its gradient or, with sgdInPlace (one row under
+// plain SGD without L1 or clipping, see row.ts), applies the SGD step to its weights and bias
+// directly. sgdInPlace never meets dropout. Where rowPasses has passed every delta down already
+// (deltasPassed, threaded build), every layer's gradient is one job (parallelGradients).
 @inline function backpropagate(
   net: usize, run: usize, x: usize, m: i32, l2: f32, l1: f32, sgdInPlace: bool, lr: f32, deltasPassed: bool,
 ): void {
@@ -169,7 +170,8 @@ function backward(net: usize, run: usize, x: usize, y: usize, w: usize, m: i32, 
   const threads = i32At(net, NET_THREADS);
   if (ASC_FEATURE_THREADS) {
     if (deltasPassed) {
-      parallelGradients(threads, net, x, m, invM, decay, l1 != 0 ? l1Term : NaN);
+      // A layer's weight gradient takes as many multiply-adds as its forward product.
+      parallelGradients(threads, net, x, m, rowWork(net, m, false), invM, decay, l1 != 0 ? l1Term : NaN);
       return;
     }
   }
@@ -193,7 +195,7 @@ function backward(net: usize, run: usize, x: usize, y: usize, w: usize, m: i32, 
       narrowBackward(inputs, units, input, delta, weights, bias, lr, decay, belowDelta, belowAct, belowAlpha, belowPre);
       continue;
     }
-    if (below && !deltasPassed) passDelta(threads, net, run, l, 0, m);
+    if (below) passDelta(threads, net, run, l, 0, m);
     if (sgdInPlace) {
       sgdOuter(inputs, units, input, delta, weights, lr, decay);
       if (bias) sgdBias(units, delta, bias, lr);

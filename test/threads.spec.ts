@@ -131,6 +131,23 @@ describe('the same bits on any number of threads', () => {
     for (const outcome of outcomes.slice(1)) expect(outcome).toEqual(outcomes[0]);
   });
 
+  // Too little work per batch to split: the leader runs the row passes and the gradients alone.
+  it('a network too small to split, set to 2 and 3 threads, gives the bits of one', async () => {
+    const x = Float32Array.from({ length: 64 * 8 }, (_, i) => Math.sin(i * 0.7));
+    const y = Float32Array.from({ length: 64 * 2 }, (_, i) => Math.cos(i));
+    const outcomes = [];
+    for (const threads of [1, 2, 3]) {
+      const net = await Network.create({
+        inputs: 8, layers: [{ units: 8, activation: 'tanh' }, { units: 2, activation: 'linear' }], loss: 'squaredError', seed: 2, threads,
+      });
+      live.push(net);
+      expect(net.threads).toBe(threads);
+      await net.fit(x, y, { epochs: 3, batchSize: 16, l1: 0.01, optimizer: 'adam' });
+      outcomes.push({ weights: weightHash(net), outputs: bits(net.predict(x)) });
+    }
+    for (const outcome of outcomes.slice(1)) expect(outcome).toEqual(outcomes[0]);
+  });
+
   it('several threaded networks training at once give the bits each gives alone', async () => {
     const alone = await network(2);
     await alone.fit(X, Y, FITS[0]![1]);
