@@ -53,12 +53,21 @@ const EXPONENT_BITS: u32 = 0x7f800000;
 
 /**
  * Index of the first of count floats from p that is NaN or ±Infinity (all exponent bits set),
- * or −1 when every one is finite: the host's check on data it has just copied in, four lanes at a time.
+ * or −1 when every one is finite: the host's check on data it has just copied in. Sixteen lanes
+ * are tested per branch (a branch per vector halves the rate); the vector holding the first
+ * non-finite value, if any, is then found by the loops below.
  */
 export function firstNonFinite(p: usize, count: i32): i32 {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const mask = i32x4.splat(EXPONENT_BITS);
+    for (; i + 16 <= count; i += 16) {
+      const a = i32x4.eq(v128.and(v128.load(at(p, i)), mask), mask);
+      const b = i32x4.eq(v128.and(v128.load(at(p, i + 4)), mask), mask);
+      const c = i32x4.eq(v128.and(v128.load(at(p, i + 8)), mask), mask);
+      const d = i32x4.eq(v128.and(v128.load(at(p, i + 12)), mask), mask);
+      if (v128.any_true(v128.or(v128.or(a, b), v128.or(c, d)))) break;
+    }
     for (; i + 4 <= count; i += 4) {
       if (v128.any_true(i32x4.eq(v128.and(v128.load(at(p, i)), mask), mask))) break;
     }

@@ -20,9 +20,10 @@ describe.each(BACKENDS)('firstNonFinite (%s build)', (backend) => {
     expect(h.k.firstNonFinite(h.f32([NaN]), 0)).toBe(-1);
   });
 
-  // Lengths around the 4-lane body, with the value at every position: in the body and in the tail.
-  it.each([NaN, Infinity, -Infinity])('finds %s at every index of arrays of 1 to 13 values', (bad) => {
-    for (let n = 1; n <= 13; n++) {
+  // Lengths around the 16- and 4-lane bodies, with the value at every position: in either body
+  // and in the tail.
+  it.each([NaN, Infinity, -Infinity])('finds %s at every index of arrays of 1 to 37 values', (bad) => {
+    for (let n = 1; n <= 37; n++) {
       for (let at = 0; at < n; at++) {
         h.reset();
         const values = randomF32(seeded(n * 100 + at), n, -1, 1);
@@ -40,6 +41,7 @@ describe.each(BACKENDS)('firstNonFinite (%s build)', (backend) => {
     values[17] = NaN;
     const p = h.f32(values);
     expect(h.k.firstNonFinite(p, 20)).toBe(5);
+    expect(h.k.firstNonFinite(p + 28, 16)).toBe(10);
     expect(h.k.firstNonFinite(p, 5)).toBe(-1);
     expect(h.k.firstNonFinite(p + 24, 14)).toBe(0);
     expect(h.k.firstNonFinite(p + 28, 10)).toBe(-1);
