@@ -47,7 +47,11 @@ export interface History {
   stopped?: 'aborted' | 'earlyStopping';
 }
 
-/** Rows per block when predicting or evaluating. */
+/**
+ * Rows per block when evaluating, and per thread's share of a block when predicting: large
+ * enough to spread the packing of a layer's weights over many rows, small enough that a
+ * block's activations stay in a core's cache from one layer to the next.
+ */
 const INFERENCE_BLOCK = 128;
 /** Wall time one call into the training loop aims at, so a page stays responsive. */
 const CHUNK_MS = 20;
@@ -226,11 +230,18 @@ export class Engine {
     }
   }
 
-  // predict on rows staged a window at a time: whole blocks of INFERENCE_BLOCK rows, as staged whole.
+  // Rows predict runs through the layers at once: a block per thread, each thread's rows as many
+  // as one thread's block, so that each packs the weights as often as one thread alone does.
+  get #predictBlock(): number {
+    return INFERENCE_BLOCK * this.threads;
+  }
+
+  // predict on rows staged a window at a time: whole blocks, as staged whole.
   #predictWindowed(x: MatrixInput, call: string): Float32Array {
-    const window = windowRows((x.width + this.outputs) * 4, INFERENCE_BLOCK);
+    const block = this.#predictBlock;
+    const window = windowRows((x.width + this.outputs) * 4, block);
     const ws = this.arena.reserve(
-      { capacity: INFERENCE_BLOCK, inputs: window * x.width, outputs: window * this.outputs },
+      { capacity: block, inputs: window * x.width, outputs: window * this.outputs },
       () => `${call} on ${x.rows} rows`,
     );
     try {
@@ -316,7 +327,7 @@ export class Engine {
   ): Workspace {
     const ws = this.arena.reserve(
       {
-        capacity: capacity ?? Math.min(x.rows, INFERENCE_BLOCK),
+        capacity: capacity ?? Math.min(x.rows, this.#predictBlock),
         stats: 1,
         inputs: x.rows * x.width,
         targets: y ? y.rows * y.width : 0,
