@@ -188,10 +188,7 @@ export class Engine {
     const f32 = this.arena.f32;
     const bad = copyFinite(x, f32, row.inputAt);
     if (bad >= 0) throw this.#nonFiniteInput(x, bad);
-    // #led's closure only where threads may fail, as in #predictStaged.
-    const first = this.#pool
-      ? this.#led(() => row.kernel(row.net, row.inputs, row.outputs, row.scratch0, row.scratch1))
-      : row.kernel(row.net, row.inputs, row.outputs, row.scratch0, row.scratch1);
+    const first = this.#pool ? this.#ledRow(row) : row.kernel(row.net, row.inputs, row.outputs, row.scratch0, row.scratch1);
     if (first >= 0) throw nonFiniteOutputs(call, readMatrix(x, 'x', this.inputs, NETWORK_INPUTS), 0);
     // Kernels never grow memory, so f32 still views all of it.
     copyInto(out, f32, row.outputAt);
@@ -206,6 +203,12 @@ export class Engine {
       kernel: this.kernels.predictRow,
     };
     return this.#rowCall;
+  }
+
+  // A one-row call where threads may fail: #led's closure kept out of predictRow, which stays
+  // small enough to be inlined into its callers.
+  #ledRow(row: RowCall): number {
+    return this.#led(() => row.kernel(row.net, row.inputs, row.outputs, row.scratch0, row.scratch1));
   }
 
   #nonFiniteInput(x: Float32Array, i: number): SimdnetError {

@@ -229,12 +229,17 @@ export class Network {
   predict(x: Matrix): Matrix;
   predict(x: Matrix): Matrix {
     const engine = this.#engine ?? engineOf(this);
+    // One row, the call per frame: the shortest way, in a method small enough to be inlined.
+    if (x instanceof Float32Array && x.length === engine.inputs) {
+      const row = new Float32Array(engine.outputs);
+      engine.predictRow(x, row, 'predict');
+      return row;
+    }
+    return this.#predictRows(x, engine);
+  }
+
+  #predictRows(x: Matrix, engine: Engine): Matrix {
     if (x instanceof Float32Array) {
-      if (x.length === engine.inputs) {
-        const row = new Float32Array(engine.outputs);
-        engine.predictRow(x, row, 'predict');
-        return row;
-      }
       const out = new Float32Array(flatRows(x.length, 'x', engine.inputs, NETWORK_INPUTS) * engine.outputs);
       engine.predictInto(x, out, 'predict');
       return out;
@@ -254,6 +259,10 @@ export class Network {
       engine.predictRow(x, out, 'predictInto');
       return out;
     }
+    return this.#predictRowsInto(x, out, engine);
+  }
+
+  #predictRowsInto(x: Float32Array, out: Float32Array, engine: Engine): Float32Array {
     if (!(x instanceof Float32Array)) throw new SimdnetError(`predictInto: x must be a Float32Array, got ${describe(x)}`);
     const rows = flatRows(x.length, 'x', engine.inputs, NETWORK_INPUTS);
     const length = rows * engine.outputs;
