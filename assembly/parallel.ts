@@ -39,10 +39,8 @@ import {
 import { activate, activationBackward } from "./activation";
 import { columnSums, columnSumsStrided, gemmBlock, gemmNN, gemmNT, gemmTN, MR, NR, runsTransposed } from "./gemm";
 import { at, copyElements, rowsFrom } from "./memory";
-import {
-  adamStep, addL1, clipValues, momentumStep, rmspropStep, scaleAddWeights, scaleElements, sgdStep,
-} from "./optimizer";
-import { gradientChunk, gradientChunks, rowPasses } from "./train";
+import { addL1, clipValues, scaleAddWeights, scaleElements } from "./optimizer";
+import { gradientChunk, gradientChunks, rowPasses, stepRange } from "./train";
 
 // Job kinds.
 const JOB_PRODUCT = 1;
@@ -50,11 +48,8 @@ const JOB_ACTIVATE = 2;
 const JOB_ACTIVATION_BACKWARD = 3;
 const JOB_SCALE_ADD = 4;
 const JOB_COLUMN_SUMS = 5;
-const JOB_SGD = 6;
-const JOB_MOMENTUM = 7;
-const JOB_ADAM = 8;
+const JOB_STEP = 6;
 const JOB_GATHER = 9;
-const JOB_RMSPROP = 10;
 const JOB_ADD_L1 = 11;
 const JOB_CLIP_VALUES = 12;
 const JOB_SCALE = 13;
@@ -246,7 +241,7 @@ function runPart(ctl: usize, kind: i32, part: i32, parts: i32): void {
     case JOB_GRADIENTS:
       gradientChunk(
         pointerArg(ctl, 0), pointerArg(ctl, 1), arg(ctl, 2), arg(ctl, 3), part, floatArg(ctl, 4), floatArg(ctl, 5),
-        floatArg(ctl, 6),
+        floatArg(ctl, 6), pointerArg(ctl, 7), floatArg(ctl, 8),
       );
       break;
     case JOB_GATHER: {
@@ -256,8 +251,9 @@ function runPart(ctl: usize, kind: i32, part: i32, parts: i32): void {
       break;
     }
     default: {
-      // The element-wise passes over a parameter-sized range: arguments 0–3 are the arrays
-      // (weights, gradients, two states; 0 where a pass has none), 5 the count.
+      // The element-wise passes over a parameter-sized range: arguments 0–1 are the arrays
+      // (weights, gradients; 0 where a pass has none), 5 the count. The optimizer step finds
+      // its gradients and state from the network and run records, arguments 7 and 8.
       const n = arg(ctl, 5);
       const i0 = rangeStart(n, 16, part, parts), i1 = rangeStart(n, 16, part + 1, parts);
       if (i1 > i0) updatePart(ctl, kind, i0, i1 - i0);
@@ -362,16 +358,16 @@ export function parallelRows(threads: i32, net: usize, x: usize, y: usize, w: us
  * gradients as one job, or all on the leader where the work is too little to split.
  */
 export function parallelGradients(
-  threads: i32, net: usize, x: usize, m: i32, work: i64, invM: f32, decay: f32, l1Term: f32,
+  threads: i32, net: usize, x: usize, m: i32, work: i64, invM: f32, decay: f32, l1Term: f32, run: usize, lr: f32,
 ): void {
   const each = threadsFor(threads);
   const chunks = gradientChunks(net, each, m);
   if (partsAmong(each, work) == 1) {
-    for (let chunk = 0; chunk < chunks; chunk++) gradientChunk(net, x, m, each, chunk, invM, decay, l1Term);
+    for (let chunk = 0; chunk < chunks; chunk++) gradientChunk(net, x, m, each, chunk, invM, decay, l1Term, run, lr);
     return;
   }
   setArg(0, <i32>net); setArg(1, <i32>x); setArg(2, m); setArg(3, each);
-  setFloatArg(4, invM); setFloatArg(5, decay); setFloatArg(6, l1Term);
+  setFloatArg(4, invM); setFloatArg(5, decay); setFloatArg(6, l1Term); setArg(7, <i32>run); setFloatArg(8, lr);
   lead(JOB_GRADIENTS, chunks);
 }
 
@@ -445,55 +441,18 @@ export function parallelScaleAdd(threads: i32, g: usize, w: usize, n: i32, scale
   lead(JOB_SCALE_ADD, parts);
 }
 
-/** sgdStep, split by ranges. */
-export function parallelSgd(threads: i32, w: usize, g: usize, n: i32, lr: f32): void {
-  const parts = partsFor(threads, <i64>n * 2);
+/**
+ * train.ts's stepRange over the n parameters from p, split by ranges; work is the step's cost
+ * over all n.
+ */
+export function parallelStep(threads: i32, net: usize, run: usize, p: usize, n: i32, lr: f32, work: i64): void {
+  const parts = partsFor(threads, work);
   if (parts == 1) {
-    sgdStep(w, g, n, lr);
+    stepRange(net, run, p, n, lr);
     return;
   }
-  setArg(0, <i32>w); setArg(1, <i32>g); setArg(5, n); setFloatArg(6, lr);
-  lead(JOB_SGD, parts);
-}
-
-/** momentumStep, split by ranges. */
-export function parallelMomentum(threads: i32, w: usize, g: usize, v: usize, n: i32, lr: f32, mu: f32, nesterov: bool): void {
-  const parts = partsFor(threads, <i64>n * 3);
-  if (parts == 1) {
-    momentumStep(w, g, v, n, lr, mu, nesterov);
-    return;
-  }
-  setArg(0, <i32>w); setArg(1, <i32>g); setArg(2, <i32>v); setArg(5, n);
-  setFloatArg(6, lr); setFloatArg(7, mu); setArg(8, nesterov ? 1 : 0);
-  lead(JOB_MOMENTUM, parts);
-}
-
-/** adamStep, split by ranges. */
-export function parallelAdam(
-  threads: i32, w: usize, g: usize, m: usize, v: usize, n: i32,
-  lr: f32, beta1: f32, beta2: f32, epsilon: f32, c1: f32, c2: f32, keep: f32,
-): void {
-  const parts = partsFor(threads, <i64>n * 8);
-  if (parts == 1) {
-    adamStep(w, g, m, v, n, lr, beta1, beta2, epsilon, c1, c2, keep);
-    return;
-  }
-  setArg(0, <i32>w); setArg(1, <i32>g); setArg(2, <i32>m); setArg(3, <i32>v); setArg(5, n);
-  setFloatArg(6, lr); setFloatArg(7, beta1); setFloatArg(8, beta2); setFloatArg(9, epsilon);
-  setFloatArg(10, c1); setFloatArg(11, c2); setFloatArg(12, keep);
-  lead(JOB_ADAM, parts);
-}
-
-/** rmspropStep (and Adagrad's), split by ranges. */
-export function parallelRmsprop(threads: i32, w: usize, g: usize, s: usize, n: i32, lr: f32, rho: f32, scale: f32, epsilon: f32): void {
-  const parts = partsFor(threads, <i64>n * 6);
-  if (parts == 1) {
-    rmspropStep(w, g, s, n, lr, rho, scale, epsilon);
-    return;
-  }
-  setArg(0, <i32>w); setArg(1, <i32>g); setArg(2, <i32>s); setArg(5, n);
-  setFloatArg(6, lr); setFloatArg(7, rho); setFloatArg(8, scale); setFloatArg(9, epsilon);
-  lead(JOB_RMSPROP, parts);
+  setArg(0, <i32>p); setArg(1, 0); setArg(5, n); setFloatArg(6, lr); setArg(7, <i32>net); setArg(8, <i32>run);
+  lead(JOB_STEP, parts);
 }
 
 /** addL1 (g ← g + l1·sign(w)), split by ranges. */
@@ -535,15 +494,7 @@ function updatePart(ctl: usize, kind: i32, i0: i32, n: i32): void {
   const g = at(pointerArg(ctl, 1), i0);
   switch (kind) {
     case JOB_SCALE_ADD: scaleAddWeights(g, w, n, floatArg(ctl, 6), floatArg(ctl, 7)); break;
-    case JOB_SGD: sgdStep(w, g, n, floatArg(ctl, 6)); break;
-    case JOB_MOMENTUM: momentumStep(w, g, at(pointerArg(ctl, 2), i0), n, floatArg(ctl, 6), floatArg(ctl, 7), arg(ctl, 8) != 0); break;
-    case JOB_ADAM: adamStep(
-      w, g, at(pointerArg(ctl, 2), i0), at(pointerArg(ctl, 3), i0), n,
-      floatArg(ctl, 6), floatArg(ctl, 7), floatArg(ctl, 8), floatArg(ctl, 9), floatArg(ctl, 10), floatArg(ctl, 11), floatArg(ctl, 12),
-    ); break;
-    case JOB_RMSPROP: rmspropStep(
-      w, g, at(pointerArg(ctl, 2), i0), n, floatArg(ctl, 6), floatArg(ctl, 7), floatArg(ctl, 8), floatArg(ctl, 9),
-    ); break;
+    case JOB_STEP: stepRange(pointerArg(ctl, 7), pointerArg(ctl, 8), w, n, floatArg(ctl, 6)); break;
     case JOB_ADD_L1: addL1(g, w, n, floatArg(ctl, 6)); break;
     case JOB_CLIP_VALUES: clipValues(g, n, floatArg(ctl, 6)); break;
     case JOB_SCALE: scaleElements(g, n, floatArg(ctl, 6)); break;

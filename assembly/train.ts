@@ -23,11 +23,13 @@ import { dropout, dropoutKey } from "./dropout";
 import { columnSums, gemmBlock } from "./gemm";
 import { countCorrect, lossDelta, lossSum } from "./loss";
 import { at, copyElements, firstNonFinite, rowsFrom } from "./memory";
-import { addL1, scaleAddWeights, sumOfAbs, sumOfSquares } from "./optimizer";
 import {
-  cutsByRows, parallelActivate, parallelActivationBackward, parallelAdam, parallelAddL1, parallelClipValues,
-  parallelColumnSums, parallelGather, parallelGradients, parallelMomentum, parallelNN, parallelNT, parallelRmsprop,
-  parallelRows, parallelScale, parallelScaleAdd, parallelSgd, parallelTN, productPartsAmong, rowBlockStart,
+  adamStep, addL1, momentumStep, rmspropStep, scaleAddWeights, sgdStep, sumOfAbs, sumOfSquares,
+} from "./optimizer";
+import {
+  cutsByRows, parallelActivate, parallelActivationBackward, parallelAddL1, parallelClipValues, parallelColumnSums,
+  parallelGather, parallelGradients, parallelNN, parallelNT, parallelRows, parallelScale, parallelScaleAdd, parallelStep,
+  parallelTN, productPartsAmong, rowBlockStart,
 } from "./parallel";
 import { shuffleRows } from "./random";
 import { scheduledRate } from "./schedule";
@@ -153,16 +155,18 @@ export function rowPasses(net: usize, x: usize, y: usize, w: usize, r0: i32, r1:
 // zero gradient.
 function backward(net: usize, run: usize, x: usize, y: usize, w: usize, m: i32, l2: f32, l1: f32): void {
   outputDelta(net, y, w, 0, m);
-  backpropagate(net, run, x, m, l2, l1, false, 0, false);
+  backpropagate(net, run, x, m, l2, l1, false, 0, false, false);
 }
 
 // From the output delta down: each layer passes its delta to the layer below (through the
 // weights as they were), then either stores its gradient or, with sgdInPlace (one row under
 // plain SGD without L1 or clipping, see row.ts), applies the SGD step to its weights and bias
 // directly. sgdInPlace never meets dropout. Where rowPasses has passed every delta down already
-// (deltasPassed, threaded build), every layer's gradient is one job (parallelGradients).
+// (deltasPassed, threaded build), every layer's gradient is one job (parallelGradients), whose
+// chunks also take the optimizer step at rate lr with stepsInJob.
 @inline function backpropagate(
   net: usize, run: usize, x: usize, m: i32, l2: f32, l1: f32, sgdInPlace: bool, lr: f32, deltasPassed: bool,
+  stepsInJob: bool,
 ): void {
   const invM: f32 = 1 / <f32>m;
   const decay: f32 = l2 * invM;
@@ -171,7 +175,9 @@ function backward(net: usize, run: usize, x: usize, y: usize, w: usize, m: i32, 
   if (ASC_FEATURE_THREADS) {
     if (deltasPassed) {
       // A layer's weight gradient takes as many multiply-adds as its forward product.
-      parallelGradients(threads, net, x, m, rowWork(net, m, false), invM, decay, l1 != 0 ? l1Term : NaN);
+      parallelGradients(
+        threads, net, x, m, rowWork(net, m, false), invM, decay, l1 != 0 ? l1Term : NaN, stepsInJob ? run : 0, lr,
+      );
       return;
     }
   }
@@ -254,10 +260,12 @@ export function gradientChunks(net: usize, threads: i32, m: i32): i32 {
  * the layer it falls in, a block of rows of the weight gradient, scaled by invM with the L2 decay
  * and the L1 term (NaN: none) added, and with the layer's first block its bias gradient. Each
  * layer's gradients read only its inputs and delta, so a batch's are one job, its small layers'
- * chunks filling in after the large ones.
+ * chunks filling in after the large ones. With a run (not 0), the chunk then takes the run's
+ * optimizer step at rate lr over the parameters whose gradients it computed, as optimizerStep
+ * would over the whole block once the job ended, while they are still in cache.
  */
 export function gradientChunk(
-  net: usize, x: usize, m: i32, threads: i32, chunk: i32, invM: f32, decay: f32, l1Term: f32,
+  net: usize, x: usize, m: i32, threads: i32, chunk: i32, invM: f32, decay: f32, l1Term: f32, run: usize, lr: f32,
 ): void {
   let l = 0;
   let layer = layerRecord(net, 0);
@@ -276,6 +284,7 @@ export function gradientChunk(
   if (isSmall(inputs, units, m)) {
     smallTNScaled(inputs, units, m, input, delta, weightGrads, weights, invM, decay);
     if (!isNaN(l1Term)) addL1(weightGrads, weights, inputs * units, l1Term);
+    if (run) stepRange(net, run, weights, inputs * units, lr);
   } else {
     const i0 = rowBlockStart(inputs, units, chunk, parts), i1 = rowBlockStart(inputs, units, chunk + 1, parts);
     const first = i0 * units, count = (i1 - i0) * units;
@@ -283,11 +292,16 @@ export function gradientChunk(
       gemmBlock(i1 - i0, units, m, at(input, i0), 1, inputs, delta, units, 1, at(weightGrads, first), units);
       scaleAddWeights(at(weightGrads, first), at(weights, first), count, invM, decay);
       if (!isNaN(l1Term)) addL1(at(weightGrads, first), at(weights, first), count, l1Term);
+      if (run) stepRange(net, run, at(weights, first), count, lr);
     }
   }
-  if (chunk == 0 && i32At(layer, LAYER_FLAGS) & LAYER_TRAIN_BIAS) {
-    columnSums(delta, m, units, invM, ptrAt(layer, LAYER_BIAS_GRADS));
-  }
+  if (chunk != 0) return;
+  const flags = i32At(layer, LAYER_FLAGS);
+  const trained = (flags & LAYER_TRAIN_BIAS) != 0;
+  if (trained) columnSums(delta, m, units, invM, ptrAt(layer, LAYER_BIAS_GRADS));
+  // optimizerStep's stretches take in every bias but AdamW's frozen ones.
+  if (!run || !(flags & LAYER_HAS_BIAS)) return;
+  if (trained || i32At(run, RUN_OPTIMIZER) != OPT_ADAMW) stepRange(net, run, ptrAt(layer, LAYER_BIAS), units, lr);
 }
 
 // The output layer's delta for rows [r0, r0 + m) of those just run forward, with targets Y and
@@ -421,27 +435,66 @@ export function evaluate(net: usize, x: usize, y: usize, rows: i32, sums: usize,
  */
 function optimizerStep(net: usize, run: usize, lr: f32): void {
   const params = ptrAt(net, NET_PARAMS);
-  const grads = ptrAt(net, NET_GRADS);
   const count = i32At(net, NET_PARAM_COUNT);
-  const step = nextStep(run);
-  const optimizer = i32At(run, RUN_OPTIMIZER);
+  const end = params + (<usize>count << 2);
   const threads = i32At(net, NET_THREADS);
-  clipGradient(run, threads, grads, count);
+  nextStep(run);
+  clipGradient(run, threads, ptrAt(net, NET_GRADS), count);
+  // AdamW's decay must not reach a frozen bias, which training leaves as it is, so its step runs
+  // over each stretch of parameters between frozen biases (a frozen bias's gradient is zero, which
+  // makes the other optimizers' steps on it zero).
+  let from = params;
+  if (i32At(run, RUN_OPTIMIZER) == OPT_ADAMW) {
+    for (let l = 0, layers = layerCount(net); l < layers; l++) {
+      const layer = layerRecord(net, l);
+      if ((i32At(layer, LAYER_FLAGS) & (LAYER_HAS_BIAS | LAYER_TRAIN_BIAS)) != LAYER_HAS_BIAS) continue;
+      stepSpan(threads, net, run, from, ptrAt(layer, LAYER_BIAS), lr);
+      from = l + 1 < layers ? ptrAt(layerRecord(net, l + 1), LAYER_WEIGHTS) : end;
+    }
+  }
+  stepSpan(threads, net, run, from, end, lr);
+}
+
+// The step over the parameters at [from, to), split across threads.
+@inline function stepSpan(threads: i32, net: usize, run: usize, from: usize, to: usize, lr: f32): void {
+  const n = <i32>((to - from) >> 2);
+  parallelStep(threads, net, run, from, n, lr, <i64>n * stepCost(i32At(run, RUN_OPTIMIZER)));
+}
+
+// Work of the optimizer's step per parameter, in the units the parallel passes count.
+@inline function stepCost(optimizer: i32): i32 {
+  if (optimizer == OPT_ADAM || optimizer == OPT_ADAMW) return 8;
+  if (optimizer == OPT_RMSPROP || optimizer == OPT_ADAGRAD) return 6;
+  return optimizer == OPT_MOMENTUM ? 3 : 2;
+}
+
+/**
+ * The run's optimizer step (its count already advanced) at rate lr over the n parameters from p,
+ * an address in the parameter block, from the gradients and optimizer state at the same offsets
+ * in theirs. Every element's update reads only its own gradient and state, so the block may be
+ * stepped in ranges, in any order, with the same bits.
+ */
+export function stepRange(net: usize, run: usize, p: usize, n: i32, lr: f32): void {
+  const offset = p - ptrAt(net, NET_PARAMS);
+  const g = ptrAt(net, NET_GRADS) + offset;
+  const state = ptrAt(run, RUN_STATE1) + offset;
+  const optimizer = i32At(run, RUN_OPTIMIZER);
   if (optimizer == OPT_ADAM || optimizer == OPT_ADAMW) {
-    adamSteps(net, run, lr, step, optimizer == OPT_ADAMW);
+    const beta1 = f32At(run, RUN_BETA1);
+    const beta2 = f32At(run, RUN_BETA2);
+    const step = i32At(run, RUN_STEP);
+    const c1 = <f32>(1 / (1 - Math.pow(<f64>beta1, <f64>step)));
+    const c2 = <f32>(1 / (1 - Math.pow(<f64>beta2, <f64>step)));
+    const keep: f32 = optimizer == OPT_ADAMW ? <f32>(1 - <f64>lr * <f64>f32At(run, RUN_WEIGHT_DECAY)) : 1;
+    adamStep(p, g, state, ptrAt(run, RUN_STATE2) + offset, n, lr, beta1, beta2, f32At(run, RUN_EPSILON), c1, c2, keep);
   } else if (optimizer == OPT_RMSPROP || optimizer == OPT_ADAGRAD) {
     const rmsprop = optimizer == OPT_RMSPROP;
     const rho: f32 = rmsprop ? f32At(run, RUN_RHO) : 1;
-    parallelRmsprop(
-      threads, params, grads, ptrAt(run, RUN_STATE1), count, lr, rho, rmsprop ? 1 - rho : 1, f32At(run, RUN_EPSILON),
-    );
+    rmspropStep(p, g, state, n, lr, rho, rmsprop ? 1 - rho : 1, f32At(run, RUN_EPSILON));
   } else if (optimizer == OPT_MOMENTUM) {
-    parallelMomentum(
-      threads, params, grads, ptrAt(run, RUN_STATE1), count,
-      lr, f32At(run, RUN_MOMENTUM), i32At(run, RUN_NESTEROV) != 0,
-    );
+    momentumStep(p, g, state, n, lr, f32At(run, RUN_MOMENTUM), i32At(run, RUN_NESTEROV) != 0);
   } else {
-    parallelSgd(threads, params, grads, count, lr);
+    sgdStep(p, g, n, lr);
   }
 }
 
@@ -458,39 +511,6 @@ function clipGradient(run: usize, threads: i32, grads: usize, count: i32): void 
   }
   const norm = Math.sqrt(sumOfSquares(grads, count));
   if (norm > <f64>limit) parallelScale(threads, grads, count, <f32>(<f64>limit / norm));
-}
-
-// Adam's step t, or AdamW's. AdamW's decay must not reach a frozen bias, which training leaves as
-// it is, so it runs over each stretch of trainable parameters between frozen biases (a frozen
-// bias's gradient is zero, which makes Adam's own step on it zero).
-function adamSteps(net: usize, run: usize, lr: f32, step: i32, decoupled: bool): void {
-  const beta1 = f32At(run, RUN_BETA1);
-  const beta2 = f32At(run, RUN_BETA2);
-  const c1 = <f32>(1 / (1 - Math.pow(<f64>beta1, <f64>step)));
-  const c2 = <f32>(1 / (1 - Math.pow(<f64>beta2, <f64>step)));
-  const params = ptrAt(net, NET_PARAMS);
-  const end = params + (<usize>i32At(net, NET_PARAM_COUNT) << 2);
-  const keep: f32 = decoupled ? <f32>(1 - <f64>lr * <f64>f32At(run, RUN_WEIGHT_DECAY)) : 1;
-  let from = params;
-  if (decoupled) {
-    for (let l = 0, layers = layerCount(net); l < layers; l++) {
-      const layer = layerRecord(net, l);
-      if ((i32At(layer, LAYER_FLAGS) & (LAYER_HAS_BIAS | LAYER_TRAIN_BIAS)) != LAYER_HAS_BIAS) continue;
-      adamSpan(net, run, from, ptrAt(layer, LAYER_BIAS), lr, c1, c2, keep);
-      from = l + 1 < layers ? ptrAt(layerRecord(net, l + 1), LAYER_WEIGHTS) : end;
-    }
-  }
-  adamSpan(net, run, from, end, lr, c1, c2, keep);
-}
-
-// adamStep over the parameters at [from, to) and their gradients and moments.
-function adamSpan(net: usize, run: usize, from: usize, to: usize, lr: f32, c1: f32, c2: f32, keep: f32): void {
-  const offset = from - ptrAt(net, NET_PARAMS);
-  parallelAdam(
-    i32At(net, NET_THREADS), from, ptrAt(net, NET_GRADS) + offset, ptrAt(run, RUN_STATE1) + offset,
-    ptrAt(run, RUN_STATE2) + offset, <i32>((to - from) >> 2),
-    lr, f32At(run, RUN_BETA1), f32At(run, RUN_BETA2), f32At(run, RUN_EPSILON), c1, c2, keep,
-  );
 }
 
 /**
@@ -520,11 +540,15 @@ function trainBatch(net: usize, run: usize, x: usize, y: usize, w: usize, m: i32
   ) {
     nextStep(run);
     outputDelta(net, y, w, 0, 1);
-    backpropagate(net, run, x, 1, l2, 0, true, lr, false);
+    backpropagate(net, run, x, 1, l2, 0, true, lr, false, false);
   } else {
     if (!deltasPassed) outputDelta(net, y, w, 0, m);
-    backpropagate(net, run, x, m, l2, l1, false, 0, deltasPassed);
-    optimizerStep(net, run, lr);
+    // The gradient job steps each block of parameters as it completes their gradients, unless
+    // the run clips the gradient, which optimizerStep does over the whole block before its step.
+    const stepsInJob = deltasPassed && i32At(run, RUN_CLIP) == CLIP_NONE;
+    if (stepsInJob) nextStep(run);
+    backpropagate(net, run, x, m, l2, l1, false, lr, deltasPassed, stepsInJob);
+    if (!stepsInJob) optimizerStep(net, run, lr);
   }
   return objective;
 }

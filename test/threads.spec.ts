@@ -114,8 +114,12 @@ describe('the same bits on any number of threads', () => {
     for (const outcome of outcomes.slice(1)) expect(outcome).toEqual(outcomes[0]);
   });
 
-  // A layer without a bias and one whose bias is frozen: the gradient job's bias chunks skip both.
-  it('layers without or with frozen biases, under huber loss: weights and predictions on 1, 2 and 3 threads', async () => {
+  // A layer without a bias and one whose bias is frozen: the gradient job's bias chunks skip both,
+  // and its optimizer step, unclipped, steps the frozen bias as the whole block's step does, except
+  // under AdamW, whose decay must not reach it.
+  it.each<[string, FitOptions['optimizer']]>([
+    ['momentum', 'momentum'], ['AdamW', { type: 'adamw', weightDecay: 0.1 }], ['RMSprop', 'rmsprop'],
+  ])('layers without or with frozen biases, under huber loss and %s: weights and predictions on 1, 2 and 3 threads', async (_, optimizer) => {
     const targets = Float32Array.from({ length: ROWS * 3 }, (_, i) => Math.sin(i));
     const outcomes = [];
     for (const threads of [1, 2, 3]) {
@@ -125,7 +129,12 @@ describe('the same bits on any number of threads', () => {
       });
       live.push(net);
       expect(net.threads).toBe(threads);
-      await net.fit(X, targets, { epochs: 2, batchSize: 40, optimizer: 'momentum' });
+      // A frozen bias of zeros would hide a step that reached it.
+      const layers = net.getWeights();
+      layers[1]!.bias = Float32Array.from({ length: 67 }, (_, j) => 0.1 * ((j % 5) - 2));
+      net.setWeights(layers);
+      await net.fit(X, targets, { epochs: 2, batchSize: 40, optimizer });
+      expect(net.getWeights()[1]!.bias).toEqual(layers[1]!.bias);
       outcomes.push({ weights: weightHash(net), outputs: bits(net.predict(X)) });
     }
     for (const outcome of outcomes.slice(1)) expect(outcome).toEqual(outcomes[0]);
