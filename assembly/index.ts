@@ -14,5 +14,5 @@ export {
 } from "./optimizer";
 export { rngNext, rngBelow, shuffle } from "./random";
 export { learningRateAt } from "./schedule";
-export { setPool, work } from "./parallel";
+export { parallelFirstNonFinite, setPool, work } from "./parallel";
 export { gradient, predict, predictRow, evaluate, train, abortRun, beginStagedEpoch, trainStaged } from "./train";

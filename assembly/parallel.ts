@@ -38,7 +38,7 @@ import {
 } from "../src/abi";
 import { activate, activationBackward } from "./activation";
 import { columnSums, columnSumsStrided, gemmBlock, gemmNN, gemmNT, gemmTN, MR, NR, runsTransposed } from "./gemm";
-import { at, copyElements, rowsFrom } from "./memory";
+import { at, copyElements, firstNonFinite, rowsFrom } from "./memory";
 import { addL1, clipValues, scaleAddWeights, scaleElements } from "./optimizer";
 import { gradientChunk, gradientChunks, rowPasses, stepRange } from "./train";
 
@@ -55,6 +55,10 @@ const JOB_CLIP_VALUES = 12;
 const JOB_SCALE = 13;
 const JOB_ROWS = 14;
 const JOB_GRADIENTS = 15;
+const JOB_FIRST_NON_FINITE = 16;
+
+/** The argument slot where the chunks of a finiteness check leave the least index they found. */
+const FOUND_ARG = 15;
 
 /** Work (about one multiply-add, or one element) under which a job runs on the leader alone. */
 const MIN_WORK_PER_PART: i32 = 16384;
@@ -244,6 +248,13 @@ function runPart(ctl: usize, kind: i32, part: i32, parts: i32): void {
         floatArg(ctl, 6), pointerArg(ctl, 7), floatArg(ctl, 8),
       );
       break;
+    case JOB_FIRST_NON_FINITE: {
+      const count = arg(ctl, 5);
+      const i0 = rangeStart(count, 16, part, parts), i1 = rangeStart(count, 16, part + 1, parts);
+      const found = firstNonFinite(at(pointerArg(ctl, 0), i0), i1 - i0);
+      if (found >= 0) lowerFound(ctl, i0 + found);
+      break;
+    }
     case JOB_GATHER: {
       const m = arg(ctl, 4);
       const r0 = rangeStart(m, 1, part, parts), r1 = rangeStart(m, 1, part + 1, parts);
@@ -369,6 +380,30 @@ export function parallelGradients(
   setArg(0, <i32>net); setArg(1, <i32>x); setArg(2, m); setArg(3, each);
   setFloatArg(4, invM); setFloatArg(5, decay); setFloatArg(6, l1Term); setArg(7, <i32>run); setFloatArg(8, lr);
   lead(JOB_GRADIENTS, chunks);
+}
+
+/**
+ * memory.ts's firstNonFinite over count floats from p, split by ranges across `threads`: each
+ * chunk finds the first in its range, and the least of those is the first of all.
+ */
+export function parallelFirstNonFinite(threads: i32, p: usize, count: i32): i32 {
+  const parts = partsFor(threads, count);
+  if (parts == 1) return firstNonFinite(p, count);
+  setArg(0, <i32>p); setArg(5, count); setArg(FOUND_ARG, i32.MAX_VALUE);
+  lead(JOB_FIRST_NON_FINITE, parts);
+  const found = arg(control, FOUND_ARG);
+  return found == i32.MAX_VALUE ? -1 : found;
+}
+
+// Lowers the found index in the control block to i, unless a chunk has found a lower one.
+function lowerFound(ctl: usize, i: i32): void {
+  const slot = ctl + CONTROL_ARGS + (<usize>FOUND_ARG << 2);
+  let seen = atomic.load<i32>(slot);
+  while (i < seen) {
+    const was = atomic.cmpxchg<i32>(slot, seen, i);
+    if (was == seen) return;
+    seen = was;
+  }
 }
 
 // ---- element-wise passes ----

@@ -387,7 +387,7 @@ export class Engine {
     const values = count * m.width;
     let k = -1;
     if (values > SMALL_COPY) {
-      k = this.kernels.firstNonFinite(address, values);
+      k = this.#led(() => this.kernels.parallelFirstNonFinite(this.threads, address, values));
     } else {
       for (let i = 0; i < values && k < 0; i++) if (!Number.isFinite(f32[start + i]!)) k = i;
     }

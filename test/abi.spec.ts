@@ -19,6 +19,7 @@ import { BUILDS } from './support/kernels.js';
 const ARITY: { readonly [K in Exclude<keyof Kernels, 'memory'>]: number } = {
   heapBase: 0,
   firstNonFinite: 2,
+  parallelFirstNonFinite: 3,
   gemmScratchBytes: 0,
   setGemmScratch: 1,
   gemmNN: 6,

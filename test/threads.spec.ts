@@ -166,6 +166,26 @@ describe('the same bits on any number of threads', () => {
   });
 });
 
+// Staged data is checked for NaN and ±Infinity by ranges across the threads; the first bad value
+// found in any range is the one the error names, as on one thread.
+describe('bad values in data checked on several threads', () => {
+  const POSITIONS = [[7], [ROWS * INPUTS - 1], [60_001, 3], [40_000, 70_000]];
+
+  it.each(POSITIONS)('predict and fit name the first of the bad values at %s (and %s), on 1, 2 and 3 threads', async (...at) => {
+    const first = Math.min(...at);
+    const expected = `x[${first}] (row ${Math.floor(first / INPUTS)}, column ${first % INPUTS}) is NaN`;
+    for (const threads of [1, 2, 3]) {
+      const net = await network(threads);
+      const before = weightHash(net);
+      const x = X.slice();
+      for (const i of at) x[i] = NaN;
+      expect((await failure(() => net.predict(x))).message).toContain(expected);
+      expect((await failure(() => net.fit(x, Y, { epochs: 1 }))).message).toContain(expected);
+      expect(weightHash(net)).toBe(before);
+    }
+  });
+});
+
 describe('how many threads run', () => {
   it("'auto' keeps a small network on one thread and gives a large one every core", async () => {
     const small = await Network.create({ inputs: 64, layers: [{ units: 32, activation: 'relu' }, { units: 10, activation: 'softmax' }], loss: 'categoricalCrossentropy' });

@@ -21,6 +21,8 @@ export interface Kernels {
   columnSums(a: number, m: number, n: number, scale: number, out: number): void;
 
   firstNonFinite(p: number, count: number): number;
+  /** firstNonFinite split across a network's threads (parallel.ts). */
+  parallelFirstNonFinite(threads: number, p: number, count: number): number;
 
   // small.ts
   smallNN(m: number, n: number, k: number, a: number, b: number, c: number): void;
