@@ -20,10 +20,13 @@ export async function setup(workload, data, variant) {
   const nextTrain = batchCursor(data.rows, batchSize);
   const nextInfer = batchCursor(data.rows, batchSize);
   const nextInto = batchCursor(data.rows, batchSize);
-  // A batch's inputs (and predictInto's outputs), made once per batch, as a per-frame caller keeps
-  // its arrays and as the other peers' inputs are made once (their rows converted ahead).
-  const kept = new Map();
-  const keptFor = (start, end) => kept.get(start) ?? kept.set(start, [rowsOf(x, inputs, start, end), new Float32Array((end - start) * outputs)]).get(start);
+  // Each batch's inputs (and predictInto's outputs), made ahead, as a per-frame caller keeps its
+  // arrays and as the other peers' inputs are made once (their rows converted ahead).
+  const kept = Array.from({ length: Math.ceil(data.rows / batchSize) }, (_, b) => {
+    const start = b * batchSize, end = Math.min(data.rows, start + batchSize);
+    return [rowsOf(x, inputs, start, end), new Float32Array((end - start) * outputs)];
+  });
+  const keptFor = (start) => kept[start / batchSize];
   const bulk = inferenceInputs(data);
   const nextBulk = batchCursor(bulk.rows, INFER_BLOCK);
   return {
@@ -36,10 +39,10 @@ export async function setup(workload, data, variant) {
       return rows;
     },
     infer(batches) {
-      return forEachBatch(nextInfer(batches), batchSize, (start, end) => net.predict(keptFor(start, end)[0]));
+      return forEachBatch(nextInfer(batches), batchSize, (start, end) => net.predict(keptFor(start)[0]));
     },
     inferInto(batches) {
-      return forEachBatch(nextInto(batches), batchSize, (start, end) => net.predictInto(...keptFor(start, end)));
+      return forEachBatch(nextInto(batches), batchSize, (start, end) => net.predictInto(...keptFor(start)));
     },
     inferBulk(blocks) {
       return forEachBatch(nextBulk(blocks), INFER_BLOCK, (start, end) => net.predict(rowsOf(bulk.x, inputs, start, end)));
