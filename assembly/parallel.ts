@@ -14,10 +14,12 @@
 // spin a while, then sleep on the generation counter.
 //
 // Every job ends in a wait for its slowest thread, so a batch whose products
-// would all be cut by rows runs as three: the passes that stay within a row
+// would all be cut by rows runs as two: the passes that stay within a row
 // (forward through every layer, the output delta, each delta passed down) by
-// blocks of rows, then every layer's gradients, then the optimizer step; other
-// batches as a job per product and per element-wise pass.
+// blocks of rows, then every layer's gradients, each chunk taking the
+// optimizer step over the parameters it has the gradients of (a third job when
+// the run clips the gradient as a whole first); other batches as a job per
+// product and per element-wise pass.
 //
 // Same bits for any thread count: a job is split only where the pieces are
 // independent. A product by blocks of rows or columns of its output, every
