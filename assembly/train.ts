@@ -422,11 +422,9 @@ export function evaluate(net: usize, x: usize, y: usize, rows: i32, sums: usize,
   store<f64>(sums, correct, 8);
 }
 
-// Counts one more optimizer step (Adam's bias correction and the schedules read it) and returns the new count.
-@inline function nextStep(run: usize): i32 {
-  const step = i32At(run, RUN_STEP) + 1;
-  store<i32>(run + RUN_STEP, step);
-  return step;
+// Counts one more optimizer step (Adam's bias correction and the schedules read it).
+@inline function nextStep(run: usize): void {
+  store<i32>(run + RUN_STEP, i32At(run, RUN_STEP) + 1);
 }
 
 /**

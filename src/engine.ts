@@ -233,15 +233,18 @@ export class Engine {
     }
   }
 
-  // Rows predict runs through the layers at once: a block per thread, each thread's rows as many
-  // as one thread's block, so that each packs the weights as often as one thread alone does.
-  get #predictBlock(): number {
-    return INFERENCE_BLOCK * this.threads;
+  // Rows of `width` inputs predict runs through the layers at once: INFERENCE_BLOCK rows per
+  // thread, so that each thread packs a layer's weights as often as one thread alone does, as
+  // long as a block's rows and outputs take at most an eighth of the staging budget (wide rows on
+  // many threads would otherwise stage, and size the workspace for, more than the budget).
+  #predictBlock(width: number): number {
+    const blockBytes = INFERENCE_BLOCK * (width + this.outputs) * 4;
+    return INFERENCE_BLOCK * Math.max(1, Math.min(this.threads, Math.floor(stagingBudget.bytes / 8 / blockBytes)));
   }
 
   // predict on rows staged a window at a time: whole blocks, as staged whole.
   #predictWindowed(x: MatrixInput, call: string): Float32Array {
-    const block = this.#predictBlock;
+    const block = this.#predictBlock(x.width);
     const window = windowRows((x.width + this.outputs) * 4, block);
     const ws = this.arena.reserve(
       { capacity: block, inputs: window * x.width, outputs: window * this.outputs },
@@ -330,7 +333,7 @@ export class Engine {
   ): Workspace {
     const ws = this.arena.reserve(
       {
-        capacity: capacity ?? Math.min(x.rows, this.#predictBlock),
+        capacity: capacity ?? Math.min(x.rows, this.#predictBlock(x.width)),
         stats: 1,
         inputs: x.rows * x.width,
         targets: y ? y.rows * y.width : 0,
@@ -387,7 +390,10 @@ export class Engine {
     const values = count * m.width;
     let k = -1;
     if (values > SMALL_COPY) {
-      k = this.#led(() => this.kernels.parallelFirstNonFinite(this.threads, address, values));
+      // #led's closure only where threads may fail, as in #predictStaged.
+      k = this.#pool
+        ? this.#led(() => this.kernels.parallelFirstNonFinite(this.threads, address, values))
+        : this.kernels.parallelFirstNonFinite(this.threads, address, values);
     } else {
       for (let i = 0; i < values && k < 0; i++) if (!Number.isFinite(f32[start + i]!)) k = i;
     }

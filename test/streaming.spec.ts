@@ -65,7 +65,8 @@ async function train(options: FitOptions, config: NetworkConfig = CLASSIFIER): P
 }
 
 describe('data beyond the staging budget', () => {
-  // On two threads predict stages two threads' blocks of rows at a time, and windows hold whole ones.
+  // A network set to two threads stages its rows as such a network does (its passes are too small
+  // to split, so the pool stays out of it).
   it.each([1, 2])('predict and evaluate give the bits of whole staging, in every form, on %i threads', async (threads) => {
     const net = await Network.create({ ...CLASSIFIER, threads });
     await net.fit(X, Y, { epochs: 3 });
@@ -167,6 +168,21 @@ describe('data beyond the staging budget', () => {
     expect(weightHash(net)).toBe(before);
     net.dispose();
   });
+
+  // A block of 128 rows per thread, capped so that wide rows on many threads stay within the budget.
+  it('predict of rows of 16,384 inputs on 8 threads grows wasm memory by less than the budget', async () => {
+    const net = await Network.create({
+      inputs: 16_384, layers: [{ units: 4, activation: 'relu' }, { units: 1, activation: 'linear' }], loss: 'squaredError', threads: 8,
+    });
+    const heap = engineOf(net).arena.heap;
+    net.predict(new Float32Array(16_384));
+    const before = heap.memoryBytes;
+    const x = Float32Array.from({ length: 1_100 * 16_384 }, (_, i) => ((i * 7) % 13) - 6);
+    const out = net.predict(x);
+    expect(heap.memoryBytes - before).toBeLessThanOrEqual(BUDGET);
+    expect(out.subarray(1_097)).toEqual(net.predict(x.subarray(1_097 * 16_384)));
+    net.dispose();
+  }, 60_000);
 
   it('predict of 2,000,000 rows × 64 grows wasm memory by less than the budget', async () => {
     const net = await Network.create({ inputs: 64, layers: [{ units: 4, activation: 'relu' }, { units: 1, activation: 'linear' }], loss: 'squaredError', threads: 1 });

@@ -34,6 +34,10 @@ const FITS: [string, FitOptions][] = [
   ['RMSprop with clipValue and a step schedule', {
     epochs: 3, batchSize: 50, clipValue: 0.01, optimizer: 'rmsprop', learningRateSchedule: { type: 'step', every: 1, factor: 0.5 },
   }],
+  ['AdamW with L1 and a cosine schedule, unclipped', {
+    epochs: 2, batchSize: 64, l1: 0.001, optimizer: { type: 'adamw', weightDecay: 0.1 },
+    learningRateSchedule: { type: 'cosine', decaySteps: 6, warmupSteps: 2 },
+  }],
   ['Adagrad with early stopping on a shuffled split', {
     epochs: 4, batchSize: 64, optimizer: 'adagrad', validationSplit: { fraction: 0.2, shuffle: true },
     earlyStopping: { monitor: 'valLoss', patience: 1, restoreBestWeights: true },
@@ -169,9 +173,12 @@ describe('the same bits on any number of threads', () => {
 // Staged data is checked for NaN and ±Infinity by ranges across the threads; the first bad value
 // found in any range is the one the error names, as on one thread.
 describe('bad values in data checked on several threads', () => {
-  const POSITIONS = [[7], [ROWS * INPUTS - 1], [60_001, 3], [40_000, 70_000]];
+  const POSITIONS: [string, number[]][] = [
+    ['an early value', [7]], ['the last value', [ROWS * INPUTS - 1]], ['a late and an early range', [60_001, 3]],
+    ['two late ranges', [40_000, 70_000]],
+  ];
 
-  it.each(POSITIONS)('predict and fit name the first of the bad values at %s (and %s), on 1, 2 and 3 threads', async (...at) => {
+  it.each(POSITIONS)('predict and fit name the first bad value, in %s, on 1, 2 and 3 threads', async (_, at) => {
     const first = Math.min(...at);
     const expected = `x[${first}] (row ${Math.floor(first / INPUTS)}, column ${first % INPUTS}) is NaN`;
     for (const threads of [1, 2, 3]) {

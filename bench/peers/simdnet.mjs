@@ -39,10 +39,10 @@ export async function setup(workload, data, variant) {
       return rows;
     },
     infer(batches) {
-      return forEachBatch(nextInfer(batches), batchSize, (start, end) => net.predict(keptFor(start)[0]));
+      return forEachBatch(nextInfer(batches), batchSize, (start) => net.predict(keptFor(start)[0]));
     },
     inferInto(batches) {
-      return forEachBatch(nextInto(batches), batchSize, (start, end) => net.predictInto(...keptFor(start)));
+      return forEachBatch(nextInto(batches), batchSize, (start) => net.predictInto(...keptFor(start)));
     },
     inferBulk(blocks) {
       return forEachBatch(nextBulk(blocks), INFER_BLOCK, (start, end) => net.predict(rowsOf(bulk.x, inputs, start, end)));
