@@ -53,6 +53,24 @@ async function network(threads: number): Promise<Network> {
   return net;
 }
 
+/**
+ * For each thread count, a network of config(threads) trained by `train`: every count must report
+ * itself and leave the weights and the predictions on x of the first.
+ */
+async function expectSameBits(
+  counts: number[], config: (threads: number) => NetworkConfig, train: (net: Network) => Promise<unknown>, x = X,
+): Promise<void> {
+  const outcomes = [];
+  for (const threads of counts) {
+    const net = await Network.create(config(threads));
+    live.push(net);
+    expect(net.threads).toBe(threads);
+    await train(net);
+    outcomes.push({ weights: weightHash(net), outputs: bits(net.predict(x)) });
+  }
+  for (const outcome of outcomes.slice(1)) expect(outcome).toEqual(outcomes[0]);
+}
+
 describe('the same bits on any number of threads', () => {
   it.each(FITS)('%s: weights, history, predictions and evaluation on 1, 2, 3 and 4 threads', async (_, options) => {
     const outcomes = [];
@@ -67,33 +85,26 @@ describe('the same bits on any number of threads', () => {
 
   // Both hidden layers of each element-wise activation in turn (the configuration above has relu and tanh).
   it.each(ELEMENTWISE_ACTIVATIONS)('%s layers: weights and predictions on 1 and 3 threads', async (activation) => {
-    const outcomes = [];
-    for (const threads of [1, 3]) {
-      const net = await Network.create({ ...CONFIG(threads), layers: [{ units: 130, activation }, { units: 67, activation }, { units: 7, activation: 'softmax' }] });
-      live.push(net);
-      expect(net.threads).toBe(threads);
-      await net.fit(X, Y, FITS[0]![1]);
-      outcomes.push({ weights: weightHash(net), outputs: bits(net.predict(X)) });
-    }
-    expect(outcomes[1]).toEqual(outcomes[0]);
+    await expectSameBits(
+      [1, 3],
+      (threads) => ({ ...CONFIG(threads), layers: [{ units: 130, activation }, { units: 67, activation }, { units: 7, activation: 'softmax' }] }),
+      (net) => net.fit(X, Y, FITS[0]![1]),
+    );
   });
 
   // Products of 600×520×40 (by rows) and 40×520×600 (by columns): wide enough to be cut into more
   // chunks than there are threads.
   it('a wide layer on full batches: weights and predictions on 1, 2 and 3 threads', async () => {
     const { x, y } = cycledClasses(43, 600, 40, 7);
-    const outcomes = [];
-    for (const threads of [1, 2, 3]) {
-      const net = await Network.create({
+    await expectSameBits(
+      [1, 2, 3],
+      (threads) => ({
         inputs: 40, layers: [{ units: 520, activation: 'relu' }, { units: 7, activation: 'softmax' }],
         loss: 'categoricalCrossentropy', seed: 9, threads,
-      });
-      live.push(net);
-      expect(net.threads).toBe(threads);
-      await net.fit(x, y, { epochs: 2, batchSize: 600, optimizer: 'adam' });
-      outcomes.push({ weights: weightHash(net), outputs: bits(net.predict(x)) });
-    }
-    for (const outcome of outcomes.slice(1)) expect(outcome).toEqual(outcomes[0]);
+      }),
+      (net) => net.fit(x, y, { epochs: 2, batchSize: 600, optimizer: 'adam' }),
+      x,
+    );
   });
 
   // Class indices and row weights reach the output delta a block of rows at a time; dropout's masks
@@ -104,18 +115,14 @@ describe('the same bits on any number of threads', () => {
   ])('%s: weights and predictions on 1, 2 and 3 threads', async (_, dropout) => {
     const labels = Float32Array.from({ length: ROWS }, (_, r) => (r * 5) % 7);
     const sampleWeight = Float32Array.from({ length: ROWS }, (_, r) => 0.25 + (r % 4));
-    const outcomes = [];
-    for (const threads of [1, 2, 3]) {
-      const net = await Network.create({
+    await expectSameBits(
+      [1, 2, 3],
+      (threads) => ({
         ...CONFIG(threads), loss: 'sparseCategoricalCrossentropy',
         layers: [{ units: 130, activation: 'elu', dropout }, { units: 67, activation: 'tanh', dropout }, { units: 7, activation: 'softmax' }],
-      });
-      live.push(net);
-      expect(net.threads).toBe(threads);
-      await net.fit(X, labels, { epochs: 2, batchSize: 48, optimizer: 'adam', sampleWeight });
-      outcomes.push({ weights: weightHash(net), outputs: bits(net.predict(X)) });
-    }
-    for (const outcome of outcomes.slice(1)) expect(outcome).toEqual(outcomes[0]);
+      }),
+      (net) => net.fit(X, labels, { epochs: 2, batchSize: 48, optimizer: 'adam', sampleWeight }),
+    );
   });
 
   // A layer without a bias and one whose bias is frozen: the gradient job's bias chunks skip both,
@@ -125,40 +132,35 @@ describe('the same bits on any number of threads', () => {
     ['momentum', 'momentum'], ['AdamW', { type: 'adamw', weightDecay: 0.1 }], ['RMSprop', 'rmsprop'],
   ])('layers without or with frozen biases, under huber loss and %s: weights and predictions on 1, 2 and 3 threads', async (_, optimizer) => {
     const targets = Float32Array.from({ length: ROWS * 3 }, (_, i) => Math.sin(i));
-    const outcomes = [];
-    for (const threads of [1, 2, 3]) {
-      const net = await Network.create({
+    await expectSameBits(
+      [1, 2, 3],
+      (threads) => ({
         inputs: INPUTS, loss: 'huber', seed: 5, threads,
         layers: [{ units: 130, activation: 'gelu', bias: false }, { units: 67, activation: 'selu', trainBias: false }, { units: 3, activation: 'linear' }],
-      });
-      live.push(net);
-      expect(net.threads).toBe(threads);
-      // A frozen bias of zeros would hide a step that reached it.
-      const layers = net.getWeights();
-      layers[1]!.bias = Float32Array.from({ length: 67 }, (_, j) => 0.1 * ((j % 5) - 2));
-      net.setWeights(layers);
-      await net.fit(X, targets, { epochs: 2, batchSize: 40, optimizer });
-      expect(net.getWeights()[1]!.bias).toEqual(layers[1]!.bias);
-      outcomes.push({ weights: weightHash(net), outputs: bits(net.predict(X)) });
-    }
-    for (const outcome of outcomes.slice(1)) expect(outcome).toEqual(outcomes[0]);
+      }),
+      async (net) => {
+        // A frozen bias of zeros would hide a step that reached it.
+        const layers = net.getWeights();
+        layers[1]!.bias = Float32Array.from({ length: 67 }, (_, j) => 0.1 * ((j % 5) - 2));
+        net.setWeights(layers);
+        await net.fit(X, targets, { epochs: 2, batchSize: 40, optimizer });
+        expect(net.getWeights()[1]!.bias).toEqual(layers[1]!.bias);
+      },
+    );
   });
 
   // Too little work per batch to split: the leader runs the row passes and the gradients alone.
   it('a network too small to split, set to 2 and 3 threads, gives the bits of one', async () => {
     const x = Float32Array.from({ length: 64 * 8 }, (_, i) => Math.sin(i * 0.7));
     const y = Float32Array.from({ length: 64 * 2 }, (_, i) => Math.cos(i));
-    const outcomes = [];
-    for (const threads of [1, 2, 3]) {
-      const net = await Network.create({
+    await expectSameBits(
+      [1, 2, 3],
+      (threads) => ({
         inputs: 8, layers: [{ units: 8, activation: 'tanh' }, { units: 2, activation: 'linear' }], loss: 'squaredError', seed: 2, threads,
-      });
-      live.push(net);
-      expect(net.threads).toBe(threads);
-      await net.fit(x, y, { epochs: 3, batchSize: 16, l1: 0.01, optimizer: 'adam' });
-      outcomes.push({ weights: weightHash(net), outputs: bits(net.predict(x)) });
-    }
-    for (const outcome of outcomes.slice(1)) expect(outcome).toEqual(outcomes[0]);
+      }),
+      (net) => net.fit(x, y, { epochs: 3, batchSize: 16, l1: 0.01, optimizer: 'adam' }),
+      x,
+    );
   });
 
   it('several threaded networks training at once give the bits each gives alone', async () => {
