@@ -37,7 +37,9 @@
 // a scratch block that the host allocates for each instance (gemmScratchBytes,
 // 16-byte aligned) and hands over once with setGemmScratch, not in static
 // data, which every thread of a threaded build would share. gemmNT's scratch
-// (k×n floats) is used by the scalar build only.
+// (k×n floats) is used by the scalar build only. A layer's weights packed whole
+// (panelBytes) lie in a training workspace, written by packWeightRows and read
+// by gemmPanels only.
 
 import { at, loadFew, storeFew } from "./memory";
 
@@ -178,19 +180,67 @@ function gemmSimd(
     for (let i = 0; i < m; i++) memory.fill(at(c, i * ldc), 0, <usize>n << 2);
   } else if (runsTransposed(m, n)) {
     // Each product of Cᵀ = Bᵀ·Aᵀ is the same b·a as a·b, so the bits are the same.
-    gemmBlocks(n, m, k, b, csB, rsB, a, csA, rsA, c, 1, ldc);
+    gemmBlocks(n, m, k, b, csB, rsB, a, csA, rsA, c, 1, ldc, 0);
   } else {
-    gemmBlocks(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, 1);
+    gemmBlocks(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, 1, 0);
   }
 }
 
+/**
+ * Bytes that a k×n B (a layer's weights) takes packed whole into the panels a product packs it
+ * into block by block (packWeightRows), in the threaded build, where a training batch's chunks of
+ * rows each read them rather than each packing the weights again; 0 where no product reads them: a
+ * C of at most 2·NR columns may run transposed, its B then the other operand.
+ */
+export function panelBytes(k: i32, n: i32): i32 {
+  if (!ASC_FEATURE_SIMD || !ASC_FEATURE_THREADS || n <= 2 * NR) return 0;
+  return ((k + KC - 1) / KC) * panelsAcross(n) * <i32>PANEL_STEP;
+}
+
+// Panels of NR columns across n columns, the last zero-padded.
+@inline
+function panelsAcross(n: i32): i32 {
+  return (n + NR - 1) / NR;
+}
+
+/**
+ * Rows [p0, p1) of a k×n B (row-major) into its panels (panelBytes): block p / KC, panel j / NR,
+ * row p % KC of that panel, as packBlock lays out each block, columns past n zero.
+ */
+export function packWeightRows(b: usize, n: i32, p0: i32, p1: i32, panels: usize): void {
+  const across = panelsAcross(n);
+  const full = n & ~(NR - 1);
+  for (let p = p0; p < p1; p++) {
+    const src = at(b, p * n);
+    let dst = panels + <usize>((p / KC) * across) * PANEL_STEP + (<usize>((p % KC) * NR) << 2);
+    for (let q = 0; q < full; q += NR) {
+      v128.store(dst, v128.load(src + (<usize>q << 2)));
+      v128.store(dst, v128.load(src + (<usize>q << 2), 16), 16);
+      dst += PANEL_STEP;
+    }
+    for (let j = 0; full < n && j < NR; j++) {
+      store<f32>(dst + (<usize>j << 2), full + j < n ? load<f32>(at(src, full + j)) : 0);
+    }
+  }
+}
+
+/**
+ * C[m×n] = A[m×k]·B[k×n] (gemmNN, n > 2·NR, k > 0) with B read from its panels (packWeightRows)
+ * instead of packed block by block: the same values in the same places, so the same bits.
+ */
+export function gemmPanels(m: i32, n: i32, k: i32, a: usize, panels: usize, c: usize): void {
+  if (ASC_FEATURE_SIMD) gemmBlocks(m, n, k, a, k, 1, 0, 0, 0, c, n, 1, panels);
+  else unreachable();
+}
+
 // The blocked product for k > 0, element (i, j) of C at C[i·ldcRow + j·ldcCol]:
-// ldcCol is 1, or C is stored transposed.
+// ldcCol is 1, or C is stored transposed. B is packed block by block, or read from
+// its panels packed whole (panels not 0, B's other arguments unused).
 function gemmBlocks(
   m: i32, n: i32, k: i32,
   a: usize, rsA: i32, csA: i32,
   b: usize, rsB: i32, csB: i32,
-  c: usize, ldcRow: i32, ldcCol: i32,
+  c: usize, ldcRow: i32, ldcCol: i32, panels: usize,
 ): void {
   // Packing A pays once more than two column panels reuse it.
   const packs = n > 2 * NR;
@@ -203,12 +253,14 @@ function gemmBlocks(
     const first = p0 == 0;
     for (let j1 = 0; j1 < n; j1 += NC) {
       const nc = min(NC, n - j1);
-      packBlock(at(b, p0 * rsB + j1 * csB), rsB, csB, kc, nc);
+      let block = bPanels;
+      if (panels) block = panels + <usize>((p0 / KC) * panelsAcross(n) + j1 / NR) * PANEL_STEP;
+      else packBlock(at(b, p0 * rsB + j1 * csB), rsB, csB, kc, nc);
       for (let i0 = 0; i0 < m; i0 += MC) {
         const mc = min(MC, m - i0);
         const aBlock = at(a, i0 * rsA + p0 * csA);
         if (packs) packA(aBlock, rsA, csA, mc, kc);
-        let panel = bPanels;
+        let panel = block;
         for (let j0 = 0; j0 < nc; j0 += NR) {
           const cols = min(NR, nc - j0);
           let cTile = c + <usize>i0 * cRowStep + <usize>(j1 + j0) * cColStep;

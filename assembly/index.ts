@@ -3,7 +3,7 @@
 
 export * from "../src/abi";
 export { heapBase, firstNonFinite } from "./memory";
-export { gemmScratchBytes, setGemmScratch, gemmNN, gemmNT, gemmTN, gemmStrided, transpose, columnSums } from "./gemm";
+export { gemmScratchBytes, setGemmScratch, panelBytes, gemmNN, gemmNT, gemmTN, gemmStrided, transpose, columnSums } from "./gemm";
 export { smallNN, smallTN, smallNT, smallTNScaled } from "./small";
 export { rowTimesMatrix, sgdOuter, sgdBias, narrowForward, narrowBackward } from "./row";
 export { activate, activationBackward } from "./activation";

@@ -4,7 +4,7 @@
 
 import {
   LAYER_ACTIVATION, LAYER_ALPHA, LAYER_BIAS, LAYER_BIAS_GRADS, LAYER_DELTAS, LAYER_DROPOUT, LAYER_DROPPED,
-  LAYER_FLAGS, LAYER_HAS_BIAS, LAYER_INPUTS, LAYER_OUTPUTS, LAYER_PREACTIVATIONS, LAYER_TRAIN_BIAS, LAYER_UNITS,
+  LAYER_FLAGS, LAYER_HAS_BIAS, LAYER_INPUTS, LAYER_OUTPUTS, LAYER_PANELS, LAYER_PREACTIVATIONS, LAYER_TRAIN_BIAS, LAYER_UNITS,
   LAYER_WEIGHT_GRADS, LAYER_WEIGHTS,
   NET_ACCURACY, NET_BATCH_X, NET_BATCH_Y, NET_CAPACITY, NET_GRADS, NET_HUBER_DELTA, NET_LOSS,
   NET_PARAM_COUNT, NET_PARAMS, NET_SCRATCH, NET_THREADS,
@@ -13,14 +13,14 @@ import {
   DIVERGED_FINAL, DIVERGED_LOSS, DIVERGED_PARAMETERS, DIVERGED_VALIDATION,
   RUN_BATCH, RUN_BATCH_LOSS, RUN_BATCH_SIZE, RUN_BATCH_WEIGHTS, RUN_BETA1, RUN_BETA2, RUN_CLIP, RUN_CLIP_LIMIT, RUN_DIVERGED,
   RUN_DIVERGED_BATCH, RUN_EPOCH, RUN_EPOCH_BATCHES, RUN_EPOCHS, RUN_HEAD_ROWS, RUN_HEAD_X, RUN_HEAD_Y, RUN_EPSILON, RUN_L1, RUN_L2, RUN_MOMENTUM,
-  RUN_NESTEROV, RUN_OPTIMIZER, RUN_ORDER, RUN_RESTORED_EPOCH, RUN_RHO, RUN_RNG, RUN_ROWS,
+  RUN_NESTEROV, RUN_OPTIMIZER, RUN_ORDER, RUN_PANELS_READY, RUN_RESTORED_EPOCH, RUN_RHO, RUN_RNG, RUN_ROWS,
   RUN_STATE1, RUN_STATE2, RUN_STATUS, RUN_STEP, RUN_VAL_ROWS, RUN_VAL_X, RUN_VAL_Y, RUN_WEIGHT_DECAY, RUN_WEIGHTS, RUN_X,
   RUN_Y,
   STATS_CORRECT, STATS_LEARNING_RATE, STATS_LOSS, STATS_VAL_LOSS,
   STATUS_DIVERGED, STATUS_DONE, STATUS_RUNNING,
 } from "../src/abi";
 import { dropout, dropoutKey } from "./dropout";
-import { columnSums, gemmBlock } from "./gemm";
+import { columnSums, gemmBlock, gemmPanels, packWeightRows } from "./gemm";
 import { countCorrect, lossDelta, lossSum } from "./loss";
 import { at, copyElements, firstNonFinite, rowsFrom } from "./memory";
 import {
@@ -67,22 +67,24 @@ import { predictTinyRow, registerShape, tinyRowsApply, trainTinyRows } from "./t
 @inline function forwardLayers(net: usize, x: usize, m: i32, run: usize): usize {
   if (ASC_FEATURE_THREADS) {
     if (rowsInOneJob(net, m, run)) {
-      parallelRows(i32At(net, NET_THREADS), net, x, 0, 0, m, rowWork(net, m, false));
+      parallelRows(i32At(net, NET_THREADS), net, x, 0, 0, m, rowWork(net, m, false), false);
       return ptrAt(outputLayer(net), LAYER_OUTPUTS);
     }
   }
-  return forwardRows(i32At(net, NET_THREADS), net, x, 0, m, run);
+  return forwardRows(i32At(net, NET_THREADS), net, x, 0, m, run, false);
 }
 
 // Rows [r0, r0 + m) of the batch at X through every layer, as forwardLayers; dropout (run not 0)
-// for whole batches only (r0 = 0), as its masks run over a layer's whole block.
-@inline function forwardRows(threads: i32, net: usize, x: usize, r0: i32, m: i32, run: usize): usize {
+// for whole batches only (r0 = 0), as its masks run over a layer's whole block. With panels, the
+// layers that have panels read their weights from them (see trainBatch).
+@inline function forwardRows(threads: i32, net: usize, x: usize, r0: i32, m: i32, run: usize, panels: bool): usize {
   let input = at(x, r0 * inputWidth(net));
   for (let l = 0, layers = layerCount(net); l < layers; l++) {
     const layer = layerRecord(net, l);
     const units = i32At(layer, LAYER_UNITS);
     const out = at(ptrAt(layer, LAYER_OUTPUTS), r0 * units);
-    forwardLayer(threads, layer, input, m, out, rowsFrom(ptrAt(layer, LAYER_PREACTIVATIONS), r0, units));
+    const packed = panels ? ptrAt(layer, LAYER_PANELS) : 0;
+    forwardLayer(threads, layer, input, m, out, rowsFrom(ptrAt(layer, LAYER_PREACTIVATIONS), r0, units), packed);
     input = out;
     const dropped = ptrAt(layer, LAYER_DROPPED);
     if (run && dropped) {
@@ -120,21 +122,21 @@ function rowWork(net: usize, m: i32, deltas: bool): i64 {
 
 /**
  * Rows [r0, r1) of the batch at X through the passes that stay within a row, on this thread:
- * forward through every layer and, given targets Y (not 0, with row weights w or 0), the output
- * delta and each layer's delta down to the first. parallelRows runs a batch's blocks of rows on
- * the threads as one job.
+ * forward through every layer (reading the weights' panels where panels is true) and, given
+ * targets Y (not 0, with row weights w or 0), the output delta and each layer's delta down to the
+ * first. parallelRows runs a batch's blocks of rows on the threads as one job.
  */
-export function rowPasses(net: usize, x: usize, y: usize, w: usize, r0: i32, r1: i32): void {
+export function rowPasses(net: usize, x: usize, y: usize, w: usize, r0: i32, r1: i32, panels: bool): void {
   const m = r1 - r0;
-  forwardRows(1, net, x, r0, m, 0);
+  forwardRows(1, net, x, r0, m, 0, panels);
   if (!y) return;
   outputDelta(net, y, w, r0, m);
   for (let l = layerCount(net) - 1; l > 0; l--) passDelta(1, net, 0, l, r0, m);
 }
 
 // out[m×units] = g(X[m×inputs]·W + bias) for one layer, and Z + bias at pre (when not 0) for an
-// activation whose slope reads it.
-@inline function forwardLayer(threads: i32, layer: usize, x: usize, m: i32, out: usize, pre: usize): void {
+// activation whose slope reads it; W read from its panels where panels is not 0.
+@inline function forwardLayer(threads: i32, layer: usize, x: usize, m: i32, out: usize, pre: usize, panels: usize): void {
   const units = i32At(layer, LAYER_UNITS);
   const inputs = i32At(layer, LAYER_INPUTS);
   const weights = ptrAt(layer, LAYER_WEIGHTS);
@@ -144,7 +146,8 @@ export function rowPasses(net: usize, x: usize, y: usize, w: usize, r0: i32, r1:
   if (m == 1 && isNarrow(units)) {
     narrowForward(inputs, units, x, weights, bias, act, alpha, out, pre);
   } else {
-    productNN(threads, m, units, inputs, x, weights, out);
+    if (ASC_FEATURE_THREADS && panels) gemmPanels(m, units, inputs, x, panels, out);
+    else productNN(threads, m, units, inputs, x, weights, out);
     parallelActivate(threads, out, m, units, bias, act, alpha, pre);
   }
 }
@@ -284,7 +287,7 @@ export function gradientChunk(
   if (isSmall(inputs, units, m)) {
     smallTNScaled(inputs, units, m, input, delta, weightGrads, weights, invM, decay);
     if (!isNaN(l1Term)) addL1(weightGrads, weights, inputs * units, l1Term);
-    if (run) stepRange(net, run, weights, inputs * units, lr);
+    if (run) stepWeightRows(net, run, layer, 0, inputs, lr);
   } else {
     const i0 = rowBlockStart(inputs, units, chunk, parts), i1 = rowBlockStart(inputs, units, chunk + 1, parts);
     const first = i0 * units, count = (i1 - i0) * units;
@@ -292,7 +295,7 @@ export function gradientChunk(
       gemmBlock(i1 - i0, units, m, at(input, i0), 1, inputs, delta, units, 1, at(weightGrads, first), units);
       scaleAddWeights(at(weightGrads, first), at(weights, first), count, invM, decay);
       if (!isNaN(l1Term)) addL1(at(weightGrads, first), at(weights, first), count, l1Term);
-      if (run) stepRange(net, run, at(weights, first), count, lr);
+      if (run) stepWeightRows(net, run, layer, i0, i1, lr);
     }
   }
   if (chunk != 0) return;
@@ -302,6 +305,17 @@ export function gradientChunk(
   // optimizerStep's stretches take in every bias but AdamW's frozen ones.
   if (!run || !(flags & LAYER_HAS_BIAS)) return;
   if (trained || i32At(run, RUN_OPTIMIZER) != OPT_ADAMW) stepRange(net, run, ptrAt(layer, LAYER_BIAS), units, lr);
+}
+
+// The run's step at rate lr over rows [i0, i1) of a layer's weights, then those rows packed into the
+// layer's panels (if it has any), while they are in cache: the next batch's chunks of rows read the
+// panels instead of each packing the weights again.
+@inline function stepWeightRows(net: usize, run: usize, layer: usize, i0: i32, i1: i32, lr: f32): void {
+  const units = i32At(layer, LAYER_UNITS);
+  const weights = ptrAt(layer, LAYER_WEIGHTS);
+  stepRange(net, run, at(weights, i0 * units), (i1 - i0) * units, lr);
+  const panels = ptrAt(layer, LAYER_PANELS);
+  if (ASC_FEATURE_THREADS && panels) packWeightRows(weights, units, i0, i1, panels);
 }
 
 // The output layer's delta for rows [r0, r0 + m) of those just run forward, with targets Y and
@@ -389,10 +403,10 @@ export function predictRow(net: usize, x: usize, out: usize, scratch0: usize, sc
   let input = x;
   for (let l = 0; l < last; l++) {
     const into = l & 1 ? scratch1 : scratch0;
-    forwardLayer(threads, layerRecord(net, l), input, 1, into, 0);
+    forwardLayer(threads, layerRecord(net, l), input, 1, into, 0, 0);
     input = into;
   }
-  forwardLayer(threads, layerRecord(net, last), input, 1, out, 0);
+  forwardLayer(threads, layerRecord(net, last), input, 1, out, 0, 0);
   return firstNonFinite(out, outputWidth(net));
 }
 
@@ -522,11 +536,15 @@ function trainBatch(net: usize, run: usize, x: usize, y: usize, w: usize, m: i32
   const l2 = f32At(run, RUN_L2);
   const l1 = f32At(run, RUN_L1);
   // Where the row passes run as one job, it passes the deltas down too: they read only weights
-  // and the batch, and go unused if the objective is not finite.
+  // and the batch, and go unused if the objective is not finite. Its forward products read the
+  // weights from their panels where the last batch's step left them packed; a batch that does not
+  // pack them again after its step leaves them stale.
   let deltasPassed = false;
   if (ASC_FEATURE_THREADS) {
+    const panels = i32At(run, RUN_PANELS_READY) != 0;
+    store<i32>(run + RUN_PANELS_READY, 0);
     deltasPassed = rowsInOneJob(net, m, run);
-    if (deltasPassed) parallelRows(i32At(net, NET_THREADS), net, x, y, w, m, rowWork(net, m, true));
+    if (deltasPassed) parallelRows(i32At(net, NET_THREADS), net, x, y, w, m, rowWork(net, m, true), panels);
   }
   const outputs = deltasPassed ? ptrAt(outputLayer(net), LAYER_OUTPUTS) : forwardLayers(net, x, m, run);
   const objective = batchObjective(net, y, w, m, l2, l1);
@@ -546,7 +564,8 @@ function trainBatch(net: usize, run: usize, x: usize, y: usize, w: usize, m: i32
     const stepsInJob = deltasPassed && i32At(run, RUN_CLIP) == CLIP_NONE;
     if (stepsInJob) nextStep(run);
     backpropagate(net, run, x, m, l2, l1, false, lr, deltasPassed, stepsInJob);
-    if (!stepsInJob) optimizerStep(net, run, lr);
+    if (stepsInJob) store<i32>(run + RUN_PANELS_READY, 1);
+    else optimizerStep(net, run, lr);
   }
   return objective;
 }
@@ -656,6 +675,13 @@ function endEpoch(net: usize, run: usize, epoch: i32, batch: i32, stats: usize, 
   return true;
 }
 
+// The host may have written the weights since the last call (between two fits), or bound the
+// layers to another workspace's panels: the next batch packs the weights as it goes. A fit whose
+// host stages the batches begins each epoch with beginStagedEpoch, then one call per batch.
+@inline function forgetPanels(run: usize): void {
+  store<i32>(run + RUN_PANELS_READY, 0);
+}
+
 /**
  * Runs the fit described by the run record, over the rows staged at RUN_X and RUN_Y, for up to
  * maxBatches batches, crossing epoch boundaries, and stops early once maxEpochs epochs have ended
@@ -664,6 +690,7 @@ function endEpoch(net: usize, run: usize, epoch: i32, batch: i32, stats: usize, 
  * (status DIVERGED; see diverge). Returns the batches run.
  */
 export function train(net: usize, run: usize, maxBatches: i32, maxEpochs: i32): i32 {
+  forgetPanels(run);
   const rows = i32At(run, RUN_ROWS);
   const batchSize = i32At(run, RUN_BATCH_SIZE);
   const batchesPerEpoch = i32At(run, RUN_EPOCH_BATCHES);
@@ -750,6 +777,7 @@ export function train(net: usize, run: usize, maxBatches: i32, maxEpochs: i32): 
  * host to gather the epoch's rows by.
  */
 export function beginStagedEpoch(net: usize, run: usize): void {
+  forgetPanels(run);
   const epoch = i32At(run, RUN_EPOCH);
   beginEpoch(net, run, epoch, statsOf(run, epoch));
 }

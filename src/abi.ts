@@ -89,6 +89,7 @@ export const LAYER_DELTAS = 40; // capacity × units deltas
 export const LAYER_PREACTIVATIONS = 44; // capacity × units Z, kept when the slope needs Z (gelu, swish); else 0
 export const LAYER_DROPOUT = 48; // f32: the rate at which training drops the layer's outputs
 export const LAYER_DROPPED = 52; // capacity × units outputs after dropout, which training feeds on; 0 without dropout
+export const LAYER_PANELS = 56; // the weights packed as a product reads them (gemm.ts panelBytes), for training on threads; else 0
 export const LAYER_BYTES = 64;
 
 // Training-run record, written by the façade before a fit and advanced by
@@ -143,6 +144,7 @@ export const RUN_HEAD_ROWS = 228;
 export const RUN_EPOCH_BATCHES = 232; // batches in an epoch (of a stream: in the last one that ended)
 export const RUN_WEIGHTS = 236; // f32 weight of each training row, 0 when every row weighs 1
 export const RUN_BATCH_WEIGHTS = 240; // gathered weights of a shuffled batch
+export const RUN_PANELS_READY = 244; // i32 0/1: the last batch packed every layer's panels after its step, and nothing has changed the weights since
 export const RUN_BYTES = 248;
 
 // Why a run diverged.

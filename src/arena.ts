@@ -7,7 +7,9 @@
 //              checkpoint (parameters and optimizer states)   (on first use, kept)
 //   workspace: one block per call in progress (a predict may run while a fit
 //              waits between chunks); the last one released is kept for reuse
-//              while it is small, so calls of one size allocate nothing
+//              while it is small, so calls of one size allocate nothing; a fit's,
+//              on several threads, holds each layer's weights packed as its
+//              products read them (gemm.ts panelBytes)
 //   one row:   predictRow's input, output and two scratch rows   (on first use, kept)
 //
 // The parameter block holds each layer's weights (inputs × units, row-major)
@@ -59,6 +61,8 @@ export interface WorkspaceRequest {
   outputs?: number;
   /** Floats of row weights (and then a batch's worth of gathered weights). */
   weights?: number;
+  /** Room for each layer's weights packed as a product reads them, which training on threads keeps. */
+  panels?: boolean;
 }
 
 /** Byte addresses of a workspace's buffers (0 where the request asked for none). */
@@ -77,6 +81,8 @@ export interface Workspace {
   readonly preactivations: readonly number[];
   /** Per layer, the outputs after dropout for a layer with dropout, else 0. */
   readonly dropped: readonly number[];
+  /** Per layer, its weights' panels where the request asked for them and the layer has any, else 0. */
+  readonly panels: readonly number[];
   readonly scratch: number;
   readonly batchInputs: number;
   readonly batchTargets: number;
@@ -106,6 +112,8 @@ export class Arena {
   readonly heap: Heap;
   readonly #specs: readonly LayerSpec[];
   readonly #transposeScratch: boolean;
+  /** Per layer, the bytes of its weights' panels on this network's threads (0: none). */
+  readonly #panelBytes: readonly number[];
   /** Every block the arena holds, workspaces in use and kept included. */
   readonly #blocks = new Set<number>();
   /** Addresses of the parameter-sized optimizer states allocated so far. */
@@ -128,6 +136,7 @@ export class Arena {
     this.heap = heap;
     this.#specs = spec.layers;
     this.#transposeScratch = transposeScratch;
+    this.#panelBytes = spec.layers.map((l) => (threads > 1 ? heap.kernels.panelBytes(l.inputs, l.units) : 0));
     const runOffset = alignUp(abi.NET_HEADER_BYTES + spec.layers.length * abi.LAYER_BYTES);
     const paramsOffset = alignUp(runOffset + abi.RUN_BYTES);
     const offsets: { weights: number; bias: number }[] = [];
@@ -283,6 +292,7 @@ export class Arena {
       deltas: specs.map((l) => take(capacity * l.units * 4)),
       preactivations: specs.map((l) => take(activationEntry(l.activation).keepsPreactivations ? capacity * l.units * 4 : 0)),
       dropped: specs.map((l) => take(l.dropout > 0 ? capacity * l.units * 4 : 0)),
+      panels: this.#panelBytes.map((bytes) => take(request.panels ? bytes : 0)),
       scratch: take(scratchFloats * 4),
       batchInputs: take(capacity * specs[0]!.inputs * 4),
       batchTargets: take(capacity * specs.at(-1)!.units * 4),
@@ -303,6 +313,7 @@ export class Arena {
       deltas: layout.deltas.map(address),
       preactivations: layout.preactivations.map(address),
       dropped: layout.dropped.map(address),
+      panels: layout.panels.map(address),
       scratch: address(layout.scratch),
       batchInputs: address(layout.batchInputs),
       batchTargets: address(layout.batchTargets),
@@ -345,6 +356,7 @@ export class Arena {
       i32[layer + abi.LAYER_DELTAS / 4] = ws.deltas[l]!;
       i32[layer + abi.LAYER_PREACTIVATIONS / 4] = ws.preactivations[l]!;
       i32[layer + abi.LAYER_DROPPED / 4] = ws.dropped[l]!;
+      i32[layer + abi.LAYER_PANELS / 4] = ws.panels[l]!;
     }
   }
 
@@ -525,6 +537,7 @@ function fullRequest(r: WorkspaceRequest): Required<WorkspaceRequest> {
     order: r.order ?? 0,
     outputs: r.outputs ?? 0,
     weights: r.weights ?? 0,
+    panels: r.panels ?? false,
   };
 }
 
@@ -533,5 +546,5 @@ function fullRequest(r: WorkspaceRequest): Required<WorkspaceRequest> {
 function sameRequest(a: Required<WorkspaceRequest>, b: WorkspaceRequest): boolean {
   return a.capacity === b.capacity && a.stats === (b.stats ?? 0) && a.inputs === (b.inputs ?? 0)
     && a.targets === (b.targets ?? 0) && a.order === (b.order ?? 0) && a.outputs === (b.outputs ?? 0)
-    && a.weights === (b.weights ?? 0);
+    && a.weights === (b.weights ?? 0) && a.panels === (b.panels ?? false);
 }

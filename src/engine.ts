@@ -444,6 +444,7 @@ export class Engine {
         order: plan.shuffle ? trainRows : 0,
         // Batch by batch, the weights are written with each batch's rows.
         weights: weighting ? (windowed ? batchSize : rows) : 0,
+        panels: true,
       },
       `fit on ${rows} rows with batchSize ${batchSize}`,
     );
@@ -508,7 +509,10 @@ export class Engine {
       const states = this.#reserveTraining(plan);
       const ws = this.arena.reserve(
         // Room for a batch's weights, whichever batch turns out to carry any.
-        { capacity, stats: 1, inputs: (valRows + capacity) * this.inputs, targets: (valRows + capacity) * this.targetWidth, weights: capacity },
+        {
+          capacity, stats: 1, inputs: (valRows + capacity) * this.inputs, targets: (valRows + capacity) * this.targetWidth,
+          weights: capacity, panels: true,
+        },
         `fitDataset with batches of ${capacity} rows`,
       );
       try {

@@ -28,6 +28,7 @@ const ARITY: { readonly [K in Exclude<keyof Kernels, 'memory'>]: number } = {
   gemmStrided: 10,
   transpose: 4,
   columnSums: 5,
+  panelBytes: 2,
   smallNN: 6,
   smallTN: 6,
   smallNT: 6,

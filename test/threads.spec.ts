@@ -163,6 +163,29 @@ describe('the same bits on any number of threads', () => {
     );
   });
 
+  // On threads, a batch reads each layer's weights as the previous batch's step packed them: weights
+  // written between two fits whose last batch packed them (7 batches of 43 rows), by fit or by
+  // fitDataset, must be read afresh.
+  it('weights set between fits: the next starts from them, by fit and by fitDataset, on 1, 2 and 3 threads', async () => {
+    const sgd = { epochs: 2, optimizer: { type: 'sgd', learningRate: 0.05 } } as const;
+    const options: FitOptions = { ...sgd, batchSize: 43, shuffle: false };
+    const batches = Array.from({ length: 7 }, (_, b) => ({
+      x: X.slice(b * 43 * INPUTS, (b + 1) * 43 * INPUTS), y: Y.slice(b * 43 * 7, (b + 1) * 43 * 7),
+    }));
+    const halveAndFlip = (net: Network): void => {
+      const layers = net.getWeights();
+      for (const layer of layers) layer.weights = layer.weights.map((w) => -0.5 * w);
+      net.setWeights(layers);
+    };
+    await expectSameBits([1, 2, 3], CONFIG, async (net) => {
+      await net.fit(X, Y, options);
+      halveAndFlip(net);
+      await net.fitDataset(() => batches, sgd);
+      halveAndFlip(net);
+      await net.fit(X, Y, options);
+    });
+  });
+
   it('several threaded networks training at once give the bits each gives alone', async () => {
     const alone = await network(2);
     await alone.fit(X, Y, FITS[0]![1]);

@@ -19,6 +19,8 @@ export interface Kernels {
   ): void;
   transpose(src: number, rows: number, cols: number, dst: number): void;
   columnSums(a: number, m: number, n: number, scale: number, out: number): void;
+  /** Bytes of a k×n layer's weights packed whole for a training batch on threads (0: none). */
+  panelBytes(k: number, n: number): number;
 
   firstNonFinite(p: number, count: number): number;
   /** firstNonFinite split across a network's threads (parallel.ts). */
