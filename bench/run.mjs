@@ -12,7 +12,7 @@
 // whole measurement of one, so the ratios between libraries hold up better than the figures.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -90,7 +90,7 @@ const goals = rows.length || manyNetworks ? judgeGoals(rows, gemm, manyNetworks)
 
 const wallSeconds = (performance.now() - started) / 1000;
 const machine = {
-  cpu: cpus()[0]?.model.trim(),
+  cpu: cpuName(),
   cores: availableParallelism(),
   node: process.version,
   platform: `${process.platform} ${process.arch}`,
@@ -303,4 +303,19 @@ function positive(name) {
 function exit(message, code) {
   (code === 0 ? process.stdout : process.stderr).write(`${message}\n`);
   process.exit(code);
+}
+
+// The CPU's name, with Linux's family and model numbers where it gives them: a cloud host's
+// "AMD EPYC" names several generations, whose caches and cores scale threads differently.
+function cpuName() {
+  const name = cpus()[0]?.model.trim();
+  let info = '';
+  try {
+    info = readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    return name;
+  }
+  const family = /^cpu family\s*:\s*(\d+)/m.exec(info)?.[1];
+  const model = /^model\s*:\s*(\d+)/m.exec(info)?.[1];
+  return family && model ? `${name} (family ${family}, model ${model})` : name;
 }
