@@ -15,4 +15,6 @@ export {
 export { rngNext, rngBelow, shuffle } from "./random";
 export { learningRateAt } from "./schedule";
 export { parallelFirstNonFinite, setPool, work } from "./parallel";
-export { gradient, predict, predictRow, evaluate, train, abortRun, beginStagedEpoch, trainStaged } from "./train";
+export {
+  gradient, predict, predictRow, evaluate, train, abortRun, beginStagedEpoch, trainStaged, rowPassesInOneJob,
+} from "./train";

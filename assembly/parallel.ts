@@ -365,9 +365,10 @@ export function parallelRows(
   threads: i32, net: usize, x: usize, y: usize, w: usize, m: i32, work: i64, panels: bool,
 ): void {
   // A training batch's passes are cut into a few chunks per thread, though each chunk packs the
-  // weights again: the job is short and ends in a wait, which a thread fallen behind would
-  // otherwise make the other spin through (64-row batches of 784-128-64-10 on two threads: about 2 %
-  // faster). A forward pass alone, over predict's longer blocks, is cut as a product is.
+  // weights again where their panels are not ready (a call's first batch): the job is short and
+  // ends in a wait, which a thread fallen behind would otherwise make the other spin through
+  // (64-row batches of 784-128-64-10 on two threads: about 2 % faster). A forward pass alone, over
+  // predict's longer blocks, is cut as a product is.
   const parts = y ? partsFor(threads, work) : productPartsFor(threads, work, m);
   if (parts == 1) {
     rowPasses(net, x, y, w, 0, m, panels);

@@ -96,11 +96,21 @@ import { predictTinyRow, registerShape, tinyRowsApply, trainTinyRows } from "./t
 }
 
 // Whether the passes of a batch of m rows that stay within a row run as one job of blocks of rows
-// (parallelRows, threaded build): on more than one thread, without dropout, and where every
-// product among them would be cut by rows anyway (one that parallel.ts cuts by columns packs less
-// that way).
+// (parallelRows, threaded build): as rowPassesInOneJob says, and while training (run not 0)
+// without dropout.
 @inline function rowsInOneJob(net: usize, m: i32, run: usize): bool {
-  if (i32At(net, NET_THREADS) <= 1 || m <= 1 || (run && hasDropout(net))) return false;
+  return !(run && hasDropout(net)) && rowPassesInOneJob(net, m);
+}
+
+/**
+ * Whether a batch of m rows, dropout aside, runs the passes that stay within a row as one job of
+ * blocks of rows (parallelRows, threaded build; false in the others): on more than one thread, and
+ * where every product among them would be cut by rows anyway (one that parallel.ts cuts by columns
+ * packs less that way). Only then does training read the weights' panels, so the host reserves
+ * them only then.
+ */
+export function rowPassesInOneJob(net: usize, m: i32): bool {
+  if (!ASC_FEATURE_THREADS || i32At(net, NET_THREADS) <= 1 || m <= 1) return false;
   for (let l = 0, layers = layerCount(net); l < layers; l++) {
     const layer = layerRecord(net, l);
     if (!cutsByRows(m, i32At(layer, LAYER_UNITS)) || (l > 0 && !cutsByRows(m, i32At(layer, LAYER_INPUTS)))) return false;

@@ -61,7 +61,7 @@ export interface WorkspaceRequest {
   outputs?: number;
   /** Floats of row weights (and then a batch's worth of gathered weights). */
   weights?: number;
-  /** Room for each layer's weights packed as a product reads them, which training on threads keeps. */
+  /** Room for each layer's weights packed as a product reads them, where training batches read them. */
   panels?: boolean;
 }
 
@@ -292,7 +292,7 @@ export class Arena {
       deltas: specs.map((l) => take(capacity * l.units * 4)),
       preactivations: specs.map((l) => take(activationEntry(l.activation).keepsPreactivations ? capacity * l.units * 4 : 0)),
       dropped: specs.map((l) => take(l.dropout > 0 ? capacity * l.units * 4 : 0)),
-      panels: this.#panelBytes.map((bytes) => take(request.panels ? bytes : 0)),
+      panels: this.#panelBytes.map((bytes) => take(this.#readsPanels(request) ? bytes : 0)),
       scratch: take(scratchFloats * 4),
       batchInputs: take(capacity * specs[0]!.inputs * 4),
       batchTargets: take(capacity * specs.at(-1)!.units * 4),
@@ -322,6 +322,13 @@ export class Arena {
       request: fullRequest(request),
     };
     return this.#use(ws);
+  }
+
+  // Whether training batches of the request's capacity read the weights' panels: on several
+  // threads, without dropout, where the kernels run a batch's row passes as one job.
+  #readsPanels(request: WorkspaceRequest): boolean {
+    return request.panels === true && this.#panelBytes.some((bytes) => bytes > 0)
+      && !this.#specs.some((l) => l.dropout > 0) && this.heap.kernels.rowPassesInOneJob(this.net, request.capacity) !== 0;
   }
 
   /** Releases a workspace; the network record goes back to the newest one still in use. */

@@ -69,6 +69,7 @@ const ARITY: { readonly [K in Exclude<keyof Kernels, 'memory'>]: number } = {
   abortRun: 2,
   beginStagedEpoch: 2,
   trainStaged: 7,
+  rowPassesInOneJob: 2,
 };
 
 const ABI_CONSTANTS = Object.entries(abi) as [string, unknown][];

@@ -218,6 +218,29 @@ describe('bad values in data checked on several threads', () => {
   });
 });
 
+describe('the weights packed for training on threads', () => {
+  // A batch whose row passes run as one job reads each layer's weights packed as the last batch's
+  // step left them (layers of more than 16 units); no other batch does, so none other reserves them.
+  it.each<[string, NetworkConfig, number, boolean[]]>([
+    ['257-130-67-7 on 2 threads, batches of 64: for its two layers of more than 16 units', CONFIG(2), 64, [true, true, false]],
+    ['the same on 1 thread: none', CONFIG(1), 64, [false, false, false]],
+    ['the same with dropout: none', {
+      ...CONFIG(2), layers: CONFIG(2).layers.map((l, i) => (i < 2 ? { ...l, dropout: 0.2 } : l)),
+    }, 64, [false, false, false]],
+    ['40-520-7 on 2 threads, batches of 64, whose first product is cut by columns: none', {
+      inputs: 40, layers: [{ units: 520, activation: 'relu' }, { units: 7, activation: 'softmax' }],
+      loss: 'categoricalCrossentropy', threads: 2,
+    }, 64, [false, false]],
+  ])('%s', async (_, config, capacity, expected) => {
+    const net = await Network.create(config);
+    live.push(net);
+    const arena = engineOf(net).arena;
+    const ws = arena.reserve({ capacity, panels: true }, 'a fit');
+    expect(ws.panels.map((address) => address > 0)).toEqual(expected);
+    arena.release(ws);
+  });
+});
+
 describe('how many threads run', () => {
   it("'auto' keeps a small network on one thread and gives a large one every core", async () => {
     const small = await Network.create({ inputs: 64, layers: [{ units: 32, activation: 'relu' }, { units: 10, activation: 'softmax' }], loss: 'categoricalCrossentropy' });

@@ -100,4 +100,6 @@ export interface Kernels {
   abortRun(net: number, run: number): void;
   beginStagedEpoch(net: number, run: number): void;
   trainStaged(net: number, run: number, x: number, y: number, weights: number, m: number, last: number): number;
+  /** 1 if a batch of m rows, dropout aside, runs its row passes as one job on the network's threads. */
+  rowPassesInOneJob(net: number, m: number): number;
 }
