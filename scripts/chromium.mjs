@@ -97,7 +97,9 @@ export async function launchBrowser() {
   if (found.executable) return playwright.launch({ executablePath: found.executable, headless: true, args: FLAGS });
   const { default: sparticuz } = await import('@sparticuz/chromium');
   // Its flags are for serverless functions, whose one page is the browser's life: with
-  // --single-process, closing a page closes the browser.
-  const args = [...sparticuz.args.filter((flag) => flag !== '--single-process'), ...FLAGS];
+  // --single-process, closing a page closes the browser; under --disable-web-security no page is
+  // cross-origin isolated, so none has SharedArrayBuffer's threads.
+  const dropped = ['--single-process', '--disable-web-security'];
+  const args = [...sparticuz.args.filter((flag) => !dropped.includes(flag)), ...FLAGS];
   return playwright.launch({ executablePath: await unpackedChromium(found.provisioner), headless: true, args });
 }
