@@ -7,8 +7,10 @@
 //              checkpoint (parameters and optimizer states)   (on first use, kept)
 //   workspace: one block per call in progress (a predict may run while a fit
 //              waits between chunks); the last one released is kept for reuse
-//              while it is small, so calls of one size allocate nothing; a fit's,
-//              on several threads, holds each layer's weights packed as its
+//              while it is small, so calls of one size allocate nothing. Only a
+//              training call's holds what backward passes use (deltas, pre-
+//              activations, dropped outputs, a batch's gathered rows); a fit's,
+//              on several threads, also each layer's weights packed as its
 //              products read them (gemm.ts panelBytes)
 //   one row:   predictRow's input, output and two scratch rows   (on first use, kept)
 //
@@ -61,6 +63,12 @@ export interface WorkspaceRequest {
   outputs?: number;
   /** Floats of row weights (and then a batch's worth of gathered weights). */
   weights?: number;
+  /**
+   * Whether calls through it run backward passes: room for each layer's delta, pre-activations
+   * and dropped outputs, a batch's gathered rows and the transposed weights' scratch. Inference
+   * needs none of them.
+   */
+  trains?: boolean;
   /** Room for each layer's weights packed as a product reads them, where training batches read them. */
   panels?: boolean;
 }
@@ -279,7 +287,10 @@ export class Arena {
       cursor = alignUp(cursor + bytes);
       return at;
     };
-    const scratchFloats = this.#transposeScratch ? largestHiddenWeights(specs) : 0;
+    const trains = request.trains === true;
+    const scratchFloats = trains && this.#transposeScratch ? largestHiddenWeights(specs) : 0;
+    // Only a training workspace's layers hold what backward passes read.
+    const forTraining = (bytes: number): number => take(trains ? bytes : 0);
     const layout = {
       stats: take((request.stats ?? 0) * abi.STATS_BYTES),
       inputs: take((request.inputs ?? 0) * 4),
@@ -289,13 +300,13 @@ export class Arena {
       weights: take((request.weights ?? 0) * 4),
       batchWeights: take(request.weights ? capacity * 4 : 0),
       activations: specs.map((l) => take(capacity * l.units * 4)),
-      deltas: specs.map((l) => take(capacity * l.units * 4)),
-      preactivations: specs.map((l) => take(activationEntry(l.activation).keepsPreactivations ? capacity * l.units * 4 : 0)),
-      dropped: specs.map((l) => take(l.dropout > 0 ? capacity * l.units * 4 : 0)),
-      panels: this.#panelBytes.map((bytes) => take(this.#readsPanels(request) ? bytes : 0)),
+      deltas: specs.map((l) => forTraining(capacity * l.units * 4)),
+      preactivations: specs.map((l) => forTraining(activationEntry(l.activation).keepsPreactivations ? capacity * l.units * 4 : 0)),
+      dropped: specs.map((l) => forTraining(l.dropout > 0 ? capacity * l.units * 4 : 0)),
+      panels: this.#panelBytes.map((bytes) => forTraining(this.#readsPanels(request) ? bytes : 0)),
       scratch: take(scratchFloats * 4),
-      batchInputs: take(capacity * specs[0]!.inputs * 4),
-      batchTargets: take(capacity * specs.at(-1)!.units * 4),
+      batchInputs: forTraining(capacity * specs[0]!.inputs * 4),
+      batchTargets: forTraining(capacity * specs.at(-1)!.units * 4),
     };
     const bytes = cursor;
     const block = this.#alloc(bytes, purpose);
@@ -544,6 +555,7 @@ function fullRequest(r: WorkspaceRequest): Required<WorkspaceRequest> {
     order: r.order ?? 0,
     outputs: r.outputs ?? 0,
     weights: r.weights ?? 0,
+    trains: r.trains ?? false,
     panels: r.panels ?? false,
   };
 }
@@ -553,5 +565,5 @@ function fullRequest(r: WorkspaceRequest): Required<WorkspaceRequest> {
 function sameRequest(a: Required<WorkspaceRequest>, b: WorkspaceRequest): boolean {
   return a.capacity === b.capacity && a.stats === (b.stats ?? 0) && a.inputs === (b.inputs ?? 0)
     && a.targets === (b.targets ?? 0) && a.order === (b.order ?? 0) && a.outputs === (b.outputs ?? 0)
-    && a.weights === (b.weights ?? 0) && a.panels === (b.panels ?? false);
+    && a.weights === (b.weights ?? 0) && a.trains === (b.trains ?? false) && a.panels === (b.panels ?? false);
 }

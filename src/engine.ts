@@ -314,7 +314,7 @@ export class Engine {
   gradient(
     x: MatrixInput, y: MatrixInput, l2: number, l1: number, weighting?: RowWeighting,
   ): { objective: number; grads: LayerWeights[]; rowWeights: Float32Array | undefined } {
-    const ws = this.#reserveData(x, y, 'gradient', { capacity: x.rows, weighting });
+    const ws = this.#reserveData(x, y, 'gradient', { capacity: x.rows, weighting, trains: true });
     try {
       const rowWeights = weighting && this.writeWeights(ws.weights, weighting, ws.targets, x.rows);
       const objective = this.#led(() => this.kernels.gradient(this.arena.net, ws.inputs, ws.targets, ws.weights, x.rows, l2, l1));
@@ -324,12 +324,13 @@ export class Engine {
     }
   }
 
-  // Stages x (and y) in a fresh workspace; one block of `capacity` rows at a time runs through it.
+  // Stages x (and y) in a fresh workspace; one block of `capacity` rows at a time runs through it,
+  // backward too where the workspace `trains`.
   #reserveData(
     x: MatrixInput,
     y: MatrixInput | undefined,
     purpose: string,
-    { capacity, weighting }: { capacity?: number; weighting?: RowWeighting } = {},
+    { capacity, weighting, trains }: { capacity?: number; weighting?: RowWeighting; trains?: boolean } = {},
   ): Workspace {
     const ws = this.arena.reserve(
       {
@@ -339,6 +340,7 @@ export class Engine {
         targets: y ? y.rows * y.width : 0,
         outputs: y ? 0 : x.rows * this.outputs,
         weights: weighting ? x.rows : 0,
+        trains,
       },
       () => `${purpose} on ${x.rows} rows`,
     );
@@ -444,6 +446,7 @@ export class Engine {
         order: plan.shuffle ? trainRows : 0,
         // Batch by batch, the weights are written with each batch's rows.
         weights: weighting ? (windowed ? batchSize : rows) : 0,
+        trains: true,
         panels: true,
       },
       `fit on ${rows} rows with batchSize ${batchSize}`,
@@ -511,7 +514,7 @@ export class Engine {
         // Room for a batch's weights, whichever batch turns out to carry any.
         {
           capacity, stats: 1, inputs: (valRows + capacity) * this.inputs, targets: (valRows + capacity) * this.targetWidth,
-          weights: capacity, panels: true,
+          weights: capacity, trains: true, panels: true,
         },
         `fitDataset with batches of ${capacity} rows`,
       );

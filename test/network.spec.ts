@@ -6,6 +6,7 @@ import { DivergenceError, Network, type NetworkConfig, SimdnetError } from '../s
 import { Rng } from '../src/random.js';
 import { ReferenceNetwork } from '../src/reference/network.js';
 import { parseNetworkConfig } from '../src/config.js';
+import { engineOf } from '../src/network.js';
 import { BACKENDS } from './support/kernels.js';
 import { f32Bits as bits } from './support/numeric.js';
 
@@ -277,5 +278,38 @@ describe('lifecycle', () => {
     const net = await Network.create(classifier);
     const run = net.fit(xs, ys, { epochs: 1000, batchSize: 1, onEpochEnd: ({ epoch }) => { if (epoch === 2) net.dispose(); } });
     await expect(run).rejects.toThrow(/disposed/);
+  });
+});
+
+describe('workspaces', () => {
+  // Backward passes read each layer's delta, pre-activations (gelu, swish) and dropped outputs, a
+  // batch's gathered rows and, in the scalar build, the transposed weights' scratch; a predict or
+  // evaluate reads none of them, so its workspace (kept between calls) holds none.
+  it.each(BACKENDS)('an inference workspace holds none of what backward passes read, a training one all of it (%s build)', async (backend) => {
+    const net = await Network.create({
+      inputs: 6, loss: 'categoricalCrossentropy', seed: 2, backend,
+      layers: [{ units: 9, activation: 'swish', dropout: 0.25 }, { units: 5, activation: 'tanh' }, { units: 3, activation: 'softmax' }],
+    });
+    const { arena } = engineOf(net);
+    const held = (ws: ReturnType<typeof arena.reserve>) => ({
+      deltas: ws.deltas.map((a) => a > 0), preactivations: ws.preactivations.map((a) => a > 0),
+      dropped: ws.dropped.map((a) => a > 0), batchRows: [ws.batchInputs > 0, ws.batchTargets > 0], scratch: ws.scratch > 0,
+    });
+    const inference = arena.reserve({ capacity: 8, inputs: 48, outputs: 24 }, 'predict');
+    const inferenceBytes = inference.bytes;
+    expect(held(inference)).toEqual({
+      deltas: [false, false, false], preactivations: [false, false, false], dropped: [false, false, false],
+      batchRows: [false, false], scratch: false,
+    });
+    expect(inference.activations.every((a) => a > 0)).toBe(true);
+    arena.release(inference);
+    const training = arena.reserve({ capacity: 8, inputs: 48, targets: 24, trains: true }, 'fit');
+    expect(held(training)).toEqual({
+      deltas: [true, true, true], preactivations: [true, false, false], dropped: [true, false, false],
+      batchRows: [true, true], scratch: backend === 'scalar',
+    });
+    expect(inferenceBytes).toBeLessThan(training.bytes);
+    arena.release(training);
+    net.dispose();
   });
 });

@@ -235,7 +235,7 @@ describe('the weights packed for training on threads', () => {
     const net = await Network.create(config);
     live.push(net);
     const arena = engineOf(net).arena;
-    const ws = arena.reserve({ capacity, panels: true }, 'a fit');
+    const ws = arena.reserve({ capacity, trains: true, panels: true }, 'a fit');
     expect(ws.panels.map((address) => address > 0)).toEqual(expected);
     arena.release(ws);
   });
