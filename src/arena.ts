@@ -69,7 +69,10 @@ export interface WorkspaceRequest {
    * needs none of them.
    */
   trains?: boolean;
-  /** Room for each layer's weights packed as a product reads them, where training batches read them. */
+  /**
+   * Room for each layer's weights packed as a product reads them, where training batches read
+   * them: batches that take the step within their gradient job, which packs them.
+   */
   panels?: boolean;
 }
 

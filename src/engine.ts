@@ -447,7 +447,7 @@ export class Engine {
         // Batch by batch, the weights are written with each batch's rows.
         weights: weighting ? (windowed ? batchSize : rows) : 0,
         trains: true,
-        panels: true,
+        panels: stepsAsItGoes(plan),
       },
       `fit on ${rows} rows with batchSize ${batchSize}`,
     );
@@ -514,7 +514,7 @@ export class Engine {
         // Room for a batch's weights, whichever batch turns out to carry any.
         {
           capacity, stats: 1, inputs: (valRows + capacity) * this.inputs, targets: (valRows + capacity) * this.targetWidth,
-          weights: capacity, trains: true, panels: true,
+          weights: capacity, trains: true, panels: stepsAsItGoes(plan),
         },
         `fitDataset with batches of ${capacity} rows`,
       );
@@ -956,6 +956,13 @@ function truncateHistory(history: History, epochs: number): History {
   if (history.valLoss) cut.valLoss = history.valLoss.slice(0, epochs);
   if (history.valAccuracy) cut.valAccuracy = history.valAccuracy.slice(0, epochs);
   return cut;
+}
+
+// Whether a fit's batches on threads take the optimizer step as their gradient job completes each
+// block of parameters, packing each block of weights into its panels for the next batch's forward
+// pass to read: unless the fit clips the gradient, which the step then waits for.
+function stepsAsItGoes(plan: FitPlan): boolean {
+  return plan.clip.type === 'none';
 }
 
 // The error for outputs that are NaN or ±Infinity, on row r of x where the call can tell.

@@ -239,6 +239,28 @@ describe('the weights packed for training on threads', () => {
     expect(ws.panels.map((address) => address > 0)).toEqual(expected);
     arena.release(ws);
   });
+
+  // The gradient job packs a block of weights as it steps it; a clipped fit steps after the job.
+  it.each<[string, FitOptions, boolean]>([
+    ['unclipped: asked for', { epochs: 1, batchSize: 64 }, true],
+    ['with clipNorm: not', { epochs: 1, batchSize: 64, clipNorm: 1 }, false],
+    ['with clipValue: not', { epochs: 1, batchSize: 64, clipValue: 0.1 }, false],
+  ])('a fit on threads, %s', async (_name, options, expected) => {
+    const net = await Network.create(CONFIG(2));
+    live.push(net);
+    const { arena } = engineOf(net);
+    const asked: boolean[] = [];
+    const reserve = arena.reserve.bind(arena);
+    arena.reserve = (request, purpose) => {
+      if (request.trains) asked.push(request.panels === true);
+      return reserve(request, purpose);
+    };
+    await net.fit(X, Y, options);
+    const batches = [0, 1, 2].map((b) => ({ x: X.slice(b * 64 * INPUTS, (b + 1) * 64 * INPUTS), y: Y.slice(b * 64 * 7, (b + 1) * 64 * 7) }));
+    const { batchSize: _, ...datasetOptions } = options;
+    await net.fitDataset(() => batches, datasetOptions);
+    expect(asked).toEqual([expected, expected]);
+  });
 });
 
 describe('how many threads run', () => {
