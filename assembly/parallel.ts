@@ -55,13 +55,13 @@ const JOB_ACTIVATION_BACKWARD = 3;
 const JOB_SCALE_ADD = 4;
 const JOB_COLUMN_SUMS = 5;
 const JOB_STEP = 6;
-const JOB_GATHER = 9;
-const JOB_ADD_L1 = 11;
-const JOB_CLIP_VALUES = 12;
-const JOB_SCALE = 13;
-const JOB_ROWS = 14;
-const JOB_GRADIENTS = 15;
-const JOB_FIRST_NON_FINITE = 16;
+const JOB_GATHER = 7;
+const JOB_ADD_L1 = 8;
+const JOB_CLIP_VALUES = 9;
+const JOB_SCALE = 10;
+const JOB_ROWS = 11;
+const JOB_GRADIENTS = 12;
+const JOB_FIRST_NON_FINITE = 13;
 
 /** The argument slot where the chunks of a finiteness check leave the least index they found. */
 const FOUND_ARG = 15;

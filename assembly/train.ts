@@ -310,11 +310,16 @@ export function gradientChunk(
   }
   if (chunk != 0) return;
   const flags = i32At(layer, LAYER_FLAGS);
-  const trained = (flags & LAYER_TRAIN_BIAS) != 0;
-  if (trained) columnSums(delta, m, units, invM, ptrAt(layer, LAYER_BIAS_GRADS));
-  // optimizerStep's stretches take in every bias but AdamW's frozen ones.
-  if (!run || !(flags & LAYER_HAS_BIAS)) return;
-  if (trained || i32At(run, RUN_OPTIMIZER) != OPT_ADAMW) stepRange(net, run, ptrAt(layer, LAYER_BIAS), units, lr);
+  if (flags & LAYER_TRAIN_BIAS) columnSums(delta, m, units, invM, ptrAt(layer, LAYER_BIAS_GRADS));
+  if (run && (flags & LAYER_HAS_BIAS) && !keepsBias(run, layer)) stepRange(net, run, ptrAt(layer, LAYER_BIAS), units, lr);
+}
+
+// Whether the run's step leaves the layer's bias as it is: AdamW's decay must not reach a frozen
+// bias, which training leaves as it is. (A frozen bias's gradient is zero, which makes the other
+// optimizers' steps on it zero.)
+@inline function keepsBias(run: usize, layer: usize): bool {
+  return (i32At(layer, LAYER_FLAGS) & (LAYER_HAS_BIAS | LAYER_TRAIN_BIAS)) == LAYER_HAS_BIAS
+    && i32At(run, RUN_OPTIMIZER) == OPT_ADAMW;
 }
 
 // The run's step at rate lr over rows [i0, i1) of a layer's weights, then those rows packed into the
@@ -462,17 +467,13 @@ function optimizerStep(net: usize, run: usize, lr: f32): void {
   const threads = i32At(net, NET_THREADS);
   nextStep(run);
   clipGradient(run, threads, ptrAt(net, NET_GRADS), count);
-  // AdamW's decay must not reach a frozen bias, which training leaves as it is, so its step runs
-  // over each stretch of parameters between frozen biases (a frozen bias's gradient is zero, which
-  // makes the other optimizers' steps on it zero).
+  // The step runs over each stretch of parameters between the biases it keeps (keepsBias).
   let from = params;
-  if (i32At(run, RUN_OPTIMIZER) == OPT_ADAMW) {
-    for (let l = 0, layers = layerCount(net); l < layers; l++) {
-      const layer = layerRecord(net, l);
-      if ((i32At(layer, LAYER_FLAGS) & (LAYER_HAS_BIAS | LAYER_TRAIN_BIAS)) != LAYER_HAS_BIAS) continue;
-      stepSpan(threads, net, run, from, ptrAt(layer, LAYER_BIAS), lr);
-      from = l + 1 < layers ? ptrAt(layerRecord(net, l + 1), LAYER_WEIGHTS) : end;
-    }
+  for (let l = 0, layers = layerCount(net); l < layers; l++) {
+    const layer = layerRecord(net, l);
+    if (!keepsBias(run, layer)) continue;
+    stepSpan(threads, net, run, from, ptrAt(layer, LAYER_BIAS), lr);
+    from = l + 1 < layers ? ptrAt(layerRecord(net, l + 1), LAYER_WEIGHTS) : end;
   }
   stepSpan(threads, net, run, from, end, lr);
 }
@@ -551,8 +552,7 @@ function trainBatch(net: usize, run: usize, x: usize, y: usize, w: usize, m: i32
   // pack them again after its step leaves them stale.
   let deltasPassed = false;
   if (ASC_FEATURE_THREADS) {
-    const panels = i32At(run, RUN_PANELS_READY) != 0;
-    store<i32>(run + RUN_PANELS_READY, 0);
+    const panels = takePanels(run);
     deltasPassed = rowsInOneJob(net, m, run);
     if (deltasPassed) parallelRows(i32At(net, NET_THREADS), net, x, y, w, m, rowWork(net, m, true), panels);
   }
@@ -690,6 +690,14 @@ function endEpoch(net: usize, run: usize, epoch: i32, batch: i32, stats: usize, 
 // host stages the batches begins each epoch with beginStagedEpoch, then one call per batch.
 @inline function forgetPanels(run: usize): void {
   store<i32>(run + RUN_PANELS_READY, 0);
+}
+
+// Whether the weights' panels hold the weights as they are, forgetting it: the batch that reads
+// them steps the weights after, and packs them again only if its gradient job steps.
+@inline function takePanels(run: usize): bool {
+  const ready = i32At(run, RUN_PANELS_READY) != 0;
+  forgetPanels(run);
+  return ready;
 }
 
 /**
