@@ -18,12 +18,13 @@
 // (forward through every layer, the output delta, each delta passed down) by
 // blocks of rows, then every layer's gradients, each chunk taking the
 // optimizer step over the parameters it has the gradients of (a third job when
-// the run clips the gradient as a whole first); other batches as a job per
-// product and per element-wise pass. The chunk that steps a block of a layer's
-// weights also packs it into the layer's panels, which every chunk of the next
-// batch's forward product reads: one pack per batch, rather than one per chunk
-// of rows (on one core, 64-row batches of 784-128-64-10 cut into 8 chunks of
-// rows spend about a fifth less on their row passes so).
+// the run clips the gradient as a whole first); other batches (dropout aside) as
+// a job per product and per element-wise pass forward and down, then the same
+// gradient job. The chunk that steps a block of a layer's weights also packs it
+// into the layer's panels, which every chunk of the next batch's row passes
+// reads: one pack per batch, rather than one per chunk of rows (on one core,
+// 64-row batches of 784-128-64-10 cut into 8 chunks of rows spend about a fifth
+// less on their row passes so).
 //
 // Same bits for any thread count: a job is split only where the pieces are
 // independent. A product by blocks of rows or columns of its output, every

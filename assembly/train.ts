@@ -568,7 +568,17 @@ function trainBatch(net: usize, run: usize, x: usize, y: usize, w: usize, m: i32
     outputDelta(net, y, w, 0, 1);
     backpropagate(net, run, x, 1, l2, 0, true, lr, false, false);
   } else {
-    if (!deltasPassed) outputDelta(net, y, w, 0, m);
+    if (!deltasPassed) {
+      outputDelta(net, y, w, 0, m);
+      // On threads, every delta is passed down first (a job per product and per slope), so that
+      // every layer's gradients and their step are then one job, as after the row passes: one
+      // wait for the slowest thread instead of one per product and per pass, and each block of
+      // weights stepped while its gradients are in cache.
+      if (gradientsInOneJob(net, m)) {
+        for (let l = layerCount(net) - 1; l > 0; l--) passDelta(i32At(net, NET_THREADS), net, run, l, 0, m);
+        deltasPassed = true;
+      }
+    }
     // The gradient job steps each block of parameters as it completes their gradients, unless
     // the run clips the gradient, which optimizerStep does over the whole block before its step.
     const stepsInJob = deltasPassed && i32At(run, RUN_CLIP) == CLIP_NONE;
@@ -578,6 +588,13 @@ function trainBatch(net: usize, run: usize, x: usize, y: usize, w: usize, m: i32
     else optimizerStep(net, run, lr);
   }
   return objective;
+}
+
+// Whether a training batch of m rows whose deltas are all passed down computes every layer's
+// gradients as one job (parallelGradients, threaded build): on more than one thread, and without
+// dropout, whose dropped inputs the job's chunks do not read.
+@inline function gradientsInOneJob(net: usize, m: i32): bool {
+  return ASC_FEATURE_THREADS && i32At(net, NET_THREADS) > 1 && m > 1 && !hasDropout(net);
 }
 
 // Whether any layer drops outputs while training (those layers have a dropped-outputs buffer).

@@ -107,6 +107,29 @@ describe('the same bits on any number of threads', () => {
     );
   });
 
+  // Layers more than four times as wide as the batch is long: their products are cut by columns,
+  // so the batch runs a job per product, passes every delta down, then takes every layer's
+  // gradients (and, unclipped, the step) as one job.
+  it.each<[string, FitOptions]>([
+    ['Adam with L1 and L2', { epochs: 2, batchSize: 50, optimizer: 'adam', l1: 0.001, l2: 0.01 }],
+    ['AdamW with clipNorm', { epochs: 2, batchSize: 50, clipNorm: 0.5, optimizer: { type: 'adamw', weightDecay: 0.1 } }],
+    ['momentum, shuffled', { epochs: 3, batchSize: 64, optimizer: { type: 'momentum', nesterov: true } }],
+  ])('layers wider than four batches, %s: weights and predictions on 1, 2 and 3 threads', async (_, options) => {
+    const { x, y } = cycledClasses(47, 300, 40, 7);
+    await expectSameBits(
+      [1, 2, 3],
+      (threads) => ({
+        inputs: 40, loss: 'categoricalCrossentropy', seed: 10, threads,
+        layers: [
+          { units: 520, activation: 'relu', trainBias: false }, { units: 264, activation: 'tanh' },
+          { units: 7, activation: 'softmax' },
+        ],
+      }),
+      (net) => net.fit(x, y, options),
+      x,
+    );
+  });
+
   // Class indices and row weights reach the output delta a block of rows at a time; dropout's masks
   // run over a layer's whole block.
   it.each([
