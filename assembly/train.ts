@@ -174,9 +174,9 @@ function backward(net: usize, run: usize, x: usize, y: usize, w: usize, m: i32, 
 // From the output delta down: each layer passes its delta to the layer below (through the
 // weights as they were), then either stores its gradient or, with sgdInPlace (one row under
 // plain SGD without L1 or clipping, see row.ts), applies the SGD step to its weights and bias
-// directly. sgdInPlace never meets dropout. Where rowPasses has passed every delta down already
-// (deltasPassed, threaded build), every layer's gradient is one job (parallelGradients), whose
-// chunks also take the optimizer step at rate lr with stepsInJob.
+// directly. sgdInPlace never meets dropout. Where every delta has been passed down already
+// (deltasPassed, threaded build: by rowPasses, or by trainBatch), every layer's gradient is one
+// job (parallelGradients), whose chunks also take the optimizer step at rate lr with stepsInJob.
 @inline function backpropagate(
   net: usize, run: usize, x: usize, m: i32, l2: f32, l1: f32, sgdInPlace: bool, lr: f32, deltasPassed: bool,
   stepsInJob: bool,
