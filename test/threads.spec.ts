@@ -8,6 +8,7 @@ import { type FitOptions, Network, type NetworkConfig, SimdnetError } from '../s
 import { engineOf } from '../src/network.js';
 import { cycledClasses } from './support/datasets.js';
 import { Heap } from '../src/wasm/heap.js';
+import { SCRATCH_SEPARATION } from '../src/wasm/pool.js';
 import { failure, weightHash } from './support/untouched.js';
 
 const ROWS = 301;
@@ -360,6 +361,26 @@ describe('a worker that fails', () => {
     expect(error.message).toMatch(/a worker thread failed/);
     expect(bits(net.predict(X))).toBe(before);
     expect(engineOf(net).threads).toBe(2);
+  });
+});
+
+describe('the threads\' scratch blocks', () => {
+  it('lie at least SCRATCH_SEPARATION apart, the leader\'s and every worker\'s, also after workers restart', async () => {
+    const heap = await Heap.threaded();
+    const pool = heap.pool!;
+    const apart = () => {
+      const starts = [heap.scratch, ...pool.scratchBlocks].sort((a, b) => a - b);
+      return starts.slice(1).map((start, i) => start - (starts[i]! + heap.kernels.gemmScratchBytes()));
+    };
+    await network(3);
+    expect(pool.size).toBe(2);
+    expect(Math.min(...apart())).toBeGreaterThanOrEqual(SCRATCH_SEPARATION);
+    pool.injectFault(1);
+    const net = await network(3);
+    await expect(net.fit(X, Y, FITS[2]![1])).rejects.toThrow(/a worker thread failed/);
+    await pool.ensure(3);
+    expect(pool.size).toBe(2);
+    expect(Math.min(...apart())).toBeGreaterThanOrEqual(SCRATCH_SEPARATION);
   });
 });
 

@@ -51,6 +51,8 @@ export class Heap {
 
   /** The pool of worker threads, for the threaded heap. */
   readonly pool: Pool | undefined;
+  /** The scratch block of the products run on the thread that calls in (gemmScratchBytes). */
+  readonly scratch: number;
 
   private constructor(
     readonly kernels: Kernels,
@@ -61,7 +63,8 @@ export class Heap {
   ) {
     const end = kernels.memory.buffer.byteLength;
     if (first < end) this.#release(first, end);
-    kernels.setGemmScratch(this.alloc(kernels.gemmScratchBytes(), 'the matrix products\' scratch'));
+    this.scratch = this.alloc(kernels.gemmScratchBytes(), 'the matrix products\' scratch');
+    kernels.setGemmScratch(this.scratch);
     this.pool = threads && Pool.of(this, threads);
   }
 
