@@ -101,7 +101,8 @@ export class Pool {
   readonly #module: WebAssembly.Module;
   /** The control block of the running workers: a fresh one each time workers start (see #stop). */
   #control = 0;
-  readonly #workers: { thread: NodeWorker | Worker; block: number; scratch: number }[] = [];
+  /** Each worker and its scratch block, which lies SCRATCH_SEPARATION into the block allocated for it. */
+  readonly #workers: { thread: NodeWorker | Worker; scratch: number }[] = [];
   /** Networks that use the pool; the workers stop a while after the last one is disposed. */
   #users = 0;
   #stopTimer: ReturnType<typeof setTimeout> | undefined;
@@ -179,8 +180,8 @@ export class Pool {
     const words = this.#heap.i32;
     const ready = (this.#control + abi.CONTROL_READY) >>> 2;
     while (this.#workers.length < workers) {
-      const block = this.#heap.alloc(SCRATCH_SEPARATION + this.#heap.kernels.gemmScratchBytes(), "a worker thread's scratch");
-      const scratch = block + SCRATCH_SEPARATION;
+      const scratch = SCRATCH_SEPARATION
+        + this.#heap.alloc(SCRATCH_SEPARATION + this.#heap.kernels.gemmScratchBytes(), "a worker thread's scratch");
       const start: WorkerStart = {
         module: this.#module, memory: this.#heap.kernels.memory, control: this.#control, scratch, index: this.#workers.length + 1,
       };
@@ -191,7 +192,7 @@ export class Pool {
       });
       // What a worker reports after it has started is a trapped part, which the leader finds.
       const thread = spawn(start, (message) => failedToStart(new SimdnetError(`a worker thread failed to start: ${message}`)));
-      this.#workers.push({ thread, block, scratch });
+      this.#workers.push({ thread, scratch });
       try {
         await Promise.race([waitForChange(words, ready, before), failure]);
       } catch (error) {
@@ -213,9 +214,9 @@ export class Pool {
     Atomics.notify(words, (this.#control + abi.CONTROL_GENERATION) >>> 2);
     // The control block is not freed: a worker winding down may still read it, and must not find
     // another block's data there. Its scratch it touches only within a job, and none is running.
-    for (const { thread, block } of this.#workers.splice(0)) {
+    for (const { thread, scratch } of this.#workers.splice(0)) {
       void thread.terminate();
-      this.#heap.free(block);
+      this.#heap.free(scratch - SCRATCH_SEPARATION);
     }
     this.#control = 0;
   }
