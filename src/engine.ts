@@ -16,6 +16,7 @@ import { type LayerWeights, shortestFloat32 } from './serialization.js';
 import { type Evaluation, type Metric, scoreOutputs } from './evaluation.js';
 import { checkTargets } from './targets.js';
 import { type BatchSource, type DatasetEpoch, gatheredBatches, type ReadBatch, streamedBatches } from './training/batches.js';
+import { AutoThreads } from './training/auto-threads.js';
 import { BetweenEpochs, epochByEpoch } from './training/between-epochs.js';
 import { CallbackError, callUser } from './training/callbacks.js';
 import { checkMonitor } from './training/monitor.js';
@@ -96,6 +97,8 @@ export class Engine {
   readonly kernels: Kernels;
   readonly backend: Backend;
   readonly #pool: Pool | undefined;
+  /** For threads 'auto' on more than one thread: whether training runs on them or on the leader alone. */
+  readonly #autoThreads: AutoThreads | undefined;
   #rowCall: RowCall | undefined;
 
   constructor(
@@ -107,6 +110,7 @@ export class Engine {
     this.kernels = heap.kernels;
     this.backend = heap.backend;
     this.#pool = threads > 1 ? heap.pool : undefined;
+    this.#autoThreads = threads > 1 && spec.threads === 'auto' ? new AutoThreads(threads) : undefined;
     this.accuracy = accuracyMode(spec);
     this.outputs = spec.layers.at(-1)!.units;
     this.targetWidth = takesClassIndices(spec.loss) ? 1 : this.outputs;
@@ -726,13 +730,9 @@ export class Engine {
         const epoch = arena.runInt(abi.RUN_EPOCH);
         const batch = arena.runInt(abi.RUN_BATCH);
         arena.bind(ws);
-        const started = now();
         const batches = plan.onBatchEnd ? 1 : trainingCalls.batches || chunk;
-        const ran = this.#led(() => this.kernels.train(arena.net, arena.run, batches, maxEpochs), () => {
-          // The epoch in progress was cut off in the middle of a batch: back to its start.
-          arena.restoreEpochStart(arena.runInt(abi.RUN_EPOCH));
-        });
-        chunk = nextChunk(chunk, ran, now() - started);
+        const { ran, ms } = this.#trainCall(ws, () => this.kernels.train(arena.net, arena.run, batches, maxEpochs));
+        chunk = nextChunk(chunk, ran, ms);
         if (await this.#afterCall(history, plan, progress, ws, sizes, epoch, batch, ran)) break;
         if (now() - lastYield >= CHUNK_MS) lastYield = await yieldToEventLoop();
       }
@@ -772,9 +772,8 @@ export class Engine {
         const staged = await source.next();
         if (isDisposed()) throw new SimdnetError('the network was disposed while fit was running');
         arena.bind(ws);
-        const ran = this.#led(
-          () => this.kernels.trainStaged(arena.net, arena.run, ws.batchInputs, ws.batchTargets, staged.weights, staged.rows, staged.last ? 1 : 0),
-          () => arena.restoreEpochStart(arena.runInt(abi.RUN_EPOCH)),
+        const { ran } = this.#trainCall(ws, () =>
+          this.kernels.trainStaged(arena.net, arena.run, ws.batchInputs, ws.batchTargets, staged.weights, staged.rows, staged.last ? 1 : 0),
         );
         epochRows += staged.rows;
         if (staged.last) {
@@ -790,6 +789,27 @@ export class Engine {
       source?.close();
     }
     return this.#finishHistory(history, progress);
+  }
+
+  // A call into wasm that trains batches of the workspace's rows and returns how many, on the
+  // threads #autoThreads picks for it (all of them otherwise); a failed worker puts the epoch in
+  // progress, cut off in the middle of a batch, back to its start. Answers the batches run and the
+  // milliseconds they took.
+  #trainCall(ws: Workspace, call: () => number): { ran: number; ms: number } {
+    const auto = this.#autoThreads;
+    if (auto) {
+      auto.begin(ws.capacity);
+      this.arena.setThreads(auto.next);
+    }
+    const started = now();
+    try {
+      const ran = this.#led(call, () => this.arena.restoreEpochStart(this.arena.runInt(abi.RUN_EPOCH)));
+      const ms = now() - started;
+      auto?.record(ran, ms);
+      return { ran, ms };
+    } finally {
+      if (auto) this.arena.setThreads(this.threads);
+    }
   }
 
   // A history whose arrays are sized for the fit's epochs, filled in by #recordEpochs and cut to the
