@@ -121,6 +121,19 @@ export function manyNetworksLine(result) {
   );
 }
 
+/** simdnet on one thread, two and 'auto' with the first core busy (bench/run.mjs measureBesideBusyCore). */
+export function busyCoreTable(result) {
+  if (result.unavailable) return `With a core busy: not measured (${result.unavailable})`;
+  const one = result.rows.find((r) => r.library === BASELINE);
+  const header = ['Library', 'Train samples/s (min–max)', '÷ one thread', `Infer, ${INFER_BLOCK} rows per call`, '÷ one thread'];
+  const body = result.rows.map((r) => {
+    const label = PEERS.find((p) => p.id === r.library)?.label ?? r.library;
+    if (!r.train) return [label, r.unavailable ?? r.error];
+    return [label, spread(r.train), ratio(r.train.median / one?.train?.median), spread(r.inferBulk), ratio(r.inferBulk.median / one?.inferBulk?.median)];
+  });
+  return `${result.workload} with another process spinning on core 0 (one thread runs on the free core):\n\n${markdown(header, body)}`;
+}
+
 /** `simdnet train` on a file larger than memory (bench/large-file.mjs): a table and the machine's memory. */
 export function largeFileTable(result) {
   const gb = (bytes) => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`);

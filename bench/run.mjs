@@ -1,7 +1,8 @@
-// `npm run bench [-- --quick] [--workload W3[,W4]] [--library tfjs-wasm[,numpy,gemm,many-networks]]`:
+// `npm run bench [-- --quick] [--workload W3[,W4]] [--library tfjs-wasm[,numpy,gemm,many-networks,busy-core]]`:
 // measures every selected library on every selected workload, each in a pinned child
 // process, then the GEMM micro-benchmark and the memory of many small networks, each in a
-// child of its own; prints the tables and the performance goals, and
+// child of its own, and simdnet's threads beside a busy core; prints the tables and the
+// performance goals, and
 // writes bench/results/latest.json in the schema of bench/results/history/ (its README), so a
 // run is archived by copying that file there.
 //
@@ -20,7 +21,9 @@ import { parseArgs } from 'node:util';
 import { PROFILES, summarize } from './measure.mjs';
 import { findPeer, MEASUREMENTS, PEERS } from './peers/index.mjs';
 import { measureLargeFile } from './large-file.mjs';
-import { derive, floorLine, gemmTable, goalsTable, largeFileTable, manyNetworksLine, notes, resultsTable } from './report.mjs';
+import {
+  busyCoreTable, derive, floorLine, gemmTable, goalsTable, largeFileTable, manyNetworksLine, notes, resultsTable,
+} from './report.mjs';
 import { judgeGoals } from './targets.mjs';
 import { findWorkload, WORKLOADS } from './workloads.mjs';
 
@@ -30,7 +33,10 @@ const RESULTS = join(root, 'bench/results');
 // Node 20 runs relaxed SIMD (the simdnet-relaxed peer, the GEMM table's relaxed column) only with this flag.
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
 // Selected with the libraries, and run unless the libraries selected leave them out.
-const EXTRAS = ['gemm', 'many-networks'];
+const EXTRAS = ['gemm', 'many-networks', 'busy-core'];
+// What busy-core measures: one workload on one thread, two and 'auto', with the first core busy.
+const BUSY_CORE_WORKLOAD = 'W3';
+const BUSY_CORE_PEERS = ['simdnet-simd', 'simdnet-simd-2t', 'simdnet-auto'];
 // Selected with the libraries too, but run only when named: large-file writes gigabytes to
 // os.tmpdir() and takes minutes, which a plain run should not impose.
 const OPT_IN = ['large-file'];
@@ -80,6 +86,8 @@ if (runs('many-networks')) {
   manyNetworks = await startChild(['many-networks'], 1, ['--expose-gc']).next(SETUP_LIMIT);
   process.stderr.write(`${manyNetworks.error ?? 'done'}\n`);
 }
+let busyCore;
+if (runs('busy-core')) busyCore = await measureBesideBusyCore();
 let largeFile;
 if (selected?.includes('large-file')) {
   process.stderr.write('simdnet train on a file larger than memory:\n');
@@ -105,6 +113,7 @@ const report = [
   gemm ? `\n${gemmTable(gemm)}` : '',
   gemm?.w1Floor ? `\n${floorLine(gemm, rows)}` : '',
   manyNetworks ? `\n${manyNetworksLine(manyNetworks)}` : '',
+  busyCore ? `\n${busyCoreTable(busyCore)}` : '',
   largeFile ? `\n${largeFileTable(largeFile)}` : '',
   goals.length ? `\n${goalsTable(goals)}` : '',
   `\nWall time ${wallSeconds.toFixed(0)} s.`,
@@ -130,6 +139,7 @@ const record = {
   results: rows,
   gemm: gemm ?? null,
   manyNetworks: manyNetworks ?? null,
+  busyCore: busyCore ?? null,
   largeFile: largeFile ?? null,
   goals,
 };
@@ -137,10 +147,11 @@ writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(record, null, 2)}\
 const archived = `${date.slice(0, 16).replace(':', '')}Z-${commit ?? 'unknown'}.json`;
 process.stderr.write(`Results in bench/results/latest.json; to archive: cp bench/results/latest.json bench/results/history/${archived}\n`);
 
-// Every selected library on one workload, interleaved (see the top of this file): its rows.
-async function measureWorkload(workload) {
+// Every selected library (or those of `among`) on one workload, interleaved (see the top of this
+// file): its rows.
+async function measureWorkload(workload, among = peers) {
   const entries = [];
-  for (const peer of peers.filter((p) => !p.workloads || p.workloads.includes(workload.id))) {
+  for (const peer of among.filter((p) => !p.workloads || p.workloads.includes(workload.id))) {
     process.stderr.write(`${workload.id} ${peer.id} … `);
     const args = ['library', peer.id, workload.id];
     const child = peer.pair ? startPair(args, peer.nodeFlags) : startChild(args, peer.cores ?? 1, peer.nodeFlags);
@@ -179,6 +190,22 @@ async function measureWorkload(workload) {
     rows.push({ ...row, train: summarize(rates.train), infer, inferBulk: status.bulk ? summarize(rates.inferBulk) : infer, ...into, ...figures });
   }
   return rows;
+}
+
+// BUSY_CORE_PEERS on BUSY_CORE_WORKLOAD, interleaved, while another process spins on the first
+// core: what threads give on a machine that other work shares, where every batch on two threads
+// waits for the one whose core it shares. { workload, rows }, or { unavailable } on one core.
+async function measureBesideBusyCore() {
+  if (availableParallelism() < 2) return { unavailable: 'one core: no core to leave free' };
+  const workload = findWorkload(BUSY_CORE_WORKLOAD);
+  const [command, ...prefix] = [...pinning.command(1, 0), process.execPath];
+  const spinner = spawn(command, [...prefix, '-e', 'for (;;);'], { stdio: 'ignore' });
+  try {
+    process.stderr.write(`${workload.id} with core 0 busy:\n`);
+    return { workload: workload.id, rows: await measureWorkload(workload, BUSY_CORE_PEERS.map(findPeer)) };
+  } finally {
+    spinner.kill('SIGKILL');
+  }
 }
 
 // Starts child.mjs, pinned to `cores` cores (or to core `core`), with the node flags this node

@@ -34,6 +34,16 @@ describe('archived benchmark runs', () => {
       if (row.train) expect(row.train.median).toBeGreaterThan(0);
       else expect(row.unavailable ?? row.error).toBeTypeOf('string');
     }
+    // With a core busy: simdnet's thread settings on one workload, each row as in results.
+    if (run.busyCore?.rows) {
+      expect(WORKLOADS).toContain(run.busyCore.workload);
+      for (const row of run.busyCore.rows as ResultRow[]) {
+        expect(row.workload).toBe(run.busyCore.workload);
+        expect(['simdnet-simd', 'simdnet-simd-2t', 'simdnet-auto']).toContain(row.library);
+        if (row.train) expect(row.train.median).toBeGreaterThan(0);
+        else expect(row.unavailable ?? row.error).toBeTypeOf('string');
+      }
+    }
     // Today's goals can be judged on any archived run, on what it recorded.
     const goals = judgeGoals(run.results, run.gemm ?? undefined);
     expect(goals.length).toBeGreaterThan(0);
