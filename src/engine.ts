@@ -16,7 +16,6 @@ import { type LayerWeights, shortestFloat32 } from './serialization.js';
 import { type Evaluation, type Metric, scoreOutputs } from './evaluation.js';
 import { checkTargets } from './targets.js';
 import { type BatchSource, type DatasetEpoch, gatheredBatches, type ReadBatch, streamedBatches } from './training/batches.js';
-import { AutoThreads } from './training/auto-threads.js';
 import { BetweenEpochs, epochByEpoch } from './training/between-epochs.js';
 import { CallbackError, callUser } from './training/callbacks.js';
 import { checkMonitor } from './training/monitor.js';
@@ -24,6 +23,7 @@ import { checkScheduleFinite, kernelSchedule } from './training/schedule.js';
 import { continues, freshState, OPTIMIZER_STATES, type TrainingState } from './training/state.js';
 import { keptRows, moveRowsToEnd, splitRows } from './training/validation.js';
 import { checkRowWeighting, type RowWeighting, type WeightRows, writeRowWeights } from './training/weights.js';
+import { AutoThreads } from './wasm/auto-threads.js';
 import type { Heap } from './wasm/heap.js';
 import type { Pool } from './wasm/pool.js';
 import type { Kernels } from './wasm/kernels.js';
@@ -97,8 +97,9 @@ export class Engine {
   readonly kernels: Kernels;
   readonly backend: Backend;
   readonly #pool: Pool | undefined;
-  /** For threads 'auto' on more than one thread: whether training runs on them or on the leader alone. */
-  readonly #autoThreads: AutoThreads | undefined;
+  /** For threads 'auto' on more than one thread: whether training, and prediction, run on them or on the leader alone. */
+  readonly #autoTraining: AutoThreads | undefined;
+  readonly #autoPredicting: AutoThreads | undefined;
   #rowCall: RowCall | undefined;
 
   constructor(
@@ -110,7 +111,9 @@ export class Engine {
     this.kernels = heap.kernels;
     this.backend = heap.backend;
     this.#pool = threads > 1 ? heap.pool : undefined;
-    this.#autoThreads = threads > 1 && spec.threads === 'auto' ? new AutoThreads(threads) : undefined;
+    const auto = threads > 1 && spec.threads === 'auto';
+    this.#autoTraining = auto ? new AutoThreads(threads) : undefined;
+    this.#autoPredicting = auto ? new AutoThreads(threads) : undefined;
     this.accuracy = accuracyMode(spec);
     this.outputs = spec.layers.at(-1)!.units;
     this.targetWidth = takesClassIndices(spec.loss) ? 1 : this.outputs;
@@ -222,11 +225,7 @@ export class Engine {
   // Runs the rows staged in ws through the network, copies their outputs to out and releases ws.
   #predictStaged(ws: Workspace, x: MatrixInput | Float32Array, rows: number, out: Float32Array, call: string): void {
     try {
-      const { net } = this.arena;
-      // #led's closure only where threads may fail: a one-row call on one thread allocates nothing.
-      const bad = this.#pool
-        ? this.#led(() => this.kernels.predict(net, ws.inputs, rows, ws.outputs))
-        : this.kernels.predict(net, ws.inputs, rows, ws.outputs);
+      const bad = this.#predictKernel(ws, rows);
       if (bad >= 0) {
         const xs = x instanceof Float32Array ? readMatrix(x, 'x', this.inputs, NETWORK_INPUTS) : x;
         throw nonFiniteOutputs(call, xs, Math.floor(bad / this.outputs));
@@ -235,6 +234,15 @@ export class Engine {
     } finally {
       this.arena.release(ws);
     }
+  }
+
+  // The outputs of the `rows` rows staged in ws, by the predict kernel, on the threads
+  // #autoPredicting picks for it; on one thread, allocating nothing (a call per frame).
+  #predictKernel(ws: Workspace, rows: number): number {
+    if (!this.#pool) return this.kernels.predict(this.arena.net, ws.inputs, rows, ws.outputs);
+    const [bad, ms] = this.#onChosenThreads(this.#autoPredicting, () => this.kernels.predict(this.arena.net, ws.inputs, rows, ws.outputs));
+    this.#autoPredicting?.record(rows, ms);
+    return bad;
   }
 
   // Rows of `width` inputs predict runs through the layers at once: INFERENCE_BLOCK rows per
@@ -259,7 +267,7 @@ export class Engine {
       for (let first = 0; first < x.rows; first += window) {
         const count = Math.min(window, x.rows - first);
         this.#copyFinite(x, ws.inputs, first, count);
-        const bad = this.#led(() => this.kernels.predict(this.arena.net, ws.inputs, count, ws.outputs));
+        const bad = this.#predictKernel(ws, count);
         if (bad >= 0) throw nonFiniteOutputs(call, x, first + Math.floor(bad / this.outputs));
         const at = index32(ws.outputs);
         out.set(this.arena.f32.subarray(at, at + count * this.outputs), first * this.outputs);
@@ -792,21 +800,22 @@ export class Engine {
   }
 
   // A call into wasm that trains batches of the workspace's rows and returns how many, on the
-  // threads #autoThreads picks for it (all of them otherwise); a failed worker puts the epoch in
-  // progress, cut off in the middle of a batch, back to its start. Answers the batches run and the
-  // milliseconds they took.
+  // threads #autoTraining picks for it; a failed worker puts the epoch in progress, cut off in the
+  // middle of a batch, back to its start. Answers the batches run and the milliseconds they took.
   #trainCall(ws: Workspace, call: () => number): { ran: number; ms: number } {
-    const auto = this.#autoThreads;
-    if (auto) {
-      auto.begin(ws.capacity);
-      this.arena.setThreads(auto.next);
-    }
+    this.#autoTraining?.begin(ws.capacity);
+    const [ran, ms] = this.#onChosenThreads(this.#autoTraining, call, () => this.arena.restoreEpochStart(this.arena.runInt(abi.RUN_EPOCH)));
+    this.#autoTraining?.record(ran, ms);
+    return { ran, ms };
+  }
+
+  // A call into wasm, led as #led leads it, on the threads `auto` picks (all of the network's
+  // without one, or once the call ends): its result and the milliseconds it took.
+  #onChosenThreads<T>(auto: AutoThreads | undefined, call: () => T, undo?: () => void): [T, number] {
+    if (auto) this.arena.setThreads(auto.next);
     const started = now();
     try {
-      const ran = this.#led(call, () => this.arena.restoreEpochStart(this.arena.runInt(abi.RUN_EPOCH)));
-      const ms = now() - started;
-      auto?.record(ran, ms);
-      return { ran, ms };
+      return [this.#led(call, undo), now() - started];
     } finally {
       if (auto) this.arena.setThreads(this.threads);
     }

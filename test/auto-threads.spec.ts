@@ -1,20 +1,22 @@
 // threads: 'auto' on several threads follows the measured speed: the rules by which it probes one
-// thread alone and switches, fed chosen times, and a fit whose calls switch back and forth, which
-// must give the bits of one thread.
+// thread alone and switches, fed chosen times, and fits and predictions whose calls switch back and
+// forth, which must give the bits of one thread.
 
 import { availableParallelism } from 'node:os';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Arena } from '../src/arena.js';
-import { trainingCalls } from '../src/engine.js';
+import { stagingBudget, trainingCalls } from '../src/engine.js';
 import { type FitOptions, Network, type NetworkConfig } from '../src/index.js';
-import { AutoThreads, autoThreadsTuning } from '../src/training/auto-threads.js';
+import { AutoThreads, autoThreadsTuning } from '../src/wasm/auto-threads.js';
 import { cycledClasses } from './support/datasets.js';
 import { weightHash } from './support/untouched.js';
 
 const TUNING = { ...autoThreadsTuning };
+const BUDGET = stagingBudget.bytes;
 afterEach(() => {
   Object.assign(autoThreadsTuning, TUNING);
   trainingCalls.batches = 0;
+  stagingBudget.bytes = BUDGET;
   vi.restoreAllMocks();
 });
 
@@ -178,11 +180,43 @@ describe.skipIf(availableParallelism() < 2)("an 'auto' network whose calls switc
     }
   });
 
+  it('predict, predictInto and predict a window at a time give the outputs of one thread', async () => {
+    const alone = await Network.create(CONFIG(1));
+    await alone.fit(X, Y, FITS[0]![1]);
+    const json = alone.toJSON();
+    const expectedValues = alone.predict(X);
+    const expected = bits(expectedValues);
+    alone.dispose();
+    const set = switchEveryCall();
+    const auto = await Network.fromJSON(json, { threads: 'auto' });
+    try {
+      for (let call = 0; call < 4; call++) expect(bits(auto.predict(X))).toBe(expected);
+      const out = new Float32Array(ROWS * 7);
+      auto.predictInto(X, out);
+      expect(bits(out)).toBe(expected);
+      expect(set.filter((_, i) => i % 2 === 0)).toContain(1);
+      // Under this budget predict stages the rows 128 (a block) at a time, a kernel call each: the
+      // five windows of X three times over.
+      stagingBudget.bytes = 64 * 1024;
+      set.length = 0;
+      const thrice = new Float32Array(3 * X.length);
+      for (let i = 0; i < 3; i++) thrice.set(X, i * X.length);
+      expect(bits(auto.predict(thrice))).toBe(bits(Float32Array.from({ length: 3 * ROWS * 7 }, (_, i) => expectedValues[i % (ROWS * 7)]!)));
+      const chosen = set.filter((_, i) => i % 2 === 0);
+      expect(chosen).toHaveLength(5);
+      expect(chosen).toContain(1);
+      expect(chosen).toContain(auto.threads);
+    } finally {
+      auto.dispose();
+    }
+  });
+
   it('a network set to a number of threads keeps them in every call', async () => {
     const set = switchEveryCall();
     const net = await Network.create(CONFIG(2));
     try {
       await net.fit(X, Y, FITS[0]![1]);
+      net.predict(X);
       expect(set).toEqual([]);
     } finally {
       net.dispose();

@@ -1,14 +1,15 @@
-// How an 'auto' network on several threads chooses, as it trains, between its threads and the
-// calling thread alone.
+// How an 'auto' network on several threads chooses, as it trains and as it predicts, between its
+// threads and the calling thread alone.
 //
-// Every batch on threads waits for its slowest thread, so a core that other work holds (another
-// process, a virtual machine's neighbours) stalls every batch; one thread, which the system then
+// Every pass split across threads waits for its slowest thread, so a core that other work holds
+// (another process, a virtual machine's neighbours) stalls every pass; one thread, which the system then
 // runs on a free core, can train faster than all of them (784-128-64-10 on a 2-core VM with the
 // other core busy: 54-63k samples/s on two threads, 86-87k on one). The results are the same bits
-// on any number of threads, so the choice may follow the measured speed: training runs on the
-// threads, now and then a stretch of it (a probe) runs on the leader alone, and whichever of the
-// two took less time per batch is kept. The probes thin out while they confirm the choice, so
-// where the threads pay they cost little.
+// on any number of threads, so the choice may follow the measured speed: the calls run on the
+// threads, now and then a stretch of them (a probe) runs on the leader alone, and whichever of the
+// two took less time per unit of work (a batch of training, a row predicted) is kept. The probes
+// thin out while they confirm the choice, so where the threads pay they cost little. Training and
+// prediction choose apart: their units differ.
 
 /**
  * When to probe and when to switch. Tests make every call a measurement and every probe a switch,
@@ -19,9 +20,9 @@ export const autoThreadsTuning = {
   firstProbeAfter: 8,
   /** The most measurements between two probes, reached by doubling while the probes confirm the choice. */
   lastProbeAfter: 128,
-  /** The time per batch a probe must stay under, as a share of the running choice's, to replace it. */
+  /** The time per unit a probe must stay under, as a share of the running choice's, to replace it. */
   switchBelow: 0.9,
-  /** Milliseconds of training one measurement spans at least: shorter calls add up until they reach it. */
+  /** Milliseconds one measurement spans at least: shorter calls add up until they reach it. */
   measuredMs: 10,
 };
 
@@ -38,10 +39,10 @@ export class AutoThreads {
   #probing = false;
   #untilProbe = autoThreadsTuning.firstProbeAfter;
   #probeAfter = autoThreadsTuning.firstProbeAfter;
-  /** Milliseconds per batch of the running choice's latest measurements, the latest last. */
+  /** Milliseconds per unit of the running choice's latest measurements, the latest last. */
   readonly #recent: number[] = [];
   #batchSize = 0;
-  #batches = 0;
+  #units = 0;
   #ms = 0;
 
   /** threads: the network's count (more than one). */
@@ -54,7 +55,7 @@ export class AutoThreads {
     this.#recent.length = 0;
     this.#probing = false;
     this.#untilProbe = Math.max(1, this.#untilProbe);
-    this.#batches = this.#ms = 0;
+    this.#units = this.#ms = 0;
   }
 
   /** The threads the next call runs on. */
@@ -62,19 +63,19 @@ export class AutoThreads {
     return this.#alone !== this.#probing ? 1 : this.threads;
   }
 
-  /** Counts a call that ran `batches` batches on `next` threads in `ms` milliseconds. */
-  record(batches: number, ms: number): void {
-    this.#batches += batches;
+  /** Counts a call that did `units` units of work (batches of one size, or rows) on `next` threads in `ms` milliseconds. */
+  record(units: number, ms: number): void {
+    this.#units += units;
     this.#ms += ms;
-    if (this.#ms < autoThreadsTuning.measuredMs || this.#batches === 0) return;
-    const msPerBatch = this.#ms / this.#batches;
-    this.#batches = this.#ms = 0;
+    if (this.#ms < autoThreadsTuning.measuredMs || this.#units === 0) return;
+    const msPerUnit = this.#ms / this.#units;
+    this.#units = this.#ms = 0;
     if (this.#probing) {
       const running = this.#recent.reduce((sum, ms) => sum + ms, 0) / this.#recent.length;
-      if (msPerBatch < running * autoThreadsTuning.switchBelow) {
+      if (msPerUnit < running * autoThreadsTuning.switchBelow) {
         this.#alone = !this.#alone;
         this.#recent.length = 0;
-        this.#recent.push(msPerBatch);
+        this.#recent.push(msPerUnit);
         this.#probeAfter = autoThreadsTuning.firstProbeAfter;
       } else {
         this.#probeAfter = Math.min(2 * this.#probeAfter, autoThreadsTuning.lastProbeAfter);
@@ -83,7 +84,7 @@ export class AutoThreads {
       this.#probing = false;
       return;
     }
-    if (this.#recent.push(msPerBatch) > RECENT) this.#recent.shift();
+    if (this.#recent.push(msPerUnit) > RECENT) this.#recent.shift();
     this.#probing = --this.#untilProbe <= 0;
   }
 }
