@@ -432,6 +432,11 @@ export class Arena {
     this.f32.copyWithin(index32(to), start, start + count);
   }
 
+  /** The threads the kernels split the network's passes across now. */
+  get threads(): number {
+    return this.i32[index32(this.net + abi.NET_THREADS)]!;
+  }
+
   /** Sets the threads the kernels split the network's passes across, from 1 to the count it was made for. */
   setThreads(threads: number): void {
     this.i32[index32(this.net + abi.NET_THREADS)] = threads;

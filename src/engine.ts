@@ -155,6 +155,10 @@ export class Engine {
 
   /** Outputs of every row of x, row-major. */
   predict(x: MatrixInput): Float32Array {
+    return this.#predicting(x.rows, () => this.#predictRows(x));
+  }
+
+  #predictRows(x: MatrixInput): Float32Array {
     if (x.rows * (x.width + this.outputs) * 4 > stagingBudget.bytes) return this.#predictWindowed(x, 'predict');
     const out = new Float32Array(x.rows * this.outputs);
     this.#predictStaged(this.#reserveData(x, undefined, 'predict'), x, x.rows, out, 'predict');
@@ -166,6 +170,22 @@ export class Engine {
    * (rows × outputs). out may overlap x: x is staged before any output is written.
    */
   predictInto(x: Float32Array, out: Float32Array, call: string): void {
+    // No closure where no choice is made: a call per frame on one thread allocates nothing.
+    if (this.#autoPredicting) this.#predicting(x.length / this.inputs, () => this.#predictRowsInto(x, out, call));
+    else this.#predictRowsInto(x, out, call);
+  }
+
+  // A prediction of `rows` rows, whole (staging and checking them, the kernel's calls, the outputs
+  // read back), on the threads #autoPredicting picks for it.
+  #predicting<T>(rows: number, predict: () => T): T {
+    const auto = this.#autoPredicting;
+    if (!auto) return predict();
+    const [result, ms] = this.#onChosenThreads(auto, predict);
+    auto.record(rows, ms);
+    return result;
+  }
+
+  #predictRowsInto(x: Float32Array, out: Float32Array, call: string): void {
     const rows = x.length / this.inputs;
     if (x.length > SMALL_COPY) {
       const xs = readMatrix(x, 'x', this.inputs, NETWORK_INPUTS);
@@ -236,13 +256,11 @@ export class Engine {
     }
   }
 
-  // The outputs of the `rows` rows staged in ws, by the predict kernel, on the threads
-  // #autoPredicting picks for it; on one thread, allocating nothing (a call per frame).
+  // The predict kernel over the `rows` rows staged in ws; #led's closure only where threads may
+  // fail, so that a call per frame on one thread allocates nothing.
   #predictKernel(ws: Workspace, rows: number): number {
     if (!this.#pool) return this.kernels.predict(this.arena.net, ws.inputs, rows, ws.outputs);
-    const [bad, ms] = this.#onChosenThreads(this.#autoPredicting, () => this.kernels.predict(this.arena.net, ws.inputs, rows, ws.outputs));
-    this.#autoPredicting?.record(rows, ms);
-    return bad;
+    return this.#led(() => this.kernels.predict(this.arena.net, ws.inputs, rows, ws.outputs));
   }
 
   // Rows of `width` inputs predict runs through the layers at once: INFERENCE_BLOCK rows per
@@ -406,8 +424,8 @@ export class Engine {
     if (values > SMALL_COPY) {
       // #led's closure only where threads may fail, as in #predictStaged.
       k = this.#pool
-        ? this.#led(() => this.kernels.parallelFirstNonFinite(this.threads, address, values))
-        : this.kernels.parallelFirstNonFinite(this.threads, address, values);
+        ? this.#led(() => this.kernels.parallelFirstNonFinite(this.arena.threads, address, values))
+        : this.kernels.parallelFirstNonFinite(this.arena.threads, address, values);
     } else {
       for (let i = 0; i < values && k < 0; i++) if (!Number.isFinite(f32[start + i]!)) k = i;
     }
@@ -804,18 +822,19 @@ export class Engine {
   // middle of a batch, back to its start. Answers the batches run and the milliseconds they took.
   #trainCall(ws: Workspace, call: () => number): { ran: number; ms: number } {
     this.#autoTraining?.begin(ws.capacity);
-    const [ran, ms] = this.#onChosenThreads(this.#autoTraining, call, () => this.arena.restoreEpochStart(this.arena.runInt(abi.RUN_EPOCH)));
+    const undo = (): void => this.arena.restoreEpochStart(this.arena.runInt(abi.RUN_EPOCH));
+    const [ran, ms] = this.#onChosenThreads(this.#autoTraining, () => this.#led(call, undo));
     this.#autoTraining?.record(ran, ms);
     return { ran, ms };
   }
 
-  // A call into wasm, led as #led leads it, on the threads `auto` picks (all of the network's
-  // without one, or once the call ends): its result and the milliseconds it took.
-  #onChosenThreads<T>(auto: AutoThreads | undefined, call: () => T, undo?: () => void): [T, number] {
+  // Runs calls into wasm on the threads `auto` picks (all of the network's without one, and once
+  // they end): their result and the milliseconds they took.
+  #onChosenThreads<T>(auto: AutoThreads | undefined, call: () => T): [T, number] {
     if (auto) this.arena.setThreads(auto.next);
     const started = now();
     try {
-      return [this.#led(call, undo), now() - started];
+      return [call(), now() - started];
     } finally {
       if (auto) this.arena.setThreads(this.threads);
     }
