@@ -97,7 +97,7 @@ export class Engine {
   readonly kernels: Kernels;
   readonly backend: Backend;
   readonly #pool: Pool | undefined;
-  /** For threads 'auto' on more than one thread: whether training, and prediction, run on them or on the leader alone. */
+  /** For threads 'auto' on more than one thread: whether training, and predictions, run on them or on the leader. */
   readonly #autoTraining: AutoThreads | undefined;
   readonly #autoPredicting: AutoThreads | undefined;
   #rowCall: RowCall | undefined;
@@ -422,7 +422,7 @@ export class Engine {
     const values = count * m.width;
     let k = -1;
     if (values > SMALL_COPY) {
-      // #led's closure only where threads may fail, as in #predictStaged.
+      // #led's closure only where threads may fail, as in #predictKernel.
       k = this.#pool
         ? this.#led(() => this.kernels.parallelFirstNonFinite(this.arena.threads, address, values))
         : this.kernels.parallelFirstNonFinite(this.arena.threads, address, values);

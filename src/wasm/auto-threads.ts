@@ -2,14 +2,14 @@
 // threads and the calling thread alone.
 //
 // Every pass split across threads waits for its slowest thread, so a core that other work holds
-// (another process, a virtual machine's neighbours) stalls every pass; one thread, which the system then
-// runs on a free core, can train faster than all of them (784-128-64-10 on a 2-core VM with the
-// other core busy: 54-63k samples/s on two threads, 86-87k on one). The results are the same bits
-// on any number of threads, so the choice may follow the measured speed: the calls run on the
-// threads, now and then a stretch of them (a probe) runs on the leader alone, and whichever of the
-// two took less time per unit of work (a batch of training, a row predicted) is kept. The probes
-// thin out while they confirm the choice, so where the threads pay they cost little. Training and
-// prediction choose apart: their units differ.
+// (another process, a virtual machine's neighbours) stalls every pass; one thread, which the
+// system then runs on a free core, can train faster than all of them (784-128-64-10 on a 2-core
+// VM with the other core busy: 54-63k samples/s on two threads, 86-87k on one). The results are
+// the same bits on any number of threads, so the choice may follow the measured speed: the calls
+// run on the threads, now and then a stretch of them (a probe) runs on the leader alone, and
+// whichever of the two took less time per unit of work (a batch of training, a row predicted) is
+// kept. The probes thin out while they confirm the choice, so where the threads pay they cost
+// little. Training and prediction choose apart: their units differ.
 
 /**
  * When to probe and when to switch. Tests make every call a measurement and every probe a switch,
@@ -33,7 +33,7 @@ export const autoThreadsTuning = {
 const RECENT = 4;
 
 export class AutoThreads {
-  /** Whether training runs on the leader alone now. */
+  /** Whether the calls run on the leader alone now. */
   #alone = false;
   /** Whether the measurement under way runs on the other choice. */
   #probing = false;
@@ -63,7 +63,7 @@ export class AutoThreads {
     return this.#alone !== this.#probing ? 1 : this.threads;
   }
 
-  /** Counts a call that did `units` units of work (batches of one size, or rows) on `next` threads in `ms` milliseconds. */
+  /** Counts a call that did `units` units of work (batches of one size, or rows) on `next` threads in `ms` ms. */
   record(units: number, ms: number): void {
     this.#units += units;
     this.#ms += ms;
