@@ -16,6 +16,12 @@ const LIBRARIES = [
   'tfjs-wasm-browser', 'tfjs-wasm-2t', 'naive-js', 'numpy', 'numpy-2t',
 ];
 
+// A row of results (or of busyCore): its figures, or why there are none.
+function expectMeasuredOrExplained(row: ResultRow): void {
+  if (row.train) expect(row.train.median).toBeGreaterThan(0);
+  else expect(row.unavailable ?? row.error).toBeTypeOf('string');
+}
+
 describe('archived benchmark runs', () => {
   it('exist', () => {
     expect(runs.length).toBeGreaterThan(0);
@@ -31,8 +37,7 @@ describe('archived benchmark runs', () => {
     for (const row of run.results as ResultRow[]) {
       expect(WORKLOADS).toContain(row.workload);
       expect(LIBRARIES).toContain(row.library);
-      if (row.train) expect(row.train.median).toBeGreaterThan(0);
-      else expect(row.unavailable ?? row.error).toBeTypeOf('string');
+      expectMeasuredOrExplained(row);
     }
     // With a core busy: simdnet's thread settings on one workload, each row as in results.
     if (run.busyCore?.rows) {
@@ -40,8 +45,7 @@ describe('archived benchmark runs', () => {
       for (const row of run.busyCore.rows as ResultRow[]) {
         expect(row.workload).toBe(run.busyCore.workload);
         expect(['simdnet-simd', 'simdnet-simd-2t', 'simdnet-auto']).toContain(row.library);
-        if (row.train) expect(row.train.median).toBeGreaterThan(0);
-        else expect(row.unavailable ?? row.error).toBeTypeOf('string');
+        expectMeasuredOrExplained(row);
       }
     }
     // Today's goals can be judged on any archived run, on what it recorded.
