@@ -38,7 +38,7 @@
 // 16-byte aligned) and hands over once with setGemmScratch, not in static
 // data, which every thread of a threaded build would share. gemmNT's scratch
 // (k×n floats) is used by the scalar build only. A layer's weights packed whole
-// (panelBytes) lie in a training workspace, written by packWeightRows and read
+// (panelBytes) lie in a training workspace, written by packWeights and read
 // by gemmPanels only.
 
 import { at, loadFew, storeFew } from "./memory";
@@ -94,7 +94,7 @@ export function gemmTN(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize): vo
 /** C[m×n] = A[m×k]·B[n×k]ᵀ; the scalar build puts Bᵀ in scratch (k×n floats). */
 export function gemmNT(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, scratch: usize): void {
   if (ASC_FEATURE_SIMD) {
-    gemmSimd(m, n, k, a, k, 1, b, 1, k, c, n);
+    gemmSimd(m, n, k, a, k, 1, b, 1, k, c, n, runsTransposed(m, n));
   } else {
     transpose(b, n, k, scratch);
     gemmRows(m, n, k, a, k, 1, scratch, n, c, n);
@@ -119,7 +119,7 @@ export function gemmStrided(
   c: usize, ldc: i32,
 ): void {
   if (ASC_FEATURE_SIMD) {
-    gemmSimd(m, n, k, a, rsA, csA, b, ldb, 1, c, ldc);
+    gemmSimd(m, n, k, a, rsA, csA, b, ldb, 1, c, ldc, runsTransposed(m, n));
   } else {
     gemmRows(m, n, k, a, rsA, csA, b, ldb, c, ldc);
   }
@@ -148,15 +148,17 @@ function gemmRows(
 
 /**
  * C = A·B with a(i, p) = A[i·rsA + p·csA], b(p, j) = B[p·rsB + j·csB] and row stride ldc: any
- * block of a product, for the threaded build (SIMD only) to split.
+ * block of a product, for the threaded build (SIMD only) to split. Run as Cᵀ = Bᵀ·Aᵀ where
+ * runsTransposed says, or where `transposed` asks (the same bits): for a C much taller than wide,
+ * whose A would be packed with every value splat to four lanes, while Aᵀ, as B, packs as it is.
  */
 export function gemmBlock(
   m: i32, n: i32, k: i32,
   a: usize, rsA: i32, csA: i32,
   b: usize, rsB: i32, csB: i32,
-  c: usize, ldc: i32,
+  c: usize, ldc: i32, transposed: bool = false,
 ): void {
-  if (ASC_FEATURE_SIMD) gemmSimd(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc);
+  if (ASC_FEATURE_SIMD) gemmSimd(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, transposed || runsTransposed(m, n));
   else unreachable();
 }
 
@@ -169,26 +171,27 @@ export function runsTransposed(m: i32, n: i32): bool {
   return n <= 2 * NR && m > n;
 }
 
-// SIMD: C = A·B with b(p, j) = B[p·rsB + j·csB] and row stride ldc.
+// SIMD: C = A·B with b(p, j) = B[p·rsB + j·csB] and row stride ldc, run as Cᵀ = Bᵀ·Aᵀ where
+// transposed.
 function gemmSimd(
   m: i32, n: i32, k: i32,
   a: usize, rsA: i32, csA: i32,
   b: usize, rsB: i32, csB: i32,
-  c: usize, ldc: i32,
+  c: usize, ldc: i32, transposed: bool,
 ): void {
   if (k == 0) {
     for (let i = 0; i < m; i++) memory.fill(at(c, i * ldc), 0, <usize>n << 2);
-  } else if (runsTransposed(m, n)) {
+  } else if (transposed) {
     // Each product of Cᵀ = Bᵀ·Aᵀ is the same b·a as a·b, so the bits are the same.
-    gemmBlocks(n, m, k, b, csB, rsB, a, csA, rsA, c, 1, ldc, 0);
+    gemmBlocks(n, m, k, b, csB, rsB, a, csA, rsA, c, 1, ldc, 0, 0, false);
   } else {
-    gemmBlocks(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, 1, 0);
+    gemmBlocks(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, 1, 0, 0, false);
   }
 }
 
 /**
  * Bytes that a k×n B (a layer's weights) takes packed whole into the panels a product packs it
- * into block by block (packWeightRows), in the threaded build, where a training batch's chunks of
+ * into block by block (packWeights), in the threaded build, where a training batch's chunks of
  * rows each read them rather than each packing the weights again; 0 where no product reads them: a
  * C of at most 2·NR columns may run transposed, its B then the other operand.
  */
@@ -204,46 +207,56 @@ function panelsAcross(n: i32): i32 {
 }
 
 /**
- * Rows [p0, p1) of a k×n B (row-major) into its panels (panelBytes): block p / KC, panel j / NR,
- * row p % KC of that panel, as packBlock lays out each block, columns past n zero.
+ * Rows [p0, p1) of columns [j0, j1) (j0 a multiple of NR; j1 one too, or n) of a k×n B, its
+ * element (p, j) at B[p·ld + j], into its panels (panelBytes): block p / KC, panel j / NR, row
+ * p % KC of that panel, as packBlock lays out each block, columns past n zero.
  */
-export function packWeightRows(b: usize, n: i32, p0: i32, p1: i32, panels: usize): void {
+export function packWeights(b: usize, ld: i32, n: i32, p0: i32, p1: i32, j0: i32, j1: i32, panels: usize): void {
   const across = panelsAcross(n);
-  const full = n & ~(NR - 1);
+  const full = j1 & ~(NR - 1);
   for (let p = p0; p < p1; p++) {
-    const src = at(b, p * n);
-    let dst = panels + <usize>((p / KC) * across) * PANEL_STEP + (<usize>((p % KC) * NR) << 2);
-    for (let q = 0; q < full; q += NR) {
+    const src = at(b, p * ld);
+    let dst = panels + <usize>((p / KC) * across + j0 / NR) * PANEL_STEP + (<usize>((p % KC) * NR) << 2);
+    for (let q = j0; q < full; q += NR) {
       v128.store(dst, v128.load(src + (<usize>q << 2)));
       v128.store(dst, v128.load(src + (<usize>q << 2), 16), 16);
       dst += PANEL_STEP;
     }
-    for (let j = 0; full < n && j < NR; j++) {
+    for (let j = 0; full < j1 && j < NR; j++) {
       store<f32>(dst + (<usize>j << 2), full + j < n ? load<f32>(at(src, full + j)) : 0);
     }
   }
 }
 
 /**
- * C[m×n] = A[m×k]·B[k×n] (gemmNN, n > 2·NR, k > 0) with B read from its panels (packWeightRows)
- * instead of packed block by block: the same values in the same places, so the same bits.
+ * Columns [j0, j1) (j0 a multiple of NR; j1 one too, or n) of C[m×n] = A[m×k]·B[k×n] (gemmNN,
+ * n > 2·NR, k > 0) with B read from its panels (packWeights) instead of packed block by block: the
+ * same values in the same places, so the same bits. With aInPlace, A is read where it lies rather
+ * than packed (the same bits too), for threads that each compute other columns from the same A.
  */
-export function gemmPanels(m: i32, n: i32, k: i32, a: usize, panels: usize, c: usize): void {
-  if (ASC_FEATURE_SIMD) gemmBlocks(m, n, k, a, k, 1, 0, 0, 0, c, n, 1, panels);
-  else unreachable();
+export function gemmPanels(
+  m: i32, n: i32, k: i32, a: usize, panels: usize, c: usize, j0: i32, j1: i32, aInPlace: bool,
+): void {
+  if (ASC_FEATURE_SIMD) {
+    const first = panels + <usize>(j0 / NR) * PANEL_STEP;
+    gemmBlocks(m, j1 - j0, k, a, k, 1, 0, 0, 0, at(c, j0), n, 1, first, panelsAcross(n), aInPlace);
+  } else {
+    unreachable();
+  }
 }
 
 // The blocked product for k > 0, element (i, j) of C at C[i·ldcRow + j·ldcCol]:
 // ldcCol is 1, or C is stored transposed. B is packed block by block, or read from
-// its panels packed whole (panels not 0, B's other arguments unused).
+// its panels packed whole (panels not 0, `across` panels to a block of KC rows, B's
+// other arguments unused). A is packed where that pays, unless aInPlace.
 function gemmBlocks(
   m: i32, n: i32, k: i32,
   a: usize, rsA: i32, csA: i32,
   b: usize, rsB: i32, csB: i32,
-  c: usize, ldcRow: i32, ldcCol: i32, panels: usize,
+  c: usize, ldcRow: i32, ldcCol: i32, panels: usize, across: i32, aInPlace: bool,
 ): void {
   // Packing A pays once more than two column panels reuse it.
-  const packs = n > 2 * NR;
+  const packs = n > 2 * NR && !aInPlace;
   const aRowStep = <usize>rsA << 2;
   const aColStep = <usize>csA << 2;
   const cRowStep = <usize>ldcRow << 2;
@@ -254,7 +267,7 @@ function gemmBlocks(
     for (let j1 = 0; j1 < n; j1 += NC) {
       const nc = min(NC, n - j1);
       let block = bPanels;
-      if (panels) block = panels + <usize>((p0 / KC) * panelsAcross(n) + j1 / NR) * PANEL_STEP;
+      if (panels) block = panels + <usize>((p0 / KC) * across + j1 / NR) * PANEL_STEP;
       else packBlock(at(b, p0 * rsB + j1 * csB), rsB, csB, kc, nc);
       for (let i0 = 0; i0 < m; i0 += MC) {
         const mc = min(MC, m - i0);

@@ -18,7 +18,8 @@
 // (forward through every layer, the output delta, each delta passed down) by
 // blocks of rows, then every layer's gradients, each chunk taking the
 // optimizer step over the parameters it has the gradients of (a third job when
-// the run clips the gradient as a whole first); other batches (dropout aside) as
+// the run clips the gradient as a whole first, or first of all the first
+// layer's forward pass where that layer is held in blocks of columns, train.ts); other batches (dropout aside) as
 // a job per product and per element-wise pass forward and down, then the same
 // gradient job. The chunk that steps a block of a layer's weights also packs it
 // into the layer's panels, which every chunk of the next batch's row passes
@@ -47,7 +48,7 @@ import { activate, activationBackward } from "./activation";
 import { columnSums, columnSumsStrided, gemmBlock, gemmNN, gemmNT, gemmTN, MR, NR, runsTransposed } from "./gemm";
 import { at, copyElements, firstNonFinite, rowsFrom } from "./memory";
 import { addL1, clipValues, scaleAddWeights, scaleElements } from "./optimizer";
-import { gradientChunk, gradientChunks, rowPasses, stepRange } from "./train";
+import { firstLayerColumns, gradientChunk, gradientChunks, rowPasses, stepRange } from "./train";
 
 // Job kinds.
 const JOB_PRODUCT = 1;
@@ -63,6 +64,7 @@ const JOB_SCALE = 10;
 const JOB_ROWS = 11;
 const JOB_GRADIENTS = 12;
 const JOB_FIRST_NON_FINITE = 13;
+const JOB_FIRST_LAYER = 14;
 
 /** The argument slot where the chunks of a finiteness check leave the least index they found. */
 const FOUND_ARG = 15;
@@ -157,9 +159,13 @@ function lead(kind: i32, parts: i32): void {
     store<i32>(control + CONTROL_KIND, kind);
     atomic.store<i32>(control + CONTROL_PARTS, parts);
     atomic.store<i32>(control + CONTROL_DONE, 0);
-    atomic.store<i64>(control + CONTROL_CLAIM, tag);
+    // The leader takes the first chunk before waking the workers, so that with a chunk per thread
+    // each thread runs the same block job after job, and finds its data in its own cache.
+    atomic.store<i64>(control + CONTROL_CLAIM, tag | 1);
     atomic.add<i32>(control + CONTROL_GENERATION, 1);
     atomic.notify(control + CONTROL_GENERATION, workers);
+    runPart(control, kind, 0, parts);
+    atomic.add<i32>(control + CONTROL_DONE, 1);
     runChunks(control, 0);
     while (atomic.load<i32>(control + CONTROL_DONE) < parts) {
       // A worker whose chunk failed counted it done; its output is missing, so the call must not go on.
@@ -247,10 +253,15 @@ function runPart(ctl: usize, kind: i32, part: i32, parts: i32): void {
       const m = arg(ctl, 4);
       const r0 = rangeStart(m, MR, part, parts), r1 = rangeStart(m, MR, part + 1, parts);
       if (r1 > r0) {
-        rowPasses(pointerArg(ctl, 0), pointerArg(ctl, 1), pointerArg(ctl, 2), pointerArg(ctl, 3), r0, r1, arg(ctl, 5) != 0);
+        rowPasses(
+          pointerArg(ctl, 0), pointerArg(ctl, 1), pointerArg(ctl, 2), pointerArg(ctl, 3), r0, r1, arg(ctl, 5) != 0, arg(ctl, 6),
+        );
       }
       break;
     }
+    case JOB_FIRST_LAYER:
+      firstLayerColumns(pointerArg(ctl, 0), pointerArg(ctl, 1), pointerArg(ctl, 2), arg(ctl, 3), part, parts, arg(ctl, 4) != 0);
+      break;
     case JOB_GRADIENTS:
       gradientChunk(
         pointerArg(ctl, 0), pointerArg(ctl, 1), arg(ctl, 2), arg(ctl, 3), part, floatArg(ctl, 4), floatArg(ctl, 5),
@@ -340,7 +351,7 @@ function productPart(ctl: usize, part: i32, parts: i32): void {
   const ldc = arg(ctl, 10);
   // Blocks of whole panels (NR columns) keep every part's tiles full, as rowBlockStart's blocks do.
   if (arg(ctl, 11)) {
-    const j0 = rangeStart(n, NR, part, parts), j1 = rangeStart(n, NR, part + 1, parts);
+    const j0 = columnBlockStart(n, part, parts), j1 = columnBlockStart(n, part + 1, parts);
     if (j1 > j0) gemmBlock(m, j1 - j0, k, a, rsA, csA, at(b, j0 * csB), rsB, csB, at(c, j0), ldc);
   } else {
     const i0 = rowBlockStart(m, n, part, parts), i1 = rowBlockStart(m, n, part + 1, parts);
@@ -357,13 +368,40 @@ function productPart(ctl: usize, part: i32, parts: i32): void {
   return rangeStart(m, runsTransposed(m / parts, n) ? NR : MR, part, parts);
 }
 
+/** First column of block `part` of `parts` of a C of n columns cut by columns: whole panels (NR). */
+@inline export function columnBlockStart(n: i32, part: i32, parts: i32): i32 {
+  return rangeStart(n, NR, part, parts);
+}
+
 /**
- * rowPasses (train.ts) over the m rows of a batch, with `work` multiply-adds in all, split by
- * blocks of rows: the passes that stay within a row as one job, rather than a job per product
- * and per activation, each ending in a wait for every thread.
+ * Blocks of columns to hold the first layer in for a training batch of `work` multiply-adds, for a
+ * network set to `threads` (train.ts): no more than the threads, so that each thread keeps to its own.
+ */
+export function firstLayerParts(threads: i32, work: i64, units: i32): i32 {
+  return min(threadsFor(threads), productPartsFor(threads, work, units));
+}
+
+/**
+ * The first layer's forward pass over the m rows of a training batch at X of run `run`, by the
+ * `parts` blocks of columns the layer is held in (firstLayerColumns, train.ts), its weights read
+ * from their panels where panels is true.
+ */
+export function parallelFirstLayer(threads: i32, net: usize, run: usize, x: usize, m: i32, parts: i32, panels: bool): void {
+  if (parts == 1) {
+    firstLayerColumns(net, run, x, m, 0, 1, panels);
+    return;
+  }
+  setArg(0, <i32>net); setArg(1, <i32>run); setArg(2, <i32>x); setArg(3, m); setArg(4, panels ? 1 : 0);
+  lead(JOB_FIRST_LAYER, parts);
+}
+
+/**
+ * rowPasses (train.ts) over the m rows of a batch from layer `from`, with `work` multiply-adds in
+ * all, split by blocks of rows: the passes that stay within a row as one job, rather than a job
+ * per product and per activation, each ending in a wait for every thread.
  */
 export function parallelRows(
-  threads: i32, net: usize, x: usize, y: usize, w: usize, m: i32, work: i64, panels: bool,
+  threads: i32, net: usize, x: usize, y: usize, w: usize, m: i32, work: i64, panels: bool, from: i32,
 ): void {
   // A training batch's passes are cut into a few chunks per thread, though each chunk packs the
   // weights again where their panels are not ready (a call's first batch): the job is short and
@@ -372,10 +410,11 @@ export function parallelRows(
   // predict's longer blocks, is cut as a product is.
   const parts = y ? partsFor(threads, work) : productPartsFor(threads, work, m);
   if (parts == 1) {
-    rowPasses(net, x, y, w, 0, m, panels);
+    rowPasses(net, x, y, w, 0, m, panels, from);
     return;
   }
   setArg(0, <i32>net); setArg(1, <i32>x); setArg(2, <i32>y); setArg(3, <i32>w); setArg(4, m); setArg(5, panels ? 1 : 0);
+  setArg(6, from);
   lead(JOB_ROWS, parts);
 }
 
@@ -388,7 +427,7 @@ export function parallelGradients(
   threads: i32, net: usize, x: usize, m: i32, work: i64, invM: f32, decay: f32, l1Term: f32, run: usize, lr: f32,
 ): void {
   const each = threadsFor(threads);
-  const chunks = gradientChunks(net, each, m);
+  const chunks = gradientChunks(net, run, each, m);
   if (partsAmong(each, work) == 1) {
     for (let chunk = 0; chunk < chunks; chunk++) gradientChunk(net, x, m, each, chunk, invM, decay, l1Term, run, lr);
     return;

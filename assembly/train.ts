@@ -12,24 +12,25 @@ import {
   CLIP_NONE, CLIP_VALUE,
   DIVERGED_FINAL, DIVERGED_LOSS, DIVERGED_PARAMETERS, DIVERGED_VALIDATION,
   RUN_BATCH, RUN_BATCH_LOSS, RUN_BATCH_SIZE, RUN_BATCH_WEIGHTS, RUN_BETA1, RUN_BETA2, RUN_CLIP, RUN_CLIP_LIMIT, RUN_DIVERGED,
-  RUN_DIVERGED_BATCH, RUN_EPOCH, RUN_EPOCH_BATCHES, RUN_EPOCHS, RUN_HEAD_ROWS, RUN_HEAD_X, RUN_HEAD_Y, RUN_EPSILON, RUN_L1, RUN_L2, RUN_MOMENTUM,
+  RUN_DIVERGED_BATCH, RUN_EPOCH, RUN_EPOCH_BATCHES, RUN_EPOCHS, RUN_FIRST_BLOCKED, RUN_FIRST_BLOCKS, RUN_HEAD_ROWS, RUN_HEAD_X, RUN_HEAD_Y, RUN_EPSILON, RUN_L1, RUN_L2, RUN_MOMENTUM,
   RUN_NESTEROV, RUN_OPTIMIZER, RUN_ORDER, RUN_PANELS_READY, RUN_RESTORED_EPOCH, RUN_RHO, RUN_RNG, RUN_ROWS,
   RUN_STATE1, RUN_STATE2, RUN_STATUS, RUN_STEP, RUN_VAL_ROWS, RUN_VAL_X, RUN_VAL_Y, RUN_WEIGHT_DECAY, RUN_WEIGHTS, RUN_X,
   RUN_Y,
   STATS_CORRECT, STATS_LEARNING_RATE, STATS_LOSS, STATS_VAL_LOSS,
   STATUS_DIVERGED, STATUS_DONE, STATUS_RUNNING,
 } from "../src/abi";
+import { activate } from "./activation";
 import { dropout, dropoutKey } from "./dropout";
-import { columnSums, gemmBlock, gemmPanels, packWeightRows } from "./gemm";
+import { columnSums, gemmBlock, gemmPanels, packWeights } from "./gemm";
 import { countCorrect, lossDelta, lossSum } from "./loss";
 import { at, copyElements, firstNonFinite, rowsFrom } from "./memory";
 import {
   adamStep, addL1, momentumStep, rmspropStep, scaleAddWeights, sgdStep, sumOfAbs, sumOfSquares,
 } from "./optimizer";
 import {
-  cutsByRows, parallelActivate, parallelActivationBackward, parallelAddL1, parallelClipValues, parallelColumnSums,
-  parallelGather, parallelGradients, parallelNN, parallelNT, parallelRows, parallelScale, parallelScaleAdd, parallelStep,
-  parallelTN, productPartsAmong, rowBlockStart,
+  columnBlockStart, cutsByRows, firstLayerParts, parallelActivate, parallelActivationBackward, parallelAddL1, parallelClipValues,
+  parallelColumnSums, parallelFirstLayer, parallelGather, parallelGradients, parallelNN, parallelNT, parallelRows,
+  parallelScale, parallelScaleAdd, parallelStep, parallelTN, productPartsAmong, rowBlockStart,
 } from "./parallel";
 import { shuffleRows } from "./random";
 import { scheduledRate } from "./schedule";
@@ -67,19 +68,24 @@ import { predictTinyRow, registerShape, tinyRowsApply, trainTinyRows } from "./t
 @inline function forwardLayers(net: usize, x: usize, m: i32, run: usize): usize {
   if (ASC_FEATURE_THREADS) {
     if (rowsInOneJob(net, m, run)) {
-      parallelRows(i32At(net, NET_THREADS), net, x, 0, 0, m, rowWork(net, m, false), false);
+      parallelRows(i32At(net, NET_THREADS), net, x, 0, 0, m, rowWork(net, m, false, 0), false, 0);
       return ptrAt(outputLayer(net), LAYER_OUTPUTS);
     }
   }
-  return forwardRows(i32At(net, NET_THREADS), net, x, 0, m, run, false);
+  return forwardRows(i32At(net, NET_THREADS), net, x, 0, m, run, false, 0);
 }
 
-// Rows [r0, r0 + m) of the batch at X through every layer, as forwardLayers; dropout (run not 0)
-// for whole batches only (r0 = 0), as its masks run over a layer's whole block. With panels, the
-// layers that have panels read their weights from them (see trainBatch).
-@inline function forwardRows(threads: i32, net: usize, x: usize, r0: i32, m: i32, run: usize, panels: bool): usize {
-  let input = at(x, r0 * inputWidth(net));
-  for (let l = 0, layers = layerCount(net); l < layers; l++) {
+// Rows [r0, r0 + m) of the batch at X through every layer from layer `from` (the layers below
+// have run), as forwardLayers; dropout (run not 0) for whole batches only (r0 = 0), as its masks
+// run over a layer's whole block. With panels, the layers that have panels read their weights
+// from them (see trainBatch).
+@inline function forwardRows(
+  threads: i32, net: usize, x: usize, r0: i32, m: i32, run: usize, panels: bool, from: i32,
+): usize {
+  let input = from > 0
+    ? at(ptrAt(layerRecord(net, from - 1), LAYER_OUTPUTS), r0 * i32At(layerRecord(net, from - 1), LAYER_UNITS))
+    : at(x, r0 * inputWidth(net));
+  for (let l = from, layers = layerCount(net); l < layers; l++) {
     const layer = layerRecord(net, l);
     const units = i32At(layer, LAYER_UNITS);
     const out = at(ptrAt(layer, LAYER_OUTPUTS), r0 * units);
@@ -118,11 +124,145 @@ export function rowPassesInOneJob(net: usize, m: i32): bool {
   return true;
 }
 
-// Multiply-adds of the row passes of m rows: every layer's forward product, and with deltas the
-// products that pass them down.
-function rowWork(net: usize, m: i32, deltas: bool): i64 {
+// ---- the first layer by blocks of columns (threaded build) ----
+//
+// Cut by rows, a batch's first layer has every thread read all of its weights' panels, half of
+// them packed by another thread after the last batch's step: on a two-core VM, each thread's share
+// of a 784-128-64-10 batch took about a quarter longer than half of one thread's batch, most of it
+// in moving the weights between the cores. Where the host reserves room for it (RUN_FIRST_BLOCKS:
+// a fit on threads whose batches read panels, that neither clips nor penalizes the weights, of more
+// than one layer, the first taken element by element), each batch whose row passes run as one job
+// runs the first layer forward by blocks of output columns (a job of its own) and takes that
+// layer's gradients and step by the same blocks, each block on the same thread in both jobs
+// (parallel.ts's leader takes the first chunk), so that its weights, gradients, optimizer state
+// and panels stay in that thread's cache. The layer's parameters are then held in blocks, each
+// block's columns contiguous: row-major, the blocks' rows interleave, and each thread's passes over
+// its block drew the other's lines (about as slow as sharing every panel). They go back to the
+// layer's own arrays before anything else reads them: a batch not run so, an epoch's end, a
+// divergence, the end of the call. A block's elements are computed as the row-major layer's are,
+// in the same order, so the bits are the same.
+
+/**
+ * Block `part` of `parts` (the blocks the first layer is held in) of the first layer's output
+ * columns for the m rows of the batch at X, on this thread, its weights read from their panels
+ * where panels is true.
+ */
+export function firstLayerColumns(net: usize, run: usize, x: usize, m: i32, part: i32, parts: i32, panels: bool): void {
+  const layer = layerRecord(net, 0);
+  const units = i32At(layer, LAYER_UNITS);
+  const inputs = i32At(layer, LAYER_INPUTS);
+  const j0 = columnBlockStart(units, part, parts), j1 = columnBlockStart(units, part + 1, parts);
+  const cols = j1 - j0;
+  if (cols <= 0) return;
+  const out = ptrAt(layer, LAYER_OUTPUTS);
+  // Every block reads all of X: packed (each value splat to four lanes), it would be packed whole
+  // by every thread.
+  if (panels) gemmPanels(m, units, inputs, x, ptrAt(layer, LAYER_PANELS), out, j0, j1, parts > 1);
+  else gemmBlock(m, cols, inputs, x, inputs, 1, firstBlock(run, layer, FIRST_WEIGHTS, j0), cols, 1, at(out, j0), units);
+  const bias = i32At(layer, LAYER_FLAGS) & LAYER_HAS_BIAS ? at(ptrAt(layer, LAYER_BIAS), j0) : 0;
+  const pre = ptrAt(layer, LAYER_PREACTIVATIONS);
+  const act = i32At(layer, LAYER_ACTIVATION);
+  const alpha = f32At(layer, LAYER_ALPHA);
+  for (let r = 0; r < m; r++) {
+    activate(at(out, r * units + j0), 1, cols, bias, act, alpha, pre ? at(pre, r * units + j0) : 0);
+  }
+}
+
+// Block `chunk` of `parts` of the first layer's share of a batch's gradient job: the block's weight
+// gradients, scaled by invM with the L2 decay and the L1 term (NaN: none) added, and the run's step
+// at rate lr over the block, which is then packed into its panels.
+function firstLayerGradientBlock(
+  net: usize, run: usize, x: usize, m: i32, chunk: i32, parts: i32, invM: f32, decay: f32, l1Term: f32, lr: f32,
+): void {
+  const layer = layerRecord(net, 0);
+  const units = i32At(layer, LAYER_UNITS);
+  const inputs = i32At(layer, LAYER_INPUTS);
+  const j0 = columnBlockStart(units, chunk, parts), j1 = columnBlockStart(units, chunk + 1, parts);
+  const cols = j1 - j0;
+  if (cols <= 0) return;
+  const count = inputs * cols;
+  const weights = firstBlock(run, layer, FIRST_WEIGHTS, j0);
+  const grads = firstBlock(run, layer, FIRST_GRADS, j0);
+  // Run transposed, its A (Xᵀ, inputs × m) is packed as a B is rather than splat to four lanes.
+  gemmBlock(inputs, cols, m, x, 1, inputs, at(ptrAt(layer, LAYER_DELTAS), j0), units, 1, grads, cols, true);
+  scaleAddWeights(grads, weights, count, invM, decay);
+  if (!isNaN(l1Term)) addL1(grads, weights, count, l1Term);
+  stepArrays(
+    run, weights, grads, firstBlock(run, layer, FIRST_STATE1, j0), firstBlock(run, layer, FIRST_STATE2, j0), count, lr,
+  );
+  packWeights(weights - (<usize>j0 << 2), cols, units, 0, inputs, j0, j1, ptrAt(layer, LAYER_PANELS));
+}
+
+// The arrays of the first layer's blocks, each the size of its weights, in the order they lie.
+const FIRST_WEIGHTS = 0;
+const FIRST_GRADS = 1;
+const FIRST_STATE1 = 2;
+const FIRST_STATE2 = 3;
+
+// The address of the block whose columns begin at j0 in array `array` (FIRST_*) of the first
+// layer's blocks: inputs rows of its columns, one after another.
+@inline function firstBlock(run: usize, layer: usize, array: i32, j0: i32): usize {
+  const inputs = i32At(layer, LAYER_INPUTS);
+  return ptrAt(run, RUN_FIRST_BLOCKS) + (<usize>(array * inputs * i32At(layer, LAYER_UNITS) + inputs * j0) << 2);
+}
+
+// Whether a batch of the run whose row passes run as one job runs its first layer by columns: where
+// the host reserved the blocks, and the run's objective and step read no weights of the layer but
+// its blocks' (no penalty on the weights, no clipping of the gradient as a whole).
+@inline function firstLayerByColumns(run: usize): bool {
+  return ptrAt(run, RUN_FIRST_BLOCKS) != 0 && f32At(run, RUN_L1) == 0 && f32At(run, RUN_L2) == 0
+    && i32At(run, RUN_CLIP) == CLIP_NONE;
+}
+
+// Copies the first layer's weights and optimizer states from the layer's own arrays into `parts`
+// blocks (toBlocks), or back.
+function moveFirstLayer(net: usize, run: usize, parts: i32, toBlocks: bool): void {
+  const layer = layerRecord(net, 0);
+  const units = i32At(layer, LAYER_UNITS);
+  const inputs = i32At(layer, LAYER_INPUTS);
+  const weights = ptrAt(layer, LAYER_WEIGHTS);
+  const offset = weights - ptrAt(net, NET_PARAMS);
+  for (let array = FIRST_WEIGHTS; array <= FIRST_STATE2; array++) {
+    if (array == FIRST_GRADS) continue;
+    const state = array == FIRST_STATE1 ? ptrAt(run, RUN_STATE1) : ptrAt(run, RUN_STATE2);
+    if (array != FIRST_WEIGHTS && !state) continue;
+    const own = array == FIRST_WEIGHTS ? weights : state + offset;
+    for (let b = 0; b < parts; b++) {
+      const j0 = columnBlockStart(units, b, parts), cols = columnBlockStart(units, b + 1, parts) - j0;
+      let block = firstBlock(run, layer, array, j0);
+      for (let i = 0; i < inputs; i++) {
+        const row = at(own, i * units + j0);
+        if (toBlocks) copyElements(block, row, cols);
+        else copyElements(row, block, cols);
+        block += <usize>cols << 2;
+      }
+    }
+  }
+}
+
+// Holds the first layer's weights and optimizer states in `parts` blocks, moving them there unless
+// they are already.
+function blockFirstLayer(net: usize, run: usize, parts: i32): void {
+  if (i32At(run, RUN_FIRST_BLOCKED) == parts) return;
+  unblockFirstLayer(net, run);
+  moveFirstLayer(net, run, parts, true);
+  store<i32>(run + RUN_FIRST_BLOCKED, parts);
+}
+
+// Puts the first layer's weights and optimizer states back in the layer's own arrays, if they are
+// held in blocks.
+function unblockFirstLayer(net: usize, run: usize): void {
+  const parts = i32At(run, RUN_FIRST_BLOCKED);
+  if (!parts) return;
+  moveFirstLayer(net, run, parts, false);
+  store<i32>(run + RUN_FIRST_BLOCKED, 0);
+}
+
+// Multiply-adds of the row passes of m rows: the forward product of every layer from layer
+// `from`, and with deltas the products that pass them down.
+function rowWork(net: usize, m: i32, deltas: bool, from: i32): i64 {
   let work: i64 = 0;
-  for (let l = 0, layers = layerCount(net); l < layers; l++) {
+  for (let l = from, layers = layerCount(net); l < layers; l++) {
     const layer = layerRecord(net, l);
     const size = <i64>i32At(layer, LAYER_INPUTS) * i32At(layer, LAYER_UNITS);
     work += deltas && l > 0 ? 2 * size : size;
@@ -132,13 +272,13 @@ function rowWork(net: usize, m: i32, deltas: bool): i64 {
 
 /**
  * Rows [r0, r1) of the batch at X through the passes that stay within a row, on this thread:
- * forward through every layer (reading the weights' panels where panels is true) and, given
- * targets Y (not 0, with row weights w or 0), the output delta and each layer's delta down to the
- * first. parallelRows runs a batch's blocks of rows on the threads as one job.
+ * forward through every layer from layer `from` (reading the weights' panels where panels is
+ * true) and, given targets Y (not 0, with row weights w or 0), the output delta and each layer's
+ * delta down to the first. parallelRows runs a batch's blocks of rows on the threads as one job.
  */
-export function rowPasses(net: usize, x: usize, y: usize, w: usize, r0: i32, r1: i32, panels: bool): void {
+export function rowPasses(net: usize, x: usize, y: usize, w: usize, r0: i32, r1: i32, panels: bool, from: i32): void {
   const m = r1 - r0;
-  forwardRows(1, net, x, r0, m, 0, panels);
+  forwardRows(1, net, x, r0, m, 0, panels, from);
   if (!y) return;
   outputDelta(net, y, w, r0, m);
   for (let l = layerCount(net) - 1; l > 0; l--) passDelta(1, net, 0, l, r0, m);
@@ -156,7 +296,7 @@ export function rowPasses(net: usize, x: usize, y: usize, w: usize, r0: i32, r1:
   if (m == 1 && isNarrow(units)) {
     narrowForward(inputs, units, x, weights, bias, act, alpha, out, pre);
   } else {
-    if (ASC_FEATURE_THREADS && panels) gemmPanels(m, units, inputs, x, panels, out);
+    if (ASC_FEATURE_THREADS && panels) gemmPanels(m, units, inputs, x, panels, out, 0, units, false);
     else productNN(threads, m, units, inputs, x, weights, out);
     parallelActivate(threads, out, m, units, bias, act, alpha, pre);
   }
@@ -189,7 +329,7 @@ function backward(net: usize, run: usize, x: usize, y: usize, w: usize, m: i32, 
     if (deltasPassed) {
       // A layer's weight gradient takes as many multiply-adds as its forward product.
       parallelGradients(
-        threads, net, x, m, rowWork(net, m, false), invM, decay, l1 != 0 ? l1Term : NaN, stepsInJob ? run : 0, lr,
+        threads, net, x, m, rowWork(net, m, false, 0), invM, decay, l1 != 0 ? l1Term : NaN, stepsInJob ? run : 0, lr,
       );
       return;
     }
@@ -252,18 +392,21 @@ function backward(net: usize, run: usize, x: usize, y: usize, w: usize, m: i32, 
   );
 }
 
-// Chunks of a layer's share of a batch's gradient job on `threads` threads in all: the blocks of
-// rows a product of its weight gradient would be cut into, or one where small.ts computes it.
-@inline function gradientChunksOf(threads: i32, layer: usize, m: i32): i32 {
+// Chunks of layer l's share of a batch's gradient job on `threads` threads in all, with the run
+// `run` (or 0): the blocks the first layer is held in, if it is, or the blocks of rows a product of
+// the weight gradient would be cut into, or one where small.ts computes it.
+@inline function gradientChunksOf(threads: i32, net: usize, run: usize, l: i32, m: i32): i32 {
+  if (l == 0 && run && i32At(run, RUN_FIRST_BLOCKED)) return i32At(run, RUN_FIRST_BLOCKED);
+  const layer = layerRecord(net, l);
   const inputs = i32At(layer, LAYER_INPUTS);
   const units = i32At(layer, LAYER_UNITS);
   return isSmall(inputs, units, m) ? 1 : productPartsAmong(threads, <i64>inputs * units * m, inputs);
 }
 
 /** Chunks of the gradient job of a batch of m rows on `threads` threads in all (gradientChunk). */
-export function gradientChunks(net: usize, threads: i32, m: i32): i32 {
+export function gradientChunks(net: usize, run: usize, threads: i32, m: i32): i32 {
   let chunks = 0;
-  for (let l = 0, layers = layerCount(net); l < layers; l++) chunks += gradientChunksOf(threads, layerRecord(net, l), m);
+  for (let l = 0, layers = layerCount(net); l < layers; l++) chunks += gradientChunksOf(threads, net, run, l, m);
   return chunks;
 }
 
@@ -281,20 +424,21 @@ export function gradientChunk(
   net: usize, x: usize, m: i32, threads: i32, chunk: i32, invM: f32, decay: f32, l1Term: f32, run: usize, lr: f32,
 ): void {
   let l = 0;
-  let layer = layerRecord(net, 0);
-  let parts = gradientChunksOf(threads, layer, m);
+  let parts = gradientChunksOf(threads, net, run, 0, m);
   while (chunk >= parts) {
     chunk -= parts;
-    layer = layerRecord(net, ++l);
-    parts = gradientChunksOf(threads, layer, m);
+    parts = gradientChunksOf(threads, net, run, ++l, m);
   }
+  const layer = layerRecord(net, l);
   const inputs = i32At(layer, LAYER_INPUTS);
   const units = i32At(layer, LAYER_UNITS);
   const weights = ptrAt(layer, LAYER_WEIGHTS);
   const delta = ptrAt(layer, LAYER_DELTAS);
   const input = l > 0 ? ptrAt(layerRecord(net, l - 1), LAYER_OUTPUTS) : x;
   const weightGrads = ptrAt(layer, LAYER_WEIGHT_GRADS);
-  if (isSmall(inputs, units, m)) {
+  if (l == 0 && run && i32At(run, RUN_FIRST_BLOCKED)) {
+    firstLayerGradientBlock(net, run, x, m, chunk, parts, invM, decay, l1Term, lr);
+  } else if (isSmall(inputs, units, m)) {
     smallTNScaled(inputs, units, m, input, delta, weightGrads, weights, invM, decay);
     if (!isNaN(l1Term)) addL1(weightGrads, weights, inputs * units, l1Term);
     if (run) stepWeightRows(net, run, layer, 0, inputs, lr);
@@ -330,7 +474,7 @@ export function gradientChunk(
   const weights = ptrAt(layer, LAYER_WEIGHTS);
   stepRange(net, run, at(weights, i0 * units), (i1 - i0) * units, lr);
   const panels = ptrAt(layer, LAYER_PANELS);
-  if (ASC_FEATURE_THREADS && panels) packWeightRows(weights, units, i0, i1, panels);
+  if (ASC_FEATURE_THREADS && panels) packWeights(weights, units, units, i0, i1, 0, units, panels);
 }
 
 // The output layer's delta for rows [r0, r0 + m) of those just run forward, with targets Y and
@@ -499,8 +643,12 @@ function optimizerStep(net: usize, run: usize, lr: f32): void {
  */
 export function stepRange(net: usize, run: usize, p: usize, n: i32, lr: f32): void {
   const offset = p - ptrAt(net, NET_PARAMS);
-  const g = ptrAt(net, NET_GRADS) + offset;
-  const state = ptrAt(run, RUN_STATE1) + offset;
+  stepArrays(run, p, ptrAt(net, NET_GRADS) + offset, ptrAt(run, RUN_STATE1) + offset, ptrAt(run, RUN_STATE2) + offset, n, lr);
+}
+
+// The run's step over the n parameters at p from the gradients at g and the optimizer's states at
+// state1 and state2 (those it has).
+function stepArrays(run: usize, p: usize, g: usize, state1: usize, state2: usize, n: i32, lr: f32): void {
   const optimizer = i32At(run, RUN_OPTIMIZER);
   if (optimizer == OPT_ADAM || optimizer == OPT_ADAMW) {
     const beta1 = f32At(run, RUN_BETA1);
@@ -509,13 +657,13 @@ export function stepRange(net: usize, run: usize, p: usize, n: i32, lr: f32): vo
     const c1 = <f32>(1 / (1 - Math.pow(<f64>beta1, <f64>step)));
     const c2 = <f32>(1 / (1 - Math.pow(<f64>beta2, <f64>step)));
     const keep: f32 = optimizer == OPT_ADAMW ? <f32>(1 - <f64>lr * <f64>f32At(run, RUN_WEIGHT_DECAY)) : 1;
-    adamStep(p, g, state, ptrAt(run, RUN_STATE2) + offset, n, lr, beta1, beta2, f32At(run, RUN_EPSILON), c1, c2, keep);
+    adamStep(p, g, state1, state2, n, lr, beta1, beta2, f32At(run, RUN_EPSILON), c1, c2, keep);
   } else if (optimizer == OPT_RMSPROP || optimizer == OPT_ADAGRAD) {
     const rmsprop = optimizer == OPT_RMSPROP;
     const rho: f32 = rmsprop ? f32At(run, RUN_RHO) : 1;
-    rmspropStep(p, g, state, n, lr, rho, rmsprop ? 1 - rho : 1, f32At(run, RUN_EPSILON));
+    rmspropStep(p, g, state1, n, lr, rho, rmsprop ? 1 - rho : 1, f32At(run, RUN_EPSILON));
   } else if (optimizer == OPT_MOMENTUM) {
-    momentumStep(p, g, state, n, lr, f32At(run, RUN_MOMENTUM), i32At(run, RUN_NESTEROV) != 0);
+    momentumStep(p, g, state1, n, lr, f32At(run, RUN_MOMENTUM), i32At(run, RUN_NESTEROV) != 0);
   } else {
     sgdStep(p, g, n, lr);
   }
@@ -554,7 +702,18 @@ function trainBatch(net: usize, run: usize, x: usize, y: usize, w: usize, m: i32
   if (ASC_FEATURE_THREADS) {
     const panels = takePanels(run);
     deltasPassed = rowsInOneJob(net, m, run);
-    if (deltasPassed) parallelRows(i32At(net, NET_THREADS), net, x, y, w, m, rowWork(net, m, true), panels);
+    const threads = i32At(net, NET_THREADS);
+    const byColumns = deltasPassed && firstLayerByColumns(run);
+    if (byColumns) {
+      const first = layerRecord(net, 0);
+      const units = i32At(first, LAYER_UNITS);
+      const parts = firstLayerParts(threads, <i64>i32At(first, LAYER_INPUTS) * units * m, units);
+      blockFirstLayer(net, run, parts);
+      parallelFirstLayer(threads, net, run, x, m, parts, panels);
+    } else {
+      unblockFirstLayer(net, run);
+    }
+    if (deltasPassed) parallelRows(threads, net, x, y, w, m, rowWork(net, m, true, byColumns ? 1 : 0), panels, byColumns ? 1 : 0);
   }
   const outputs = deltasPassed ? ptrAt(outputLayer(net), LAYER_OUTPUTS) : forwardLayers(net, x, m, run);
   const objective = batchObjective(net, y, w, m, l2, l1);
@@ -615,6 +774,7 @@ function saveEpochStart(net: usize, run: usize, epoch: i32): void {
 // start whose first batch had a finite objective, so the restored weights are known to give
 // one. It depends only on the data and the settings, never on how the fit was cut into calls.
 function diverge(net: usize, run: usize, cause: i32, batch: i32, restored: i32): void {
+  if (ASC_FEATURE_THREADS) unblockFirstLayer(net, run);
   store<i32>(run + RUN_STATUS, STATUS_DIVERGED);
   store<i32>(run + RUN_DIVERGED, cause);
   store<i32>(run + RUN_DIVERGED_BATCH, batch);
@@ -678,6 +838,7 @@ function beginEpoch(net: usize, run: usize, epoch: i32, stats: usize): void {
 // validation loss and (after the last epoch) the final weights, then moves the run to the next
 // epoch. Returns false if the run diverged.
 function endEpoch(net: usize, run: usize, epoch: i32, batch: i32, stats: usize, lr: f32): bool {
+  if (ASC_FEATURE_THREADS) unblockFirstLayer(net, run);
   store<f64>(stats + STATS_LEARNING_RATE, lr);
   if (firstNonFinite(ptrAt(net, NET_PARAMS), i32At(net, NET_PARAM_COUNT)) >= 0) {
     diverge(net, run, DIVERGED_PARAMETERS, batch, epoch);
@@ -802,6 +963,7 @@ export function train(net: usize, run: usize, maxBatches: i32, maxEpochs: i32): 
     if (!endEpoch(net, run, epoch, batch - 1, stats, lr)) break;
     if (++epochsEnded == maxEpochs) break;
   }
+  if (ASC_FEATURE_THREADS) unblockFirstLayer(net, run);
   if (lastStats) store<f64>(lastStats + STATS_LEARNING_RATE, lastRate);
   return batches;
 }

@@ -145,7 +145,9 @@ export const RUN_EPOCH_BATCHES = 232; // batches in an epoch (of a stream: in th
 export const RUN_WEIGHTS = 236; // f32 weight of each training row, 0 when every row weighs 1
 export const RUN_BATCH_WEIGHTS = 240; // gathered weights of a shuffled batch
 export const RUN_PANELS_READY = 244; // i32 0/1: the last batch packed every layer's panels after its step, and nothing has changed the weights since
-export const RUN_BYTES = 248;
+export const RUN_FIRST_BLOCKS = 248; // the first layer's weights, gradients and optimizer states by blocks of columns (train.ts), or 0
+export const RUN_FIRST_BLOCKED = 252; // i32: blocks the first layer's parameters are held in there now, 0 when the layer's own hold them
+export const RUN_BYTES = 256;
 
 // Why a run diverged.
 export const DIVERGED_LOSS = 1; // a batch's objective, measured before its update

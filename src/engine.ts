@@ -478,6 +478,8 @@ export class Engine {
         weights: weighting ? (windowed ? batchSize : rows) : 0,
         trains: true,
         panels: stepsAsItGoes(plan),
+        // Staged batch by batch, each call runs one batch: the blocks would be filled and emptied for each.
+        firstLayerBlocks: !windowed && plan.l1 === 0 && plan.l2 === 0 && stepsAsItGoes(plan) ? 2 + states.length : 0,
       },
       `fit on ${rows} rows with batchSize ${batchSize}`,
     );
@@ -696,6 +698,8 @@ export class Engine {
     int(abi.RUN_EPOCHS_BEFORE, sizes.start.epochs);
     int(abi.RUN_STATE1, sizes.states[0] ?? 0);
     int(abi.RUN_STATE2, sizes.states[1] ?? 0);
+    int(abi.RUN_FIRST_BLOCKS, ws.firstLayerBlocks);
+    int(abi.RUN_FIRST_BLOCKED, 0);
     int(abi.RUN_X, sizes.x);
     int(abi.RUN_Y, sizes.y);
     int(abi.RUN_ROWS, sizes.trainRows);

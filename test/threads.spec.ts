@@ -4,7 +4,8 @@
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { ELEMENTWISE_ACTIVATIONS } from '../src/activations.js';
-import { type FitOptions, Network, type NetworkConfig, SimdnetError } from '../src/index.js';
+import { DivergenceError, type FitOptions, Network, type NetworkConfig, SimdnetError } from '../src/index.js';
+import type { WorkspaceRequest } from '../src/arena.js';
 import { engineOf } from '../src/network.js';
 import { cycledClasses } from './support/datasets.js';
 import { Heap } from '../src/wasm/heap.js';
@@ -43,6 +44,8 @@ const FITS: [string, FitOptions][] = [
     epochs: 4, batchSize: 64, optimizer: 'adagrad', validationSplit: { fraction: 0.2, shuffle: true },
     earlyStopping: { monitor: 'valLoss', patience: 1, restoreBestWeights: true },
   }],
+  ['Nesterov momentum, unpenalized, on batches of 100', { epochs: 2, batchSize: 100, optimizer: { type: 'momentum', nesterov: true } }],
+  ['RMSprop, unclipped', { epochs: 2, batchSize: 64, optimizer: 'rmsprop' }],
 ];
 
 const live: Network[] = [];
@@ -242,6 +245,18 @@ describe('bad values in data checked on several threads', () => {
   });
 });
 
+/** What `pick` reads of each training workspace the network's fits ask for, from now on. */
+function trainingRequests<T>(net: Network, pick: (request: WorkspaceRequest) => T): T[] {
+  const { arena } = engineOf(net);
+  const asked: T[] = [];
+  const reserve = arena.reserve.bind(arena);
+  arena.reserve = (request, purpose) => {
+    if (request.trains) asked.push(pick(request));
+    return reserve(request, purpose);
+  };
+  return asked;
+}
+
 describe('the weights packed for training on threads', () => {
   // A batch whose row passes run as one job reads each layer's weights packed as the last batch's
   // step left them (layers of more than 16 units); no other batch does, so none other reserves them.
@@ -272,18 +287,81 @@ describe('the weights packed for training on threads', () => {
   ])('a fit on threads, %s', async (_name, options, expected) => {
     const net = await Network.create(CONFIG(2));
     live.push(net);
-    const { arena } = engineOf(net);
-    const asked: boolean[] = [];
-    const reserve = arena.reserve.bind(arena);
-    arena.reserve = (request, purpose) => {
-      if (request.trains) asked.push(request.panels === true);
-      return reserve(request, purpose);
-    };
+    const asked = trainingRequests(net, (request) => request.panels === true);
     await net.fit(X, Y, options);
     const batches = [0, 1, 2].map((b) => ({ x: X.slice(b * 64 * INPUTS, (b + 1) * 64 * INPUTS), y: Y.slice(b * 64 * 7, (b + 1) * 64 * 7) }));
     const { batchSize: _, ...datasetOptions } = options;
     await net.fitDataset(() => batches, datasetOptions);
     expect(asked).toEqual([expected, expected]);
+  });
+});
+
+describe('the first layer held in blocks of columns', () => {
+  // A fit on threads whose batches read panels may hold its first layer's weights, gradients and
+  // optimizer states in blocks of columns, one per thread, where that layer is large enough, not
+  // the output layer, and taken element by element.
+  it.each<[string, NetworkConfig, boolean]>([
+    ['257-130-67-7 on 2 threads', CONFIG(2), true],
+    ['the same on 1 thread: no', CONFIG(1), false],
+    ['the same with dropout: no', { ...CONFIG(2), layers: CONFIG(2).layers.map((l, i) => (i < 2 ? { ...l, dropout: 0.2 } : l)) }, false],
+    ['a first layer of 64×32 weights: no', {
+      inputs: 64, layers: [{ units: 32, activation: 'sigmoid' }, { units: 10, activation: 'softmax' }],
+      loss: 'categoricalCrossentropy', threads: 2,
+    }, false],
+    ['a softmax first layer: no', {
+      ...CONFIG(2), layers: [{ units: 130, activation: 'softmax' }, { units: 7, activation: 'softmax' }],
+    }, false],
+    ['a first layer that is the output layer: no', { ...CONFIG(2), layers: [{ units: 130, activation: 'sigmoid' }], loss: 'binaryCrossentropy' }, false],
+  ])('%s', async (_, config, expected) => {
+    const net = await Network.create(config);
+    live.push(net);
+    const arena = engineOf(net).arena;
+    const ws = arena.reserve({ capacity: 64, trains: true, panels: true, firstLayerBlocks: 3 }, 'a fit');
+    expect(ws.firstLayerBlocks > 0).toBe(expected);
+    arena.release(ws);
+  });
+
+  // Room for the weights, their gradients and each optimizer state; none for a fit whose objective
+  // or step reads the layer's own weights (a penalty, a clipped gradient), nor for one staged batch
+  // by batch.
+  it.each<[string, FitOptions, number]>([
+    ['SGD', { epochs: 1, batchSize: 64, optimizer: 'sgd' }, 2],
+    ['momentum', { epochs: 1, batchSize: 64, optimizer: 'momentum' }, 3],
+    ['Adam', { epochs: 1, batchSize: 64, optimizer: 'adam' }, 4],
+    ['with l2: none', { epochs: 1, batchSize: 64, l2: 0.01 }, 0],
+    ['with l1: none', { epochs: 1, batchSize: 64, l1: 0.01 }, 0],
+    ['with clipNorm: none', { epochs: 1, batchSize: 64, clipNorm: 1 }, 0],
+  ])('a fit asks for arrays of the first layer\'s size: %s', async (_name, options, expected) => {
+    const net = await Network.create(CONFIG(2));
+    live.push(net);
+    const asked = trainingRequests(net, (request) => request.firstLayerBlocks ?? 0);
+    await net.fit(X, Y, options);
+    const { batchSize: _, ...datasetOptions } = options;
+    await net.fitDataset(() => [{ x: X.slice(0, 64 * INPUTS), y: Y.slice(0, 64 * 7) }], datasetOptions);
+    expect(asked).toEqual([expected, 0]);
+  });
+
+  // Diverging in the middle of an epoch, the network goes back to the epoch's start from wherever
+  // its first layer's weights are held then.
+  it('a fit that diverges: the same error, weights and predictions on 1, 2 and 3 threads', async () => {
+    const regressor = (threads: number): NetworkConfig => ({
+      ...CONFIG(threads), layers: [CONFIG(threads).layers[0]!, CONFIG(threads).layers[1]!, { units: 7, activation: 'linear' }],
+      loss: 'squaredError',
+    });
+    const outcomes = [];
+    for (const threads of [1, 2, 3]) {
+      const net = await Network.create(regressor(threads));
+      live.push(net);
+      const error = await failure(() => net.fit(X, Y, { epochs: 30, batchSize: 64, optimizer: { type: 'sgd', learningRate: 0.2 } }));
+      expect(error).toBeInstanceOf(DivergenceError);
+      const { epoch, batch, reason, restoredEpoch, history } = error as DivergenceError;
+      // The restored weights give a finite loss on the first batch's rows, as a restore promises.
+      outcomes.push({ epoch, batch, reason, restoredEpoch, history, weights: weightHash(net), outputs: bits(net.predict(X.subarray(0, 64 * INPUTS))) });
+    }
+    expect(outcomes[0]).toMatchObject({ reason: 'loss', epoch: expect.any(Number) });
+    expect(outcomes[0]!.epoch).toBeGreaterThan(2);
+    expect(outcomes[0]!.batch).toBeGreaterThan(0);
+    for (const outcome of outcomes.slice(1)) expect(outcome).toEqual(outcomes[0]);
   });
 });
 
