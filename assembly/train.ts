@@ -131,16 +131,16 @@ export function rowPassesInOneJob(net: usize, m: i32): bool {
 // of a 784-128-64-10 batch took about a quarter longer than half of one thread's batch, most of it
 // in moving the weights between the cores. Where the host reserves room for it (RUN_FIRST_BLOCKS:
 // a fit on threads whose batches read panels, that neither clips nor penalizes the weights, of more
-// than one layer, the first taken element by element), each batch whose row passes run as one job
-// runs the first layer forward by blocks of output columns (a job of its own) and takes that
-// layer's gradients and step by the same blocks, each block on the same thread in both jobs
-// (parallel.ts's leader takes the first chunk), so that its weights, gradients, optimizer state
-// and panels stay in that thread's cache. The layer's parameters are then held in blocks, each
-// block's columns contiguous: row-major, the blocks' rows interleave, and each thread's passes over
-// its block drew the other's lines (about as slow as sharing every panel). They go back to the
-// layer's own arrays before anything else reads them: a batch not run so, an epoch's end, a
-// divergence, the end of the call. A block's elements are computed as the row-major layer's are,
-// in the same order, so the bits are the same.
+// than one layer, the first large and taken element by element; arena.ts), each batch whose row
+// passes run as one job runs the first layer forward by blocks of output columns (a job of its
+// own) and takes that layer's gradients and step by the same blocks, each block on the same thread
+// in both jobs (parallel.ts's leader takes the first chunk), so that its weights, gradients,
+// optimizer state and panels stay in that thread's cache. The layer's parameters are then held in
+// blocks, each block's columns contiguous: row-major, the blocks' rows interleave, and each
+// thread's passes over its block drew the other's lines (slower than sharing every panel). They go
+// back to the layer's own arrays before anything else reads them: a batch not run so, an epoch's
+// end, a divergence, the end of the call. A block's elements are computed as the row-major
+// layer's are, in the same order, so the bits are the same.
 
 /**
  * Block `part` of `parts` (the blocks the first layer is held in) of the first layer's output
