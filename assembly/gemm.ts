@@ -94,7 +94,7 @@ export function gemmTN(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize): vo
 /** C[m×n] = A[m×k]·B[n×k]ᵀ; the scalar build puts Bᵀ in scratch (k×n floats). */
 export function gemmNT(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, scratch: usize): void {
   if (ASC_FEATURE_SIMD) {
-    gemmSimd(m, n, k, a, k, 1, b, 1, k, c, n, runsTransposed(m, n));
+    gemmSimd(m, n, k, a, k, 1, b, 1, k, c, n);
   } else {
     transpose(b, n, k, scratch);
     gemmRows(m, n, k, a, k, 1, scratch, n, c, n);
@@ -119,7 +119,7 @@ export function gemmStrided(
   c: usize, ldc: i32,
 ): void {
   if (ASC_FEATURE_SIMD) {
-    gemmSimd(m, n, k, a, rsA, csA, b, ldb, 1, c, ldc, runsTransposed(m, n));
+    gemmSimd(m, n, k, a, rsA, csA, b, ldb, 1, c, ldc);
   } else {
     gemmRows(m, n, k, a, rsA, csA, b, ldb, c, ldc);
   }
@@ -158,7 +158,7 @@ export function gemmBlock(
   b: usize, rsB: i32, csB: i32,
   c: usize, ldc: i32, transposed: bool = false,
 ): void {
-  if (ASC_FEATURE_SIMD) gemmSimd(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, transposed || runsTransposed(m, n));
+  if (ASC_FEATURE_SIMD) gemmSimd(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, transposed);
   else unreachable();
 }
 
@@ -172,16 +172,16 @@ export function runsTransposed(m: i32, n: i32): bool {
 }
 
 // SIMD: C = A·B with b(p, j) = B[p·rsB + j·csB] and row stride ldc, run as Cᵀ = Bᵀ·Aᵀ where
-// transposed.
+// runsTransposed says or `transposed` asks.
 function gemmSimd(
   m: i32, n: i32, k: i32,
   a: usize, rsA: i32, csA: i32,
   b: usize, rsB: i32, csB: i32,
-  c: usize, ldc: i32, transposed: bool,
+  c: usize, ldc: i32, transposed: bool = false,
 ): void {
   if (k == 0) {
     for (let i = 0; i < m; i++) memory.fill(at(c, i * ldc), 0, <usize>n << 2);
-  } else if (transposed) {
+  } else if (transposed || runsTransposed(m, n)) {
     // Each product of Cᵀ = Bᵀ·Aᵀ is the same b·a as a·b, so the bits are the same.
     gemmBlocks(n, m, k, b, csB, rsB, a, csA, rsA, c, 1, ldc, 0, 0, false);
   } else {

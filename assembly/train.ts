@@ -218,24 +218,28 @@ const FIRST_STATE2 = 3;
 // blocks (toBlocks), or back.
 function moveFirstLayer(net: usize, run: usize, parts: i32, toBlocks: bool): void {
   const layer = layerRecord(net, 0);
-  const units = i32At(layer, LAYER_UNITS);
-  const inputs = i32At(layer, LAYER_INPUTS);
   const weights = ptrAt(layer, LAYER_WEIGHTS);
   const offset = weights - ptrAt(net, NET_PARAMS);
-  for (let array = FIRST_WEIGHTS; array <= FIRST_STATE2; array++) {
-    if (array == FIRST_GRADS) continue;
-    const state = array == FIRST_STATE1 ? ptrAt(run, RUN_STATE1) : ptrAt(run, RUN_STATE2);
-    if (array != FIRST_WEIGHTS && !state) continue;
-    const own = array == FIRST_WEIGHTS ? weights : state + offset;
-    for (let b = 0; b < parts; b++) {
-      const j0 = columnBlockStart(units, b, parts), cols = columnBlockStart(units, b + 1, parts) - j0;
-      let block = firstBlock(run, layer, array, j0);
-      for (let i = 0; i < inputs; i++) {
-        const row = at(own, i * units + j0);
-        if (toBlocks) copyElements(block, row, cols);
-        else copyElements(row, block, cols);
-        block += <usize>cols << 2;
-      }
+  const state1 = ptrAt(run, RUN_STATE1);
+  const state2 = ptrAt(run, RUN_STATE2);
+  moveColumns(run, layer, weights, FIRST_WEIGHTS, parts, toBlocks);
+  if (state1) moveColumns(run, layer, state1 + offset, FIRST_STATE1, parts, toBlocks);
+  if (state2) moveColumns(run, layer, state2 + offset, FIRST_STATE2, parts, toBlocks);
+}
+
+// Copies a row-major array the size of the first layer's weights, at own, into `parts` blocks of
+// array `array` (FIRST_*) of the layer's blocks (toBlocks), or back.
+function moveColumns(run: usize, layer: usize, own: usize, array: i32, parts: i32, toBlocks: bool): void {
+  const units = i32At(layer, LAYER_UNITS);
+  const inputs = i32At(layer, LAYER_INPUTS);
+  for (let b = 0; b < parts; b++) {
+    const j0 = columnBlockStart(units, b, parts), cols = columnBlockStart(units, b + 1, parts) - j0;
+    let block = firstBlock(run, layer, array, j0);
+    for (let i = 0; i < inputs; i++) {
+      const row = at(own, i * units + j0);
+      if (toBlocks) copyElements(block, row, cols);
+      else copyElements(row, block, cols);
+      block += <usize>cols << 2;
     }
   }
 }
