@@ -14,7 +14,7 @@ export {
 } from "./optimizer";
 export { rngNext, rngBelow, shuffle } from "./random";
 export { learningRateAt } from "./schedule";
-export { parallelFirstNonFinite, setPool, work } from "./parallel";
+export { beginPrediction, endPrediction, parallelFirstNonFinite, setPool, stagedRows, work } from "./parallel";
 export {
   gradient, predict, predictRow, evaluate, train, abortRun, beginStagedEpoch, trainStaged, rowPassesInOneJob,
 } from "./train";

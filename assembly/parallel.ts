@@ -42,13 +42,14 @@
 
 import {
   CONTROL_ARGS, CONTROL_CLAIM, CONTROL_DONE, CONTROL_FAILED, CONTROL_FAULT, CONTROL_GENERATION, CONTROL_KIND,
-  CONTROL_PARTS, CONTROL_READY, CONTROL_STOP,
+  CONTROL_PARTS, CONTROL_READY, CONTROL_STAGED, CONTROL_STOP, CONTROL_THREADS, NET_THREADS,
 } from "../src/abi";
 import { activate, activationBackward } from "./activation";
 import { columnSums, columnSumsStrided, gemmBlock, gemmNN, gemmNT, gemmTN, MR, NR, runsTransposed } from "./gemm";
 import { at, copyElements, firstNonFinite, rowsFrom } from "./memory";
 import { addL1, clipValues, scaleAddWeights, scaleElements } from "./optimizer";
-import { firstLayerColumns, gradientChunk, gradientChunks, rowPasses, stepRange } from "./train";
+import { i32At, inputWidth, outputWidth } from "./records";
+import { firstLayerColumns, gradientChunk, gradientChunks, predictBlock, rowPasses, stepRange } from "./train";
 
 // Job kinds.
 const JOB_PRODUCT = 1;
@@ -65,9 +66,12 @@ const JOB_ROWS = 11;
 const JOB_GRADIENTS = 12;
 const JOB_FIRST_NON_FINITE = 13;
 const JOB_FIRST_LAYER = 14;
+const JOB_PREDICT = 15;
 
 /** The argument slot where the chunks of a finiteness check leave the least index they found. */
 const FOUND_ARG = 15;
+/** Where the chunks of a streamed prediction leave the least index of a bad input they found. */
+const BAD_INPUT_ARG = 14;
 
 /** Work (about one multiply-add, or one element) under which a job runs on the leader alone. */
 const MIN_WORK_PER_PART: i32 = 16384;
@@ -147,8 +151,23 @@ export function setPool(ctl: usize, count: i32): void {
   return min(count, <i32>((<i64>units * part) / parts) * grain);
 }
 
-// Runs the job in the control block, cut into `parts` chunks, on the leader and the workers.
-function lead(kind: i32, parts: i32): void {
+// Runs the job in the control block, cut into `parts` chunks, on the leader and the workers of a
+// network set to `threads`.
+function lead(kind: i32, parts: i32, threads: i32): void {
+  if (ASC_FEATURE_THREADS) {
+    // The leader takes the first chunk before waking the workers, so that with a chunk per thread
+    // each thread runs the same block job after job, and finds its data in its own cache.
+    open(kind, parts, 1, threads);
+    runPart(control, kind, 0, parts, 0);
+    atomic.add<i32>(control + CONTROL_DONE, 1);
+    finish(parts);
+  }
+}
+
+// Opens a job of `parts` chunks, of which the leader has already claimed the first `claimed`, for
+// the threads of a network set to `threads`, and wakes the workers: a pool started for a network
+// set to more would otherwise run this one's chunks on more threads than it was given.
+function open(kind: i32, parts: i32, claimed: i32, threads: i32): void {
   if (ASC_FEATURE_THREADS) {
     job++;
     const tag = <i64>job << 32;
@@ -159,13 +178,16 @@ function lead(kind: i32, parts: i32): void {
     store<i32>(control + CONTROL_KIND, kind);
     atomic.store<i32>(control + CONTROL_PARTS, parts);
     atomic.store<i32>(control + CONTROL_DONE, 0);
-    // The leader takes the first chunk before waking the workers, so that with a chunk per thread
-    // each thread runs the same block job after job, and finds its data in its own cache.
-    atomic.store<i64>(control + CONTROL_CLAIM, tag | 1);
+    atomic.store<i32>(control + CONTROL_THREADS, threadsFor(threads));
+    atomic.store<i64>(control + CONTROL_CLAIM, tag | claimed);
     atomic.add<i32>(control + CONTROL_GENERATION, 1);
     atomic.notify(control + CONTROL_GENERATION, workers);
-    runPart(control, kind, 0, parts);
-    atomic.add<i32>(control + CONTROL_DONE, 1);
+  }
+}
+
+// Runs chunks of the open job on the leader until none is left, then waits for the workers' last.
+function finish(parts: i32): void {
+  if (ASC_FEATURE_THREADS) {
     runChunks(control, 0);
     while (atomic.load<i32>(control + CONTROL_DONE) < parts) {
       // A worker whose chunk failed counted it done; its output is missing, so the call must not go on.
@@ -181,14 +203,14 @@ function runChunks(ctl: usize, thread: i32): void {
       const word = atomic.load<i64>(ctl + CONTROL_CLAIM);
       const chunk = <i32>word;
       const parts = atomic.load<i32>(ctl + CONTROL_PARTS);
-      if (chunk >= parts) return;
+      if (chunk >= parts || thread >= atomic.load<i32>(ctl + CONTROL_THREADS)) return;
       // The word carries the job's tag: if the leader has moved on, the exchange fails and the
       // next word read belongs to the new job, whose kind and arguments are in place. The tag has
       // 32 bits so that it cannot come round again while a worker sits between its reads and the
       // exchange, with a chunk count read from another job.
       if (atomic.cmpxchg<i64>(ctl + CONTROL_CLAIM, word, word + 1) != word) continue;
       if (thread > 0 && atomic.load<i32>(ctl + CONTROL_FAULT) == thread) unreachable();
-      runPart(ctl, load<i32>(ctl + CONTROL_KIND), chunk, parts);
+      runPart(ctl, load<i32>(ctl + CONTROL_KIND), chunk, parts, thread);
       atomic.add<i32>(ctl + CONTROL_DONE, 1);
     }
   }
@@ -222,7 +244,7 @@ export function work(ctl: usize, index: i32): void {
   }
 }
 
-function runPart(ctl: usize, kind: i32, part: i32, parts: i32): void {
+function runPart(ctl: usize, kind: i32, part: i32, parts: i32, thread: i32): void {
   switch (kind) {
     case JOB_PRODUCT: productPart(ctl, part, parts); break;
     case JOB_ACTIVATE: {
@@ -268,11 +290,12 @@ function runPart(ctl: usize, kind: i32, part: i32, parts: i32): void {
         floatArg(ctl, 6), pointerArg(ctl, 7), floatArg(ctl, 8),
       );
       break;
+    case JOB_PREDICT: predictPart(ctl, part, thread); break;
     case JOB_FIRST_NON_FINITE: {
       const count = arg(ctl, 5);
       const i0 = rangeStart(count, 16, part, parts), i1 = rangeStart(count, 16, part + 1, parts);
       const found = firstNonFinite(at(pointerArg(ctl, 0), i0), i1 - i0);
-      if (found >= 0) lowerFound(ctl, i0 + found);
+      if (found >= 0) lowerFound(ctl, FOUND_ARG, i0 + found);
       break;
     }
     case JOB_GATHER: {
@@ -338,7 +361,7 @@ function parallelProduct(
   setArg(3, <i32>a); setArg(4, rsA); setArg(5, csA);
   setArg(6, <i32>b); setArg(7, rsB); setArg(8, csB);
   setArg(9, <i32>c); setArg(10, ldc); setArg(11, byColumns ? 1 : 0);
-  lead(JOB_PRODUCT, parts);
+  lead(JOB_PRODUCT, parts, threads);
 }
 
 function productPart(ctl: usize, part: i32, parts: i32): void {
@@ -392,7 +415,7 @@ export function parallelFirstLayer(threads: i32, net: usize, run: usize, x: usiz
     return;
   }
   setArg(0, <i32>net); setArg(1, <i32>run); setArg(2, <i32>x); setArg(3, m); setArg(4, panels ? 1 : 0);
-  lead(JOB_FIRST_LAYER, parts);
+  lead(JOB_FIRST_LAYER, parts, threads);
 }
 
 /**
@@ -415,7 +438,7 @@ export function parallelRows(
   }
   setArg(0, <i32>net); setArg(1, <i32>x); setArg(2, <i32>y); setArg(3, <i32>w); setArg(4, m); setArg(5, panels ? 1 : 0);
   setArg(6, from);
-  lead(JOB_ROWS, parts);
+  lead(JOB_ROWS, parts, threads);
 }
 
 /**
@@ -434,7 +457,7 @@ export function parallelGradients(
   }
   setArg(0, <i32>net); setArg(1, <i32>x); setArg(2, m); setArg(3, each);
   setFloatArg(4, invM); setFloatArg(5, decay); setFloatArg(6, l1Term); setArg(7, <i32>run); setFloatArg(8, lr);
-  lead(JOB_GRADIENTS, chunks);
+  lead(JOB_GRADIENTS, chunks, threads);
 }
 
 /**
@@ -445,20 +468,81 @@ export function parallelFirstNonFinite(threads: i32, p: usize, count: i32): i32 
   const parts = partsFor(threads, count);
   if (parts == 1) return firstNonFinite(p, count);
   setArg(0, <i32>p); setArg(5, count); setArg(FOUND_ARG, i32.MAX_VALUE);
-  lead(JOB_FIRST_NON_FINITE, parts);
+  lead(JOB_FIRST_NON_FINITE, parts, threads);
   const found = arg(control, FOUND_ARG);
   return found == i32.MAX_VALUE ? -1 : found;
 }
 
-// Lowers the found index in the control block to i, unless a chunk has found a lower one.
-function lowerFound(ctl: usize, i: i32): void {
-  const slot = ctl + CONTROL_ARGS + (<usize>FOUND_ARG << 2);
+// Lowers the index found in argument slot `found` to i, unless a chunk has found a lower one.
+function lowerFound(ctl: usize, found: i32, i: i32): void {
+  const slot = ctl + CONTROL_ARGS + (<usize>found << 2);
   let seen = atomic.load<i32>(slot);
   while (i < seen) {
     const was = atomic.cmpxchg<i32>(slot, seen, i);
     if (was == seen) return;
     seen = was;
   }
+}
+
+// ---- predictions streamed in as they are staged ----
+//
+// Staging a prediction's rows is the caller's copy into wasm memory, on the leader alone. A
+// prediction on threads is therefore a job opened before the copy: the workers run its chunks of
+// rows, a block of the network's capacity per thread, as the leader stages them, and the leader
+// joins them once it has staged the last (on two cores, 1,024 rows of 784-128-64-10 spent about
+// a tenth of their time being copied). Each chunk checks its own inputs before it runs them.
+
+/**
+ * Opens the prediction of `rows` rows at X (not yet staged), their outputs to out, as a job of
+ * chunks of chunkRows rows, each run through rows [t·chunkRows, (t + 1)·chunkRows) of the
+ * network's workspace by thread t (the workspace holds a block per thread the network runs on). The
+ * caller then stages the rows in order, saying how many are in place with stagedRows, and ends
+ * the job with endPrediction, also when it abandons the staging (stagedRows(−1)).
+ */
+export function beginPrediction(net: usize, x: usize, rows: i32, out: usize, chunkRows: i32): void {
+  if (!ASC_FEATURE_THREADS || control == 0) unreachable();
+  setArg(0, <i32>net); setArg(1, <i32>x); setArg(2, rows); setArg(3, <i32>out); setArg(4, chunkRows);
+  setArg(FOUND_ARG, i32.MAX_VALUE); setArg(BAD_INPUT_ARG, i32.MAX_VALUE);
+  stagedRows(0);
+  open(JOB_PREDICT, (rows + chunkRows - 1) / chunkRows, 0, i32At(net, NET_THREADS));
+}
+
+/** Says that the first `rows` rows of the prediction begun are staged, or −1: none will be. */
+export function stagedRows(rows: i32): void {
+  if (ASC_FEATURE_THREADS) atomic.store<i32>(control + CONTROL_STAGED, rows);
+}
+
+/**
+ * Runs what is left of the prediction begun on the leader too, and waits for the rest. Returns
+ * the index in out of the first output that is NaN or ±Infinity, or −1 (as predict does), or,
+ * where an input is, −2 − its index in X.
+ */
+export function endPrediction(): i32 {
+  finish(load<i32>(control + CONTROL_PARTS));
+  const badInput = arg(control, BAD_INPUT_ARG);
+  if (badInput != i32.MAX_VALUE) return -2 - badInput;
+  const found = arg(control, FOUND_ARG);
+  return found == i32.MAX_VALUE ? -1 : found;
+}
+
+function predictPart(ctl: usize, chunk: i32, thread: i32): void {
+  const net = pointerArg(ctl, 0), x = pointerArg(ctl, 1), rows = arg(ctl, 2), out = pointerArg(ctl, 3);
+  const chunkRows = arg(ctl, 4);
+  const r0 = chunk * chunkRows, m = min(chunkRows, rows - r0);
+  if (ASC_FEATURE_THREADS) {
+    let staged = atomic.load<i32>(ctl + CONTROL_STAGED);
+    while (staged >= 0 && staged < r0 + m) staged = atomic.load<i32>(ctl + CONTROL_STAGED);
+    if (staged < 0) return;
+  }
+  const inputs = inputWidth(net), units = outputWidth(net);
+  const rowsIn = at(x, r0 * inputs);
+  const badInput = firstNonFinite(rowsIn, m * inputs);
+  if (badInput >= 0) {
+    lowerFound(ctl, BAD_INPUT_ARG, r0 * inputs + badInput);
+    return;
+  }
+  const bad = predictBlock(net, rowsIn, m, thread * chunkRows, at(out, r0 * units));
+  if (bad >= 0) lowerFound(ctl, FOUND_ARG, r0 * units + bad);
 }
 
 // ---- element-wise passes ----
@@ -472,7 +556,7 @@ export function parallelActivate(threads: i32, z: usize, m: i32, n: i32, bias: u
   }
   setArg(0, <i32>z); setArg(1, m); setArg(2, n); setArg(3, <i32>bias); setArg(4, act); setFloatArg(5, alpha);
   setArg(6, <i32>pre);
-  lead(JOB_ACTIVATE, parts);
+  lead(JOB_ACTIVATE, parts, threads);
 }
 
 /** D[m×n] ← D ⊙ g'(Z) from the outputs A (and Z at pre when not 0), split by rows. */
@@ -486,7 +570,7 @@ export function parallelActivationBackward(
   }
   setArg(0, <i32>d); setArg(1, <i32>a); setArg(2, m); setArg(3, n); setArg(4, act); setFloatArg(5, alpha);
   setArg(6, <i32>pre);
-  lead(JOB_ACTIVATION_BACKWARD, parts);
+  lead(JOB_ACTIVATION_BACKWARD, parts, threads);
 }
 
 /** out[n] = scale · (column sums of A[m×n]), split by columns. */
@@ -497,7 +581,7 @@ export function parallelColumnSums(threads: i32, a: usize, m: i32, n: i32, scale
     return;
   }
   setArg(0, <i32>a); setArg(1, m); setArg(2, n); setFloatArg(3, scale); setArg(4, <i32>out);
-  lead(JOB_COLUMN_SUMS, parts);
+  lead(JOB_COLUMN_SUMS, parts, threads);
 }
 
 /** Copies the rows order[start .. start+m) of a rows×width matrix to dst, split by rows. */
@@ -508,7 +592,7 @@ export function parallelGather(threads: i32, src: usize, width: i32, order: usiz
     return;
   }
   setArg(0, <i32>src); setArg(1, width); setArg(2, <i32>order); setArg(3, start); setArg(4, m); setArg(5, <i32>dst);
-  lead(JOB_GATHER, parts);
+  lead(JOB_GATHER, parts, threads);
 }
 
 function gatherPart(src: usize, width: i32, order: usize, start: i32, r0: i32, r1: i32, dst: usize): void {
@@ -528,7 +612,7 @@ export function parallelScaleAdd(threads: i32, g: usize, w: usize, n: i32, scale
     return;
   }
   setArg(0, <i32>w); setArg(1, <i32>g); setArg(5, n); setFloatArg(6, scale); setFloatArg(7, decay);
-  lead(JOB_SCALE_ADD, parts);
+  lead(JOB_SCALE_ADD, parts, threads);
 }
 
 /**
@@ -542,7 +626,7 @@ export function parallelStep(threads: i32, net: usize, run: usize, p: usize, n: 
     return;
   }
   setArg(0, <i32>p); setArg(1, 0); setArg(5, n); setFloatArg(6, lr); setArg(7, <i32>net); setArg(8, <i32>run);
-  lead(JOB_STEP, parts);
+  lead(JOB_STEP, parts, threads);
 }
 
 /** addL1 (g ← g + l1·sign(w)), split by ranges. */
@@ -553,7 +637,7 @@ export function parallelAddL1(threads: i32, g: usize, w: usize, n: i32, l1: f32)
     return;
   }
   setArg(0, <i32>w); setArg(1, <i32>g); setArg(5, n); setFloatArg(6, l1);
-  lead(JOB_ADD_L1, parts);
+  lead(JOB_ADD_L1, parts, threads);
 }
 
 /** clipValues (g into [−limit, limit]), split by ranges. */
@@ -564,7 +648,7 @@ export function parallelClipValues(threads: i32, g: usize, n: i32, limit: f32): 
     return;
   }
   setArg(0, 0); setArg(1, <i32>g); setArg(5, n); setFloatArg(6, limit);
-  lead(JOB_CLIP_VALUES, parts);
+  lead(JOB_CLIP_VALUES, parts, threads);
 }
 
 /** scaleElements (g ← scale·g), split by ranges. */
@@ -575,7 +659,7 @@ export function parallelScale(threads: i32, g: usize, n: i32, scale: f32): void 
     return;
   }
   setArg(0, 0); setArg(1, <i32>g); setArg(5, n); setFloatArg(6, scale);
-  lead(JOB_SCALE, parts);
+  lead(JOB_SCALE, parts, threads);
 }
 
 // Elements [i0, i0 + n) of an update job.

@@ -75,16 +75,17 @@ import { predictTinyRow, registerShape, tinyRowsApply, trainTinyRows } from "./t
   return forwardRows(i32At(net, NET_THREADS), net, x, 0, m, run, false, 0);
 }
 
-// Rows [r0, r0 + m) of the batch at X through every layer from layer `from` (the layers below
-// have run), as forwardLayers; dropout (run not 0) for whole batches only (r0 = 0), as its masks
-// run over a layer's whole block. With panels, the layers that have panels read their weights
-// from them (see trainBatch).
+// m rows through every layer from layer `from` (the layers below have run), as forwardLayers,
+// into rows [r0, r0 + m) of the workspace: X holds the inputs of the first of them (read where
+// `from` is 0). Dropout (run not 0) for whole batches only (r0 = 0), as its masks run over a
+// layer's whole block. With panels, the layers that have panels read their weights from them
+// (see trainBatch).
 @inline function forwardRows(
   threads: i32, net: usize, x: usize, r0: i32, m: i32, run: usize, panels: bool, from: i32,
 ): usize {
   let input = from > 0
     ? at(ptrAt(layerRecord(net, from - 1), LAYER_OUTPUTS), r0 * i32At(layerRecord(net, from - 1), LAYER_UNITS))
-    : at(x, r0 * inputWidth(net));
+    : x;
   for (let l = from, layers = layerCount(net); l < layers; l++) {
     const layer = layerRecord(net, l);
     const units = i32At(layer, LAYER_UNITS);
@@ -282,7 +283,7 @@ function rowWork(net: usize, m: i32, deltas: bool, from: i32): i64 {
  */
 export function rowPasses(net: usize, x: usize, y: usize, w: usize, r0: i32, r1: i32, panels: bool, from: i32): void {
   const m = r1 - r0;
-  forwardRows(1, net, x, r0, m, 0, panels, from);
+  forwardRows(1, net, at(x, r0 * inputWidth(net)), r0, m, 0, panels, from);
   if (!y) return;
   outputDelta(net, y, w, r0, m);
   for (let l = layerCount(net) - 1; l > 0; l--) passDelta(1, net, 0, l, r0, m);
@@ -541,15 +542,26 @@ export function predict(net: usize, x: usize, rows: i32, out: usize): i32 {
   let firstBad = -1;
   for (let start = 0; start < rows; start += capacity) {
     const m = min(capacity, rows - start);
-    const outputs = forwardLayers(net, at(x, start * inputs), m, 0);
-    const block = at(out, start * units);
-    copyElements(block, outputs, m * units);
-    if (firstBad < 0) {
-      const bad = firstNonFinite(block, m * units);
-      if (bad >= 0) firstBad = start * units + bad;
-    }
+    const bad = copyOutputs(forwardLayers(net, at(x, start * inputs), m, 0), at(out, start * units), m * units);
+    if (firstBad < 0 && bad >= 0) firstBad = start * units + bad;
   }
   return firstBad;
+}
+
+/**
+ * predict's outputs of m rows at X, on this thread alone, written to out through rows
+ * [r0, r0 + m) of the workspace (which must hold them); returns predict's index of a bad output
+ * in out.
+ */
+export function predictBlock(net: usize, x: usize, m: i32, r0: i32, out: usize): i32 {
+  if (r0 + m > i32At(net, NET_CAPACITY)) unreachable();
+  return copyOutputs(forwardRows(1, net, x, r0, m, 0, false, 0), out, m * outputWidth(net));
+}
+
+// Copies count outputs to out; returns the index of the first that is NaN or ±Infinity, or −1.
+@inline function copyOutputs(outputs: usize, out: usize, count: i32): i32 {
+  copyElements(out, outputs, count);
+  return firstNonFinite(out, count);
 }
 
 /**

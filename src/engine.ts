@@ -161,8 +161,53 @@ export class Engine {
   #predictRows(x: MatrixInput): Float32Array {
     if (x.rows * (x.width + this.outputs) * 4 > stagingBudget.bytes) return this.#predictWindowed(x, 'predict');
     const out = new Float32Array(x.rows * this.outputs);
-    this.#predictStaged(this.#reserveData(x, undefined, 'predict'), x, x.rows, out, 'predict');
+    this.#predictWhole(x, out, 'predict');
     return out;
+  }
+
+  // predict on rows within the staging budget, staged whole: on the pool's threads as they are
+  // staged where they make more than one block, else staged first.
+  #predictWhole(x: MatrixInput, out: Float32Array, call: string): void {
+    if (this.#pool && this.#pool.size > 0 && this.arena.threads > 1 && x.rows > INFERENCE_BLOCK) {
+      this.#predictStreamed(this.#pool, x, out, call);
+    } else {
+      this.#predictStaged(this.#reserveData(x, undefined, call), x, x.rows, out, call);
+    }
+  }
+
+  // The rows of x staged a block at a time while the pool's threads run the blocks staged before
+  // (beginPrediction, parallel.ts): a block of workspace per thread the call runs on, any of which
+  // may take a block.
+  #predictStreamed(pool: Pool, x: MatrixInput, out: Float32Array, call: string): void {
+    const threads = Math.min(this.arena.threads, pool.size + 1);
+    const ws = this.arena.reserve(
+      { capacity: INFERENCE_BLOCK * threads, stats: 1, inputs: x.rows * x.width, outputs: x.rows * this.outputs },
+      () => `${call} on ${x.rows} rows`,
+    );
+    try {
+      const start = index32(ws.inputs);
+      const k = this.kernels;
+      const bad = this.#led(() => {
+        k.beginPrediction(this.arena.net, ws.inputs, x.rows, ws.outputs, INFERENCE_BLOCK);
+        try {
+          for (let first = 0; first < x.rows; first += INFERENCE_BLOCK) {
+            const count = Math.min(INFERENCE_BLOCK, x.rows - first);
+            x.copyRows(this.arena.f32, start + first * x.width, first, count);
+            k.stagedRows(first + count);
+          }
+        } catch (error) {
+          k.stagedRows(-1);
+          k.endPrediction();
+          throw error;
+        }
+        return k.endPrediction();
+      });
+      if (bad < -1) throw nonFiniteError(x, -2 - bad, this.arena.f32[start - 2 - bad]!);
+      if (bad >= 0) throw nonFiniteOutputs(call, x, Math.floor(bad / this.outputs));
+      copyInto(out, this.arena.f32, index32(ws.outputs));
+    } finally {
+      this.arena.release(ws);
+    }
   }
 
   /**
@@ -190,7 +235,7 @@ export class Engine {
     if (x.length > SMALL_COPY) {
       const xs = readMatrix(x, 'x', this.inputs, NETWORK_INPUTS);
       if ((x.length + out.length) * 4 > stagingBudget.bytes) out.set(this.#predictWindowed(xs, call));
-      else this.#predictStaged(this.#reserveData(xs, undefined, call), xs, rows, out, call);
+      else this.#predictWhole(xs, out, call);
       return;
     }
     // The few values of a call per frame: checked as a loop copies them, into a workspace asked

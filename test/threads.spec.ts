@@ -4,7 +4,7 @@
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { ELEMENTWISE_ACTIVATIONS } from '../src/activations.js';
-import { DivergenceError, type FitOptions, Network, type NetworkConfig, SimdnetError } from '../src/index.js';
+import { DivergenceError, type FitOptions, Network, type NetworkConfig, NonFiniteOutputError, SimdnetError } from '../src/index.js';
 import type { WorkspaceRequest } from '../src/arena.js';
 import { engineOf } from '../src/network.js';
 import { cycledClasses } from './support/datasets.js';
@@ -245,6 +245,48 @@ describe('bad values in data checked on several threads', () => {
   });
 });
 
+// A prediction of more rows than a block, on threads, runs each block as soon as the leader has
+// staged it: on whichever thread of the pool claims it, through that thread's block of workspace.
+describe('predictions run as their rows are staged', () => {
+  const OUTPUTS = 7;
+
+  it('give the bits of one thread, into out overlapping x too, with more threads in the pool than the network has', async () => {
+    const expected = bits((await network(1)).predict(X));
+    const wider = await network(4);
+    for (const threads of [2, 3]) {
+      const net = await network(threads);
+      expect(bits(net.predict(X))).toBe(expected);
+      const buffer = X.slice();
+      net.predictInto(buffer, buffer.subarray(0, ROWS * OUTPUTS));
+      expect(bits(buffer.subarray(0, ROWS * OUTPUTS))).toBe(expected);
+    }
+    expect(bits(wider.predict(X))).toBe(expected);
+  });
+
+  it('name a value that is not a number in a late row, and the next prediction runs', async () => {
+    const net = await network(2);
+    const expected = bits(net.predict(X));
+    const rows = Array.from({ length: ROWS }, (_, r) => Array.from(X.subarray(r * INPUTS, (r + 1) * INPUTS)));
+    (rows[280]! as unknown[])[5] = 'five';
+    expect((await failure(() => net.predict(rows as number[][]))).message).toContain('x[280][5] is not a number: "five"');
+    expect((await Heap.threaded()).pool!.unfinishedChunks).toBe(0);
+    expect(bits(net.predict(X))).toBe(expected);
+  });
+
+  it('name the first row whose outputs are not finite, as on one thread', async () => {
+    const x = X.slice();
+    for (const r of [250, 140]) x.fill(3e38, r * INPUTS, (r + 1) * INPUTS);
+    const messages = [];
+    for (const threads of [1, 2, 3]) {
+      const error = await failure(() => network(threads).then((net) => net.predict(x)));
+      expect(error).toBeInstanceOf(NonFiniteOutputError);
+      messages.push(error.message);
+    }
+    expect(messages[0]).toContain('row 140');
+    expect(new Set(messages).size).toBe(1);
+  });
+});
+
 /** What `pick` reads of each training workspace the network's fits ask for, from now on. */
 function trainingRequests<T>(net: Network, pick: (request: WorkspaceRequest) => T): T[] {
   const { arena } = engineOf(net);
@@ -388,6 +430,25 @@ describe('how many threads run', () => {
     const error = await failure(() => Network.create({ ...CONFIG(1), threads: threads as number }));
     expect(error).toBeInstanceOf(SimdnetError);
     expect(error.message).toMatch(/config\.threads/);
+  });
+
+  it('a network runs its chunks on no more threads than it is set to, whatever the pool holds', async () => {
+    await network(4);
+    const pool = (await Heap.threaded()).pool!;
+    expect(pool.size).toBe(3);
+    const net = await network(2);
+    // Workers 2 and 3 would trap on the first chunk they claimed; on a network set to two threads,
+    // they claim none.
+    for (const worker of [3, 2]) {
+      const expected = bits(net.predict(X));
+      pool.injectFault(worker);
+      try {
+        for (let call = 0; call < 20; call++) expect(bits(net.predict(X))).toBe(expected);
+        await net.fit(X, Y, FITS[2]![1]);
+      } finally {
+        pool.injectFault(0);
+      }
+    }
   });
 
   it('fromJSON takes threads as an option', async () => {

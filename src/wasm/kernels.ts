@@ -80,6 +80,11 @@ export interface Kernels {
   // parallel.ts
   setPool(control: number, workers: number): void;
   work(control: number, index: number): void;
+  /** A prediction on the pool's threads that runs its rows as they are staged (threaded build). */
+  beginPrediction(net: number, x: number, rows: number, out: number, chunkRows: number): void;
+  stagedRows(rows: number): void;
+  /** predict's index of a bad output, −1, or −2 − the index of a bad input. */
+  endPrediction(): number;
 
   // random.ts
   rngNext(state: number): number;

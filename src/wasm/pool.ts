@@ -166,6 +166,13 @@ export class Pool {
     );
   }
 
+  /** Chunks of the latest job not done: 0 whenever no call is running, which the tests check. */
+  get unfinishedChunks(): number {
+    if (this.#control === 0) return 0;
+    const words = this.#heap.i32;
+    return Atomics.load(words, (this.#control + abi.CONTROL_PARTS) >>> 2) - Atomics.load(words, (this.#control + abi.CONTROL_DONE) >>> 2);
+  }
+
   /** Makes worker `index` (from 1) trap on the next chunk it claims: for the tests of failure handling. */
   injectFault(index: number): void {
     Atomics.store(this.#heap.i32, (this.#control + abi.CONTROL_FAULT) >>> 2, index);
