@@ -207,42 +207,47 @@ function panelsAcross(n: i32): i32 {
 }
 
 /**
- * Rows [p0, p1) of columns [j0, j1) (j0 a multiple of NR; j1 one too, or n) of a k×n B, its
- * element (p, j) at B[p·ld + j], into its panels (panelBytes): block p / KC, panel j / NR, row
- * p % KC of that panel, as packBlock lays out each block, columns past n zero.
+ * Rows [p0, p1) of a k×n B (row-major) into its panels (panelBytes): block p / KC, panel j / NR,
+ * row p % KC of that panel, as packBlock lays out each block, columns past n zero.
  */
-export function packWeights(b: usize, ld: i32, n: i32, p0: i32, p1: i32, j0: i32, j1: i32, panels: usize): void {
+export function packWeights(b: usize, n: i32, p0: i32, p1: i32, panels: usize): void {
   const across = panelsAcross(n);
-  const full = j1 & ~(NR - 1);
+  const full = n & ~(NR - 1);
   for (let p = p0; p < p1; p++) {
-    const src = at(b, p * ld);
-    let dst = panels + <usize>((p / KC) * across + j0 / NR) * PANEL_STEP + (<usize>((p % KC) * NR) << 2);
-    for (let q = j0; q < full; q += NR) {
+    const src = at(b, p * n);
+    let dst = panels + <usize>((p / KC) * across) * PANEL_STEP + (<usize>((p % KC) * NR) << 2);
+    for (let q = 0; q < full; q += NR) {
       v128.store(dst, v128.load(src + (<usize>q << 2)));
       v128.store(dst, v128.load(src + (<usize>q << 2), 16), 16);
       dst += PANEL_STEP;
     }
-    for (let j = 0; full < j1 && j < NR; j++) {
+    for (let j = 0; full < n && j < NR; j++) {
       store<f32>(dst + (<usize>j << 2), full + j < n ? load<f32>(at(src, full + j)) : 0);
     }
   }
 }
 
 /**
- * Columns [j0, j1) (j0 a multiple of NR; j1 one too, or n) of C[m×n] = A[m×k]·B[k×n] (gemmNN,
- * n > 2·NR, k > 0) with B read from its panels (packWeights) instead of packed block by block: the
- * same values in the same places, so the same bits. With aInPlace, A is read where it lies rather
- * than packed (the same bits too), for threads that each compute other columns from the same A.
+ * C[m×n] = A[m×k]·B[k×n] (gemmNN, n > 2·NR, k > 0) with B read from its panels (packWeights)
+ * instead of packed block by block: the same values in the same places, so the same bits.
  */
-export function gemmPanels(
-  m: i32, n: i32, k: i32, a: usize, panels: usize, c: usize, j0: i32, j1: i32, aInPlace: bool,
+export function gemmPanels(m: i32, n: i32, k: i32, a: usize, panels: usize, c: usize): void {
+  if (ASC_FEATURE_SIMD) gemmBlocks(m, n, k, a, k, 1, 0, 0, 0, c, n, 1, panels, panelsAcross(n), false);
+  else unreachable();
+}
+
+/**
+ * gemmBlock (never transposed) with A read where it lies rather than packed: the same bits, and
+ * no pack for threads that each compute other columns from the same A.
+ */
+export function gemmAInPlace(
+  m: i32, n: i32, k: i32,
+  a: usize, rsA: i32, csA: i32,
+  b: usize, rsB: i32, csB: i32,
+  c: usize, ldc: i32,
 ): void {
-  if (ASC_FEATURE_SIMD) {
-    const first = panels + <usize>(j0 / NR) * PANEL_STEP;
-    gemmBlocks(m, j1 - j0, k, a, k, 1, 0, 0, 0, at(c, j0), n, 1, first, panelsAcross(n), aInPlace);
-  } else {
-    unreachable();
-  }
+  if (ASC_FEATURE_SIMD) gemmBlocks(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, 1, 0, 0, true);
+  else unreachable();
 }
 
 // The blocked product for k > 0, element (i, j) of C at C[i·ldcRow + j·ldcCol]:

@@ -282,7 +282,7 @@ function runPart(ctl: usize, kind: i32, part: i32, parts: i32, thread: i32): voi
       break;
     }
     case JOB_FIRST_LAYER:
-      firstLayerColumns(pointerArg(ctl, 0), pointerArg(ctl, 1), pointerArg(ctl, 2), arg(ctl, 3), part, parts, arg(ctl, 4) != 0);
+      firstLayerColumns(pointerArg(ctl, 0), pointerArg(ctl, 1), pointerArg(ctl, 2), arg(ctl, 3), part, parts);
       break;
     case JOB_GRADIENTS:
       gradientChunk(
@@ -406,15 +406,14 @@ export function firstLayerParts(threads: i32, work: i64, units: i32): i32 {
 
 /**
  * The first layer's forward pass over the m rows of a training batch at X of run `run`, by the
- * `parts` blocks of columns the layer is held in (firstLayerColumns, train.ts), its weights read
- * from their panels where panels is true.
+ * `parts` blocks of columns the layer is held in (firstLayerColumns, train.ts).
  */
-export function parallelFirstLayer(threads: i32, net: usize, run: usize, x: usize, m: i32, parts: i32, panels: bool): void {
+export function parallelFirstLayer(threads: i32, net: usize, run: usize, x: usize, m: i32, parts: i32): void {
   if (parts == 1) {
-    firstLayerColumns(net, run, x, m, 0, 1, panels);
+    firstLayerColumns(net, run, x, m, 0, 1);
     return;
   }
-  setArg(0, <i32>net); setArg(1, <i32>run); setArg(2, <i32>x); setArg(3, m); setArg(4, panels ? 1 : 0);
+  setArg(0, <i32>net); setArg(1, <i32>run); setArg(2, <i32>x); setArg(3, m);
   lead(JOB_FIRST_LAYER, parts, threads);
 }
 

@@ -21,7 +21,7 @@ import {
 } from "../src/abi";
 import { activate } from "./activation";
 import { dropout, dropoutKey } from "./dropout";
-import { columnSums, gemmBlock, gemmPanels, packWeights } from "./gemm";
+import { columnSums, gemmAInPlace, gemmBlock, gemmPanels, packWeights } from "./gemm";
 import { countCorrect, lossDelta, lossSum } from "./loss";
 import { at, copyElements, firstNonFinite, rowsFrom } from "./memory";
 import {
@@ -135,20 +135,22 @@ export function rowPassesInOneJob(net: usize, m: i32): bool {
 // than one layer, the first large and taken element by element; arena.ts), each batch whose row
 // passes run as one job runs the first layer forward by blocks of output columns (a job of its
 // own) and takes that layer's gradients and step by the same blocks, each block on the same thread
-// in both jobs (parallel.ts's leader takes the first chunk), so that its weights, gradients,
-// optimizer state and panels stay in that thread's cache. The layer's parameters are then held in
-// blocks, each block's columns contiguous: row-major, the blocks' rows interleave, and each
-// thread's passes over its block drew the other's lines (slower than sharing every panel). They go
-// back to the layer's own arrays before anything else reads them: a batch not run so, an epoch's
-// end, a divergence, the end of the call. A block's elements are computed as the row-major
-// layer's are, in the same order, so the bits are the same.
+// in both jobs (parallel.ts's leader takes the first chunk), so that its weights, gradients and
+// optimizer state stay in that thread's cache. The layer's parameters are then held in blocks,
+// each block's columns contiguous: row-major, the blocks' rows interleave, and each thread's passes
+// over its block drew the other's lines (slower than sharing every panel). The forward job reads
+// its block of weights where it lies, packing it a block of KC rows at a time as a product does,
+// rather than from panels that the step packed whole: written whole while the other thread wrote
+// its own, the panels took a 784-128-64-10 batch three times as long to pack as on one thread.
+// The parameters go back to the layer's own arrays before anything else reads them: a batch not
+// run so, an epoch's end, a divergence, the end of the call. A block's elements are computed as
+// the row-major layer's are, in the same order, so the bits are the same.
 
 /**
  * Block `part` of `parts` (the blocks the first layer is held in) of the first layer's output
- * columns for the m rows of the batch at X, on this thread, its weights read from their panels
- * where panels is true.
+ * columns for the m rows of the batch at X, on this thread.
  */
-export function firstLayerColumns(net: usize, run: usize, x: usize, m: i32, part: i32, parts: i32, panels: bool): void {
+export function firstLayerColumns(net: usize, run: usize, x: usize, m: i32, part: i32, parts: i32): void {
   const layer = layerRecord(net, 0);
   const units = i32At(layer, LAYER_UNITS);
   const inputs = i32At(layer, LAYER_INPUTS);
@@ -158,8 +160,7 @@ export function firstLayerColumns(net: usize, run: usize, x: usize, m: i32, part
   const out = ptrAt(layer, LAYER_OUTPUTS);
   // Every block reads all of X: packed (each value splat to four lanes), it would be packed whole
   // by every thread.
-  if (panels) gemmPanels(m, units, inputs, x, ptrAt(layer, LAYER_PANELS), out, j0, j1, parts > 1);
-  else gemmBlock(m, cols, inputs, x, inputs, 1, firstBlock(run, layer, FIRST_WEIGHTS, j0), cols, 1, at(out, j0), units);
+  gemmAInPlace(m, cols, inputs, x, inputs, 1, firstBlock(run, layer, FIRST_WEIGHTS, j0), cols, 1, at(out, j0), units);
   const bias = i32At(layer, LAYER_FLAGS) & LAYER_HAS_BIAS ? at(ptrAt(layer, LAYER_BIAS), j0) : 0;
   const pre = ptrAt(layer, LAYER_PREACTIVATIONS);
   const act = i32At(layer, LAYER_ACTIVATION);
@@ -171,7 +172,7 @@ export function firstLayerColumns(net: usize, run: usize, x: usize, m: i32, part
 
 // Block `chunk` of `parts` of the first layer's share of a batch's gradient job: the block's weight
 // gradients, scaled by invM with the L2 decay and the L1 term (NaN: none) added, and the run's step
-// at rate lr over the block, which is then packed into its panels.
+// at rate lr over the block.
 function firstLayerGradientBlock(
   net: usize, run: usize, x: usize, m: i32, chunk: i32, parts: i32, invM: f32, decay: f32, l1Term: f32, lr: f32,
 ): void {
@@ -191,7 +192,6 @@ function firstLayerGradientBlock(
   stepArrays(
     run, weights, grads, firstBlock(run, layer, FIRST_STATE1, j0), firstBlock(run, layer, FIRST_STATE2, j0), count, lr,
   );
-  packWeights(weights - (<usize>j0 << 2), cols, units, 0, inputs, j0, j1, ptrAt(layer, LAYER_PANELS));
 }
 
 // The arrays of the first layer's blocks, each the size of its weights, in the order they lie.
@@ -301,7 +301,7 @@ export function rowPasses(net: usize, x: usize, y: usize, w: usize, r0: i32, r1:
   if (m == 1 && isNarrow(units)) {
     narrowForward(inputs, units, x, weights, bias, act, alpha, out, pre);
   } else {
-    if (ASC_FEATURE_THREADS && panels) gemmPanels(m, units, inputs, x, panels, out, 0, units, false);
+    if (ASC_FEATURE_THREADS && panels) gemmPanels(m, units, inputs, x, panels, out);
     else productNN(threads, m, units, inputs, x, weights, out);
     parallelActivate(threads, out, m, units, bias, act, alpha, pre);
   }
@@ -479,7 +479,7 @@ export function gradientChunk(
   const weights = ptrAt(layer, LAYER_WEIGHTS);
   stepRange(net, run, at(weights, i0 * units), (i1 - i0) * units, lr);
   const panels = ptrAt(layer, LAYER_PANELS);
-  if (ASC_FEATURE_THREADS && panels) packWeights(weights, units, units, i0, i1, 0, units, panels);
+  if (ASC_FEATURE_THREADS && panels) packWeights(weights, units, i0, i1, panels);
 }
 
 // The output layer's delta for rows [r0, r0 + m) of those just run forward, with targets Y and
@@ -725,7 +725,7 @@ function trainBatch(net: usize, run: usize, x: usize, y: usize, w: usize, m: i32
       const units = i32At(first, LAYER_UNITS);
       const parts = firstLayerParts(threads, <i64>i32At(first, LAYER_INPUTS) * units * m, units);
       blockFirstLayer(net, run, parts);
-      parallelFirstLayer(threads, net, run, x, m, parts, panels);
+      parallelFirstLayer(threads, net, run, x, m, parts);
     } else {
       unblockFirstLayer(net, run);
     }

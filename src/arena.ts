@@ -309,6 +309,7 @@ export class Arena {
     const scratchFloats = trains && this.#transposeScratch ? largestHiddenWeights(specs) : 0;
     // Only a training workspace's layers hold what backward passes read.
     const forTraining = (bytes: number): number => take(trains ? bytes : 0);
+    const blocks = this.#holdsFirstLayerInBlocks(request);
     const layout = {
       stats: take((request.stats ?? 0) * abi.STATS_BYTES),
       inputs: take((request.inputs ?? 0) * 4),
@@ -321,8 +322,9 @@ export class Arena {
       deltas: specs.map((l) => forTraining(capacity * l.units * 4)),
       preactivations: specs.map((l) => forTraining(activationEntry(l.activation).keepsPreactivations ? capacity * l.units * 4 : 0)),
       dropped: specs.map((l) => forTraining(l.dropout > 0 ? capacity * l.units * 4 : 0)),
-      panels: this.#panelBytes.map((bytes) => forTraining(this.#readsPanels(request) ? bytes : 0)),
-      firstLayerBlocks: forTraining(this.#holdsFirstLayerInBlocks(request) ? request.firstLayerBlocks! * specs[0]!.inputs * specs[0]!.units * 4 : 0),
+      // A first layer held in blocks is read from them, never from panels.
+      panels: this.#panelBytes.map((bytes, l) => forTraining(this.#readsPanels(request) && !(blocks && l === 0) ? bytes : 0)),
+      firstLayerBlocks: forTraining(blocks ? request.firstLayerBlocks! * specs[0]!.inputs * specs[0]!.units * 4 : 0),
       scratch: take(scratchFloats * 4),
       batchInputs: forTraining(capacity * specs[0]!.inputs * 4),
       batchTargets: forTraining(capacity * specs.at(-1)!.units * 4),
@@ -363,9 +365,10 @@ export class Arena {
   }
 
   // Whether training batches of the request's capacity may hold the first layer in blocks: where
-  // they read panels and the first layer has some, is not the output layer, is taken element by
-  // element (a block's softmax would see only its own columns) and has weights enough that moving
-  // them between the cores costs more than the job it takes to keep them.
+  // they read panels and the first layer is wide enough to have some (so that each block is whole
+  // panels of columns), is not the output layer, is taken element by element (a block's softmax
+  // would see only its own columns) and has weights enough that moving them between the cores
+  // costs more than the job it takes to keep them.
   #holdsFirstLayerInBlocks(request: WorkspaceRequest): boolean {
     const first = this.#specs[0]!;
     return (request.firstLayerBlocks ?? 0) > 0 && this.#readsPanels(request) && this.#panelBytes[0]! > 0

@@ -363,6 +363,16 @@ describe('the first layer held in blocks of columns', () => {
     arena.release(ws);
   });
 
+  it('has no panels for a first layer held in blocks, which reads its weights from them; the layers above keep theirs', async () => {
+    const arena = engineOf(await network(2)).arena;
+    for (const [blocks, expected] of [[0, [true, true, false]], [3, [false, true, false]]] as const) {
+      const ws = arena.reserve({ capacity: 64, trains: true, panels: true, firstLayerBlocks: blocks }, 'a fit');
+      expect(ws.panels.map((address) => address > 0)).toEqual(expected);
+      expect(ws.firstLayerBlocks > 0).toBe(blocks > 0);
+      arena.release(ws);
+    }
+  });
+
   // Room for the weights, their gradients and each optimizer state; none for a fit whose objective
   // or step reads the layer's own weights (a penalty, a clipped gradient), nor for one staged batch
   // by batch.
