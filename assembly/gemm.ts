@@ -183,9 +183,9 @@ function gemmSimd(
     for (let i = 0; i < m; i++) memory.fill(at(c, i * ldc), 0, <usize>n << 2);
   } else if (transposed || runsTransposed(m, n)) {
     // Each product of Cᵀ = Bᵀ·Aᵀ is the same b·a as a·b, so the bits are the same.
-    gemmBlocks(n, m, k, b, csB, rsB, a, csA, rsA, c, 1, ldc, 0, 0, false);
+    gemmBlocks(n, m, k, b, csB, rsB, a, csA, rsA, c, 1, ldc, 0, false);
   } else {
-    gemmBlocks(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, 1, 0, 0, false);
+    gemmBlocks(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, 1, 0, false);
   }
 }
 
@@ -232,7 +232,7 @@ export function packWeights(b: usize, n: i32, p0: i32, p1: i32, panels: usize): 
  * instead of packed block by block: the same values in the same places, so the same bits.
  */
 export function gemmPanels(m: i32, n: i32, k: i32, a: usize, panels: usize, c: usize): void {
-  if (ASC_FEATURE_SIMD) gemmBlocks(m, n, k, a, k, 1, 0, 0, 0, c, n, 1, panels, panelsAcross(n), false);
+  if (ASC_FEATURE_SIMD) gemmBlocks(m, n, k, a, k, 1, 0, 0, 0, c, n, 1, panels, false);
   else unreachable();
 }
 
@@ -246,19 +246,19 @@ export function gemmAInPlace(
   b: usize, rsB: i32, csB: i32,
   c: usize, ldc: i32,
 ): void {
-  if (ASC_FEATURE_SIMD) gemmBlocks(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, 1, 0, 0, true);
+  if (ASC_FEATURE_SIMD) gemmBlocks(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, 1, 0, true);
   else unreachable();
 }
 
 // The blocked product for k > 0, element (i, j) of C at C[i·ldcRow + j·ldcCol]:
 // ldcCol is 1, or C is stored transposed. B is packed block by block, or read from
-// its panels packed whole (panels not 0, `across` panels to a block of KC rows, B's
-// other arguments unused). A is packed where that pays, unless aInPlace.
+// its panels packed whole (panels not 0, B's other arguments unused). A is packed
+// where that pays, unless aInPlace.
 function gemmBlocks(
   m: i32, n: i32, k: i32,
   a: usize, rsA: i32, csA: i32,
   b: usize, rsB: i32, csB: i32,
-  c: usize, ldcRow: i32, ldcCol: i32, panels: usize, across: i32, aInPlace: bool,
+  c: usize, ldcRow: i32, ldcCol: i32, panels: usize, aInPlace: bool,
 ): void {
   // Packing A pays once more than two column panels reuse it.
   const packs = n > 2 * NR && !aInPlace;
@@ -272,7 +272,7 @@ function gemmBlocks(
     for (let j1 = 0; j1 < n; j1 += NC) {
       const nc = min(NC, n - j1);
       let block = bPanels;
-      if (panels) block = panels + <usize>((p0 / KC) * across + j1 / NR) * PANEL_STEP;
+      if (panels) block = panels + <usize>((p0 / KC) * panelsAcross(n) + j1 / NR) * PANEL_STEP;
       else packBlock(at(b, p0 * rsB + j1 * csB), rsB, csB, kc, nc);
       for (let i0 = 0; i0 < m; i0 += MC) {
         const mc = min(MC, m - i0);

@@ -19,13 +19,14 @@
 // blocks of rows, then every layer's gradients, each chunk taking the
 // optimizer step over the parameters it has the gradients of (a third job when
 // the run clips the gradient as a whole first, or first of all the first
-// layer's forward pass where that layer is held in blocks of columns, train.ts); other batches (dropout aside) as
-// a job per product and per element-wise pass forward and down, then the same
-// gradient job. The chunk that steps a block of a layer's weights also packs it
-// into the layer's panels, which every chunk of the next batch's row passes
-// reads: one pack per batch, rather than one per chunk of rows (on one core,
-// 64-row batches of 784-128-64-10 cut into 8 chunks of rows spend about a fifth
-// less on their row passes so).
+// layer's forward pass where that layer is held in blocks of columns, train.ts);
+// other batches (dropout aside) as a job per product and per element-wise pass
+// forward and down, then the same gradient job. The chunk that steps a block of
+// a layer's weights also packs it into the layer's panels (unless the layer is
+// held in blocks, which are read where they lie), which every chunk of the next
+// batch's row passes reads: one pack per batch, rather than one per chunk of
+// rows (on one core, 64-row batches of 784-128-64-10 cut into 8 chunks of rows
+// spend about a fifth less on their row passes so).
 //
 // Same bits for any thread count: a job is split only where the pieces are
 // independent. A product by blocks of rows or columns of its output, every
