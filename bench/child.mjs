@@ -6,9 +6,12 @@
 //   node child.mjs <profile> gemm <workload ids…>
 //     runs the GEMM micro-benchmark and sends its result, or { error };
 //   node --expose-gc child.mjs <profile> many-networks
-//     measures the memory of many small networks alive at once and sends it, or { error }.
+//     measures the memory of many small networks alive at once and sends it, or { error };
+//   node child.mjs <profile> core-latency
+//     measures how long a cache line takes to cross between two cores and sends it, or { error }.
 
 import { readFileSync } from 'node:fs';
+import { measureCoreToCore } from './core-latency.mjs';
 import { runGemmBenchmark } from './gemm.mjs';
 import { measureManyNetworks } from './many-networks.mjs';
 import { PROFILES } from './measure.mjs';
@@ -25,7 +28,12 @@ if (task === 'library') {
   await serveLibrary(findPeer(args[0]), findWorkload(args[1]));
 } else {
   try {
-    reply(await (task === 'gemm' ? runGemmBenchmark(profile, args.map(findWorkload)) : measureManyNetworks()), true);
+    const measure = {
+      gemm: () => runGemmBenchmark(profile, args.map(findWorkload)),
+      'many-networks': measureManyNetworks,
+      'core-latency': measureCoreToCore,
+    }[task];
+    reply(await measure(), true);
   } catch (error) {
     reply({ error: firstLine(error) }, true);
   }

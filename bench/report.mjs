@@ -121,6 +121,16 @@ export function manyNetworksLine(result) {
   );
 }
 
+/** How long a cache line takes to cross between two cores (bench/core-latency.mjs). */
+export function coreToCoreLine(result) {
+  if (result.error) return `Cache line between two cores: unavailable: ${result.error}`;
+  return (
+    `Cache line between two cores: ${fixed(result.oneWayNs, 0)} ns one way (half a round trip of a value two threads ` +
+    `take turns to write; median of ${result.reps.length} repetitions, ${fixed(Math.min(...result.reps), 0)}–` +
+    `${fixed(Math.max(...result.reps), 0)} ns).`
+  );
+}
+
 /** simdnet on one thread, two and 'auto' with the first core busy (bench/run.mjs measureBesideBusyCore). */
 export function busyCoreTable(result) {
   if (result.unavailable) return `With a core busy: not measured (${result.unavailable})`;

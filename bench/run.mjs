@@ -22,7 +22,7 @@ import { PROFILES, summarize } from './measure.mjs';
 import { findPeer, MEASUREMENTS, PEERS } from './peers/index.mjs';
 import { measureLargeFile } from './large-file.mjs';
 import {
-  busyCoreTable, derive, floorLine, gemmTable, goalsTable, largeFileTable, manyNetworksLine, notes, resultsTable,
+  busyCoreTable, coreToCoreLine, derive, floorLine, gemmTable, goalsTable, largeFileTable, manyNetworksLine, notes, resultsTable,
 } from './report.mjs';
 import { judgeGoals } from './targets.mjs';
 import { findWorkload, WORKLOADS } from './workloads.mjs';
@@ -71,6 +71,7 @@ const pinning = pinningPlan();
 // Seconds a child may take to set up and warm up, and then per request.
 const SETUP_LIMIT = options.quick ? 60 : 240;
 const REQUEST_LIMIT = options.quick ? 30 : 120;
+const coreToCore = await measureCoreToCore();
 const rows = [];
 // With no library selected (only extras), there is nothing to interleave on the workloads.
 if (peers.length) for (const workload of workloads) rows.push(...(await measureWorkload(workload)));
@@ -103,10 +104,12 @@ const machine = {
   node: process.version,
   platform: `${process.platform} ${process.arch}`,
   pinning: pinning.describe,
+  coreToCore,
 };
 const report = [
   `simdnet benchmarks — ${new Date().toISOString().slice(0, 10)}, ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ` +
-    `${profileName} profile (median of ${PROFILES[profileName].reps} repetitions ≥ ${PROFILES[profileName].minRepSeconds} s), ${machine.pinning}`,
+    `${profileName} profile (median of ${PROFILES[profileName].reps} repetitions ≥ ${PROFILES[profileName].minRepSeconds} s), ${machine.pinning}` +
+    (coreToCore ? `\n${coreToCoreLine(coreToCore)}` : ''),
   '',
   rows.length ? resultsTable(rows) : '',
   rows.length ? `\n${notes(rows)}` : '',
@@ -190,6 +193,17 @@ async function measureWorkload(workload, among = peers) {
     rows.push({ ...row, train: summarize(rates.train), infer, inferBulk: status.bulk ? summarize(rates.inferBulk) : infer, ...into, ...figures });
   }
   return rows;
+}
+
+// How long a cache line takes to cross between the cores the two-thread runs are pinned to
+// (bench/core-latency.mjs), measured in a child pinned as they are: { oneWayNs, reps }, or
+// { error }; null on one core.
+async function measureCoreToCore() {
+  if (availableParallelism() < 2) return null;
+  process.stderr.write('Cache line between two cores … ');
+  const result = await startChild(['core-latency'], 2).next(SETUP_LIMIT);
+  process.stderr.write(`${result.error ?? 'done'}\n`);
+  return result;
 }
 
 // BUSY_CORE_PEERS on BUSY_CORE_WORKLOAD, interleaved, while another process spins on the first

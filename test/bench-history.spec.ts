@@ -39,6 +39,12 @@ describe('archived benchmark runs', () => {
       expect(LIBRARIES).toContain(row.library);
       expectMeasuredOrExplained(row);
     }
+    // Where measured, a cache line's crossing between two cores: each repetition's figure, and their median.
+    if (run.machine.coreToCore?.reps) {
+      const { oneWayNs, reps } = run.machine.coreToCore;
+      expect(reps.length).toBeGreaterThan(0);
+      expect([...reps].sort((a: number, b: number) => a - b)[reps.length >> 1]).toBe(oneWayNs);
+    }
     // With a core busy: simdnet's thread settings on one workload, each row as in results.
     if (run.busyCore?.rows) {
       expect(WORKLOADS).toContain(run.busyCore.workload);
