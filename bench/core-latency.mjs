@@ -4,6 +4,7 @@
 // of them writes and the other then reads pays this crossing, so it bounds what two threads gain
 // on a network whose batches are small (the report's two-thread section).
 
+import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 
 // A repetition's round trips take milliseconds on two cores.
@@ -62,19 +63,8 @@ export async function measureCoreToCore({ rounds = 200_000, reps = 5 } = {}) {
   }
 }
 
-// The worker's next message, which must be `expected`.
-function reply(worker, expected) {
-  return new Promise((resolve, reject) => {
-    const settle = (error, message) => {
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      if (error) reject(error);
-      else if (message !== expected) reject(new Error(`the worker sent ${message}, not ${expected}`));
-      else resolve();
-    };
-    const onMessage = (message) => settle(null, message);
-    const onError = (error) => settle(error);
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-  });
+// The worker's next message, which must be `expected` (an error the worker throws rejects it).
+async function reply(worker, expected) {
+  const [message] = await once(worker, 'message');
+  if (message !== expected) throw new Error(`the worker sent ${message}, not ${expected}`);
 }

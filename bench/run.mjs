@@ -71,7 +71,7 @@ const pinning = pinningPlan();
 // Seconds a child may take to set up and warm up, and then per request.
 const SETUP_LIMIT = options.quick ? 60 : 240;
 const REQUEST_LIMIT = options.quick ? 30 : 120;
-const coreToCore = await measureCoreToCore();
+const coreToCore = await coreToCoreInChild();
 const rows = [];
 // With no library selected (only extras), there is nothing to interleave on the workloads.
 if (peers.length) for (const workload of workloads) rows.push(...(await measureWorkload(workload)));
@@ -198,7 +198,7 @@ async function measureWorkload(workload, among = peers) {
 // How long a cache line takes to cross between the cores the two-thread runs are pinned to
 // (bench/core-latency.mjs), measured in a child pinned as they are: { oneWayNs, reps }, or
 // { error }; null on one core.
-async function measureCoreToCore() {
+async function coreToCoreInChild() {
   if (availableParallelism() < 2) return null;
   process.stderr.write('Cache line between two cores … ');
   const result = await startChild(['core-latency'], 2).next(SETUP_LIMIT);
