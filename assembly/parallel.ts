@@ -19,7 +19,8 @@
 // blocks of rows, then every layer's gradients, each chunk taking the
 // optimizer step over the parameters it has the gradients of (a third job when
 // the run clips the gradient as a whole first, or first of all the first
-// layer's forward pass where that layer is held in blocks of columns, train.ts);
+// layer's forward pass where that layer is held in blocks of columns, train.ts, whose chunks each
+// thread takes from its own block first: leadOwned);
 // other batches (dropout aside) as a job per product and per element-wise pass
 // forward and down, then the same gradient job. The chunk that steps a block of
 // a layer's weights also packs it into the layer's panels (unless the layer is
@@ -37,20 +38,25 @@
 //
 // Control block (src/abi.ts CONTROL_*): the generation, the job kind, its chunk
 // count and arguments, the 64-bit claim word (the job's tag in the high half,
-// the next chunk in the low, so a claim made with a stale word fails), the stop
-// flag, a fault to inject (tests), and on a line of their own the chunks done,
-// the failure flag and the count of workers started.
+// the next chunk in the low, so a claim made with a stale word fails), the
+// count of blocks threads own, the stop flag, a fault and a pause to inject
+// (tests); on a line of their own the chunks done, the failure flag, the count
+// of workers started and of chunks taken from another's block (tests); then a
+// line per owned block, its word tagged as the claim word is.
 
 import {
   CONTROL_ARGS, CONTROL_CLAIM, CONTROL_DONE, CONTROL_FAILED, CONTROL_FAULT, CONTROL_GENERATION, CONTROL_KIND,
-  CONTROL_PARTS, CONTROL_READY, CONTROL_STAGED, CONTROL_STOP, CONTROL_THREADS, NET_THREADS,
+  CONTROL_OWNED, CONTROL_OWNED_STEP, CONTROL_OWNERS, CONTROL_PARTS, CONTROL_PAUSE, CONTROL_READY, CONTROL_STAGED,
+  CONTROL_STOLEN, CONTROL_STOP, CONTROL_THREADS, NET_THREADS,
 } from "../src/abi";
 import { activate, activationBackward } from "./activation";
 import { columnSums, columnSumsStrided, gemmBlock, gemmNN, gemmNT, gemmTN, MR, NR, runsTransposed } from "./gemm";
 import { at, copyElements, firstNonFinite, rowsFrom } from "./memory";
 import { addL1, clipValues, scaleAddWeights, scaleElements } from "./optimizer";
 import { i32At, inputWidth, outputWidth } from "./records";
-import { firstLayerColumns, gradientChunk, gradientChunks, predictBlock, rowPasses, stepRange } from "./train";
+import {
+  firstBlockChunks, firstLayerBlocks, firstLayerColumns, gradientChunk, gradientChunks, predictBlock, rowPasses, stepRange,
+} from "./train";
 
 // Job kinds.
 const JOB_PRODUCT = 1;
@@ -85,6 +91,8 @@ const CHUNKS_PER_THREAD: i32 = 2;
 const MIN_PRODUCT_SPAN: i32 = 128;
 /** The chunk half of a claim word no chunk count reaches: nothing to claim. */
 const CLOSED: i64 = i32.MAX_VALUE;
+/** How long a worker set to pause (CONTROL_PAUSE) sleeps before each chunk, in nanoseconds. */
+const PAUSE_NS: i64 = 1_000_000;
 /** Spins of an idle worker before it sleeps. */
 const SPINS_BEFORE_SLEEP: i32 = 1 << 16;
 
@@ -158,32 +166,72 @@ function lead(kind: i32, parts: i32, threads: i32): void {
   if (ASC_FEATURE_THREADS) {
     // The leader takes the first chunk before waking the workers, so that with a chunk per thread
     // each thread runs the same block job after job, and finds its data in its own cache.
-    open(kind, parts, 1, threads);
+    open(kind, parts, 1, threads, 0, 0);
     runPart(control, kind, 0, parts, 0);
     atomic.add<i32>(control + CONTROL_DONE, 1);
     finish(parts);
   }
 }
 
-// Opens a job of `parts` chunks, of which the leader has already claimed the first `claimed`, for
-// the threads of a network set to `threads`, and wakes the workers: a pool started for a network
-// set to more would otherwise run this one's chunks on more threads than it was given.
-function open(kind: i32, parts: i32, claimed: i32, threads: i32): void {
+// Runs a job whose first owners·each chunks lie in `owners` blocks of `each`, block t owned by
+// thread t, followed by `others` chunks that any thread claims, on a network set to `threads`.
+// Each thread runs its own block's chunks from the first, then the others, then takes chunks from
+// the end of blocks not yet done: job after job a thread finds its block's data in its own cache,
+// while a thread that the system runs slower, or not at all for a while, hands its last chunks to
+// the rest rather than keeping them waiting (one core of a two-core VM running at 70 % of the
+// other's made two threads no faster than two of the slower).
+function leadOwned(kind: i32, owners: i32, each: i32, others: i32, threads: i32): void {
+  if (ASC_FEATURE_THREADS) {
+    const parts = owners * each + others;
+    open(kind, parts, owners * each, threads, owners, each);
+    finish(parts);
+  }
+}
+
+// Opens a job of `parts` chunks, of which the leader has already claimed the first `claimed` or
+// `owners` threads own the first blocks of `each` (leadOwned), for the threads of a network set to
+// `threads`, and wakes the workers: a pool started for a network set to more would otherwise run
+// this one's chunks on more threads than it was given.
+function open(kind: i32, parts: i32, claimed: i32, threads: i32, owners: i32, each: i32): void {
   if (ASC_FEATURE_THREADS) {
     job++;
     const tag = <i64>job << 32;
     // Closed before the chunk count changes: a worker that read the last job's spent word and then
     // this job's larger count would otherwise claim a chunk past the last job's end, and run it
-    // with this job's arguments while the leader resets the count of chunks done.
+    // with this job's arguments while the leader resets the count of chunks done. The last job's
+    // blocks are spent too: every chunk of a job is claimed before the next opens.
     atomic.store<i64>(control + CONTROL_CLAIM, tag | CLOSED);
     store<i32>(control + CONTROL_KIND, kind);
     atomic.store<i32>(control + CONTROL_PARTS, parts);
     atomic.store<i32>(control + CONTROL_DONE, 0);
     atomic.store<i32>(control + CONTROL_THREADS, threadsFor(threads));
+    for (let t = 0; t < owners; t++) {
+      atomic.store<i64>(ownedBlock(control, t), tag | <i64>(t * each) << 16 | <i64>((t + 1) * each));
+    }
+    atomic.store<i32>(control + CONTROL_OWNERS, owners);
     atomic.store<i64>(control + CONTROL_CLAIM, tag | claimed);
     atomic.add<i32>(control + CONTROL_GENERATION, 1);
     atomic.notify(control + CONTROL_GENERATION, workers);
   }
+}
+
+@inline function ownedBlock(ctl: usize, owner: i32): usize {
+  return ctl + CONTROL_OWNED + <usize>owner * CONTROL_OWNED_STEP;
+}
+
+// Claims the next chunk of thread `owner`'s block (fromEnd: its last), or returns −1 when the
+// block has none left. The word carries the job's tag, as the claim word does (runChunks).
+function claimOwned(ctl: usize, owner: i32, fromEnd: bool): i32 {
+  if (ASC_FEATURE_THREADS) {
+    while (true) {
+      const word = atomic.load<i64>(ownedBlock(ctl, owner));
+      const next = <i32>(word >> 16) & 0xffff, end = <i32>word & 0xffff;
+      if (next >= end) return -1;
+      const claimed = fromEnd ? word - 1 : word + (1 << 16);
+      if (atomic.cmpxchg<i64>(ownedBlock(ctl, owner), word, claimed) == word) return fromEnd ? end - 1 : next;
+    }
+  }
+  return -1;
 }
 
 // Runs chunks of the open job on the leader until none is left, then waits for the workers' last.
@@ -201,20 +249,46 @@ function finish(parts: i32): void {
 function runChunks(ctl: usize, thread: i32): void {
   if (ASC_FEATURE_THREADS) {
     while (true) {
+      if (thread >= atomic.load<i32>(ctl + CONTROL_THREADS)) return;
+      const owners = atomic.load<i32>(ctl + CONTROL_OWNERS);
+      if (thread < owners) {
+        const own = claimOwned(ctl, thread, false);
+        if (own >= 0) {
+          runClaimed(ctl, own, thread);
+          continue;
+        }
+      }
       const word = atomic.load<i64>(ctl + CONTROL_CLAIM);
       const chunk = <i32>word;
-      const parts = atomic.load<i32>(ctl + CONTROL_PARTS);
-      if (chunk >= parts || thread >= atomic.load<i32>(ctl + CONTROL_THREADS)) return;
-      // The word carries the job's tag: if the leader has moved on, the exchange fails and the
-      // next word read belongs to the new job, whose kind and arguments are in place. The tag has
-      // 32 bits so that it cannot come round again while a worker sits between its reads and the
-      // exchange, with a chunk count read from another job.
-      if (atomic.cmpxchg<i64>(ctl + CONTROL_CLAIM, word, word + 1) != word) continue;
-      if (thread > 0 && atomic.load<i32>(ctl + CONTROL_FAULT) == thread) unreachable();
-      runPart(ctl, load<i32>(ctl + CONTROL_KIND), chunk, parts, thread);
-      atomic.add<i32>(ctl + CONTROL_DONE, 1);
+      if (chunk < atomic.load<i32>(ctl + CONTROL_PARTS)) {
+        // The word carries the job's tag: if the leader has moved on, the exchange fails and the
+        // next word read belongs to the new job, whose kind and arguments are in place. The tag
+        // has 32 bits so that it cannot come round again while a worker sits between its reads
+        // and the exchange, with a chunk count read from another job.
+        if (atomic.cmpxchg<i64>(ctl + CONTROL_CLAIM, word, word + 1) == word) runClaimed(ctl, chunk, thread);
+        continue;
+      }
+      let taken = -1;
+      for (let i = 1; i <= owners && taken < 0; i++) {
+        const owner = (thread + i) % owners;
+        if (owner != thread) taken = claimOwned(ctl, owner, true);
+      }
+      if (taken < 0) return;
+      atomic.add<i32>(ctl + CONTROL_STOLEN, 1);
+      runClaimed(ctl, taken, thread);
     }
   }
+}
+
+// Runs chunk `chunk` of the current job, claimed by `thread`, and counts it done.
+function runClaimed(ctl: usize, chunk: i32, thread: i32): void {
+  if (thread > 0) {
+    if (atomic.load<i32>(ctl + CONTROL_FAULT) == thread) unreachable();
+    // Sleeps until the timeout: the word holds `thread` until the test that set it clears it.
+    if (atomic.load<i32>(ctl + CONTROL_PAUSE) == thread) atomic.wait<i32>(ctl + CONTROL_PAUSE, thread, PAUSE_NS);
+  }
+  runPart(ctl, load<i32>(ctl + CONTROL_KIND), chunk, atomic.load<i32>(ctl + CONTROL_PARTS), thread);
+  atomic.add<i32>(ctl + CONTROL_DONE, 1);
 }
 
 /**
@@ -282,9 +356,11 @@ function runPart(ctl: usize, kind: i32, part: i32, parts: i32, thread: i32): voi
       }
       break;
     }
-    case JOB_FIRST_LAYER:
-      firstLayerColumns(pointerArg(ctl, 0), pointerArg(ctl, 1), pointerArg(ctl, 2), arg(ctl, 3), part, parts);
+    case JOB_FIRST_LAYER: {
+      const each = arg(ctl, 4);
+      firstLayerColumns(pointerArg(ctl, 0), pointerArg(ctl, 1), pointerArg(ctl, 2), arg(ctl, 3), part, parts / each, each);
       break;
+    }
     case JOB_GRADIENTS:
       gradientChunk(
         pointerArg(ctl, 0), pointerArg(ctl, 1), arg(ctl, 2), arg(ctl, 3), part, floatArg(ctl, 4), floatArg(ctl, 5),
@@ -406,16 +482,26 @@ export function firstLayerParts(threads: i32, work: i64, units: i32): i32 {
 }
 
 /**
- * The first layer's forward pass over the m rows of a training batch at X of run `run`, by the
- * `parts` blocks of columns the layer is held in (firstLayerColumns, train.ts).
+ * Chunks each of the `parts` blocks of a first layer of `units` columns is cut into, in its forward
+ * job and its share of the gradient job: chunks that another thread may take (leadOwned), each at
+ * least two panels wide in the forward pass, and no more than four.
  */
-export function parallelFirstLayer(threads: i32, net: usize, run: usize, x: usize, m: i32, parts: i32): void {
+export function chunksPerFirstBlock(units: i32, parts: i32): i32 {
+  return min(max(columnBlockStart(units, 1, parts) / (2 * NR), 1), 4);
+}
+
+/**
+ * The first layer's forward pass over the m rows of a training batch at X of run `run`, by the
+ * `parts` blocks of columns the layer is held in, each cut into `each` chunks (firstLayerColumns,
+ * train.ts), block t owned by thread t.
+ */
+export function parallelFirstLayer(threads: i32, net: usize, run: usize, x: usize, m: i32, parts: i32, each: i32): void {
   if (parts == 1) {
-    firstLayerColumns(net, run, x, m, 0, 1);
+    firstLayerColumns(net, run, x, m, 0, 1, 1);
     return;
   }
-  setArg(0, <i32>net); setArg(1, <i32>run); setArg(2, <i32>x); setArg(3, m);
-  lead(JOB_FIRST_LAYER, parts, threads);
+  setArg(0, <i32>net); setArg(1, <i32>run); setArg(2, <i32>x); setArg(3, m); setArg(4, each);
+  leadOwned(JOB_FIRST_LAYER, parts, each, 0, threads);
 }
 
 /**
@@ -457,7 +543,15 @@ export function parallelGradients(
   }
   setArg(0, <i32>net); setArg(1, <i32>x); setArg(2, m); setArg(3, each);
   setFloatArg(4, invM); setFloatArg(5, decay); setFloatArg(6, l1Term); setArg(7, <i32>run); setFloatArg(8, lr);
-  lead(JOB_GRADIENTS, chunks, threads);
+  // The first layer held in blocks: its gradients come first, each block's on the thread that ran
+  // it forward.
+  const blocks = firstLayerBlocks(run);
+  if (blocks > 0) {
+    const perBlock = firstBlockChunks(net, run);
+    leadOwned(JOB_GRADIENTS, blocks, perBlock, chunks - blocks * perBlock, threads);
+  } else {
+    lead(JOB_GRADIENTS, chunks, threads);
+  }
 }
 
 /**
@@ -504,7 +598,7 @@ export function beginPrediction(net: usize, x: usize, rows: i32, out: usize, chu
   setArg(0, <i32>net); setArg(1, <i32>x); setArg(2, rows); setArg(3, <i32>out); setArg(4, chunkRows);
   setArg(FOUND_ARG, i32.MAX_VALUE); setArg(BAD_INPUT_ARG, i32.MAX_VALUE);
   stagedRows(0);
-  open(JOB_PREDICT, (rows + chunkRows - 1) / chunkRows, 0, i32At(net, NET_THREADS));
+  open(JOB_PREDICT, (rows + chunkRows - 1) / chunkRows, 0, i32At(net, NET_THREADS), 0, 0);
 }
 
 /** Says that the first `rows` rows of the prediction begun are staged, or −1: none will be. */

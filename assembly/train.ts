@@ -28,7 +28,7 @@ import {
   adamStep, addL1, momentumStep, rmspropStep, scaleAddWeights, sgdStep, sumOfAbs, sumOfSquares,
 } from "./optimizer";
 import {
-  columnBlockStart, cutsByRows, firstLayerParts, parallelActivate, parallelActivationBackward, parallelAddL1, parallelClipValues,
+  chunksPerFirstBlock, columnBlockStart, cutsByRows, firstLayerParts, parallelActivate, parallelActivationBackward, parallelAddL1, parallelClipValues,
   parallelColumnSums, parallelFirstLayer, parallelGather, parallelGradients, parallelNN, parallelNT, parallelRows,
   parallelScale, parallelScaleAdd, parallelStep, parallelTN, productPartsAmong, rowBlockStart,
 } from "./parallel";
@@ -134,9 +134,11 @@ export function rowPassesInOneJob(net: usize, m: i32): bool {
 // a fit on threads whose batches read panels, that neither clips nor penalizes the weights, of more
 // than one layer, the first large and taken element by element; arena.ts), each batch whose row
 // passes run as one job runs the first layer forward by blocks of output columns (a job of its
-// own) and takes that layer's gradients and step by the same blocks, each block on the same thread
-// in both jobs (parallel.ts's leader takes the first chunk), so that its weights, gradients and
-// optimizer state stay in that thread's cache. The layer's parameters are then held in blocks,
+// own) and takes that layer's gradients and step by the same blocks, each block owned by the same
+// thread in both jobs (parallel.ts's leadOwned), so that its weights, gradients and optimizer state
+// stay in that thread's cache; a block is cut into a few chunks (by columns forward, by rows of its
+// weights in the gradient job), which another thread takes when its owner falls behind. The
+// layer's parameters are then held in blocks,
 // each block's columns contiguous: row-major, the blocks' rows interleave, and each thread's passes
 // over its block drew the other's lines (slower than sharing every panel). The forward job reads
 // its block of weights where it lies, packing it a block of KC rows at a time as a product does,
@@ -147,20 +149,24 @@ export function rowPassesInOneJob(net: usize, m: i32): bool {
 // the row-major layer's are, in the same order, so the bits are the same.
 
 /**
- * Block `part` of `parts` (the blocks the first layer is held in) of the first layer's output
- * columns for the m rows of the batch at X, on this thread.
+ * Chunk `chunk` of the first layer's output columns for the m rows of the batch at X, on this
+ * thread: block chunk / each of the `parts` blocks the layer is held in, cut into `each` chunks of
+ * whole panels.
  */
-export function firstLayerColumns(net: usize, run: usize, x: usize, m: i32, part: i32, parts: i32): void {
+export function firstLayerColumns(net: usize, run: usize, x: usize, m: i32, chunk: i32, parts: i32, each: i32): void {
   const layer = layerRecord(net, 0);
   const units = i32At(layer, LAYER_UNITS);
   const inputs = i32At(layer, LAYER_INPUTS);
-  const j0 = columnBlockStart(units, part, parts), j1 = columnBlockStart(units, part + 1, parts);
-  const cols = j1 - j0;
+  const part = chunk / each, share = chunk % each;
+  const b0 = columnBlockStart(units, part, parts), width = columnBlockStart(units, part + 1, parts) - b0;
+  const j0 = b0 + columnBlockStart(width, share, each), cols = b0 + columnBlockStart(width, share + 1, each) - j0;
   if (cols <= 0) return;
   const out = ptrAt(layer, LAYER_OUTPUTS);
   // Every block reads all of X: packed (each value splat to four lanes), it would be packed whole
-  // by every thread.
-  gemmAInPlace(m, cols, inputs, x, inputs, 1, firstBlock(run, layer, FIRST_WEIGHTS, j0), cols, 1, at(out, j0), units);
+  // by every thread. A block's columns lie one row after another, so that a chunk's lie a row of
+  // the block apart.
+  const weights = at(firstBlock(run, layer, FIRST_WEIGHTS, b0), j0 - b0);
+  gemmAInPlace(m, cols, inputs, x, inputs, 1, weights, width, 1, at(out, j0), units);
   const bias = i32At(layer, LAYER_FLAGS) & LAYER_HAS_BIAS ? at(ptrAt(layer, LAYER_BIAS), j0) : 0;
   const pre = ptrAt(layer, LAYER_PREACTIVATIONS);
   const act = i32At(layer, LAYER_ACTIVATION);
@@ -170,28 +176,43 @@ export function firstLayerColumns(net: usize, run: usize, x: usize, m: i32, part
   }
 }
 
-// Block `chunk` of `parts` of the first layer's share of a batch's gradient job: the block's weight
+// Chunk `chunk` of the first layer's share of a batch's gradient job: of block chunk / each of the
+// `parts` blocks, a range of its rows (whole panels of the product run transposed): their weight
 // gradients, scaled by invM with the L2 decay and the L1 term (NaN: none) added, and the run's step
-// at rate lr over the block.
-function firstLayerGradientBlock(
-  net: usize, run: usize, x: usize, m: i32, chunk: i32, parts: i32, invM: f32, decay: f32, l1Term: f32, lr: f32,
+// at rate lr over them.
+function firstLayerGradientChunk(
+  net: usize, run: usize, x: usize, m: i32, chunk: i32, parts: i32, each: i32, invM: f32, decay: f32, l1Term: f32,
+  lr: f32,
 ): void {
   const layer = layerRecord(net, 0);
   const units = i32At(layer, LAYER_UNITS);
   const inputs = i32At(layer, LAYER_INPUTS);
-  const j0 = columnBlockStart(units, chunk, parts), j1 = columnBlockStart(units, chunk + 1, parts);
-  const cols = j1 - j0;
-  if (cols <= 0) return;
-  const count = inputs * cols;
-  const weights = firstBlock(run, layer, FIRST_WEIGHTS, j0);
-  const grads = firstBlock(run, layer, FIRST_GRADS, j0);
+  const part = chunk / each, share = chunk % each;
+  const j0 = columnBlockStart(units, part, parts), cols = columnBlockStart(units, part + 1, parts) - j0;
+  const i0 = columnBlockStart(inputs, share, each), rows = columnBlockStart(inputs, share + 1, each) - i0;
+  if (cols <= 0 || rows <= 0) return;
+  const count = rows * cols;
+  const first = <usize>(i0 * cols) << 2;
+  const weights = firstBlock(run, layer, FIRST_WEIGHTS, j0) + first;
+  const grads = firstBlock(run, layer, FIRST_GRADS, j0) + first;
   // Run transposed, its A (Xᵀ, inputs × m) is packed as a B is rather than splat to four lanes.
-  gemmBlock(inputs, cols, m, x, 1, inputs, at(ptrAt(layer, LAYER_DELTAS), j0), units, 1, grads, cols, true);
+  gemmBlock(rows, cols, m, at(x, i0), 1, inputs, at(ptrAt(layer, LAYER_DELTAS), j0), units, 1, grads, cols, true);
   scaleAddWeights(grads, weights, count, invM, decay);
   if (!isNaN(l1Term)) addL1(grads, weights, count, l1Term);
   stepArrays(
-    run, weights, grads, firstBlock(run, layer, FIRST_STATE1, j0), firstBlock(run, layer, FIRST_STATE2, j0), count, lr,
+    run, weights, grads, firstBlock(run, layer, FIRST_STATE1, j0) + first, firstBlock(run, layer, FIRST_STATE2, j0) + first,
+    count, lr,
   );
+}
+
+/** Blocks the run holds the first layer in (parallel.ts), or 0 where it holds it whole. */
+export function firstLayerBlocks(run: usize): i32 {
+  return run ? i32At(run, RUN_FIRST_BLOCKED) : 0;
+}
+
+/** Chunks of the gradient job in each block the run holds the first layer in (firstLayerBlocks). */
+export function firstBlockChunks(net: usize, run: usize): i32 {
+  return chunksPerFirstBlock(i32At(layerRecord(net, 0), LAYER_UNITS), firstLayerBlocks(run));
 }
 
 // The arrays of the first layer's blocks, each the size of its weights, in the order they lie.
@@ -401,7 +422,7 @@ function backward(net: usize, run: usize, x: usize, y: usize, w: usize, m: i32, 
 // `run` (or 0): the blocks the first layer is held in, if it is, or the blocks of rows a product of
 // the weight gradient would be cut into, or one where small.ts computes it.
 @inline function gradientChunksOf(threads: i32, net: usize, run: usize, l: i32, m: i32): i32 {
-  if (l == 0 && run && i32At(run, RUN_FIRST_BLOCKED)) return i32At(run, RUN_FIRST_BLOCKED);
+  if (ASC_FEATURE_THREADS && l == 0 && firstLayerBlocks(run)) return firstLayerBlocks(run) * firstBlockChunks(net, run);
   const layer = layerRecord(net, l);
   const inputs = i32At(layer, LAYER_INPUTS);
   const units = i32At(layer, LAYER_UNITS);
@@ -441,8 +462,8 @@ export function gradientChunk(
   const delta = ptrAt(layer, LAYER_DELTAS);
   const input = l > 0 ? ptrAt(layerRecord(net, l - 1), LAYER_OUTPUTS) : x;
   const weightGrads = ptrAt(layer, LAYER_WEIGHT_GRADS);
-  if (l == 0 && run && i32At(run, RUN_FIRST_BLOCKED)) {
-    firstLayerGradientBlock(net, run, x, m, chunk, parts, invM, decay, l1Term, lr);
+  if (ASC_FEATURE_THREADS && l == 0 && firstLayerBlocks(run)) {
+    firstLayerGradientChunk(net, run, x, m, chunk, firstLayerBlocks(run), firstBlockChunks(net, run), invM, decay, l1Term, lr);
   } else if (isSmall(inputs, units, m)) {
     smallTNScaled(inputs, units, m, input, delta, weightGrads, weights, invM, decay);
     if (!isNaN(l1Term)) addL1(weightGrads, weights, inputs * units, l1Term);
@@ -725,7 +746,7 @@ function trainBatch(net: usize, run: usize, x: usize, y: usize, w: usize, m: i32
       const units = i32At(first, LAYER_UNITS);
       const parts = firstLayerParts(threads, <i64>i32At(first, LAYER_INPUTS) * units * m, units);
       blockFirstLayer(net, run, parts);
-      parallelFirstLayer(threads, net, run, x, m, parts);
+      parallelFirstLayer(threads, net, run, x, m, parts, chunksPerFirstBlock(units, parts));
     } else {
       unblockFirstLayer(net, run);
     }

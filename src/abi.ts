@@ -180,8 +180,15 @@ export const CONTROL_FAULT = 16; // a worker index that traps on its next chunk 
 export const CONTROL_ARGS = 20; // 16 arguments, i32 or f32
 export const CONTROL_THREADS = 84; // threads that may run the job's chunks: the leader and workers 1 to this − 1
 export const CONTROL_CLAIM = 88; // i64: the job's tag << 32 | the next chunk to claim
+export const CONTROL_OWNERS = 96; // blocks of the job's chunks that threads 0 to this − 1 each own
+export const CONTROL_PAUSE = 100; // a worker index that sleeps a millisecond before each chunk it claims (tests)
 export const CONTROL_DONE = 128; // chunks finished (or failed)
 export const CONTROL_FAILED = 132; // set by a worker whose chunk trapped
 export const CONTROL_READY = 136; // workers that have reached their wait
+export const CONTROL_STOLEN = 140; // chunks run by a thread other than their block's owner (tests)
 export const CONTROL_STAGED = 192; // rows of a streamed prediction staged so far (−1: abandoned)
-export const CONTROL_BYTES = 256;
+// Thread t's block of owned chunks, a line each for as many threads as a network may have
+// (MAX_THREADS): i64, the job's tag << 32 | the block's next chunk << 16 | its end.
+export const CONTROL_OWNED = 256;
+export const CONTROL_OWNED_STEP = 64;
+export const CONTROL_BYTES = CONTROL_OWNED + 64 * CONTROL_OWNED_STEP;

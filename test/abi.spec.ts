@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as abi from '../src/abi.js';
+import { MAX_THREADS } from '../src/config.js';
 import type { Kernels } from '../src/wasm/kernels.js';
 import { compileKernels } from '../src/wasm/load.js';
 import { BUILDS } from './support/kernels.js';
@@ -119,9 +120,14 @@ describe("the thread pool's control block", () => {
     ['FAULT', abi.CONTROL_FAULT, 1, 4],
     ['ARGS', abi.CONTROL_ARGS, 16, 4],
     ['CLAIM', abi.CONTROL_CLAIM, 1, 8],
+    ['OWNERS', abi.CONTROL_OWNERS, 1, 4],
+    ['PAUSE', abi.CONTROL_PAUSE, 1, 4],
     ['DONE', abi.CONTROL_DONE, 1, 4],
     ['FAILED', abi.CONTROL_FAILED, 1, 4],
     ['READY', abi.CONTROL_READY, 1, 4],
+    ['STOLEN', abi.CONTROL_STOLEN, 1, 4],
+    ['STAGED', abi.CONTROL_STAGED, 1, 4],
+    ['OWNED', abi.CONTROL_OWNED, MAX_THREADS, abi.CONTROL_OWNED_STEP],
   ];
 
   it('holds its fields without overlap, each aligned to its values (atomics trap on a misaligned address)', () => {
@@ -136,10 +142,16 @@ describe("the thread pool's control block", () => {
 
   it('keeps what the workers write often on a 64-byte line apart from what the leader writes per job', () => {
     const line = (offset: number) => Math.floor(offset / 64);
-    for (const [name, offset] of fields.filter(([name]) => !['DONE', 'FAILED', 'READY'].includes(name))) {
+    for (const [name, offset] of fields.filter(([name]) => !['DONE', 'FAILED', 'READY', 'STOLEN'].includes(name))) {
       expect(line(offset), name).not.toBe(line(abi.CONTROL_DONE));
     }
     expect(abi.CONTROL_BYTES % 64).toBe(0);
+  });
+
+  it('gives the chunks each thread owns a 64-byte line of their own, for as many threads as a network may have', () => {
+    // The fields' test above holds MAX_THREADS of them within the block.
+    expect(abi.CONTROL_OWNED % 64).toBe(0);
+    expect(abi.CONTROL_OWNED_STEP % 64).toBe(0);
   });
 });
 

@@ -363,6 +363,24 @@ describe('the first layer held in blocks of columns', () => {
     arena.release(ws);
   });
 
+  it('each block\'s chunks are taken by the other threads while its own thread falls behind, to the same bits', async () => {
+    const options = FITS[2]![1];
+    const one = await network(1);
+    await one.fit(X, Y, options);
+    const net = await network(3);
+    const pool = (await Heap.threaded()).pool!;
+    const before = pool.stolenChunks;
+    // Worker 2 sleeps before each chunk it claims: the leader and worker 1 run the rest of its block.
+    pool.injectPause(2);
+    try {
+      await net.fit(X, Y, options);
+    } finally {
+      pool.injectPause(0);
+    }
+    expect(pool.stolenChunks).toBeGreaterThan(before);
+    expect(weightHash(net)).toBe(weightHash(one));
+  });
+
   it('has no panels for a first layer held in blocks, which reads its weights from them; the layers above keep theirs', async () => {
     const arena = engineOf(await network(2)).arena;
     for (const [blocks, expected] of [[0, [true, true, false]], [3, [false, true, false]]] as const) {

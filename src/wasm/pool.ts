@@ -178,6 +178,16 @@ export class Pool {
     Atomics.store(this.#heap.i32, (this.#control + abi.CONTROL_FAULT) >>> 2, index);
   }
 
+  /** Makes worker `index` (from 1; 0: none) sleep a millisecond before each chunk it claims: for the tests of stealing. */
+  injectPause(index: number): void {
+    Atomics.store(this.#heap.i32, (this.#control + abi.CONTROL_PAUSE) >>> 2, index);
+  }
+
+  /** Chunks a thread has taken from another's block (assembly/parallel.ts) since the pool began: for the tests. */
+  get stolenChunks(): number {
+    return this.#control === 0 ? 0 : Atomics.load(this.#heap.i32, (this.#control + abi.CONTROL_STOLEN) >>> 2);
+  }
+
   async #grow(workers: number): Promise<void> {
     if (this.#workers.length >= workers) return;
     if (this.#control === 0) {
