@@ -19,9 +19,9 @@
 // blocks of rows, then every layer's gradients, each chunk taking the
 // optimizer step over the parameters it has the gradients of (a third job when
 // the run clips the gradient as a whole first, or first of all the first
-// layer's forward pass where that layer is held in blocks of columns, train.ts, whose chunks each
-// thread takes from its own block first: leadOwned);
-// other batches (dropout aside) as a job per product and per element-wise pass
+// layer's forward pass where that layer is held in blocks of columns, train.ts,
+// whose chunks each thread takes from its own block first: leadOwned); other
+// batches (dropout aside) as a job per product and per element-wise pass
 // forward and down, then the same gradient job. The chunk that steps a block of
 // a layer's weights also packs it into the layer's panels (unless the layer is
 // held in blocks, which are read where they lie), which every chunk of the next

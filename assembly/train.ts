@@ -28,9 +28,10 @@ import {
   adamStep, addL1, momentumStep, rmspropStep, scaleAddWeights, sgdStep, sumOfAbs, sumOfSquares,
 } from "./optimizer";
 import {
-  chunksPerFirstBlock, columnBlockStart, cutsByRows, firstLayerParts, parallelActivate, parallelActivationBackward, parallelAddL1, parallelClipValues,
-  parallelColumnSums, parallelFirstLayer, parallelGather, parallelGradients, parallelNN, parallelNT, parallelRows,
-  parallelScale, parallelScaleAdd, parallelStep, parallelTN, productPartsAmong, rowBlockStart,
+  chunksPerFirstBlock, columnBlockStart, cutsByRows, firstLayerParts, parallelActivate, parallelActivationBackward,
+  parallelAddL1, parallelClipValues, parallelColumnSums, parallelFirstLayer, parallelGather, parallelGradients,
+  parallelNN, parallelNT, parallelRows, parallelScale, parallelScaleAdd, parallelStep, parallelTN, productPartsAmong,
+  rowBlockStart,
 } from "./parallel";
 import { shuffleRows } from "./random";
 import { scheduledRate } from "./schedule";
@@ -138,15 +139,15 @@ export function rowPassesInOneJob(net: usize, m: i32): bool {
 // thread in both jobs (parallel.ts's leadOwned), so that its weights, gradients and optimizer state
 // stay in that thread's cache; a block is cut into a few chunks (by columns forward, by rows of its
 // weights in the gradient job), which another thread takes when its owner falls behind. The
-// layer's parameters are then held in blocks,
-// each block's columns contiguous: row-major, the blocks' rows interleave, and each thread's passes
-// over its block drew the other's lines (slower than sharing every panel). The forward job reads
-// its block of weights where it lies, packing it a block of KC rows at a time as a product does,
-// rather than from panels that the step packed whole: written whole while the other thread wrote
-// its own, the panels took a 784-128-64-10 batch three times as long to pack as on one thread.
-// The parameters go back to the layer's own arrays before anything else reads them: a batch not
-// run so, an epoch's end, a divergence, the end of the call. A block's elements are computed as
-// the row-major layer's are, in the same order, so the bits are the same.
+// layer's parameters are then held in blocks, each block's columns contiguous: row-major, the
+// blocks' rows interleave, and each thread's passes over its block drew the other's lines (slower
+// than sharing every panel). The forward job reads its block of weights where it lies, packing it
+// a block of KC rows at a time as a product does, rather than from panels that the step packed
+// whole: written whole while the other thread wrote its own, the panels took a 784-128-64-10 batch
+// three times as long to pack as on one thread. The parameters go back to the layer's own arrays
+// before anything else reads them: a batch not run so, an epoch's end, a divergence, the end of
+// the call. A block's elements are computed as the row-major layer's are, in the same order, so
+// the bits are the same.
 
 /**
  * Chunk `chunk` of the first layer's output columns for the m rows of the batch at X, on this
