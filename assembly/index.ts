@@ -1,7 +1,7 @@
-// The module's exports: every kernel, plus the shared constants of src/abi.ts
-// (exported as globals so a test can check a built module against that file).
+// The module's exports: every kernel. The shared constants of src/abi.ts are
+// exported by the debug build only (debug.ts): in the builds the library embeds
+// they would cost every download about a kilobyte and a half.
 
-export * from "../src/abi";
 export { heapBase, firstNonFinite } from "./memory";
 export { gemmScratchBytes, setGemmScratch, panelBytes, gemmNN, gemmNT, gemmTN, gemmStrided, transpose, columnSums } from "./gemm";
 export { smallNN, smallTN, smallNT, smallTNScaled } from "./small";
