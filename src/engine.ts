@@ -175,9 +175,9 @@ export class Engine {
     }
   }
 
-  // The rows of x staged a block at a time while the pool's threads run the blocks staged before
-  // (beginPrediction, parallel.ts): a block of workspace per thread the call runs on, any of which
-  // may take a block.
+  // The rows of x staged a block at a time while the pool's threads run the chunks of rows staged
+  // before (beginPrediction, parallel.ts): a block of workspace per thread the call runs on, into
+  // which that thread runs whichever chunk it takes.
   #predictStreamed(pool: Pool, x: MatrixInput, out: Float32Array, call: string): void {
     const threads = Math.min(this.arena.threads, pool.size + 1);
     const ws = this.arena.reserve(
