@@ -44,6 +44,10 @@ function unitLoss(ai: f32, yi: f64, loss: i32, huberDelta: f32): f64 {
     return -(yi * Math.log(p) + (1 - yi) * Math.log(1 - p));
   }
   if (loss == LOSS_CATEGORICAL_CROSSENTROPY || loss == LOSS_SPARSE_CATEGORICAL_CROSSENTROPY) {
+    // A unit whose target is 0 adds ±0, which leaves the sum as it was (a sum from +0 is never
+    // −0): its logarithm, nearly all of the loss's time over one-hot rows, is taken only where
+    // the output is not finite, so that NaN or +Infinity still makes the sum NaN.
+    if (yi == 0 && isFinite(ai)) return 0;
     return -(yi * Math.log(<f64>max<f32>(ai, EPSILON)));
   }
   if (loss == LOSS_MEAN_ABSOLUTE_ERROR) return Math.abs(e);

@@ -161,6 +161,19 @@ describe.each(BUILDS)('%s build', (backend) => {
       expect(sparse).toBe(cce);
     });
 
+    it('categorical CE: an output that is NaN or +Infinity makes the sum NaN, also where its target is 0', () => {
+      heap.reset();
+      const y = heap.f32([0, 1, 0]);
+      const sum = (a: number[], loss: number, targets = y) => heap.k.lossSum(heap.f32(a), targets, 1, 3, loss, 1, 0);
+      for (const bad of [NaN, Infinity]) {
+        expect(sum([bad, 0.7, 0.1], abi.LOSS_CATEGORICAL_CROSSENTROPY)).toBeNaN();
+        expect(sum([0.2, 0.7, bad], abi.LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, heap.f32([1]))).toBeNaN();
+      }
+      // −Infinity is clamped to the smallest probability, as any output under it is.
+      expect(sum([-Infinity, 0.7, 0.1], abi.LOSS_CATEGORICAL_CROSSENTROPY)).toBe(sum([0.2, 0.7, 0.1], abi.LOSS_CATEGORICAL_CROSSENTROPY));
+      expect(sum([0.2, 0.7, 0.1], abi.LOSS_CATEGORICAL_CROSSENTROPY)).toBeCloseTo(-Math.log(Math.fround(0.7)), 12);
+    });
+
     it('mean absolute error is Σ|a − y|; Huber is ½e² up to δ and δ(|e| − ½δ) beyond, continuous at δ', () => {
       heap.reset();
       const a = heap.f32([0.5, -2, 3, 1.25]);
