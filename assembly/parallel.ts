@@ -492,14 +492,17 @@ export function chunksPerFirstBlock(units: i32, parts: i32): i32 {
 
 /**
  * The first layer's forward pass over the m rows of a training batch at X of run `run`, by the
- * `parts` blocks of columns the layer is held in, each cut into `each` chunks (firstLayerColumns,
- * train.ts), block t owned by thread t.
+ * blocks of columns the run holds the layer in (firstLayerBlocks), each cut into the chunks its
+ * gradient job cuts it into too (firstBlockChunks; firstLayerColumns, train.ts), block t owned by
+ * thread t.
  */
-export function parallelFirstLayer(threads: i32, net: usize, run: usize, x: usize, m: i32, parts: i32, each: i32): void {
+export function parallelFirstLayer(threads: i32, net: usize, run: usize, x: usize, m: i32): void {
+  const parts = firstLayerBlocks(run);
   if (parts == 1) {
     firstLayerColumns(net, run, x, m, 0, 1, 1);
     return;
   }
+  const each = firstBlockChunks(net, run);
   setArg(0, <i32>net); setArg(1, <i32>run); setArg(2, <i32>x); setArg(3, m); setArg(4, each);
   leadOwned(JOB_FIRST_LAYER, parts, each, 0, threads);
 }

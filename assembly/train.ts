@@ -747,7 +747,7 @@ function trainBatch(net: usize, run: usize, x: usize, y: usize, w: usize, m: i32
       const units = i32At(first, LAYER_UNITS);
       const parts = firstLayerParts(threads, <i64>i32At(first, LAYER_INPUTS) * units * m, units);
       blockFirstLayer(net, run, parts);
-      parallelFirstLayer(threads, net, run, x, m, parts, chunksPerFirstBlock(units, parts));
+      parallelFirstLayer(threads, net, run, x, m);
     } else {
       unblockFirstLayer(net, run);
     }
