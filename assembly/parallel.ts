@@ -357,8 +357,8 @@ function runPart(ctl: usize, kind: i32, part: i32, parts: i32, thread: i32): voi
       break;
     }
     case JOB_FIRST_LAYER: {
-      const each = arg(ctl, 4);
-      firstLayerColumns(pointerArg(ctl, 0), pointerArg(ctl, 1), pointerArg(ctl, 2), arg(ctl, 3), part, parts / each, each);
+      const net = pointerArg(ctl, 0), run = pointerArg(ctl, 1);
+      firstLayerColumns(net, run, pointerArg(ctl, 2), arg(ctl, 3), part, firstLayerBlocks(run), firstBlockChunks(net, run));
       break;
     }
     case JOB_GRADIENTS:
@@ -502,9 +502,8 @@ export function parallelFirstLayer(threads: i32, net: usize, run: usize, x: usiz
     firstLayerColumns(net, run, x, m, 0, 1, 1);
     return;
   }
-  const each = firstBlockChunks(net, run);
-  setArg(0, <i32>net); setArg(1, <i32>run); setArg(2, <i32>x); setArg(3, m); setArg(4, each);
-  leadOwned(JOB_FIRST_LAYER, parts, each, 0, threads);
+  setArg(0, <i32>net); setArg(1, <i32>run); setArg(2, <i32>x); setArg(3, m);
+  leadOwned(JOB_FIRST_LAYER, parts, firstBlockChunks(net, run), 0, threads);
 }
 
 /**
